@@ -1,0 +1,129 @@
+"""
+The shared shape of soapbill's code values.
+
+A code value (``CptCode("97124")``, ``Npi("1234567893")``) is an immutable,
+hashable, ordered wrapper around one canonical string, validated on
+construction by its code module's ``validate()``.
+
+It is a small slotted class rather than an attrs class on purpose: the strict
+JSON decoder hands attrs classes JSON *objects*, while a code travels as a JSON
+*string*; a plain class is built through its constructor, so validation always
+runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self, cast
+
+from attrs.exceptions import FrozenInstanceError
+
+from soapbill.errors import ErrorDetail, InvalidFormatError
+
+__all__ = ["CodeValue", "clean", "invalid"]
+
+
+class CodeValue:
+    """
+    Base of the code value classes: one canonical string, immutable.
+
+    Subclasses set ``_validate`` to their module's ``validate`` function.
+    Two values are equal when they are of the same class and have the same
+    canonical string; they sort by that string.
+    """
+
+    __slots__ = ("_value",)
+    _value: str
+
+    @staticmethod
+    def _validate(value: str) -> str:  # pragma: no cover - every subclass sets it
+        raise NotImplementedError
+
+    def __init__(self, value: str | Self) -> None:
+        # A value of the same class is already canonical.
+        # A value of the same class is canonical already; anything else that is
+        # not a str is refused by _validate.
+        canonical = (
+            str(value) if value.__class__ is type(self) else self._validate(cast("str", value))
+        )
+        object.__setattr__(self, "_value", canonical)
+
+    @property
+    def value(self) -> str:
+        """
+        The canonical string.
+        """
+        return self._value
+
+    def __str__(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value == str(other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value != str(other)
+        return NotImplemented
+
+    def __lt__(self, other: Self) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value < other._value
+        return NotImplemented
+
+    def __le__(self, other: Self) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value <= other._value
+        return NotImplemented
+
+    def __gt__(self, other: Self) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value > other._value
+        return NotImplemented
+
+    def __ge__(self, other: Self) -> bool:
+        if other.__class__ is self.__class__:
+            return self._value >= other._value
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._value))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError
+
+    def __reduce__(self) -> tuple[type[Self], tuple[str]]:
+        return (type(self), (self._value,))
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
+
+
+def clean(value: object, strip: str = " -.") -> str:
+    """
+    Return *value* upper-cased without white space and the characters in *strip*.
+
+    Raises:
+        InvalidFormatError: *value* is not a string.
+    """
+    if value.__class__ is not str:
+        raise InvalidFormatError.single("", "invalid_type", "expected a string")
+    text = str(value)
+    return "".join(ch for ch in text if ch not in strip and not ch.isspace()).upper()
+
+
+def invalid(message: str, code: str = "invalid_format") -> InvalidFormatError:
+    """
+    Build the error a code module raises for a malformed value.
+    """
+    return InvalidFormatError((ErrorDetail(path="", code=code, message=message),))

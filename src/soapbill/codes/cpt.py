@@ -1,0 +1,268 @@
+"""
+CPT and HCPCS Level II procedure codes, and soapbill's code catalogue.
+
+Accepted shapes: CPT Category I ``NNNNN`` (``97124``), Category II ``NNNNF``,
+Category III ``NNNNT``, and HCPCS Level II ``ANNNN`` (``G0283``).
+
+The catalogue says, for the codes a massage or physical-medicine practice
+bills, whether a code is *timed* (billed in 15-minute units, DOMAIN.md 2) and
+its Medicare fee-schedule status. Its labels are our own plain words: CPT
+descriptors are AMA copyright and are not shipped. The catalogue is a value:
+:meth:`Catalog.extend` returns a new one with your codes added.
+
+>>> validate("97124")
+'97124'
+>>> lookup("97124").timed
+True
+>>> lookup("97010").timed
+False
+>>> CptCode("g0283")
+CptCode('G0283')
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+from soapbill.codes._base import CodeValue, clean, invalid
+from soapbill.errors import SoapbillError, ValidationError
+
+__all__ = [
+    "DEFAULT_CATALOG",
+    "Catalog",
+    "CodeInfo",
+    "CptCode",
+    "MedicareStatus",
+    "UnknownCodeError",
+    "compact",
+    "format",
+    "is_valid",
+    "lookup",
+    "validate",
+]
+
+_SHAPE: Final = re.compile(r"[0-9]{4}[0-9FT]|[A-Z][0-9]{4}").fullmatch
+
+
+def compact(value: str) -> str:
+    """
+    Strip white space and separators, and upper-case.
+    """
+    return clean(value)
+
+
+def validate(value: str) -> str:
+    """
+    Return the canonical code, or raise.
+    """
+    code = compact(value)
+    if _SHAPE(code) is None:
+        raise invalid(
+            "a procedure code is five digits, four digits and F or T, or a letter and four digits"
+        )
+    return code
+
+
+def is_valid(value: object) -> bool:
+    """
+    Tell whether *value* is a valid CPT or HCPCS Level II code; never raises.
+    """
+    try:
+        validate(value)  # type: ignore[arg-type]
+    except ValidationError:
+        return False
+    return True
+
+
+def format(value: str) -> str:
+    """
+    Return the display form.
+    """
+    return validate(value)
+
+
+class CptCode(CodeValue):
+    """
+    A CPT (Category I, II or III) or HCPCS Level II procedure code.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ()
+    _validate = staticmethod(validate)
+
+    @property
+    def is_hcpcs_level2(self) -> bool:
+        """
+        Whether this is a HCPCS Level II code (a letter and four digits).
+        """
+        return self._value[0].isalpha()
+
+
+class MedicareStatus(enum.StrEnum):
+    """
+    The Medicare Physician Fee Schedule status of a code (Pub 100-04 Ch. 23 §30.2.2).
+
+    .. versionadded:: 0.1.0
+    """
+
+    ACTIVE = "a"
+    #: Bundled: always included in payment for other services on the same date.
+    BUNDLED = "b"
+    #: Not valid for Medicare purposes.
+    INVALID = "i"
+
+
+class UnknownCodeError(SoapbillError, LookupError):
+    """
+    A code is not in the catalogue in use.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@attrs.frozen(kw_only=True)
+class CodeInfo:
+    """
+    What soapbill knows of a procedure code.
+
+    Attributes:
+        code: The code.
+        label: Our own short plain-language label.
+        timed: Whether the code is billed in 15-minute units of direct time.
+        medicare_status: The Medicare fee schedule status.
+        always_therapy: Whether Medicare requires a therapy plan-of-care
+            modifier (GP, GO, GN) on every line of this code.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: CptCode
+    label: str
+    timed: bool
+    medicare_status: MedicareStatus = MedicareStatus.ACTIVE
+    always_therapy: bool = True
+
+    @property
+    def minutes_per_unit(self) -> int | None:
+        """
+        Minutes in one unit: 15 for timed codes, ``None`` for untimed ones.
+        """
+        return 15 if self.timed else None
+
+
+def _freeze(entries: Mapping[CptCode, CodeInfo]) -> Mapping[CptCode, CodeInfo]:
+    return MappingProxyType(dict(entries))
+
+
+@attrs.frozen
+class Catalog(Mapping[CptCode, CodeInfo]):
+    """
+    An immutable mapping of codes to :class:`CodeInfo`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    _entries: Mapping[CptCode, CodeInfo] = attrs.field(converter=_freeze)
+
+    @classmethod
+    def of(cls, infos: Iterable[CodeInfo]) -> Catalog:
+        """
+        Build a catalogue from code infos; a later info replaces an earlier one.
+        """
+        return cls({info.code: info for info in infos})
+
+    def extend(self, *infos: CodeInfo) -> Catalog:
+        """
+        Return a new catalogue with *infos* added (replacing the same codes).
+        """
+        return Catalog({**self._entries, **{info.code: info for info in infos}})
+
+    def lookup(self, code: CptCode | str) -> CodeInfo:
+        """
+        Return the info of *code*.
+
+        Raises:
+            UnknownCodeError: The code is not in this catalogue.
+        """
+        key = code if isinstance(code, CptCode) else CptCode(code)
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise UnknownCodeError("the procedure code is not in the catalogue") from None
+
+    def __getitem__(self, code: CptCode) -> CodeInfo:
+        return self._entries[code]
+
+    def __iter__(self) -> Iterator[CptCode]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Catalog(<{len(self._entries)} codes>)"
+
+
+def _info(
+    code: str,
+    label: str,
+    *,
+    timed: bool,
+    status: MedicareStatus = MedicareStatus.ACTIVE,
+) -> CodeInfo:
+    return CodeInfo(code=CptCode(code), label=label, timed=timed, medicare_status=status)
+
+
+# Timing per DOMAIN.md 2 (timed = "each 15 minutes", direct one-on-one; supervised
+# modalities, evaluations and CMT are untimed). Medicare status per DOMAIN.md 2:
+# 97010 is status B (Palmetto GBA, MPFS status indicators) and 97014 is not
+# recognised by Medicare (G0283 replaces it). 97018's untimed status is an
+# unsourced recollection consistent with the supervised modalities 97010-97028.
+#: The built-in catalogue.
+DEFAULT_CATALOG: Final = Catalog.of(
+    [
+        _info("97010", "Hot or cold packs", timed=False, status=MedicareStatus.BUNDLED),
+        _info("97012", "Mechanical traction", timed=False),
+        _info(
+            "97014",
+            "Electrical stimulation, unattended",
+            timed=False,
+            status=MedicareStatus.INVALID,
+        ),
+        _info("97018", "Paraffin bath", timed=False),
+        _info("97032", "Electrical stimulation, attended", timed=True),
+        _info("97035", "Ultrasound", timed=True),
+        _info("97110", "Therapeutic exercise", timed=True),
+        _info("97112", "Neuromuscular re-education", timed=True),
+        _info("97116", "Gait training", timed=True),
+        _info("97124", "Massage therapy", timed=True),
+        _info("97140", "Manual therapy", timed=True),
+        _info("97150", "Group therapeutic procedures", timed=False),
+        _info("97161", "Physical therapy evaluation, low complexity", timed=False),
+        _info("97162", "Physical therapy evaluation, moderate complexity", timed=False),
+        _info("97163", "Physical therapy evaluation, high complexity", timed=False),
+        _info("97164", "Physical therapy re-evaluation", timed=False),
+        _info("97530", "Therapeutic activities", timed=True),
+        _info("G0283", "Electrical stimulation, unattended, not for wounds", timed=False),
+    ]
+)
+
+
+def lookup(code: CptCode | str, catalog: Catalog | None = None) -> CodeInfo:
+    """
+    Return what *catalog* (default: the built-in one) knows of *code*.
+
+    Raises:
+        UnknownCodeError: The code is not in the catalogue.
+        InvalidFormatError: *code* is a malformed string.
+    """
+    return (DEFAULT_CATALOG if catalog is None else catalog).lookup(code)

@@ -1,0 +1,126 @@
+"""
+Prescriptions (orders, referrals) for massage or physical medicine.
+
+Many payers pay for massage only with a prescription from a physician or
+another qualified provider showing medical need (DOMAIN.md 7). A prescription
+names the diagnoses, optionally the procedures ordered (none means "massage
+therapy as needed": every code), how many visits, and how long it is valid.
+
+Validity is inclusive at both ends. With ``valid_until`` the last valid day is
+that date. With ``valid_days`` = *N* the prescription is valid for *N* calendar
+days counting the day it was written: a prescription written on 1 March with
+``valid_days=30`` is valid through 30 March. With neither, the payer's default
+decides (``PayerPolicy``), and without one it does not expire.
+
+>>> from datetime import date
+>>> rx_dates = Prescription.last_valid_day(date(2026, 3, 1), None, 30)
+>>> rx_dates
+datetime.date(2026, 3, 30)
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+
+from soapbill._validators import Checked, checked, redact, rules
+from soapbill.codes.cpt import CptCode
+from soapbill.codes.icd10 import DiagnosisCode
+from soapbill.errors import ValidationError
+from soapbill.parties import Provider
+from soapbill.soap import BodyRegion, Frequency
+
+__all__ = ["Prescription"]
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Prescription(Checked):
+    """
+    A prescription for treatment.
+
+    Attributes:
+        id: The practice's identifier of the prescription.
+        patient_id: The patient it is for.
+        prescriber: Who wrote it.
+        written_on: The date it was written; it is valid from this day.
+        valid_until: The last day it is valid, if it says so.
+        valid_days: Or: for how many days (counting ``written_on``) it is valid.
+        diagnoses: ICD-10-CM codes (1-12); the first is the principal one.
+        procedures: The codes ordered; empty means any.
+        visits_authorized: How many visits it allows; ``None`` means unlimited.
+        frequency: Visits per week for a number of weeks.
+        regions: Body regions to treat.
+        notes: Free text.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(metadata=rules(max_len=50))
+    patient_id: str = attrs.field(metadata=rules(max_len=50))
+    prescriber: Provider
+    written_on: date
+    valid_until: date | None = None
+    valid_days: int | None = attrs.field(default=None, metadata=rules(ge=1, le=3660))
+    diagnoses: tuple[DiagnosisCode, ...] = attrs.field(
+        metadata=rules(min_len=1, max_len=12, unique=True)
+    )
+    procedures: tuple[CptCode, ...] = attrs.field(default=(), metadata=rules(unique=True))
+    visits_authorized: int | None = attrs.field(default=None, metadata=rules(ge=1, le=1000))
+    frequency: Frequency | None = None
+    regions: tuple[BodyRegion, ...] = attrs.field(default=(), metadata=rules(unique=True))
+    notes: str | None = attrs.field(default=None, repr=redact, metadata=rules(max_len=10_000))
+
+    def _check_fields(self) -> None:
+        if self.valid_until is not None and self.valid_days is not None:
+            raise ValidationError.single(
+                "valid_days", "not_allowed", "give valid_until or valid_days, not both"
+            )
+        if self.valid_until is not None and self.valid_until < self.written_on:
+            raise ValidationError.single(
+                "valid_until", "before_start", "must not be before written_on"
+            )
+
+    @staticmethod
+    def last_valid_day(
+        written_on: date, valid_until: date | None, valid_days: int | None
+    ) -> date | None:
+        """
+        Compute the last valid day from the three dates that define it.
+        """
+        if valid_until is not None:
+            return valid_until
+        if valid_days is not None:
+            return written_on + timedelta(days=valid_days - 1)
+        return None
+
+    def expires_on(self, default_days: int | None = None) -> date | None:
+        """
+        The last day this prescription is valid, or ``None`` if it never expires.
+
+        Args:
+            default_days: The payer's default validity, used when the
+                prescription states neither ``valid_until`` nor ``valid_days``.
+        """
+        days = self.valid_days
+        if self.valid_until is None and days is None:
+            days = default_days
+        return self.last_valid_day(self.written_on, self.valid_until, days)
+
+    def is_valid_on(self, day: date, default_days: int | None = None) -> bool:
+        """
+        Whether the prescription is valid on *day* (both ends inclusive).
+        """
+        if day < self.written_on:
+            return False
+        last = self.expires_on(default_days)
+        return last is None or day <= last
+
+    def covers(self, code: CptCode) -> bool:
+        """
+        Whether *code* is ordered (an empty ``procedures`` orders every code).
+        """
+        return not self.procedures or code in self.procedures

@@ -1,0 +1,486 @@
+"""
+SOAP notes: the therapist's report of a visit, and what was done.
+
+A :class:`SoapNote` holds the four sections as structured data plus free
+text, and the :class:`Treatment` s given (code, minutes, regions), from which
+billable units are computed. A note is a draft until :meth:`SoapNote.sign`
+returns a signed copy; the :class:`Signature` holds a SHA-256 digest of the
+signed content, so any later change (an ``attrs.evolve``) shows: the copy is no
+longer :attr:`~SoapNote.is_signed`. A signed note is amended only through
+:meth:`SoapNote.amend`, which adds an :class:`Addendum` and leaves the signed
+content and its digest intact.
+
+Note text is patient data: it is redacted in every ``repr``.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from soapbill._validators import Checked, checked, redact, rules
+from soapbill.codes._base import CodeValue
+from soapbill.codes.cpt import CptCode
+from soapbill.codes.icd10 import DiagnosisCode
+from soapbill.errors import SoapbillError, ValidationError
+from soapbill.parties import Provider
+
+__all__ = [
+    "Addendum",
+    "Assessment",
+    "BodyRegion",
+    "Frequency",
+    "HomeExercise",
+    "Level",
+    "Lifestyle",
+    "NoteStateError",
+    "Objective",
+    "PainReport",
+    "Plan",
+    "RangeOfMotion",
+    "Side",
+    "Signature",
+    "SoapNote",
+    "Subjective",
+    "TissueFinding",
+    "Treatment",
+]
+
+_TEXT = rules(max_len=10_000)
+_SHORT = rules(max_len=200)
+
+
+class NoteStateError(SoapbillError):
+    """
+    An operation does not fit the note's state.
+
+    Signing a signed note, or amending a draft, raises it.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class Side(enum.StrEnum):
+    """
+    Laterality.
+
+    .. versionadded:: 0.1.0
+    """
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+class BodyRegion(enum.StrEnum):
+    """
+    A body region, with laterality where it matters.
+
+    .. versionadded:: 0.1.0
+    """
+
+    HEAD = "head"
+    JAW_LEFT = "jaw_left"
+    JAW_RIGHT = "jaw_right"
+    NECK = "neck"
+    UPPER_BACK = "upper_back"
+    MID_BACK = "mid_back"
+    LOWER_BACK = "lower_back"
+    SACRUM = "sacrum"
+    CHEST = "chest"
+    ABDOMEN = "abdomen"
+    SHOULDER_LEFT = "shoulder_left"
+    SHOULDER_RIGHT = "shoulder_right"
+    UPPER_ARM_LEFT = "upper_arm_left"
+    UPPER_ARM_RIGHT = "upper_arm_right"
+    ELBOW_LEFT = "elbow_left"
+    ELBOW_RIGHT = "elbow_right"
+    FOREARM_LEFT = "forearm_left"
+    FOREARM_RIGHT = "forearm_right"
+    HAND_LEFT = "hand_left"
+    HAND_RIGHT = "hand_right"
+    HIP_LEFT = "hip_left"
+    HIP_RIGHT = "hip_right"
+    GLUTEAL_LEFT = "gluteal_left"
+    GLUTEAL_RIGHT = "gluteal_right"
+    THIGH_LEFT = "thigh_left"
+    THIGH_RIGHT = "thigh_right"
+    KNEE_LEFT = "knee_left"
+    KNEE_RIGHT = "knee_right"
+    CALF_LEFT = "calf_left"
+    CALF_RIGHT = "calf_right"
+    FOOT_LEFT = "foot_left"
+    FOOT_RIGHT = "foot_right"
+
+    @property
+    def side(self) -> Side | None:
+        """
+        The side of a lateral region, ``None`` for a midline one.
+        """
+        if self.value.endswith("_left"):
+            return Side.LEFT
+        if self.value.endswith("_right"):
+            return Side.RIGHT
+        return None
+
+
+class Level(enum.StrEnum):
+    """
+    A graded finding (tissue tension, for example).
+
+    .. versionadded:: 0.1.0
+    """
+
+    NONE = "none"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Frequency(Checked):
+    """
+    How often: visits per week for a number of weeks.
+
+    .. versionadded:: 0.1.0
+    """
+
+    per_week: int = attrs.field(metadata=rules(ge=1, le=7))
+    weeks: int = attrs.field(metadata=rules(ge=1, le=104))
+
+    @property
+    def visits(self) -> int:
+        """
+        The number of visits this frequency amounts to.
+        """
+        return self.per_week * self.weeks
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class PainReport(Checked):
+    """
+    Pain the patient reports in one region, 0 (none) to 10 (worst).
+
+    .. versionadded:: 0.1.0
+    """
+
+    region: BodyRegion
+    intensity: int = attrs.field(metadata=rules(ge=0, le=10))
+    description: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Subjective(Checked):
+    """
+    What the patient reports.
+
+    Attributes:
+        chief_complaint: The main complaint, in the patient's words.
+        pain: Pain reports by region.
+        limitations: Loss of function ("cannot lift the child").
+        goals: The patient's goals.
+        text: Free text.
+
+    .. versionadded:: 0.1.0
+    """
+
+    chief_complaint: str = attrs.field(repr=redact, metadata=rules(max_len=1_000))
+    pain: tuple[PainReport, ...] = ()
+    limitations: tuple[str, ...] = attrs.field(default=(), repr=redact)
+    goals: tuple[str, ...] = attrs.field(default=(), repr=redact)
+    text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Lifestyle(Checked):
+    """
+    Lifestyle factors the therapist notes.
+
+    Attributes:
+        diet: Diet, in words.
+        stress: Stress level.
+        sleep: Sleep quality, in words.
+
+    .. versionadded:: 0.1.0
+    """
+
+    diet: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
+    stress: Level | None = None
+    sleep: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Objective(Checked):
+    """
+    What the therapist observes.
+
+    Attributes:
+        posture: Posture findings ("forward head").
+        gait: Gait deviations.
+        raised_shoulder: Which shoulder is raised, if any.
+        lifestyle: Lifestyle factors.
+        text: Free text.
+
+    .. versionadded:: 0.1.0
+    """
+
+    posture: tuple[str, ...] = attrs.field(default=(), repr=redact)
+    gait: tuple[str, ...] = attrs.field(default=(), repr=redact)
+    raised_shoulder: Side | None = None
+    lifestyle: Lifestyle | None = None
+    text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class TissueFinding(Checked):
+    """
+    What the tissues of one region show.
+
+    .. versionadded:: 0.1.0
+    """
+
+    region: BodyRegion
+    tension: Level = Level.NONE
+    inflammation: bool = False
+    trigger_points: int = attrs.field(default=0, metadata=rules(ge=0, le=100))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class RangeOfMotion(Checked):
+    """
+    Range of motion of one joint movement: full or limited, degrees optional.
+
+    .. versionadded:: 0.1.0
+    """
+
+    joint: str = attrs.field(metadata=rules(max_len=60))
+    movement: str | None = attrs.field(default=None, metadata=rules(max_len=60))
+    full: bool
+    degrees: int | None = attrs.field(default=None, metadata=rules(ge=0, le=360))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Assessment(Checked):
+    """
+    What the therapist concludes.
+
+    Attributes:
+        tissue: Tissue findings per region.
+        range_of_motion: Range of motion per joint.
+        breathing: Breathing, in words.
+        asymmetries: Asymmetries ("right hip higher").
+        progress: Progress toward goals.
+        text: Free text.
+
+    .. versionadded:: 0.1.0
+    """
+
+    tissue: tuple[TissueFinding, ...] = ()
+    range_of_motion: tuple[RangeOfMotion, ...] = ()
+    breathing: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
+    asymmetries: tuple[str, ...] = attrs.field(default=(), repr=redact)
+    progress: str | None = attrs.field(default=None, repr=redact, metadata=rules(max_len=1_000))
+    text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class HomeExercise(Checked):
+    """
+    An exercise for the patient to do at home, with its dosage.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(metadata=rules(max_len=100))
+    dosage: str = attrs.field(metadata=rules(max_len=100))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Plan(Checked):
+    """
+    What comes next.
+
+    Attributes:
+        focus: Regions to focus on next session.
+        muscle_groups: Muscle groups to focus on next session.
+        home_exercises: Exercises with dosage.
+        frequency: Recommended frequency of visits.
+        next_visit: Date of the next visit, if booked.
+        text: Free text.
+
+    .. versionadded:: 0.1.0
+    """
+
+    focus: tuple[BodyRegion, ...] = attrs.field(default=(), metadata=rules(unique=True))
+    muscle_groups: tuple[str, ...] = ()
+    home_exercises: tuple[HomeExercise, ...] = ()
+    frequency: Frequency | None = None
+    next_visit: date | None = None
+    text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Treatment(Checked):
+    """
+    One procedure given in a visit: its code, minutes of direct time and regions.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: CptCode
+    minutes: int = attrs.field(metadata=rules(ge=1, le=24 * 60))
+    regions: tuple[BodyRegion, ...] = attrs.field(default=(), metadata=rules(unique=True))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Signature(Checked):
+    """
+    Who signed a note, when, and the SHA-256 digest of what they signed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    signer: Provider
+    signed_on: date
+    digest: str = attrs.field(metadata=rules(pattern=r"[0-9a-f]{64}"))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Addendum(Checked):
+    """
+    A later addition to a signed note.
+
+    .. versionadded:: 0.1.0
+    """
+
+    author: Provider
+    written_on: date
+    text: str = attrs.field(repr=redact, metadata=_TEXT)
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401 - any model or value
+    """
+    Turn a model into plain JSON-able data, for the signing digest only.
+    """
+    if attrs.has(type(value)):
+        return {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value))}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, CodeValue | enum.Enum):
+        return str(value.value)
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class SoapNote(Checked):
+    """
+    The record of one visit.
+
+    Attributes:
+        id: The practice's identifier of the note.
+        patient_id: The :attr:`Patient.id <soapbill.Patient.id>` it is about.
+        provider: The therapist who treated.
+        date_of_service: The date of the visit.
+        diagnoses: ICD-10-CM codes addressed (0-12).
+        subjective: What the patient reports.
+        objective: What the therapist observes.
+        assessment: What the therapist concludes.
+        plan: What comes next.
+        treatments: The procedures given, with minutes.
+        signature: The signature, once signed.
+        addenda: Additions after signing.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(metadata=rules(max_len=50))
+    patient_id: str = attrs.field(metadata=rules(max_len=50))
+    provider: Provider
+    date_of_service: date
+    diagnoses: tuple[DiagnosisCode, ...] = attrs.field(
+        default=(), metadata=rules(max_len=12, unique=True)
+    )
+    subjective: Subjective
+    objective: Objective = Objective()
+    assessment: Assessment = Assessment()
+    plan: Plan = Plan()
+    treatments: tuple[Treatment, ...] = ()
+    signature: Signature | None = None
+    addenda: tuple[Addendum, ...] = ()
+
+    def _check_fields(self) -> None:
+        if self.addenda and self.signature is None:
+            raise ValidationError.single("addenda", "not_allowed", "a draft note has no addenda")
+
+    @property
+    def content_digest(self) -> str:
+        """
+        The SHA-256 digest of the signed content.
+
+        The content is every field but the signature and the addenda.
+        """
+        content = _plain(attrs.evolve(self, signature=None, addenda=()))
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+    @property
+    def is_signed(self) -> bool:
+        """
+        Whether the note carries a signature that matches its content.
+        """
+        return self.signature is not None and self.signature.digest == self.content_digest
+
+    @property
+    def timed_minutes(self) -> int:
+        """
+        Total minutes of all treatments (timed or not; see soapbill.billing).
+        """
+        return sum(t.minutes for t in self.treatments)
+
+    def sign(self, signer: Provider, at: date) -> SoapNote:
+        """
+        Return a signed copy of this draft.
+
+        Raises:
+            NoteStateError: The note already has a signature.
+        """
+        if self.signature is not None:
+            raise NoteStateError("the note is already signed; amend it instead")
+        signature = Signature(signer=signer, signed_on=at, digest=self.content_digest)
+        return attrs.evolve(self, signature=signature)
+
+    def amend(self, addendum: Addendum) -> SoapNote:
+        """
+        Return a copy with *addendum* added; the signed content is unchanged.
+
+        Raises:
+            NoteStateError: The note is a draft, or its content no longer
+                matches its signature.
+        """
+        if not self.is_signed:
+            raise NoteStateError("only a signed note is amended; edit a draft directly")
+        return attrs.evolve(self, addenda=(*self.addenda, addendum))
