@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 import attrs
 
@@ -241,6 +241,9 @@ class Claim(Checked):
 
     .. versionadded:: 0.1.0
     """
+
+    #: A top-level JSON document: it carries ``"format_version"``.
+    __soapbill_document__: ClassVar[bool] = True
 
     id: str = attrs.field(metadata=rules(max_len=38))
     frequency: ClaimFrequency = ClaimFrequency.ORIGINAL

@@ -23,6 +23,7 @@ datetime.date(2026, 3, 30)
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 
 import attrs
 
@@ -58,6 +59,9 @@ class Prescription(Checked):
 
     .. versionadded:: 0.1.0
     """
+
+    #: A top-level JSON document: it carries ``"format_version"``.
+    __soapbill_document__: ClassVar[bool] = True
 
     id: str = attrs.field(metadata=rules(max_len=50))
     patient_id: str = attrs.field(metadata=rules(max_len=50))

@@ -22,7 +22,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -416,6 +416,9 @@ class SoapNote(Checked):
 
     .. versionadded:: 0.1.0
     """
+
+    #: A top-level JSON document: it carries ``"format_version"``.
+    __soapbill_document__: ClassVar[bool] = True
 
     id: str = attrs.field(metadata=rules(max_len=50))
     patient_id: str = attrs.field(metadata=rules(max_len=50))
