@@ -39,7 +39,6 @@ class CodeValue:
         raise NotImplementedError
 
     def __init__(self, value: str | Self) -> None:
-        # A value of the same class is already canonical.
         # A value of the same class is canonical already; anything else that is
         # not a str is refused by _validate.
         canonical = (
@@ -114,12 +113,17 @@ def clean(value: object, strip: str = " -.") -> str:
     Return *value* upper-cased without white space and the characters in *strip*.
 
     Raises:
-        InvalidFormatError: *value* is not a string.
+        InvalidFormatError: *value* is not a string, or has characters other
+            than ASCII ones once white space is removed.
     """
     if value.__class__ is not str:
         raise InvalidFormatError.single("", "invalid_type", "expected a string")
-    text = str(value)
-    return "".join(ch for ch in text if ch not in strip and not ch.isspace()).upper()
+    text = "".join(ch for ch in str(value) if ch not in strip and not ch.isspace())
+    # Upper-casing maps some non-ASCII letters onto ASCII ones (sharp s becomes
+    # "SS", the long s becomes "S"): refuse them before they pass as a code.
+    if not text.isascii():
+        raise invalid("a code is written in ASCII letters and digits")
+    return text.upper()
 
 
 def invalid(message: str, code: str = "invalid_format") -> InvalidFormatError:
