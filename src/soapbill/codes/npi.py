@@ -31,6 +31,7 @@ from soapbill.errors import InvalidChecksumError, ValidationError
 __all__ = ["Npi", "calc_check_digit", "compact", "format", "is_valid", "validate"]
 
 _SHAPE: Final = re.compile(r"[12][0-9]{9}").fullmatch
+_BASE: Final = re.compile(r"[0-9]{9}").fullmatch
 #: The Luhn sum contribution of the 80840 prefix (CMS: "adding the constant 24").
 _PREFIX_SUM: Final = 24
 
@@ -45,8 +46,11 @@ def compact(value: str) -> str:
 def calc_check_digit(base: str) -> str:
     """
     Return the check digit of a nine-digit NPI base.
+
+    Raises:
+        InvalidFormatError: *base* is not a string of nine digits.
     """
-    if not re.fullmatch(r"[0-9]{9}", base, re.ASCII):
+    if base.__class__ is not str or not _BASE(base):
         raise invalid("an NPI base is nine digits")
     total = _PREFIX_SUM
     # Double every other digit starting from the rightmost digit of the base.
