@@ -94,11 +94,17 @@ class Prescription(Checked):
     ) -> date | None:
         """
         Compute the last valid day from the three dates that define it.
+
+        A validity that would run past the last date Python can represent
+        ends on :attr:`datetime.date.max`.
         """
         if valid_until is not None:
             return valid_until
         if valid_days is not None:
-            return written_on + timedelta(days=valid_days - 1)
+            try:
+                return written_on + timedelta(days=valid_days - 1)
+            except OverflowError:
+                return date.max
         return None
 
     def expires_on(self, default_days: int | None = None) -> date | None:
