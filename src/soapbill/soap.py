@@ -268,8 +268,8 @@ class RangeOfMotion(Checked):
     .. versionadded:: 0.1.0
     """
 
-    joint: str = attrs.field(metadata=rules(max_len=60))
-    movement: str | None = attrs.field(default=None, metadata=rules(max_len=60))
+    joint: str = attrs.field(repr=redact, metadata=rules(max_len=60))
+    movement: str | None = attrs.field(default=None, repr=redact, metadata=rules(max_len=60))
     full: bool
     degrees: int | None = attrs.field(default=None, metadata=rules(ge=0, le=360))
 
@@ -308,8 +308,8 @@ class HomeExercise(Checked):
     .. versionadded:: 0.1.0
     """
 
-    name: str = attrs.field(metadata=rules(max_len=100))
-    dosage: str = attrs.field(metadata=rules(max_len=100))
+    name: str = attrs.field(repr=redact, metadata=rules(max_len=100))
+    dosage: str = attrs.field(repr=redact, metadata=rules(max_len=100))
 
 
 @checked
@@ -330,7 +330,7 @@ class Plan(Checked):
     """
 
     focus: tuple[BodyRegion, ...] = attrs.field(default=(), metadata=rules(unique=True))
-    muscle_groups: tuple[str, ...] = ()
+    muscle_groups: tuple[str, ...] = attrs.field(default=(), repr=redact)
     home_exercises: tuple[HomeExercise, ...] = ()
     frequency: Frequency | None = None
     next_visit: date | None = None
