@@ -1,0 +1,882 @@
+"""
+soapbill's strict JSON format.
+
+Every soapbill model turns into JSON and back with four functions:
+:func:`to_dict` / :func:`from_dict` for plain data (what :func:`json.loads`
+returns) and :func:`to_json` / :func:`from_json` for JSON text.
+
+- Money is a string with two decimal places (``"125.00"``), dates are
+  ``"YYYY-MM-DD"``, enums travel by their value and code values by their
+  canonical string; tuples are arrays, ``None`` is ``null``.
+- Decoding is strict: nothing is coerced, unknown keys and missing keys are
+  refused, and every problem of a document is reported at once as one
+  :class:`DeserializationError` whose details name the path of each problem
+  (``"lines[2].units"``) but never the offending value.
+- A top-level document (a claim, a SOAP note, a prescription) carries
+  ``"format_version": 1`` as its first key.
+
+>>> from soapbill import Payer
+>>> to_json(Payer(id="EX123", name="Example Health"))
+'{"id":"EX123","name":"Example Health"}'
+>>> from_json('{"id": "EX123", "name": "Example Health"}', Payer)
+Payer(id='EX123', name='Example Health')
+>>> from_json('{"id": "EX123", "name": 7, "plan": "gold"}', Payer)
+Traceback (most recent call last):
+...
+soapbill.formats.json.DeserializationError: 2 validation errors:
+  name: expected a string, got number [invalid_type]
+  plan: unknown field [unknown_field]
+
+How it is fast: :mod:`msgspec` parses the text, a small check generated once
+per class covers what msgspec does not enforce for attrs classes (unknown keys,
+the shape of money), and :func:`msgspec.convert` builds the objects. Only when
+that fails does the one strict cattrs converter (:func:`make_converter`)
+structure the same data again, to list every problem with its path. A
+converter you pass in always takes the cattrs path, so your own hooks apply.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+import msgspec
+from cattrs.errors import (
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.fns import identity
+from cattrs.gen import make_dict_structure_fn, override
+
+from soapbill._validators import TRUSTED, field_checks
+from soapbill.codes._base import CodeValue
+from soapbill.errors import ErrorDetail, ValidationError
+
+__all__ = [
+    "FORMAT_VERSION",
+    "DeserializationError",
+    "from_dict",
+    "from_json",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]
+
+T = TypeVar("T")
+
+#: The version of the JSON format this release writes and reads.
+FORMAT_VERSION: Final = 1
+_VERSION_KEY: Final = "format_version"
+
+# [0-9], never \d (any Unicode digit), and fullmatch, never $ (which also
+# matches before a final newline).
+_MONEY: Final = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?").fullmatch
+# date.fromisoformat alone also takes "19800229" and week dates ("1980-W09-5").
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+_CENT: Final = Decimal("0.01")
+# An explicit context, so an application's decimal context cannot change the
+# output; valid amounts have at most two places, so nothing is ever rounded.
+_MONEY_CONTEXT: Final = Context(prec=28, rounding=ROUND_HALF_UP)
+
+_JSON_TYPES: Final[dict[type, str]] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+class DeserializationError(ValidationError):
+    """
+    A JSON document (or its plain data) does not match soapbill's format.
+
+    Its :attr:`~soapbill.ValidationError.errors` list every problem of the
+    document, each with its path, such as ``"lines[2].units"`` (``""`` is the
+    document itself), a stable code and a fixed message without the value.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+def _is_document(cls: type) -> bool:
+    return bool(getattr(cls, "__soapbill_document__", False))
+
+
+def _json_type(value: object) -> str:
+    name = _JSON_TYPES.get(value.__class__)
+    return name if name is not None else f"Python {type(value).__name__}"
+
+
+def _problem(code: str, message: str) -> DeserializationError:
+    return DeserializationError((ErrorDetail(path="", code=code, message=message),))
+
+
+def _type_problem(expected: str, value: object) -> DeserializationError:
+    return _problem("invalid_type", f"expected {expected}, got {_json_type(value)}")
+
+
+# --- types -----------------------------------------------------------------------
+
+
+def _optional_arg(tp: Any) -> Any:  # noqa: ANN401 - any type
+    """
+    Return ``X`` for ``X | None``, else ``None``.
+    """
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(tp)) == 2:  # noqa: PLR2004 - X and None
+            return args[0]
+    return None
+
+
+def _tuple_item(tp: Any) -> Any:  # noqa: ANN401 - any type
+    """
+    Return ``X`` for ``tuple[X, ...]``, else ``None``.
+    """
+    if typing.get_origin(tp) is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:  # noqa: PLR2004 - X and ...
+            return args[0]
+    return None
+
+
+def _is_tuple(tp: Any) -> bool:  # noqa: ANN401 - any type
+    return _tuple_item(tp) is not None
+
+
+def _is_subclass(tp: Any, base: type) -> bool:  # noqa: ANN401 - any type
+    return isinstance(tp, type) and issubclass(tp, base)
+
+
+def _enum_value_type(cls: type[enum.Enum]) -> type | None:
+    """
+    Return ``str`` or ``int`` when every member's value is of that class.
+    """
+    kinds: set[type] = {member.value.__class__ for member in cls}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    return kind if kind in (str, int) else None
+
+
+# --- the strict cattrs hooks ---------------------------------------------------------
+
+
+def _structure_str(value: object, _tp: object) -> str:
+    if type(value) is not str:
+        raise _type_problem("a string", value)
+    return value
+
+
+def _structure_int(value: object, _tp: object) -> int:
+    # bool is a subclass of int, and a float is never an integer here.
+    if type(value) is not int:
+        raise _type_problem("an integer", value)
+    return value
+
+
+def _structure_bool(value: object, _tp: object) -> bool:
+    if type(value) is not bool:
+        raise _type_problem("a boolean", value)
+    return value
+
+
+def _structure_money(value: object, _tp: object) -> Decimal:
+    if type(value) is not str:
+        raise _type_problem("an amount as a string", value)
+    if _MONEY(value) is None:
+        raise _problem("invalid_format", 'expected an amount such as "125.00"')
+    return Decimal(value)
+
+
+def _structure_date(value: object, _tp: object) -> date:
+    if type(value) is not str:
+        raise _type_problem("a date as a string", value)
+    if _DATE(value) is None:
+        raise _problem("invalid_format", "expected a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _problem("invalid_date", "not a calendar date") from None
+
+
+def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
+    kind = _enum_value_type(tp)
+    if kind is None or type(value) is not kind:
+        raise _type_problem("a string" if kind is str else "an integer", value)
+    member = tp._value2member_map_.get(value)
+    if member is None:
+        raise _problem("invalid_choice", "not one of the allowed values")
+    return member
+
+
+def _structure_code(value: object, tp: type[CodeValue]) -> CodeValue:
+    if type(value) is not str:
+        raise _type_problem("a string", value)
+    return tp(value)
+
+
+def _tuple_structure_factory(
+    tp: Any,  # noqa: ANN401 - a tuple type
+    converter: cattrs.Converter,
+) -> Callable[[object, object], tuple[Any, ...]]:
+    item_tp = _tuple_item(tp)
+
+    def structure_tuple(value: object, _tp: object) -> tuple[Any, ...]:
+        # cattrs' own hooks iterate anything: a string would become characters.
+        if type(value) is not list:
+            raise _type_problem("an array", value)
+        hook = converter.get_structure_hook(item_tp)
+        items = []
+        errors: list[Exception] = []
+        for i, item in enumerate(value):
+            try:
+                items.append(hook(item, item_tp))
+            except Exception as exc:  # noqa: BLE001 - collected and explained
+                exc.add_note(IterableValidationNote(f"index {i}", i, item_tp))
+                errors.append(exc)
+        if errors:
+            msg = "While structuring a tuple"
+            raise IterableValidationError(msg, errors, tp)
+        return tuple(items)
+
+    return structure_tuple
+
+
+def _checked_field_hook(
+    converter: cattrs.Converter,
+    tp: Any,  # noqa: ANN401 - a field type
+    check: Callable[[object], None],
+) -> Callable[[object, object], object]:
+    """
+    Structure a field, then run the model's check of that field at once.
+
+    cattrs calls ``__init__`` only once every field has structured, so without
+    this a field's domain error (13 diagnoses) would stay hidden whenever
+    another field also fails.
+    """
+
+    def structure_field(value: object, _tp: object) -> object:
+        result = converter.get_structure_hook(tp)(value, tp)
+        check(result)
+        return result
+
+    return structure_field
+
+
+def _attrs_structure_factory(
+    cls: type[T], converter: cattrs.Converter
+) -> Callable[[object, object], T]:
+    hints = typing.get_type_hints(cls)
+    try:
+        checks = {c.name: c for c in field_checks(cls)}
+    except KeyError:
+        checks = {}
+    overrides = {
+        name: override(struct_hook=_checked_field_hook(converter, hints[name], check))
+        for name, check in checks.items()
+    }
+    structure = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        _cattrs_detailed_validation=True,
+        **typing.cast("dict[str, Any]", overrides),
+    )
+
+    def structure_object(value: object, _tp: object) -> T:
+        # cattrs would index a list or a string and fail with a confusing error.
+        if type(value) is not dict:
+            raise _type_problem("an object", value)
+        return structure(value, cls)
+
+    return structure_object
+
+
+def _unstructure_money(value: Decimal) -> str:
+    return str(value.quantize(_CENT, context=_MONEY_CONTEXT))
+
+
+def _unstructure_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _unstructure_enum(value: enum.Enum) -> object:
+    return value.value
+
+
+def _unstructure_code(value: CodeValue) -> str:
+    return value.value
+
+
+def _tuple_unstructure_factory(
+    tp: Any,  # noqa: ANN401 - a tuple type
+    converter: cattrs.Converter,
+) -> Callable[[tuple[Any, ...]], list[Any]]:
+    hook = converter.get_unstructure_hook(_tuple_item(tp))
+    if hook is identity:
+        return list
+    return lambda value: [hook(item) for item in value]
+
+
+class _Unstructurer:
+    """
+    Generates one unstructure function per attrs class.
+
+    The function builds the dict in one expression, in field order. Values
+    whose hook is one of ours are converted inline (``v.isoformat()``); any
+    other hook, such as one an application registered, is called.
+    """
+
+    def __init__(self, converter: cattrs.Converter) -> None:
+        self.converter = converter
+        self.building: set[type] = set()
+
+    def __call__(self, cls: type) -> Callable[[Any], dict[str, Any]]:
+        self.building.add(cls)
+        try:
+            hints = typing.get_type_hints(cls)
+            ns: dict[str, Any] = {"_money": _unstructure_money}
+            items = [
+                f"{a.name!r}: {self._expr(hints[a.name], f'o.{a.name}', ns)}"
+                for a in attrs.fields(cls)
+            ]
+        finally:
+            self.building.discard(cls)
+        src = f"def unstructure(o):\n    return {{{', '.join(items)}}}\n"
+        exec(compile(src, f"<soapbill unstructure {cls.__qualname__}>", "exec"), ns)  # noqa: S102
+        fn: Callable[[Any], dict[str, Any]] = ns["unstructure"]
+        return fn
+
+    def _expr(self, tp: Any, expr: str, ns: dict[str, Any]) -> str:  # noqa: ANN401, PLR0911 - one return per kind
+        inner = _optional_arg(tp)
+        if inner is not None:
+            var = f"_v{len(ns)}"
+            ns[var] = None
+            value = self._expr(inner, var, ns)
+            return expr if value == var else f"(None if ({var} := {expr}) is None else {value})"
+        item = _tuple_item(tp)
+        if item is not None:
+            var = f"_v{len(ns)}"
+            ns[var] = None
+            value = self._expr(item, var, ns)
+            return f"list({expr})" if value == var else f"[{value} for {var} in {expr}]"
+        if tp in self.building:
+            # A class that contains itself: look its hook up when called.
+            converter = self.converter
+            hook: Callable[[Any], Any] = lambda v: converter.unstructure(v, unstructure_as=tp)  # noqa: E731
+        else:
+            hook = self.converter.get_unstructure_hook(tp)
+        if hook is identity:
+            return expr
+        if hook is _unstructure_date:
+            return f"{expr}.isoformat()"
+        if hook is _unstructure_enum:
+            return f"{expr}._value_"
+        if hook is _unstructure_code:
+            return f"{expr}.value"
+        if hook is _unstructure_money:
+            return f"_money({expr})"
+        name = f"_h{len(ns)}"
+        ns[name] = hook
+        return f"{name}({expr})"
+
+
+def make_converter() -> cattrs.Converter:
+    """
+    Build the strict cattrs converter of soapbill's JSON format.
+
+    Nothing is coerced: a string is only a JSON string, an integer only a JSON
+    integer (not ``true``, not ``1.0``), money only a string such as
+    ``"125.00"``, a date only ``"YYYY-MM-DD"``, a tuple only a JSON array.
+    Unknown keys are refused. Each field's model check runs as soon as the
+    field is structured, so every problem is found in one pass.
+
+    Register your own hooks on the converter this returns and pass it as
+    ``converter=`` to :func:`from_dict`, :func:`from_json`, :func:`to_dict` and
+    :func:`to_json`; those calls then use cattrs alone. Hooks for a type must
+    be registered before the converter first handles a class that uses it,
+    since cattrs generates each class's functions once.
+
+    Returns:
+        A new :class:`cattrs.Converter`; cattrs' global converter is never used.
+
+    .. versionadded:: 0.1.0
+    """
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    structure_hooks: list[tuple[type, Callable[[Any, Any], Any]]] = [
+        (str, _structure_str),
+        (int, _structure_int),
+        (bool, _structure_bool),
+        (Decimal, _structure_money),
+        (date, _structure_date),
+        (CodeValue, _structure_code),
+        # A StrEnum is also a str, and an IntEnum an int: name them all.
+        (enum.Enum, _structure_enum),
+        (enum.StrEnum, _structure_enum),
+        (enum.IntEnum, _structure_enum),
+    ]
+    for tp, structure in structure_hooks:
+        converter.register_structure_hook(tp, structure)
+    converter.register_structure_hook_factory(_is_tuple, _tuple_structure_factory)
+    converter.register_structure_hook_factory(attrs.has, _attrs_structure_factory)
+
+    unstructure_hooks: list[tuple[type, Callable[[Any], Any]]] = [
+        (Decimal, _unstructure_money),
+        (date, _unstructure_date),
+        (CodeValue, _unstructure_code),
+        (enum.Enum, _unstructure_enum),
+        (enum.StrEnum, _unstructure_enum),
+        (enum.IntEnum, _unstructure_enum),
+    ]
+    for tp, unstructure in unstructure_hooks:
+        converter.register_unstructure_hook(tp, unstructure)
+    converter.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, _Unstructurer(converter))
+    return converter
+
+
+# --- explaining errors -----------------------------------------------------------------
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _details(exc: BaseException, path: str) -> Iterator[ErrorDetail]:
+    """
+    Turn a cattrs error tree into details with paths, never with values.
+    """
+    if isinstance(exc, ClassValidationError):
+        yield from _class_details(exc, path)
+    elif isinstance(exc, IterableValidationError):
+        yield from _item_details(exc, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields, key=str):
+            yield ErrorDetail(
+                path=_join(path, str(key)), code="unknown_field", message="unknown field"
+            )
+    elif isinstance(exc, ValidationError):
+        for detail in exc.errors:
+            yield detail.prefixed(path)
+    elif isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _details(inner, path)
+    else:
+        # An application's hook or validator: its message may hold the value.
+        yield ErrorDetail(path=path, code="invalid_value", message="invalid value")
+
+
+def _item_details(exc: IterableValidationError, path: str) -> Iterator[ErrorDetail]:
+    with_index, others = exc.group_exceptions()
+    for sub, note in with_index:
+        yield from _details(sub, f"{path}[{note.index}]")
+    for sub in others:  # pragma: no cover - our tuple hook notes every item
+        yield from _details(sub, path)
+
+
+def _class_details(exc: ClassValidationError, path: str) -> Iterator[ErrorDetail]:
+    with_notes, others = exc.group_exceptions()
+    for sub, note in with_notes:
+        sub_path = _join(path, note.name)
+        # cattrs reads o["name"] before calling the field's hook.
+        if type(sub) is KeyError and sub.args == (note.name,):
+            yield ErrorDetail(path=sub_path, code="missing", message="required field missing")
+        else:
+            yield from _details(sub, sub_path)
+    # A failing __init__ (a cross-field check), or unknown keys.
+    for sub in others:
+        yield from _details(sub, path)
+
+
+def _split_version(data: object) -> tuple[object, list[ErrorDetail]]:
+    """
+    Take ``format_version`` out of a document's data and check it.
+    """
+    if type(data) is not dict:
+        return data, []
+    rest = {key: value for key, value in data.items() if key != _VERSION_KEY}
+    if _VERSION_KEY not in data:
+        return rest, [
+            ErrorDetail(path=_VERSION_KEY, code="missing", message="required field missing")
+        ]
+    version = data[_VERSION_KEY]
+    if type(version) is not int:
+        problem = _type_problem("an integer", version).errors[0]
+        return rest, [problem.prefixed(_VERSION_KEY)]
+    if version != FORMAT_VERSION:
+        return rest, [
+            ErrorDetail(
+                path=_VERSION_KEY,
+                code="unsupported_version",
+                message=f"unsupported format version; this release reads version {FORMAT_VERSION}",
+            )
+        ]
+    return rest, []
+
+
+def _decode_detailed(data: object, cls: type[T], converter: cattrs.Converter) -> T:
+    """
+    Structure *data* with cattrs alone; raise with every problem found.
+    """
+    errors: list[ErrorDetail] = []
+    if _is_document(cls):
+        data, errors = _split_version(data)
+    try:
+        result: T = converter.structure(data, cls)
+    except (BaseValidationError, ValueError) as exc:
+        errors.extend(_details(exc, ""))
+    if errors:
+        raise DeserializationError(errors) from None
+    return result
+
+
+# --- the fast path -----------------------------------------------------------------------
+
+
+class _UnsupportedError(Exception):
+    """
+    A type the fast path does not handle; its class takes the cattrs path.
+    """
+
+
+@attrs.frozen
+class _Plan:
+    """
+    What the fast path needs for one root class.
+
+    Attributes:
+        json_check: The pre-check for data parsed from JSON text.
+        python_check: The pre-check for data handed to :func:`from_dict`, which
+            may hold any Python object: it also checks every leaf's exact type.
+        dec_hook: Builds code values for :func:`msgspec.convert`.
+    """
+
+    json_check: Callable[[object], bool]
+    python_check: Callable[[object], bool]
+    dec_hook: Callable[[type, object], object]
+
+
+_MISSING: Final = object()
+# One plan per class, built on first use; None means the cattrs path only.
+_PLANS: dict[type, _Plan | None] = {}
+
+
+class _CheckWriter:
+    """
+    Writes the pre-check functions of a class and the classes it contains.
+
+    A check returns ``False`` as soon as the data breaks a rule msgspec does
+    not enforce for attrs classes; msgspec then checks the rest.
+    """
+
+    def __init__(self, *, python: bool) -> None:
+        self.python = python
+        self.ns: dict[str, Any] = {"_money": _MONEY, "_M": _MISSING}
+        self.names: dict[type, str] = {}
+        self.pending: list[type] = []
+        self.vars = 0
+
+    def function_for(self, cls: type) -> str:
+        name = self.names.get(cls)
+        if name is None:
+            name = self.names[cls] = f"_check{len(self.names)}"
+            self.pending.append(cls)
+        return name
+
+    def write(self, root: type) -> Callable[[object], bool]:
+        lines = self.object_lines(root, "_root", document=_is_document(root))
+        while self.pending:
+            cls = self.pending.pop()
+            lines += self.object_lines(cls, self.names[cls], document=False)
+        src = "\n".join(lines)
+        exec(compile(src, f"<soapbill pre-check {root.__qualname__}>", "exec"), self.ns)  # noqa: S102
+        check: Callable[[object], bool] = self.ns["_root"]
+        return check
+
+    def object_lines(self, cls: type, name: str, *, document: bool) -> list[str]:
+        fields = attrs.fields(cls)
+        hints = typing.get_type_hints(cls)
+        keys = [a.name for a in fields] + ([_VERSION_KEY] if document else [])
+        lines = [f"def {name}(o):", "    if o.__class__ is not dict: return False"]
+        if any(a.default is not attrs.NOTHING for a in fields):
+            allowed = f"_keys{len(self.ns)}"
+            self.ns[allowed] = frozenset(keys)
+            lines.append(f"    if not o.keys() <= {allowed}: return False")
+        else:
+            # msgspec checks that required keys are present: the right count
+            # then means no unknown key.
+            lines.append(f"    if len(o) != {len(keys)}: return False")
+        if document:
+            lines += [
+                f"    v = o.get({_VERSION_KEY!r})",
+                f"    if v.__class__ is not int or v != {FORMAT_VERSION}: return False",
+            ]
+        for a in fields:
+            if not a.init or a.converter is not None or a.alias != a.name:
+                msg = "a field msgspec would build differently from __init__"
+                raise _UnsupportedError(msg)
+            body = self.value_lines(hints[a.name], "v")
+            if not body:
+                continue
+            if a.default is attrs.NOTHING:
+                lines += [f"    v = o.get({a.name!r})", *_indent(body, 4)]
+            else:
+                lines += [
+                    f"    v = o.get({a.name!r}, _M)",
+                    "    if v is not _M:",
+                    *_indent(body, 8),
+                ]
+        lines.append("    return True")
+        return lines
+
+    def value_lines(self, tp: Any, var: str) -> list[str]:  # noqa: ANN401 - any type
+        inner = _optional_arg(tp)
+        if inner is not None:
+            body = self.value_lines(inner, var)
+            return [f"if {var} is not None:", *_indent(body, 4)] if body else []
+        item = _tuple_item(tp)
+        if item is not None:
+            self.vars += 1
+            item_var = f"x{self.vars}"
+            body = self.value_lines(item, item_var)
+            lines = [f"if {var}.__class__ is not list: return False"]
+            if body:
+                lines += [f"for {item_var} in {var}:", *_indent(body, 4)]
+            # From JSON, msgspec refuses anything but an array by itself.
+            return lines if body or self.python else []
+        if tp is Decimal:
+            return [f"if {var}.__class__ is not str or _money({var}) is None: return False"]
+        if attrs.has(tp):
+            return [f"if not {self.function_for(tp)}({var}): return False"]
+        # From JSON these hold only JSON types, whose exact checks msgspec makes;
+        # from Python data, msgspec would also take subclasses and ready objects.
+        exact = self.exact_class(tp)
+        return [f"if {var}.__class__ is not {exact.__name__}: return False"] if self.python else []
+
+    @staticmethod
+    def exact_class(tp: Any) -> type:  # noqa: ANN401 - any type
+        if tp in (str, int, bool):
+            return typing.cast("type", tp)
+        if tp is date or _is_subclass(tp, CodeValue):
+            return str
+        if _is_subclass(tp, enum.Enum):
+            kind = _enum_value_type(tp)
+            if kind is not None:
+                return kind
+        msg = "a type the fast path does not handle"
+        raise _UnsupportedError(msg)
+
+
+def _indent(lines: list[str], width: int) -> list[str]:
+    return [" " * width + line for line in lines]
+
+
+def _code_classes(root: type) -> frozenset[type]:
+    found: set[type] = set()
+    seen: set[type] = set()
+    todo = [root]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for hint in typing.get_type_hints(cls).values():
+            tp = hint
+            while (inner := _optional_arg(tp) or _tuple_item(tp)) is not None:
+                tp = inner
+            if _is_subclass(tp, CodeValue):
+                found.add(tp)
+            elif attrs.has(tp):
+                todo.append(tp)
+    return frozenset(found)
+
+
+def _make_dec_hook(codes: frozenset[type]) -> Callable[[type, object], object]:
+    def dec_hook(tp: type, value: object) -> object:
+        if value.__class__ is str and tp in codes:
+            return tp(value)
+        # msgspec turns this into a ValidationError: the cattrs path explains.
+        msg = "not a code value"
+        raise TypeError(msg)
+
+    return dec_hook
+
+
+def _build_plan(cls: type) -> _Plan | None:
+    if not attrs.has(cls):
+        return None
+    try:
+        msgspec.inspect.type_info(cls)
+        return _Plan(
+            json_check=_CheckWriter(python=False).write(cls),
+            python_check=_CheckWriter(python=True).write(cls),
+            dec_hook=_make_dec_hook(_code_classes(cls)),
+        )
+    except (_UnsupportedError, TypeError):
+        return None
+
+
+def _plan(cls: type) -> _Plan | None:
+    try:
+        return _PLANS[cls]
+    except KeyError:
+        plan = _PLANS[cls] = _build_plan(cls)
+        return plan
+
+
+def _decode_fast(data: object, cls: type[T], *, python: bool) -> T | None:
+    """
+    Build *cls* from *data* through msgspec, or return ``None`` if that fails.
+
+    Args:
+        data: Parsed JSON (``python=False``) or any Python data.
+        cls: The class to build.
+        python: Whether *data* may hold objects JSON cannot produce.
+    """
+    plan = _plan(cls)
+    if plan is None:
+        return None
+    check = plan.python_check if python else plan.json_check
+    if not check(data):
+        return None
+    # The models then skip only the type checks msgspec and the pre-check
+    # have made; their domain checks run as always.
+    token = TRUSTED.set(True)
+    try:
+        return msgspec.convert(data, cls, dec_hook=plan.dec_hook)
+    except msgspec.ValidationError:
+        return None
+    finally:
+        TRUSTED.reset(token)
+
+
+_CONVERTER: Final = make_converter()
+
+
+# --- the public functions ---------------------------------------------------------------
+
+
+def from_dict(data: object, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+    """
+    Build a *cls* from plain data, strictly.
+
+    *data* is what :func:`json.loads` gives for a document: dicts, lists,
+    strings, integers, booleans and ``None``. Anything else (a ``Decimal``, a
+    ``date``, a tuple, a ``str`` subclass) is refused like a wrong JSON type.
+
+    Args:
+        data: The plain data.
+        cls: The model class to build.
+        converter: A converter from :func:`make_converter` with your own
+            hooks; by default soapbill's own.
+
+    Returns:
+        The object, checked like one built by ``cls(...)``.
+
+    Raises:
+        DeserializationError: With every problem of the data.
+
+    .. versionadded:: 0.1.0
+    """
+    if converter is None:
+        result = _decode_fast(data, cls, python=True)
+        if result is not None:
+            return result
+        converter = _CONVERTER
+    return _decode_detailed(data, cls, converter)
+
+
+def from_json(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+    """
+    Build a *cls* from JSON text, strictly.
+
+    Args:
+        text: The JSON document, as text or UTF-8 bytes.
+        cls: The model class to build.
+        converter: A converter from :func:`make_converter` with your own
+            hooks; by default soapbill's own.
+
+    Returns:
+        The object, checked like one built by ``cls(...)``.
+
+    Raises:
+        DeserializationError: With every problem of the document; invalid
+            JSON gives the one code ``json_invalid`` at path ``""``.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        data = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        raise _problem("json_invalid", "not a valid JSON document") from None
+    if converter is None:
+        result = _decode_fast(data, cls, python=False)
+        if result is not None:
+            return result
+        converter = _CONVERTER
+    return _decode_detailed(data, cls, converter)
+
+
+def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> dict[str, Any]:
+    """
+    Turn a model into plain data, ready for :func:`json.dumps`.
+
+    Keys come in field order; a top-level document starts with
+    ``"format_version"``.
+
+    Args:
+        obj: A soapbill model (any attrs class).
+        converter: A converter from :func:`make_converter` with your own
+            hooks; by default soapbill's own.
+
+    Returns:
+        A dict of JSON types only.
+
+    Raises:
+        TypeError: *obj* is not an attrs class instance.
+
+    .. versionadded:: 0.1.0
+    """
+    cls = type(obj)
+    if not attrs.has(cls):
+        msg = "to_dict takes a soapbill model"
+        raise TypeError(msg)
+    data: dict[str, Any] = (converter or _CONVERTER).unstructure(obj, unstructure_as=cls)
+    if _is_document(cls):
+        return {_VERSION_KEY: FORMAT_VERSION, **data}
+    return data
+
+
+def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
+    """
+    Turn a model into compact JSON text.
+
+    Identical objects give identical text: keys in field order, no spaces,
+    money with two decimal places, ``None`` as ``null``.
+
+    Args:
+        obj: A soapbill model (any attrs class).
+        converter: A converter from :func:`make_converter` with your own
+            hooks; by default soapbill's own.
+
+    Returns:
+        The JSON document.
+
+    .. versionadded:: 0.1.0
+    """
+    return msgspec.json.encode(to_dict(obj, converter=converter)).decode()
