@@ -1,0 +1,462 @@
+"""
+Superbills: what a patient submits to their insurer for reimbursement.
+
+A patient who pays a practice that is out of their insurer's network asks the
+insurer to pay them back, with a *superbill*: the provider with NPI, tax id and
+licence, the patient and their insurance, the exact dates of service, the
+procedure codes with modifiers and units, the diagnoses, the charges, what was
+paid and what is still owed (DOMAIN.md 7.4).
+
+:func:`render_superbill` writes one as plain text or as one self-contained HTML
+page made to print on US Letter paper. Procedure codes carry our own labels
+from the code catalogue (a code the catalogue does not hold shows without
+one); diagnoses are lettered A-L and each line points at them, as on a
+CMS-1500. Dates are written MM/DD/YYYY, as US payers read them.
+
+The balance is the total charge less the payments, never negative: payments
+that add up to more than the total charge are refused (a credit belongs on the
+practice's ledger, not on a request for reimbursement).
+
+Up to 20 service lines, 12 diagnoses and 5 payments fit on one printed page;
+a longer superbill continues on further pages, with the column headings of the
+service lines repeated on each.
+
+>>> from datetime import date
+>>> from decimal import Decimal
+>>> payment = Payment(paid_on=date(2026, 3, 2), amount=Decimal("65.00"), method=PaymentMethod.CARD)
+>>> payment.method
+<PaymentMethod.CARD: 'card'>
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Final, Literal
+
+import attrs
+
+from soapbill._validators import Checked, checked
+from soapbill.claims import Claim, ClaimFrequency
+from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
+from soapbill.errors import ValidationError
+from soapbill.parties import Address, PersonName, Provider
+
+__all__ = ["Payment", "PaymentMethod", "render_superbill"]
+
+#: Diagnosis letters, as CMS-1500 box 21 numbers its twelve lines (DOMAIN.md 4).
+_LETTERS: Final = "ABCDEFGHIJKL"
+_ZERO: Final = Decimal("0.00")
+
+
+class PaymentMethod(enum.StrEnum):
+    """
+    How a patient paid.
+
+    .. versionadded:: 0.1.0
+    """
+
+    CASH = "cash"
+    CARD = "card"
+    CHECK = "check"
+    OTHER = "other"
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Payment(Checked):
+    """
+    A payment the patient made toward a claim's charges.
+
+    Attributes:
+        paid_on: The date of the payment.
+        amount: The amount paid.
+        method: How it was paid.
+
+    .. versionadded:: 0.1.0
+    """
+
+    paid_on: date
+    amount: Decimal
+    method: PaymentMethod
+
+
+def render_superbill(
+    claim: Claim,
+    *,
+    payments: Iterable[Payment] = (),
+    kind: Literal["text", "html"] = "text",
+    catalog: Catalog | None = None,
+) -> str:
+    """
+    Render *claim* as a superbill.
+
+    Args:
+        claim: The claim whose services the superbill lists.
+        payments: What the patient has paid toward it.
+        kind: ``"text"`` for plain text, ``"html"`` for one self-contained
+            HTML page that prints on US Letter paper.
+        catalog: The code catalogue whose labels describe the procedures
+            (default: the built-in one).
+
+    Returns:
+        The superbill. In HTML every value is escaped.
+
+    Raises:
+        ValidationError: An argument has the wrong type or *kind* is unknown;
+            the payments add up to more than the total charge.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(claim, Claim):
+        raise ValidationError.single("claim", "invalid_type", "expected a Claim")
+    if kind not in ("text", "html"):
+        raise ValidationError.single("kind", "invalid_choice", 'expected "text" or "html"')
+    paid = tuple(payments)
+    for i, payment in enumerate(paid):
+        if not isinstance(payment, Payment):
+            raise ValidationError.single(f"payments[{i}]", "invalid_type", "expected a Payment")
+    bill = _Superbill.of(claim, paid, catalog)
+    return bill.text() if kind == "text" else bill.html()
+
+
+@attrs.frozen(kw_only=True)
+class _Line:
+    day: str
+    place: str
+    code: str
+    label: str
+    modifiers: str
+    pointers: str
+    units: str
+    charge: str
+
+
+@attrs.frozen(kw_only=True)
+class _Superbill:
+    """
+    The content of a superbill, as display strings, before it is laid out.
+    """
+
+    heading: tuple[tuple[str, str], ...]
+    parties: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    diagnoses: tuple[tuple[str, str], ...]
+    lines: tuple[_Line, ...]
+    payments: tuple[tuple[str, str, str], ...]
+    totals: tuple[tuple[str, str], ...]
+    signature: str
+
+    @classmethod
+    def of(cls, claim: Claim, payments: tuple[Payment, ...], catalog: Catalog | None) -> _Superbill:
+        total = claim.total_charge
+        paid = sum((p.amount for p in payments), _ZERO)
+        if paid > total:
+            raise ValidationError.single(
+                "payments", "overpaid", "the payments add up to more than the total charge"
+            )
+        balance = total - paid
+        totals = [("Total charges", _dollars(total)), ("Amount paid", _dollars(paid))]
+        totals.append(("Balance due", "Paid in full" if balance == 0 else _dollars(balance)))
+        signature = (
+            "Signature on file"
+            if claim.provider_signature_on_file
+            else "Provider signature: ______________________________  Date: ____________"
+        )
+        return cls(
+            heading=tuple(_heading(claim)),
+            parties=tuple(_parties(claim)),
+            diagnoses=tuple((_LETTERS[i], code.value) for i, code in enumerate(claim.diagnoses)),
+            lines=tuple(_lines(claim, catalog)),
+            payments=tuple(
+                (_day(p.paid_on), p.method.value.capitalize(), _dollars(p.amount)) for p in payments
+            ),
+            totals=tuple(totals),
+            signature=signature,
+        )
+
+    def text(self) -> str:
+        """
+        Lay the superbill out as plain text.
+        """
+        out = ["SUPERBILL", "Statement of services for insurance reimbursement", ""]
+        out += [f"{label}: {value}" for label, value in self.heading]
+        for title, facts in self.parties:
+            out += ["", title.upper()]
+            out += [f"  {label}: {value}" for label, value in facts]
+        out += ["", "DIAGNOSES (ICD-10-CM)"]
+        out += [f"  {letter}. {code}" for letter, code in self.diagnoses]
+        out += ["", "SERVICES"]
+        header = ("Date", "POS", "Code", "Modifiers", "Dx", "Units", "Charge", "Description")
+        rows = [
+            (x.day, x.place, x.code, x.modifiers, x.pointers, x.units, x.charge, x.label)
+            for x in self.lines
+        ]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        right = {5, 6}
+        for row in [header, *rows]:
+            cells = [
+                cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                for i, cell in enumerate(row[:-1])
+            ]
+            out.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+        if self.payments:
+            out += ["", "PAYMENTS"]
+            width = max(len(amount) for _, _, amount in self.payments)
+            out += [
+                f"  {day}  {method:<5}  {amount:>{width}}" for day, method, amount in self.payments
+            ]
+        out.append("")
+        width = max(len(label) for label, _ in self.totals)
+        out += [f"{label:<{width}}  {value}" for label, value in self.totals]
+        out += ["", self.signature, ""]
+        return "\n".join(out)
+
+    def html(self) -> str:
+        """
+        Lay the superbill out as one self-contained HTML page.
+        """
+        e = _escape
+        heading = "".join(
+            f"<div><b>{e(label)}:</b> {e(value)}</div>" for label, value in self.heading
+        )
+        parties = "".join(
+            f'<td><h2>{e(title)}</h2><table class="kv">'
+            + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
+            + "</table></td>"
+            for title, rows in self.parties
+        )
+        diagnoses = " ".join(
+            f'<span class="dx"><b>{e(letter)}.</b> {e(code)}</span>'
+            for letter, code in self.diagnoses
+        )
+        lines = "".join(
+            f"<tr><td>{e(x.day)}</td><td>{e(x.place)}</td><td>{e(x.code)}</td>"
+            f"<td>{e(x.label)}</td><td>{e(x.modifiers)}</td><td>{e(x.pointers)}</td>"
+            f'<td class="num">{e(x.units)}</td><td class="num">{e(x.charge)}</td></tr>'
+            for x in self.lines
+        )
+        payments = ""
+        if self.payments:
+            payments = (
+                '<table class="pay"><caption>Payments</caption>'
+                '<tr><th>Date</th><th>Method</th><th class="num">Amount</th></tr>'
+                + "".join(
+                    f"<tr><td>{e(day)}</td><td>{e(method)}</td>"
+                    f'<td class="num">{e(amount)}</td></tr>'
+                    for day, method, amount in self.payments
+                )
+                + "</table>"
+            )
+        totals = "".join(
+            f'<tr><th>{e(label)}</th><td class="num">{e(value)}</td></tr>'
+            for label, value in self.totals
+        )
+        return (
+            "<!DOCTYPE html>\n"
+            '<html lang="en"><head><meta charset="utf-8"><title>Superbill</title>'
+            f"<style>{_CSS}</style></head><body>"
+            "<h1>Superbill</h1>"
+            '<p class="sub">Statement of services for insurance reimbursement</p>'
+            f'<div class="heading">{heading}</div>'
+            f'<table class="parties"><tr>{parties}</tr></table>'
+            f'<h2>Diagnoses (ICD-10-CM)</h2><p class="dxs">{diagnoses}</p>'
+            '<h2>Services</h2><table class="lines"><thead><tr><th>Date</th><th>POS</th>'
+            "<th>Code</th><th>Description</th><th>Modifiers</th><th>Dx</th>"
+            '<th class="num">Units</th><th class="num">Charge</th></tr></thead>'
+            f"<tbody>{lines}</tbody></table>"
+            f'<div class="end">{payments}<table class="totals">{totals}</table></div>'
+            f'<p class="sig">{e(self.signature)}</p>'
+            "</body></html>\n"
+        )
+
+
+# One Letter page with half-inch margins; print-safe system fonts; the table
+# heading repeats on every printed page (display: table-header-group).
+_CSS: Final = (
+    "@page{size:Letter;margin:0.5in}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
+    "font-size:9pt;line-height:1.25;color:#000}"
+    "h1{font-size:16pt;margin:0}"
+    "h2{font-size:10pt;margin:8pt 0 3pt;border-bottom:0.75pt solid #000}"
+    ".sub{margin:0 0 6pt;color:#333}"
+    ".heading{display:flex;flex-wrap:wrap;gap:2pt 16pt}"
+    "table{border-collapse:collapse}"
+    ".parties{width:100%;table-layout:fixed}"
+    ".parties>tbody>tr>td{vertical-align:top;padding-right:8pt}"
+    ".kv th{text-align:left;font-weight:normal;color:#333;padding:0 6pt 0 0;"
+    "vertical-align:top;white-space:nowrap}"
+    ".kv td{padding:0;overflow-wrap:anywhere}"
+    ".dxs{margin:0}.dx{display:inline-block;margin-right:12pt}"
+    ".lines{width:100%}"
+    ".lines thead{display:table-header-group}"
+    ".lines tr{break-inside:avoid}"
+    ".lines th,.lines td{border-bottom:0.5pt solid #999;padding:1.5pt 4pt;text-align:left}"
+    ".num{text-align:right!important;white-space:nowrap}"
+    ".end{display:flex;justify-content:space-between;align-items:flex-start;"
+    "margin-top:8pt;break-inside:avoid}"
+    ".pay caption{text-align:left;font-weight:bold}"
+    ".pay th,.pay td{padding:1pt 8pt 1pt 0;text-align:left}"
+    ".totals{margin-left:auto}"
+    ".totals th{text-align:left;padding:1.5pt 12pt 1.5pt 0}"
+    ".totals tr:last-child{font-weight:bold;border-top:0.75pt solid #000}"
+    ".sig{margin-top:18pt}"
+)
+
+
+def _escape(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def _clean(value: str) -> str:
+    """
+    One line of text: runs of white space and control characters become one space.
+    """
+    text = "".join(" " if not ch.isprintable() else ch for ch in value)
+    return " ".join(text.split())
+
+
+def _day(value: date) -> str:
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _person(name: PersonName) -> str:
+    parts = [name.given, name.middle, name.family]
+    full = " ".join(part for part in parts if part is not None)
+    return full if name.suffix is None else f"{full}, {name.suffix}"
+
+
+def _provider_name(provider: Provider) -> str:
+    if provider.name is None:
+        return _clean(provider.organization_name or "")
+    name = _person(provider.name)
+    if provider.credential is not None:
+        name = f"{name}, {provider.credential.value.upper()}"
+    return _clean(name)
+
+
+def _address(address: Address) -> str:
+    street = address.line1 if address.line2 is None else f"{address.line1}, {address.line2}"
+    zip_code = address.postal_code
+    if len(zip_code) == 9:  # noqa: PLR2004 - ZIP+4
+        zip_code = f"{zip_code[:5]}-{zip_code[5:]}"
+    return _clean(f"{street}, {address.city}, {address.state} {zip_code}")
+
+
+def _phone(phone: str) -> str:
+    return f"({phone[:3]}) {phone[3:6]}-{phone[6:]}"
+
+
+def _license(provider: Provider) -> str | None:
+    parts = [part for part in (provider.license_state, provider.license_number) if part]
+    return _clean(" ".join(parts)) if parts else None
+
+
+def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
+    rows = [("Name", _provider_name(provider)), ("NPI", provider.npi.value)]
+    if provider.tax_id is not None:
+        rows.append(("Tax ID (EIN)", provider.tax_id.value))
+    license_ = _license(provider)
+    if license_ is not None:
+        rows.append(("License", license_))
+    if provider.taxonomy is not None:
+        rows.append(("Taxonomy", provider.taxonomy))
+    if provider.address is not None:
+        rows.append(("Address", _address(provider.address)))
+    if provider.phone is not None:
+        rows.append(("Phone", _phone(provider.phone)))
+    return rows
+
+
+def _heading(claim: Claim) -> list[tuple[str, str]]:
+    dates = claim.dates_of_service
+    span = _day(dates[0]) if len(dates) == 1 else f"{_day(dates[0])} to {_day(dates[-1])}"
+    rows = [("Claim", _clean(claim.id)), ("Dates of service", span)]
+    place = claim.place_of_service
+    where = place.value if place.description is None else f"{place.value} {place.description}"
+    rows.append(("Place of service", where))
+    if claim.frequency is not ClaimFrequency.ORIGINAL and claim.original_claim_number:
+        verb = "Replaces claim" if claim.frequency is ClaimFrequency.REPLACEMENT else "Voids claim"
+        rows.append((verb, _clean(claim.original_claim_number)))
+    if claim.prior_authorization is not None:
+        rows.append(("Prior authorization", _clean(claim.prior_authorization)))
+    return rows
+
+
+def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    patient = claim.patient
+    patient_rows = [
+        ("Name", _clean(_person(patient.name))),
+        ("Date of birth", _day(patient.birth_date)),
+        ("Account", _clean(patient.id)),
+    ]
+    if patient.address is not None:
+        patient_rows.append(("Address", _address(patient.address)))
+    if patient.phone is not None:
+        patient_rows.append(("Phone", _phone(patient.phone)))
+
+    coverage = claim.coverage
+    insurance_rows = [
+        ("Payer", _clean(coverage.payer.name)),
+        ("Payer ID", _clean(coverage.payer.id)),
+        ("Member ID", _clean(coverage.member_id)),
+    ]
+    if coverage.group_number is not None:
+        insurance_rows.append(("Group", _clean(coverage.group_number)))
+    if coverage.subscriber is not None:
+        insurance_rows.append(("Subscriber", _clean(_person(coverage.subscriber.name))))
+        insurance_rows.append(("Relationship", coverage.relationship.value))
+
+    provider_rows = _provider_rows(claim.billing_provider)
+    rendering = claim.rendering_provider
+    if rendering is not None:
+        provider_rows += [
+            ("Rendering provider", _provider_name(rendering)),
+            ("Rendering NPI", rendering.npi.value),
+        ]
+        license_ = _license(rendering)
+        if license_ is not None:
+            provider_rows.append(("Rendering license", license_))
+    if claim.referring_provider is not None:
+        referring = claim.referring_provider
+        provider_rows += [
+            ("Referred by", _provider_name(referring)),
+            ("Referring NPI", referring.npi.value),
+        ]
+    return [
+        ("Provider", tuple(provider_rows)),
+        ("Patient", tuple(patient_rows)),
+        ("Insurance", tuple(insurance_rows)),
+    ]
+
+
+def _lines(claim: Claim, catalog: Catalog | None) -> list[_Line]:
+    lines = []
+    for line in claim.lines:
+        try:
+            label = lookup(line.code, catalog).label
+        except UnknownCodeError:
+            label = ""
+        place = line.place_of_service or claim.place_of_service
+        lines.append(
+            _Line(
+                day=_day(line.date_of_service),
+                place=place.value,
+                code=line.code.value,
+                label=label,
+                modifiers=" ".join(m.value for m in line.modifiers),
+                pointers=",".join(_LETTERS[p - 1] for p in line.diagnosis_pointers),
+                units=str(line.units),
+                charge=f"{line.charge:,.2f}",
+            )
+        )
+    return lines
