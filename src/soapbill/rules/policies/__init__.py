@@ -1,0 +1,70 @@
+"""
+Example payer policies that ship with soapbill.
+
+They are **examples** built from the public facts gathered in the project's
+domain notes (prescription validity, visit limits, unit methods, timely-filing
+limits, Medicare's modifiers, thresholds and bundled codes), not any payer's
+contract: copy one and change it to your payer's terms. docs/guide/policies.md
+describes each.
+
+* ``commercial-rx``: a commercial plan that pays massage therapy with a
+  prescription.
+* ``commercial``: a commercial plan that needs no prescription.
+* ``medicare-part-b``: Medicare Part B outpatient therapy.
+* ``auto-pip``: auto insurance personal injury protection.
+* ``workers-comp``: workers' compensation.
+
+>>> names()
+('auto-pip', 'commercial', 'commercial-rx', 'medicare-part-b', 'workers-comp')
+>>> load("medicare-part-b").timely_filing_months
+12
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Final
+
+from soapbill.errors import SoapbillError
+from soapbill.rules.policy import PayerPolicy
+
+__all__ = ["UnknownPolicyError", "load", "names"]
+
+_NAMES: Final = ("auto-pip", "commercial", "commercial-rx", "medicare-part-b", "workers-comp")
+
+
+class UnknownPolicyError(SoapbillError, LookupError):
+    """
+    No bundled policy has the name asked for.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+def names() -> tuple[str, ...]:
+    """
+    The names of the bundled example policies, sorted.
+
+    .. versionadded:: 0.1.0
+    """
+    return _NAMES
+
+
+def load(name: str) -> PayerPolicy:
+    """
+    Load the bundled example policy *name*.
+
+    Each call reads and decodes the policy's JSON file: keep the result
+    rather than loading it per claim.
+
+    Raises:
+        UnknownPolicyError: No bundled policy has that name.
+
+    .. versionadded:: 0.1.0
+    """
+    if name not in _NAMES:
+        raise UnknownPolicyError("no bundled policy has that name; see names()")
+    text = resources.files(__name__).joinpath(f"{name}.json").read_text(encoding="utf-8")
+    return PayerPolicy.from_json(text)

@@ -1,0 +1,333 @@
+"""
+Payer policies: a payer's requirements as data.
+
+A :class:`PayerPolicy` says what one payer (or one plan of a payer) requires
+for a massage or physical-medicine claim: whether a prescription is needed and
+who may write it, which codes and which rendering credentials are covered, how
+minutes become units, which modifiers are required, how many visits a year,
+how many units of a code a day, how long after the date of service a claim may
+be filed, when prior authorisation is needed, the NCCI and MUE edits to apply,
+codes never paid separately, and the Medicare KX threshold.
+
+Policies are values, loadable from JSON, so an app configures its payers
+without code. Every field is optional except ``id`` and ``version``: a field
+left at its default switches its rule off. The field names are public API;
+docs/guide/policies.md documents each.
+
+>>> policy = PayerPolicy.from_json(
+...     '{"format_version": 1, "id": "acme-ppo", "version": "2026.1",'
+...     ' "rx_required": true, "timely_filing_days": 90}'
+... )
+>>> policy.rx_required, policy.covered_codes
+(True, None)
+>>> policy == PayerPolicy(id="acme-ppo", version="2026.1", rx_required=True, timely_filing_days=90)
+True
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar, Final
+
+import attrs
+
+from soapbill._validators import Checked, checked, rules
+from soapbill.billing.edits import MueLimit, MueLimits, PtpEdit, PtpEdits
+from soapbill.billing.units import UnitMethod
+from soapbill.codes.cpt import CptCode
+from soapbill.codes.modifiers import Modifier
+from soapbill.errors import ValidationError
+from soapbill.parties import Credential, PlanType
+
+__all__ = [
+    "POLICY_ID_PATTERN",
+    "KxThreshold",
+    "ModifierRequirement",
+    "PayerPolicy",
+    "PriorAuthorization",
+    "UnitLimit",
+]
+
+#: A policy id: lower-case letters, digits, dots, hyphens and underscores.
+POLICY_ID_PATTERN: Final = r"[a-z0-9][a-z0-9._-]*"
+
+_CODES = rules(min_len=1, unique=True)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class ModifierRequirement(Checked):
+    """
+    Lines of some codes must carry one of some modifiers.
+
+    Attributes:
+        any_of: The modifiers, one of which is required (``GP``; or ``GP``,
+            ``GO``, ``GN`` for "a therapy plan-of-care modifier").
+        codes: The codes it applies to; ``None`` means every code.
+
+    .. versionadded:: 0.1.0
+    """
+
+    any_of: tuple[Modifier, ...] = attrs.field(metadata=rules(min_len=1, max_len=10, unique=True))
+    codes: tuple[CptCode, ...] | None = attrs.field(default=None, metadata=_CODES)
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class UnitLimit(Checked):
+    """
+    At most ``units`` units of ``code`` per date of service.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: CptCode
+    units: int = attrs.field(metadata=rules(ge=1, le=9999))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class PriorAuthorization(Checked):
+    """
+    When the claim needs a prior-authorisation number.
+
+    A line needs one when its code is among ``codes`` and its date of service
+    is a visit after the first ``after_visits`` visits billed to the payer
+    (counted over the claim and the history given: pass the history of the
+    episode of care the authorisation is about).
+
+    Attributes:
+        codes: The codes that need authorisation; ``None`` means every code.
+        after_visits: How many visits need none; ``0`` means every visit.
+
+    .. versionadded:: 0.1.0
+    """
+
+    codes: tuple[CptCode, ...] | None = attrs.field(default=None, metadata=_CODES)
+    after_visits: int = attrs.field(default=0, metadata=rules(ge=0, le=1000))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class KxThreshold(Checked):
+    """
+    The Medicare therapy threshold of one calendar year.
+
+    Once a patient's therapy expenses of the year pass ``amount``, every
+    therapy line needs the KX modifier; PT and speech-language pathology share
+    one threshold, OT has its own of the same amount (DOMAIN.md 3.4).
+
+    .. versionadded:: 0.1.0
+    """
+
+    year: int = attrs.field(metadata=rules(ge=1900, le=9999))
+    amount: Decimal
+
+
+@attrs.frozen
+class _Index:
+    """
+    Lookups derived from a policy once, for the rules.
+    """
+
+    covered_codes: frozenset[CptCode] | None
+    covered_credentials: frozenset[Credential] | None
+    prescriber_credentials: frozenset[Credential] | None
+    plan_types: frozenset[PlanType] | None
+    bundled_codes: frozenset[CptCode]
+    units_per_day: Mapping[CptCode, int]
+    modifier_requirements: tuple[tuple[frozenset[CptCode] | None, ModifierRequirement], ...]
+    ptp_edits: PtpEdits | None
+    mue_limits: MueLimits | None
+    kx_thresholds: Mapping[int, Decimal]
+
+
+def _frozen(values: tuple[Any, ...] | None) -> frozenset[Any] | None:
+    return None if values is None else frozenset(values)
+
+
+def _add_months(day: date, months: int) -> date:
+    # The same day of the month *months* later, or the last day of a shorter
+    # month (29 February + 12 months = 28 February).
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class PayerPolicy(Checked):
+    """
+    A payer's requirements for a claim, as data.
+
+    Every field but ``id`` and ``version`` has a default that switches its rule
+    off; ``None`` in a list field means "any".
+
+    Attributes:
+        id: A stable id of the policy (``"commercial-rx"``).
+        version: Its version, reported in every decision (``"2026.1"``).
+        name: A human-readable name.
+        payer_id: The payer id it applies to; ``None`` means any payer.
+        plan_types: The plan types it applies to; ``None`` means any.
+        rx_required: Whether every line needs a prescription valid on its date.
+        prescriber_credentials: Who may prescribe; ``None`` means anyone.
+        rx_default_valid_days: How long a prescription stating no validity is
+            valid, counting the day it was written; ``None``: it never expires.
+        covered_codes: The codes the payer covers; ``None`` means every code.
+        covered_credentials: The credentials of rendering providers the payer
+            covers (is a massage therapist covered?); ``None`` means any.
+        unit_method: How minutes become units (CMS 8-minute rule or per code).
+        modifier_requirements: Modifiers that lines of some codes must carry.
+        signed_note_required: Whether every date of service needs a signed
+            SOAP note, attached to the claim.
+        visits_per_year: The most visits paid per calendar year.
+        units_per_day: The most units of a code paid per date of service.
+        timely_filing_days: A claim must be filed within this many days after
+            the date of service.
+        timely_filing_months: Or within this many months after it (Medicare:
+            12); give one of the two at most.
+        prior_authorization: When a prior-authorisation number is needed.
+        ptp_edits: The NCCI procedure-to-procedure edits to apply (load the
+            CMS tables with :meth:`soapbill.billing.edits.PtpEdits.load`).
+        mue_limits: The MUE values to apply; ``None`` applies none, and a
+            code without a value is reported as not checked.
+        bundled_codes: Codes never paid separately (Medicare status B: 97010).
+        kx_thresholds: The Medicare KX thresholds by calendar year.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: A top-level JSON document: it carries ``"format_version"``.
+    __soapbill_document__: ClassVar[bool] = True
+
+    id: str = attrs.field(metadata=rules(max_len=64, pattern=POLICY_ID_PATTERN))
+    version: str = attrs.field(metadata=rules(max_len=32))
+    name: str | None = attrs.field(default=None, metadata=rules(max_len=200))
+    payer_id: str | None = attrs.field(default=None, metadata=rules(max_len=80))
+    plan_types: tuple[PlanType, ...] | None = attrs.field(default=None, metadata=_CODES)
+    rx_required: bool = False
+    prescriber_credentials: tuple[Credential, ...] | None = attrs.field(
+        default=None, metadata=_CODES
+    )
+    rx_default_valid_days: int | None = attrs.field(default=None, metadata=rules(ge=1, le=3660))
+    covered_codes: tuple[CptCode, ...] | None = attrs.field(default=None, metadata=_CODES)
+    covered_credentials: tuple[Credential, ...] | None = attrs.field(default=None, metadata=_CODES)
+    unit_method: UnitMethod = UnitMethod.CMS
+    modifier_requirements: tuple[ModifierRequirement, ...] = attrs.field(
+        default=(), metadata=rules(max_len=100)
+    )
+    signed_note_required: bool = False
+    visits_per_year: int | None = attrs.field(default=None, metadata=rules(ge=1, le=366))
+    units_per_day: tuple[UnitLimit, ...] = attrs.field(default=(), metadata=rules(max_len=1000))
+    timely_filing_days: int | None = attrs.field(default=None, metadata=rules(ge=1, le=3660))
+    timely_filing_months: int | None = attrs.field(default=None, metadata=rules(ge=1, le=120))
+    prior_authorization: PriorAuthorization | None = None
+    ptp_edits: tuple[PtpEdit, ...] = ()
+    mue_limits: tuple[MueLimit, ...] | None = None
+    bundled_codes: tuple[CptCode, ...] = attrs.field(default=(), metadata=rules(unique=True))
+    kx_thresholds: tuple[KxThreshold, ...] = ()
+
+    def _check_fields(self) -> None:
+        if self.timely_filing_days is not None and self.timely_filing_months is not None:
+            raise ValidationError.single(
+                "timely_filing_months",
+                "not_allowed",
+                "give timely_filing_days or timely_filing_months, not both",
+            )
+        seen: set[CptCode] = set()
+        for i, limit in enumerate(self.units_per_day):
+            if limit.code in seen:
+                raise ValidationError.single(
+                    f"units_per_day[{i}].code", "duplicate", "a code has one limit"
+                )
+            seen.add(limit.code)
+        years: set[int] = set()
+        for i, kx in enumerate(self.kx_thresholds):
+            if kx.year in years:
+                raise ValidationError.single(
+                    f"kx_thresholds[{i}].year", "duplicate", "a year has one threshold"
+                )
+            years.add(kx.year)
+        if self.mue_limits is not None:
+            codes: set[CptCode] = set()
+            for i, mue in enumerate(self.mue_limits):
+                if mue.code in codes:
+                    raise ValidationError.single(
+                        f"mue_limits[{i}].code", "duplicate", "a code has one MUE value"
+                    )
+                codes.add(mue.code)
+
+    @functools.cached_property
+    def _index(self) -> _Index:
+        return _Index(
+            covered_codes=_frozen(self.covered_codes),
+            covered_credentials=_frozen(self.covered_credentials),
+            prescriber_credentials=_frozen(self.prescriber_credentials),
+            plan_types=_frozen(self.plan_types),
+            bundled_codes=frozenset(self.bundled_codes),
+            units_per_day={limit.code: limit.units for limit in self.units_per_day},
+            modifier_requirements=tuple(
+                (_frozen(req.codes), req) for req in self.modifier_requirements
+            ),
+            ptp_edits=PtpEdits(self.ptp_edits) if self.ptp_edits else None,
+            mue_limits=None if self.mue_limits is None else MueLimits(self.mue_limits),
+            kx_thresholds={kx.year: kx.amount for kx in self.kx_thresholds},
+        )
+
+    def filing_deadline(self, date_of_service: date) -> date | None:
+        """
+        The last day a claim for *date_of_service* is filed in time, if limited.
+
+        With ``timely_filing_days`` = *N* the last day is *N* days after the
+        date of service. With ``timely_filing_months`` = *N* it is the same day
+        of the month *N* months later, or the last day of that month when it is
+        shorter: Medicare's "12 months, or 1 calendar year, after the date of
+        service" (42 CFR 424.44) makes a service of 29 February 2024 due by
+        28 February 2025.
+
+        >>> PayerPolicy(id="p", version="1", timely_filing_months=12).filing_deadline(
+        ...     date(2024, 2, 29)
+        ... )
+        datetime.date(2025, 2, 28)
+        >>> PayerPolicy(id="p", version="1", timely_filing_days=90).filing_deadline(
+        ...     date(2026, 1, 15)
+        ... )
+        datetime.date(2026, 4, 15)
+        """
+        if self.timely_filing_days is not None:
+            try:
+                return date_of_service + timedelta(days=self.timely_filing_days)
+            except OverflowError:
+                return date.max
+        if self.timely_filing_months is not None:
+            return _add_months(date_of_service, self.timely_filing_months)
+        return None
+
+    def to_json(self) -> str:
+        """
+        Encode this policy as a JSON document (see :mod:`soapbill.formats.json`).
+        """
+        from soapbill.formats.json import to_json  # noqa: PLC0415 - no import cycle
+
+        return to_json(self)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PayerPolicy:
+        """
+        Decode a policy from a JSON document.
+
+        Raises:
+            ValidationError: The document is not a valid policy; every problem
+                is listed with its path.
+        """
+        from soapbill.formats.json import from_json  # noqa: PLC0415 - no import cycle
+
+        return from_json(text, cls)
