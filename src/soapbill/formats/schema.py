@@ -256,7 +256,9 @@ class _Builder:
 def _string(meta: dict[str, Any]) -> dict[str, Any]:
     # A str field without min_len must not be empty (soapbill._validators.rules).
     min_len = meta.get("min_len")
-    schema: dict[str, Any] = {"type": "string", "minLength": 1 if min_len is None else min_len}
+    schema: dict[str, Any] = {"type": "string"}
+    if min_len is None or min_len > 0:
+        schema["minLength"] = 1 if min_len is None else min_len
     if meta.get("max_len") is not None:
         schema["maxLength"] = meta["max_len"]
     if meta.get("pattern") is not None:
