@@ -8,8 +8,6 @@ formats insurers read.
 .. versionadded:: 0.1.0
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from soapbill.claims import (
     Attachment,
     AttachmentKind,
@@ -27,6 +25,7 @@ from soapbill.errors import (
     SoapbillError,
     ValidationError,
 )
+from soapbill.formats.json import from_dict, from_json, to_dict, to_json
 from soapbill.parties import (
     Address,
     Coverage,
@@ -62,10 +61,8 @@ from soapbill.soap import (
     Treatment,
 )
 
-try:
-    __version__ = version("soapbill")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0.dev0"
+#: The version of this release (PEP 440).
+__version__ = "0.1.0.dev0"
 
 __all__ = [
     "Addendum",
@@ -117,4 +114,8 @@ __all__ = [
     "Treatment",
     "ValidationError",
     "__version__",
+    "from_dict",
+    "from_json",
+    "to_dict",
+    "to_json",
 ]
