@@ -3,10 +3,13 @@ Billing arithmetic: units from minutes, coding edits, fees and visit-to-claim.
 
 * :mod:`soapbill.billing.units`: minutes of treatment to billable units.
 * :mod:`soapbill.billing.edits`: NCCI pairs, MUE limits and Medicare specifics.
+* :mod:`soapbill.billing.fees`: fee schedules, self-pay packages, patient estimates.
+* :mod:`soapbill.billing.build`: signed SOAP notes to a claim.
 
 .. versionadded:: 0.1.0
 """
 
+from soapbill.billing.build import build_claim
 from soapbill.billing.edits import (
     KX_THRESHOLDS,
     Discipline,
@@ -24,24 +27,45 @@ from soapbill.billing.edits import (
     lines_with_medicare_status,
     needs_kx,
 )
+from soapbill.billing.fees import (
+    Estimate,
+    Fee,
+    FeeNotFoundError,
+    FeeSchedule,
+    Package,
+    PackageBalance,
+    PackageError,
+    SessionPrice,
+    estimate,
+)
 from soapbill.billing.units import UnitAllocation, UnitMethod, allocate_units
 
 __all__ = [
     "KX_THRESHOLDS",
     "Discipline",
+    "Estimate",
+    "Fee",
+    "FeeNotFoundError",
+    "FeeSchedule",
     "ModifierIndicator",
     "MueAdjudication",
     "MueLimit",
     "MueLimits",
     "MueResult",
     "MueStatus",
+    "Package",
+    "PackageBalance",
+    "PackageError",
     "PtpConflict",
     "PtpEdit",
     "PtpEdits",
+    "SessionPrice",
     "UnitAllocation",
     "UnitMethod",
     "UnknownThresholdError",
     "allocate_units",
+    "build_claim",
+    "estimate",
     "lines_missing_plan_modifier",
     "lines_with_medicare_status",
     "needs_kx",

@@ -42,7 +42,7 @@ import attrs
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.errors import ValidationError
 
-__all__ = ["UnitAllocation", "UnitMethod", "allocate_units"]
+__all__ = ["MIDPOINT", "UNIT_MINUTES", "UnitAllocation", "UnitMethod", "allocate_units"]
 
 #: Minutes in one unit of a timed code ("each 15 minutes").
 UNIT_MINUTES: Final = 15
