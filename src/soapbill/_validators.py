@@ -10,8 +10,11 @@ generates one ``__attrs_post_init__`` per class that checks every field inline.
 The strict JSON decoder (``soapbill.formats.json``) enforces the exact types
 itself before it builds objects. While it runs, :data:`TRUSTED` is set (a
 ``ContextVar``, so other threads and tasks are unaffected) and the generated
-check skips only its *type* part; domain checks (lengths, ranges, money places,
-uniqueness, cross-field rules) always run.
+check skips only its *type* part; domain checks (lengths, ranges, the money
+limit, uniqueness, cross-field rules) always run. Money is the one exception:
+the decoder accepts only amounts written as digits with at most two decimal
+places, so the check skips the tests that shape already settles (finite, not
+negative, places) and keeps the limit.
 
 A class may define ``_check_fields(self)`` for cross-field rules; it runs after
 the field checks and raises :class:`~soapbill.errors.ValidationError`.
