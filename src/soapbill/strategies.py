@@ -41,7 +41,7 @@ import string
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -189,6 +189,24 @@ _MAX_DIAGNOSES: Final = 12
 # strategies are built once (at import, or once per call of a public function)
 # and composite strategies only draw; dates that depend on an earlier draw are
 # drawn as day offsets.
+
+
+class _Parts:
+    """
+    Strategies a composite strategy draws from, built once per public call.
+
+    Their repr is short: a strategy's repr shows its arguments, and these hold
+    dozens of strategies. Hypothesis prints attrs classes field by field
+    unless they have ``_repr_pretty_``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(...)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: ANN401, ARG002, FBT001 - IPython's protocol
+        printer.text(repr(self))
 
 
 def _strategy(
@@ -590,8 +608,8 @@ def subscribers(*, complete: bool = False) -> st.SearchStrategy[Subscriber]:
     )
 
 
-@attrs.frozen
-class _CoverageParts:
+@attrs.frozen(repr=False)
+class _CoverageParts(_Parts):
     payer: st.SearchStrategy[Payer]
     member_id: st.SearchStrategy[str]
     relationship: st.SearchStrategy[Relationship]
@@ -955,8 +973,8 @@ def addenda(
     )
 
 
-@attrs.frozen
-class _NoteParts:
+@attrs.frozen(repr=False)
+class _NoteParts(_Parts):
     patient_id: st.SearchStrategy[str]
     provider: st.SearchStrategy[Provider]
     dates: st.SearchStrategy[date]
@@ -1050,8 +1068,8 @@ _TREATMENTS: Final = treatments()
 # --- prescriptions --------------------------------------------------------------------
 
 
-@attrs.frozen
-class _PrescriptionParts:
+@attrs.frozen(repr=False)
+class _PrescriptionParts(_Parts):
     patient_id: st.SearchStrategy[str]
     prescriber: st.SearchStrategy[Provider]
     written_on: st.SearchStrategy[date]
@@ -1261,8 +1279,8 @@ def service_lines(
     )
 
 
-@attrs.frozen
-class _ClaimParts:
+@attrs.frozen(repr=False)
+class _ClaimParts(_Parts):
     patient: st.SearchStrategy[Patient] | None
     coverage: st.SearchStrategy[Coverage] | None
     billing_provider: st.SearchStrategy[Provider]

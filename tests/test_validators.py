@@ -1,0 +1,316 @@
+"""
+The generated field checks of soapbill._validators, on small models of their own.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+
+from soapbill import CptCode, ValidationError
+from soapbill import strategies as sbst
+from soapbill._validators import (
+    TRUSTED,
+    Checked,
+    checked,
+    field_checks,
+    redact,
+    rules,
+    validate_money,
+)
+
+
+class Color(enum.StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Inner(Checked):
+    size: int = attrs.field(metadata=rules(ge=0, le=10))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Toy(Checked):
+    name: str = attrs.field(metadata=rules(max_len=5))
+    state: str | None = attrs.field(default=None, metadata=rules(pattern=r"[A-Z]{2}"))
+    note: str = attrs.field(default="", metadata=rules(min_len=0, max_len=3))
+    count: int = attrs.field(default=1, metadata=rules(ge=1, le=9))
+    flag: bool = False
+    amount: Decimal = Decimal("0.00")
+    day: date = date(2024, 1, 15)
+    color: Color = Color.RED
+    code: CptCode | None = None
+    tags: tuple[str, ...] = attrs.field(default=(), metadata=rules(max_len=2, unique=True))
+    sizes: tuple[int, ...] = attrs.field(default=(), metadata=rules(min_len=0))
+    inner: Inner | None = None
+    inners: tuple[Inner, ...] = attrs.field(default=(), metadata=rules(min_len=0, max_len=3))
+    secret: str | None = attrs.field(default=None, repr=redact)
+    # Nested collections, which no model has yet.
+    grid: tuple[tuple[int, ...], ...] = ()
+    slots: tuple[Inner | None, ...] = ()
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Pair(Checked):
+    low: int
+    high: int
+
+    def _check_fields(self) -> None:
+        if self.high < self.low:
+            raise ValidationError.single("high", "before_start", "must not be below low")
+
+
+@contextmanager
+def trusted() -> Iterator[None]:
+    token = TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        TRUSTED.reset(token)
+
+
+def test_valid_toy() -> None:
+    toy = Toy(
+        name="abcde",
+        state="WA",
+        note="",
+        count=9,
+        flag=True,
+        amount=Decimal("12.34"),
+        code=CptCode("97124"),
+        tags=("a", "b"),
+        sizes=(0, -5),
+        inner=Inner(size=10),
+        inners=(Inner(size=0),) * 3,
+        secret="private",  # noqa: S106 - not a password
+        grid=((), (1, 2)),
+        slots=(None, Inner(size=1)),
+    )
+    assert toy.name == "abcde"
+    assert "secret=<redacted>" in repr(toy)
+    assert redact("anything") == "<redacted>"
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "code"),
+    [
+        # Exact types: bool is no int, datetime is no date, a str is no int.
+        pytest.param({"count": True}, "count", "invalid_type", id="int-given-bool"),
+        pytest.param({"count": "1"}, "count", "invalid_type", id="int-given-str"),
+        pytest.param({"count": 1.0}, "count", "invalid_type", id="int-given-float"),
+        pytest.param({"flag": 1}, "flag", "invalid_type", id="bool-given-int"),
+        pytest.param({"name": 1}, "name", "invalid_type", id="str-given-int"),
+        pytest.param({"name": b"abc"}, "name", "invalid_type", id="str-given-bytes"),
+        pytest.param(
+            {"day": datetime(2024, 1, 15)},  # noqa: DTZ001 - a naive datetime on purpose
+            "day",
+            "invalid_type",
+            id="date-given-datetime",
+        ),
+        pytest.param({"day": "2024-01-15"}, "day", "invalid_type", id="date-given-str"),
+        pytest.param({"color": "red"}, "color", "invalid_type", id="enum-given-value"),
+        pytest.param({"code": "97124"}, "code", "invalid_type", id="code-given-str"),
+        pytest.param({"inner": {"size": 1}}, "inner", "invalid_type", id="model-given-dict"),
+        pytest.param({"tags": ["a"]}, "tags", "invalid_type", id="tuple-given-list"),
+        pytest.param({"tags": ("a", 1)}, "tags[1]", "invalid_type", id="tuple-item-type"),
+        pytest.param({"inners": (Inner(size=1), 2)}, "inners[1]", "invalid_type", id="model-item"),
+        # Money: a Decimal, never a float or a str.
+        pytest.param({"amount": 1.5}, "amount", "invalid_type", id="money-given-float"),
+        pytest.param({"amount": "1.50"}, "amount", "invalid_type", id="money-given-str"),
+        pytest.param({"amount": 1}, "amount", "invalid_type", id="money-given-int"),
+        # Strings: not empty unless allowed, lengths, patterns.
+        pytest.param({"name": ""}, "name", "too_short", id="empty-str"),
+        pytest.param({"name": "abcdef"}, "name", "too_long", id="long-str"),
+        pytest.param({"note": "abcd"}, "note", "too_long", id="long-note"),
+        pytest.param({"state": "wa"}, "state", "invalid_format", id="pattern-case"),
+        pytest.param({"state": "WAS"}, "state", "invalid_format", id="pattern-full-match"),
+        pytest.param({"state": ""}, "state", "too_short", id="optional-str-empty"),
+        # Integers: ranges.
+        pytest.param({"count": 0}, "count", "too_small", id="int-below"),
+        pytest.param({"count": 10}, "count", "too_large", id="int-above"),
+        # Tuples: lengths, uniqueness, and their items' domains.
+        pytest.param({"tags": ("a", "b", "c")}, "tags", "too_long", id="tuple-long"),
+        pytest.param({"tags": ("a", "a")}, "tags", "duplicate", id="tuple-duplicate"),
+        pytest.param({"tags": ("a", "")}, "tags[1]", "too_short", id="tuple-item-empty"),
+        pytest.param({"inners": (Inner(size=1),) * 4}, "inners", "too_long", id="models-long"),
+        # Nested collections report nested paths.
+        pytest.param({"grid": ((1,), (2, "3"))}, "grid[1][1]", "invalid_type", id="nested-type"),
+        pytest.param({"grid": ((1,), [2])}, "grid[1]", "invalid_type", id="nested-list"),
+        pytest.param({"slots": (None, 1)}, "slots[1]", "invalid_type", id="optional-item"),
+    ],
+)
+def test_field_errors(changes: dict[str, Any], path: str, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Toy(**{"name": "toy", **changes})
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        pytest.param(Decimal("NaN"), "money_not_finite", id="nan"),
+        pytest.param(Decimal("sNaN"), "money_not_finite", id="snan"),
+        pytest.param(Decimal("Infinity"), "money_not_finite", id="infinity"),
+        pytest.param(Decimal("-0.01"), "money_negative", id="negative"),
+        pytest.param(Decimal("-0"), "money_negative", id="negative-zero"),
+        pytest.param(Decimal("1.001"), "money_places", id="three-places"),
+        pytest.param(Decimal("1E-5"), "money_places", id="tiny"),
+        pytest.param(Decimal(10000000000), "money_too_large", id="ten-billion"),
+        pytest.param(Decimal("1E+100"), "money_too_large", id="huge"),
+    ],
+)
+def test_money_errors(amount: Decimal, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Toy(name="toy", amount=amount)
+    assert [(d.path, d.code) for d in info.value.errors] == [("amount", code)]
+    with pytest.raises(ValidationError) as direct:
+        validate_money(amount, "charge")
+    assert [(d.path, d.code) for d in direct.value.errors] == [("charge", code)]
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["0", "0.00", "0.1", "9999999999.99", "1E+2", "125.00"],
+)
+def test_money_accepted(amount: str) -> None:
+    value = Decimal(amount)
+    assert validate_money(value) is value
+    assert Toy(name="toy", amount=value).amount is value
+
+
+@pytest.mark.parametrize("value", [1.5, "1.50", 1, None, True], ids=repr)
+def test_validate_money_refuses_other_types(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_money(value)
+    assert [(d.path, d.code) for d in info.value.errors] == [("", "invalid_type")]
+
+
+@given(amount=sbst.money())
+def test_validate_money_accepts_generated_money(amount: Decimal) -> None:
+    assert validate_money(amount) == amount
+
+
+def test_the_first_invalid_field_is_reported() -> None:
+    # Fields are checked in definition order; construction stops at the first.
+    with pytest.raises(ValidationError) as info:
+        Toy(name="", count=0)
+    assert [d.path for d in info.value.errors] == ["name"]
+
+
+def test_cross_field_check_runs_after_field_checks() -> None:
+    assert Pair(low=1, high=1).high == 1
+    with pytest.raises(ValidationError) as info:
+        Pair(low=2, high=1)
+    assert [(d.path, d.code) for d in info.value.errors] == [("high", "before_start")]
+    with pytest.raises(ValidationError) as types:
+        Pair(low="2", high=1)  # type: ignore[arg-type]
+    assert [d.code for d in types.value.errors] == ["invalid_type"]
+
+
+def test_evolve_runs_the_checks_again() -> None:
+    toy = Toy(name="toy")
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(toy, count=0)
+    assert [d.path for d in info.value.errors] == ["count"]
+
+
+# --- the trusted decoder mode ------------------------------------------------------
+
+
+def test_trusted_mode_skips_type_checks_only() -> None:
+    with trusted():
+        # A wrong type passes: the trusted decoder has checked types already.
+        assert Toy(name="toy", flag=1).flag == 1  # type: ignore[arg-type]
+        assert Toy(name="toy", day=datetime(2024, 1, 15)).day.year == 2024  # noqa: DTZ001
+        # Domain checks still run.
+        with pytest.raises(ValidationError) as info:
+            Toy(name="toy", count=0)
+        assert info.value.errors[0].code == "too_small"
+        with pytest.raises(ValidationError):
+            Toy(name="toy", tags=("a", "a"))
+        with pytest.raises(ValidationError):
+            Toy(name="toy", inners=(Inner(size=1),) * 4)
+        with pytest.raises(ValidationError) as money:
+            Toy(name="toy", amount=Decimal("1E+10"))
+        assert money.value.errors[0].code == "money_too_large"
+        with pytest.raises(ValidationError):
+            Pair(low=2, high=1)
+    # The mode ends with its context.
+    with pytest.raises(ValidationError):
+        Toy(name="toy", flag=1)  # type: ignore[arg-type]
+
+
+def test_trusted_mode_leaves_money_shape_to_the_decoder() -> None:
+    # The decoder accepts only digits with at most two places, so these
+    # checks are not repeated (see the module docstring).
+    with trusted():
+        assert Toy(name="toy", amount=Decimal("1.234")).amount == Decimal("1.234")
+
+
+# --- per-field checks for decoders ---------------------------------------------------
+
+
+def test_field_checks_follow_the_fields() -> None:
+    checks = field_checks(Toy)
+    assert [c.name for c in checks] == [a.name for a in attrs.fields(Toy)]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "path", "code"),
+    [
+        pytest.param("name", "abcdef", "", "too_long", id="str"),
+        pytest.param("count", True, "", "invalid_type", id="type"),
+        pytest.param("tags", ("a", 1), "[1]", "invalid_type", id="tuple-item"),
+        pytest.param("tags", ("a", ""), "[1]", "too_short", id="tuple-item-domain"),
+        pytest.param("amount", Decimal("1.001"), "", "money_places", id="money"),
+        pytest.param("state", "wa", "", "invalid_format", id="optional-pattern"),
+    ],
+)
+def test_field_check_paths_are_relative(name: str, value: object, path: str, code: str) -> None:
+    check = {c.name: c for c in field_checks(Toy)}[name]
+    with pytest.raises(ValidationError) as info:
+        check(value)
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+
+
+def test_field_checks_ignore_the_trusted_mode() -> None:
+    check = {c.name: c for c in field_checks(Toy)}["count"]
+    with trusted(), pytest.raises(ValidationError):
+        check(value=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("name", "abc"), ("state", None), ("tags", ()), ("inner", None), ("amount", Decimal(1))],
+    ids=["name", "state", "tags", "inner", "amount"],
+)
+def test_field_checks_accept_valid_values(name: str, value: object) -> None:
+    check = {c.name: c for c in field_checks(Toy)}[name]
+    check(value)
+
+
+def test_error_messages_carry_no_values() -> None:
+    sentinel = "ZZSENTINELZZ"
+    changes: list[dict[str, Any]] = [
+        {"name": sentinel},
+        {"state": sentinel},
+        {"tags": (sentinel, sentinel)},
+    ]
+    for change in changes:
+        with pytest.raises(ValidationError) as info:
+            Toy(**{"name": "toy", **change})
+        assert sentinel not in str(info.value)
+        assert sentinel not in repr(info.value.args)
+        assert sentinel not in repr(info.value.errors)
