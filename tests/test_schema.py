@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import copy
+import enum
 import json
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import attrs
 import jsonschema
@@ -18,6 +19,7 @@ from soapbill import (
     Claim,
     CptCode,
     DiagnosisCode,
+    Frequency,
     Modifier,
     Npi,
     Objective,
@@ -428,6 +430,52 @@ def test_any_model_class() -> None:
     good = {"format_version": 1, "inner": {"name": "", "count": 1}}
     jsonschema.validate(good, schema)
     assert from_dict(good, _Outer) == _Outer(inner=_Inner(name="", count=1))
+
+
+class _Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class _Shade(enum.Enum):
+    # No docstring of its own: the schema has no description.
+    DARK = "dark"
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+class _Code(CodeValue):
+    __slots__ = ()
+    _validate = staticmethod(_upper)
+
+
+@attrs.frozen
+class _Kinds:
+    """
+    Every other kind of field, see :class:`~soapbill.Claim` and :attr:`Claim.id`.
+    """
+
+    level: _Level
+    shade: _Shade
+    code: _Code
+    mode: Literal["a", "b"]
+
+
+def test_other_kinds_of_field() -> None:
+    schema = json_schema(_Kinds)
+    assert schema["description"] == "Every other kind of field, see Claim and Claim.id."
+    assert schema["$defs"]["_Level"] == {"enum": [1, 2]}
+    assert schema["$defs"]["_Shade"] == {"type": "string", "enum": ["dark"]}
+    assert schema["$defs"]["_Code"] == {"type": "string", "minLength": 1}
+    assert schema["properties"]["mode"] == {"enum": ["a", "b"]}
+
+
+def test_a_model_of_plain_fields_has_no_definitions() -> None:
+    schema = json_schema(Frequency)
+    assert "$defs" not in schema
+    assert schema["required"] == ["per_week", "weeks"]
 
 
 def test_classes_of_one_name_get_distinct_definitions() -> None:

@@ -557,9 +557,7 @@ class _BundleWriter:
         if rx.visits_authorized is not None:
             resource["quantityQuantity"] = {"value": rx.visits_authorized, "unit": "visits"}
         resource["subject"] = patient
-        occurrence = _occurrence(rx)
-        if occurrence is not None:
-            resource.update(occurrence)
+        resource.update(_occurrence(rx))
         resource["authoredOn"] = rx.written_on.isoformat()
         resource["requester"] = self.provider_ref(rx.prescriber)
         resource["reasonCode"] = [_diagnosis(code) for code in rx.diagnoses]
@@ -679,7 +677,7 @@ def _accident(claim: Claim) -> dict[str, Any] | None:
     return accident
 
 
-def _occurrence(rx: Prescription) -> dict[str, Any] | None:
+def _occurrence(rx: Prescription) -> dict[str, Any]:
     last = rx.expires_on()
     period: dict[str, str] = {"start": rx.written_on.isoformat()}
     if last is not None:

@@ -334,11 +334,21 @@ def _role_title(match: re.Match[str]) -> str:
     return target
 
 
+def _own_doc(cls: type) -> str:
+    """
+    The docstring a class declares itself, not one it inherits.
+    """
+    doc = vars(cls).get("__doc__")
+    if not doc or any(doc == getattr(base, "__doc__", None) for base in cls.__mro__[1:]):
+        return ""
+    return inspect.cleandoc(doc)
+
+
 def _summary(cls: type) -> str:
     """
     The first paragraph of the class docstring, as one line.
     """
-    doc = inspect.getdoc(cls) if "__doc__" in vars(cls) else None
+    doc = _own_doc(cls)
     if not doc:
         return ""
     first = doc.split("\n\n", 1)[0]
@@ -349,8 +359,7 @@ def _attribute_notes(cls: type) -> dict[str, str]:
     """
     The descriptions of the ``Attributes:`` section of a Google-style docstring.
     """
-    doc = inspect.getdoc(cls) if "__doc__" in vars(cls) else None
-    lines = (doc or "").splitlines()
+    lines = _own_doc(cls).splitlines()
     notes: dict[str, list[str]] = {}
     try:
         start = lines.index("Attributes:") + 1

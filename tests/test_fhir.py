@@ -1,0 +1,846 @@
+from __future__ import annotations
+
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.claim import Claim as FhirClaim
+from fhir.resources.R4B.composition import Composition
+from fhir.resources.R4B.coverage import Coverage as FhirCoverage
+from fhir.resources.R4B.organization import Organization
+from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.relatedperson import RelatedPerson
+from fhir.resources.R4B.servicerequest import ServiceRequest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from soapbill import (
+    Addendum,
+    Claim,
+    ClaimFrequency,
+    Coverage,
+    CptCode,
+    Credential,
+    DiagnosisCode,
+    Frequency,
+    Modifier,
+    Npi,
+    Patient,
+    Payer,
+    PersonName,
+    PlanType,
+    Prescription,
+    Provider,
+    RelatedCauses,
+    Relationship,
+    ServiceLine,
+    Sex,
+    SoapNote,
+    Subjective,
+    Subscriber,
+    TaxId,
+)
+from soapbill import strategies as sbst
+from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
+from soapbill.errors import SoapbillError, ValidationError
+from soapbill.formats.fhir import (
+    CPT_SYSTEM,
+    DEFAULT_NOTE_CODES,
+    HCPCS_SYSTEM,
+    ICD10CM_SYSTEM,
+    LOINC_SYSTEM,
+    NPI_SYSTEM,
+    Coding,
+    NoteCodes,
+    to_fhir_bundle,
+    to_fhir_json,
+)
+
+CREATED = date(2031, 1, 2)
+XHTML = "{http://www.w3.org/1999/xhtml}"
+MODELS: dict[str, Any] = {
+    "Claim": FhirClaim,
+    "Composition": Composition,
+    "Coverage": FhirCoverage,
+    "Organization": Organization,
+    "Patient": FhirPatient,
+    "Practitioner": Practitioner,
+    "RelatedPerson": RelatedPerson,
+    "ServiceRequest": ServiceRequest,
+}
+# Required value sets of R4 (and the example ones soapbill uses), checked here
+# because fhir.resources accepts any code.
+CLAIM_STATUS = {"active", "cancelled", "draft", "entered-in-error"}
+COMPOSITION_STATUS = {"preliminary", "final", "amended", "entered-in-error"}
+REQUEST_STATUS = {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error"}
+GENDER = {"male", "female", "other", "unknown"}
+SLOW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+@st.composite
+def inputs(draw: st.DrawFn) -> tuple[Claim, list[Prescription], list[SoapNote]]:
+    claim = draw(sbst.claims(max_lines=5))
+    patient_id = claim.patient.id
+    rxs = draw(
+        st.lists(sbst.prescriptions(patient_id=patient_id), max_size=3, unique_by=lambda rx: rx.id)
+    )
+    notes = draw(
+        st.lists(
+            sbst.soap_notes(patient_id=patient_id, dates=st.sampled_from(claim.dates_of_service)),
+            max_size=3,
+            unique_by=lambda note: note.id,
+        )
+    )
+    return claim, rxs, notes
+
+
+THERAPIST = Provider(
+    npi=Npi("1234567893"),
+    name=PersonName(family="Lee", given="Sam"),
+    credential=Credential.LMT,
+    taxonomy="225700000X",
+    license_number="MA60000000",
+    license_state="WA",
+)
+CLINIC = Provider(
+    npi=Npi("1245319599"),
+    organization_name="Example Massage Clinic",
+    tax_id=TaxId("12-3456789"),
+)
+DOCTOR = Provider(npi=Npi("1003000126"), name=PersonName(family="Ng", given="Ada"))
+PATIENT = Patient(
+    id="P-1",
+    name=PersonName(family="Doe", given="Jane", middle="Q"),
+    birth_date=date(1980, 2, 29),
+    sex=Sex.FEMALE,
+)
+COVERAGE = Coverage(
+    payer=Payer(id="EX123", name="Example Health"),
+    member_id="M-1",
+    plan_type=PlanType.COMMERCIAL,
+)
+DAY = date(2026, 3, 2)
+
+
+def make_claim(**changes: Any) -> Claim:
+    claim = Claim(
+        id="CLM-1",
+        patient=PATIENT,
+        coverage=COVERAGE,
+        billing_provider=CLINIC,
+        rendering_provider=THERAPIST,
+        diagnoses=(DiagnosisCode("M54.50"), DiagnosisCode("M62.830")),
+        lines=(
+            ServiceLine(
+                code=CptCode("97124"),
+                modifiers=(Modifier("GP"), Modifier("59")),
+                units=2,
+                charge=Decimal(130),
+                date_of_service=DAY,
+                diagnosis_pointers=(2, 1),
+            ),
+            ServiceLine(
+                code=CptCode("G0283"),
+                units=1,
+                charge=Decimal("20.5"),
+                date_of_service=DAY,
+                diagnosis_pointers=(1,),
+            ),
+        ),
+    )
+    return attrs.evolve(claim, **changes)
+
+
+def make_rx(**changes: Any) -> Prescription:
+    rx = Prescription(
+        id="RX-1",
+        patient_id="P-1",
+        prescriber=DOCTOR,
+        written_on=date(2026, 2, 1),
+        valid_days=90,
+        diagnoses=(DiagnosisCode("M54.50"),),
+    )
+    return attrs.evolve(rx, **changes)
+
+
+def make_note(**changes: Any) -> SoapNote:
+    note = SoapNote(
+        id="N-1",
+        patient_id="P-1",
+        provider=THERAPIST,
+        date_of_service=DAY,
+        subjective=Subjective(chief_complaint="Low back pain"),
+    )
+    return attrs.evolve(note, **changes)
+
+
+def resources(bundle: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
+    found = [entry["resource"] for entry in bundle["entry"]]
+    return [r for r in found if kind is None or r["resourceType"] == kind]
+
+
+def one(bundle: dict[str, Any], kind: str) -> dict[str, Any]:
+    (resource,) = resources(bundle, kind)
+    return resource
+
+
+def by_url(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
+
+
+def references(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        if "reference" in value:
+            yield value["reference"]
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def codings(concept: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(c["system"], c["code"]) for c in concept["coding"]]
+
+
+def div_text(section: dict[str, Any]) -> str:
+    root = ET.fromstring(section["text"]["div"])  # noqa: S314 - our own output
+    return "".join(root.itertext())
+
+
+# --- validation and invariants of generated bundles -----------------------------------
+
+
+@given(inputs())
+@SLOW
+def test_every_resource_validates_with_fhir_resources(
+    data: tuple[Claim, list[Prescription], list[SoapNote]],
+) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    Bundle.model_validate(bundle)
+    for resource in resources(bundle):
+        MODELS[resource["resourceType"]].model_validate(resource)
+
+
+@given(inputs())
+@SLOW
+def test_bundle_is_self_contained(
+    data: tuple[Claim, list[Prescription], list[SoapNote]],
+) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    assert bundle["resourceType"] == "Bundle"
+    assert bundle["type"] == "collection"
+    urls = [entry["fullUrl"] for entry in bundle["entry"]]
+    assert len(set(urls)) == len(urls)
+    for entry in bundle["entry"]:
+        assert entry["fullUrl"] == f"urn:uuid:{entry['resource']['id']}"
+        assert uuid.UUID(entry["resource"]["id"]).version == 5
+    # Every reference but the original claim's (a logical one) points into the bundle.
+    assert set(references(bundle)) <= set(urls)
+    kinds = [r["resourceType"] for r in resources(bundle)]
+    assert kinds[:2] == ["Claim", "Patient"]
+    assert kinds.count("ServiceRequest") == len(rxs)
+    assert kinds.count("Composition") == len(notes)
+    assert kinds.count("RelatedPerson") == (claim.coverage.subscriber is not None)
+
+
+@given(inputs())
+@SLOW
+def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    urls = by_url(bundle)
+    fc = one(bundle, "Claim")
+    assert fc["identifier"] == [{"value": claim.id}]
+    assert fc["status"] in CLAIM_STATUS
+    assert (fc["status"] == "cancelled") == (claim.frequency is ClaimFrequency.VOID)
+    assert fc["use"] == "claim"
+    assert fc["created"] == CREATED.isoformat()
+    assert urls[fc["patient"]["reference"]]["resourceType"] == "Patient"
+    insurer = urls[fc["insurer"]["reference"]]
+    assert insurer["resourceType"] == "Organization"
+    assert insurer["name"] == claim.coverage.payer.name
+    billing = urls[fc["provider"]["reference"]]
+    assert billing["resourceType"] == (
+        "Practitioner" if claim.billing_provider.is_person else "Organization"
+    )
+    assert {"system": NPI_SYSTEM, "value": claim.billing_provider.npi.value} in billing[
+        "identifier"
+    ]
+    # fhir.resources accepts an empty insurance: check it ourselves.
+    (insurance,) = fc["insurance"]
+    assert insurance["focal"] is True
+    coverage = urls[insurance["coverage"]["reference"]]
+    assert coverage["resourceType"] == "Coverage"
+    assert coverage["status"] == "active"
+    assert coverage["subscriberId"] == claim.coverage.member_id
+    assert coverage["payor"] == [fc["insurer"]]
+    # Replacements and voids name the original claim.
+    if claim.original_claim_number is None:
+        assert "related" not in fc
+    else:
+        (related,) = fc["related"]
+        assert related["claim"]["identifier"]["value"] == claim.original_claim_number
+    # Diagnoses, in order, as ICD-10-CM with the dot.
+    assert [d["sequence"] for d in fc["diagnosis"]] == list(range(1, len(claim.diagnoses) + 1))
+    assert [codings(d["diagnosisCodeableConcept"]) for d in fc["diagnosis"]] == [
+        [(ICD10CM_SYSTEM, code.value)] for code in claim.diagnoses
+    ]
+    # Every note is supporting information; the first prescription is the referral.
+    notes_info = [
+        i
+        for i in fc.get("supportingInfo", [])
+        if i["valueReference"]["reference"]
+        in {e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Composition"}
+    ]
+    assert len(notes_info) == len(notes)
+    if rxs:
+        assert urls[fc["referral"]["reference"]]["identifier"] == [{"value": rxs[0].id}]
+    else:
+        assert "referral" not in fc
+
+
+@given(inputs())
+@SLOW
+def test_claim_items(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    urls = by_url(bundle)
+    fc = one(bundle, "Claim")
+    # The care team: the treating provider first; items point at it.
+    team = {member["sequence"]: member for member in fc["careTeam"]}
+    assert urls[team[1]["provider"]["reference"]]["identifier"][0]["value"] == (
+        claim.treating_provider.npi.value
+    )
+    info = {
+        i["sequence"]: urls[i["valueReference"]["reference"]] for i in fc.get("supportingInfo", [])
+    }
+    for line, item in zip(claim.lines, fc["item"], strict=True):
+        assert item["diagnosisSequence"] == list(line.diagnosis_pointers)
+        assert all(1 <= p <= len(fc["diagnosis"]) for p in item["diagnosisSequence"])
+        assert all(s in team for s in item["careTeamSequence"])
+        (coding,) = item["productOrService"]["coding"]
+        system = HCPCS_SYSTEM if line.code.value[0].isalpha() else CPT_SYSTEM
+        assert coding == {"system": system, "code": line.code.value}
+        assert [c["coding"][0]["code"] for c in item.get("modifier", [])] == [
+            m.value for m in line.modifiers
+        ]
+        assert item["servicedDate"] == line.date_of_service.isoformat()
+        assert item["quantity"] == {"value": line.units}
+        assert item["net"] == {"value": line.charge, "currency": "USD"}
+        assert item["net"]["value"].as_tuple().exponent == -2
+        for sequence in item.get("informationSequence", []):
+            assert info[sequence]["resourceType"] == "Composition"
+            assert info[sequence]["event"][0]["period"]["start"] == item["servicedDate"]
+    assert fc["total"] == {"value": claim.total_charge, "currency": "USD"}
+
+
+@given(inputs())
+@SLOW
+def test_parties_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    urls = by_url(bundle)
+    patient = one(bundle, "Patient")
+    assert patient["identifier"] == [{"value": claim.patient.id}]
+    assert patient["name"][0]["family"] == claim.patient.name.family
+    assert patient["name"][0]["given"][0] == claim.patient.name.given
+    assert patient["gender"] in GENDER
+    assert patient["gender"] == claim.patient.sex.value
+    assert patient["birthDate"] == claim.patient.birth_date.isoformat()
+    assert ("address" in patient) == (claim.patient.address is not None)
+    coverage = one(bundle, "Coverage")
+    subscriber = urls[coverage["subscriber"]["reference"]]
+    if claim.coverage.subscriber is None:
+        assert subscriber is patient
+    else:
+        assert subscriber["resourceType"] == "RelatedPerson"
+        assert subscriber["patient"] == coverage["beneficiary"]
+    assert codings(coverage["relationship"])[0][1] == claim.coverage.relationship.value
+    # One resource per distinct provider.
+    providers = [r for r in resources(bundle) if r["resourceType"] == "Practitioner"]
+    npis = [r["identifier"][0]["value"] for r in providers]
+    assert len(providers) == len({p for p in _providers(claim, rxs, notes) if p.is_person})
+    assert all(npi.isdigit() for npi in npis)
+
+
+def _providers(claim: Claim, rxs: list[Prescription], notes: list[SoapNote]) -> set[Provider]:
+    found = {claim.billing_provider, claim.treating_provider}
+    if claim.referring_provider is not None:
+        found.add(claim.referring_provider)
+    found |= {rx.prescriber for rx in rxs}
+    for note in notes:
+        found.add(note.provider)
+        if note.is_signed and note.signature is not None:
+            found.add(note.signature.signer)
+        found |= {addendum.author for addendum in note.addenda}
+    return found
+
+
+@given(inputs())
+@SLOW
+def test_documents_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    for rx, request in zip(rxs, resources(bundle, "ServiceRequest"), strict=True):
+        assert request["status"] in REQUEST_STATUS
+        assert request["intent"] == "order"
+        assert request["subject"] == one(bundle, "Claim")["patient"]
+        assert [codings(c)[0] for c in request["reasonCode"]] == [
+            (ICD10CM_SYSTEM, code.value) for code in rx.diagnoses
+        ]
+        assert request["authoredOn"] == rx.written_on.isoformat()
+    for note, composition in zip(notes, resources(bundle, "Composition"), strict=True):
+        assert composition["status"] in COMPOSITION_STATUS
+        assert (composition["status"] != "preliminary") == note.is_signed
+        assert ("attester" in composition) == note.is_signed
+        assert codings(composition["type"]) == [(LOINC_SYSTEM, "11506-3")]
+        sections = composition["section"]
+        assert [s["title"] for s in sections[:4]] == [
+            "Subjective",
+            "Objective",
+            "Assessment",
+            "Plan",
+        ]
+        assert [codings(s["code"])[0][1] for s in sections[:4]] == [
+            "61150-9",
+            "61149-1",
+            "51848-0",
+            "18776-5",
+        ]
+        assert len(sections) == 4 + len(note.addenda)
+        for section in sections:
+            root = ET.fromstring(section["text"]["div"])  # noqa: S314 - our own output
+            assert root.tag == f"{XHTML}div"
+            assert {el.tag for el in root.iter()} <= {
+                f"{XHTML}{t}" for t in ("div", "p", "b", "br")
+            }
+            assert not any(el.attrib for el in root.iter() if el is not root)
+        assert note.subjective.chief_complaint in div_text(sections[0])
+
+
+@given(inputs())
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_same_input_same_output(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
+    claim, rxs, notes = data
+    first = to_fhir_json(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    assert to_fhir_json(claim, created=CREATED, prescriptions=rxs, notes=notes) == first
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    # The JSON text carries the decimals exactly.
+    assert json.loads(first, parse_float=Decimal) == bundle
+    assert json.loads(to_fhir_json(claim, created=CREATED, indent=2), parse_float=Decimal) == (
+        to_fhir_bundle(claim, created=CREATED)
+    )
+
+
+def test_ids_depend_on_the_claim_id_and_role_only() -> None:
+    first = to_fhir_bundle(make_claim(), created=CREATED)
+    later = to_fhir_bundle(make_claim(), created=date(2031, 6, 1))
+    assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in later["entry"]]
+    other = to_fhir_bundle(make_claim(id="CLM-2"), created=CREATED)
+    assert not {e["fullUrl"] for e in first["entry"]} & {e["fullUrl"] for e in other["entry"]}
+
+
+# --- one mapping at a time ------------------------------------------------------------
+
+
+def test_money_is_written_exactly() -> None:
+    text = to_fhir_json(make_claim(), created=CREATED)
+    assert '"net":{"value":130.00,"currency":"USD"}' in text
+    assert '"net":{"value":20.50,"currency":"USD"}' in text
+    assert '"total":{"value":150.50,"currency":"USD"}' in text
+    indented = to_fhir_json(make_claim(), created=CREATED, indent=1)
+    assert '"value": 150.50' in indented
+    assert indented.count("\n") > 100
+
+
+def test_code_systems_and_labels() -> None:
+    fc = one(to_fhir_bundle(make_claim(), created=CREATED), "Claim")
+    massage, estim = fc["item"]
+    assert massage["productOrService"] == {
+        "coding": [{"system": CPT_SYSTEM, "code": "97124"}],
+        "text": "Massage therapy",
+    }
+    assert estim["productOrService"]["coding"] == [{"system": HCPCS_SYSTEM, "code": "G0283"}]
+    # GP is a HCPCS Level II modifier, 59 a CPT one.
+    assert [codings(m)[0] for m in massage["modifier"]] == [
+        (HCPCS_SYSTEM, "GP"),
+        (CPT_SYSTEM, "59"),
+    ]
+    assert "modifier" not in estim
+    assert massage["diagnosisSequence"] == [2, 1]
+    assert massage["locationCodeableConcept"]["coding"][0]["code"] == "11"
+
+
+def test_a_code_outside_the_catalogue_has_no_label() -> None:
+    line = attrs.evolve(make_claim().lines[0], code=CptCode("99999"))
+    claim = make_claim(lines=(line,))
+    fc = one(to_fhir_bundle(claim, created=CREATED), "Claim")
+    assert "text" not in fc["item"][0]["productOrService"]
+    catalog = DEFAULT_CATALOG.extend(
+        CodeInfo(code=CptCode("99999"), label="Our own label", timed=False)
+    )
+    fc = one(to_fhir_bundle(claim, created=CREATED, catalog=catalog), "Claim")
+    assert fc["item"][0]["productOrService"]["text"] == "Our own label"
+
+
+def test_rendering_provider_is_in_the_care_team_with_its_taxonomy() -> None:
+    bundle = to_fhir_bundle(make_claim(referring_provider=DOCTOR), created=CREATED)
+    urls = by_url(bundle)
+    fc = one(bundle, "Claim")
+    primary, referring = fc["careTeam"]
+    assert codings(primary["role"]) == [
+        ("http://terminology.hl7.org/CodeSystem/claimcareteamrole", "primary")
+    ]
+    assert codings(primary["qualification"]) == [
+        ("http://nucc.org/provider-taxonomy", "225700000X")
+    ]
+    therapist = urls[primary["provider"]["reference"]]
+    assert therapist["qualification"] == [
+        {
+            "identifier": [{"value": "MA60000000"}],
+            "code": {"text": "LMT"},
+            "issuer": {"display": "WA"},
+        }
+    ]
+    assert referring["role"]["text"] == "Referring provider"
+    assert urls[referring["provider"]["reference"]]["name"][0]["family"] == "Ng"
+    clinic = urls[fc["provider"]["reference"]]
+    assert clinic["resourceType"] == "Organization"
+    assert clinic["identifier"] == [
+        {"system": NPI_SYSTEM, "value": "1245319599"},
+        {"system": "urn:oid:2.16.840.1.113883.4.4", "value": "123456789"},
+    ]
+
+
+def test_one_resource_per_provider() -> None:
+    # The therapist treats, writes the note and signs it: one Practitioner.
+    note = make_note().sign(THERAPIST, DAY)
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[note])
+    assert len(resources(bundle, "Practitioner")) == 1
+    # Same NPI, other details: two resources, two ids.
+    moved = attrs.evolve(THERAPIST, phone="2065550100")
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[make_note(provider=moved)])
+    practitioners = resources(bundle, "Practitioner")
+    assert len(practitioners) == 2
+    assert practitioners[0]["id"] != practitioners[1]["id"]
+
+
+def test_billing_provider_person_without_rendering() -> None:
+    claim = make_claim(billing_provider=THERAPIST, rendering_provider=None)
+    bundle = to_fhir_bundle(claim, created=CREATED)
+    fc = one(bundle, "Claim")
+    assert fc["careTeam"][0]["provider"] == fc["provider"]
+    assert by_url(bundle)[fc["provider"]["reference"]]["resourceType"] == "Practitioner"
+
+
+@pytest.mark.parametrize(
+    ("frequency", "status"),
+    [
+        pytest.param(ClaimFrequency.REPLACEMENT, "active", id="replacement"),
+        pytest.param(ClaimFrequency.VOID, "cancelled", id="void"),
+    ],
+)
+def test_replacement_and_void(frequency: ClaimFrequency, status: str) -> None:
+    claim = make_claim(frequency=frequency, original_claim_number="PAYER-ICN-9")
+    fc = one(to_fhir_bundle(claim, created=CREATED), "Claim")
+    assert fc["status"] == status
+    assert fc["related"] == [
+        {
+            "claim": {"identifier": {"value": "PAYER-ICN-9"}},
+            "relationship": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship",
+                        "code": "prior",
+                    }
+                ]
+            },
+        }
+    ]
+
+
+def test_subscriber_who_is_not_the_patient() -> None:
+    coverage = attrs.evolve(
+        COVERAGE,
+        relationship=Relationship.CHILD,
+        subscriber=Subscriber(
+            name=PersonName(family="Doe", given="John"), birth_date=date(1950, 1, 1), sex=Sex.MALE
+        ),
+        group_number="G-7",
+        start=date(2026, 1, 1),
+    )
+    bundle = to_fhir_bundle(make_claim(coverage=coverage), created=CREATED)
+    fhir_coverage = one(bundle, "Coverage")
+    person = one(bundle, "RelatedPerson")
+    assert fhir_coverage["subscriber"] == {"reference": f"urn:uuid:{person['id']}"}
+    assert fhir_coverage["relationship"]["coding"][0]["code"] == "child"
+    assert fhir_coverage["period"] == {"start": "2026-01-01"}
+    assert fhir_coverage["class"][0]["value"] == "G-7"
+    assert person["name"] == [{"family": "Doe", "given": ["John"]}]
+
+
+def test_accident() -> None:
+    causes = RelatedCauses(auto_accident=True, accident_state="WA", accident_date=date(2026, 2, 1))
+    fc = one(to_fhir_bundle(make_claim(related_causes=causes), created=CREATED), "Claim")
+    assert fc["accident"] == {
+        "date": "2026-02-01",
+        "type": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "MVA"}
+            ]
+        },
+        "locationAddress": {"state": "WA", "country": "US"},
+    }
+    work = RelatedCauses(employment=True, accident_date=date(2026, 2, 1))
+    fc = one(to_fhir_bundle(make_claim(related_causes=work), created=CREATED), "Claim")
+    assert fc["accident"] == {"date": "2026-02-01"}
+    undated = RelatedCauses(other_accident=True)
+    fc = one(to_fhir_bundle(make_claim(related_causes=undated), created=CREATED), "Claim")
+    assert "accident" not in fc
+
+
+def test_prior_authorization() -> None:
+    fc = one(to_fhir_bundle(make_claim(prior_authorization="PA-1"), created=CREATED), "Claim")
+    assert fc["insurance"][0]["preAuthRef"] == ["PA-1"]
+
+
+@pytest.mark.parametrize(
+    ("procedures", "code", "details"),
+    [
+        pytest.param((), None, None, id="any-procedure"),
+        pytest.param((CptCode("97124"),), "97124", None, id="one-procedure"),
+        pytest.param((CptCode("97124"), CptCode("97140")), None, ["97124", "97140"], id="two"),
+    ],
+)
+def test_prescription_procedures(
+    procedures: tuple[CptCode, ...], code: str | None, details: list[str] | None
+) -> None:
+    bundle = to_fhir_bundle(
+        make_claim(), created=CREATED, prescriptions=[make_rx(procedures=procedures)]
+    )
+    request = one(bundle, "ServiceRequest")
+    assert (request["code"]["coding"][0]["code"] if "code" in request else None) == code
+    found = (
+        [d["coding"][0]["code"] for d in request["orderDetail"]]
+        if "orderDetail" in request
+        else None
+    )
+    assert found == details
+
+
+def test_prescription_validity_visits_and_frequency() -> None:
+    rx = make_rx(visits_authorized=12, notes="Twice a week <b>only</b>")
+    request = one(
+        to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx]), "ServiceRequest"
+    )
+    assert request["occurrencePeriod"] == {"start": "2026-02-01", "end": "2026-05-01"}
+    assert request["quantityQuantity"] == {"value": 12, "unit": "visits"}
+    assert request["note"] == [{"text": "Twice a week <b>only</b>"}]
+    rx = make_rx(valid_days=None, frequency=Frequency(per_week=2, weeks=6))
+    request = one(
+        to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx]), "ServiceRequest"
+    )
+    assert request["occurrenceTiming"] == {
+        "repeat": {
+            "boundsPeriod": {"start": "2026-02-01"},
+            "count": 12,
+            "frequency": 2,
+            "period": 1,
+            "periodUnit": "wk",
+        }
+    }
+
+
+def test_later_prescriptions_are_supporting_information() -> None:
+    rxs = [make_rx(), make_rx(id="RX-2")]
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, prescriptions=rxs, notes=[make_note()])
+    urls = by_url(bundle)
+    fc = one(bundle, "Claim")
+    assert urls[fc["referral"]["reference"]]["identifier"] == [{"value": "RX-1"}]
+    info = [urls[i["valueReference"]["reference"]] for i in fc["supportingInfo"]]
+    assert [r["resourceType"] for r in info] == ["Composition", "ServiceRequest"]
+    assert info[1]["identifier"] == [{"value": "RX-2"}]
+    assert [i["sequence"] for i in fc["supportingInfo"]] == [1, 2]
+    assert fc["item"][0]["informationSequence"] == [1]
+
+
+def test_note_status_follows_its_signature() -> None:
+    draft = make_note()
+    signed = draft.sign(THERAPIST, date(2026, 3, 3))
+    amended = signed.amend(
+        Addendum(author=THERAPIST, written_on=date(2026, 3, 4), text="Late entry")
+    )
+    tampered = attrs.evolve(signed, subjective=Subjective(chief_complaint="Changed"))
+    statuses = []
+    for note in (draft, signed, amended, tampered):
+        composition = one(
+            to_fhir_bundle(make_claim(), created=CREATED, notes=[note]), "Composition"
+        )
+        statuses.append((composition["status"], composition["date"], "attester" in composition))
+    assert statuses == [
+        ("preliminary", "2026-03-02", False),
+        ("final", "2026-03-03", True),
+        ("amended", "2026-03-03", True),
+        ("preliminary", "2026-03-02", False),
+    ]
+    composition = one(to_fhir_bundle(make_claim(), created=CREATED, notes=[amended]), "Composition")
+    addendum = composition["section"][4]
+    assert addendum["title"] == "Addendum 2026-03-04"
+    assert div_text(addendum) == "Late entry"
+
+
+def test_empty_sections_say_so() -> None:
+    composition = one(
+        to_fhir_bundle(make_claim(), created=CREATED, notes=[make_note()]), "Composition"
+    )
+    assert [div_text(s) for s in composition["section"]] == [
+        "Chief complaint: Low back pain",
+        "Nothing recorded.",
+        "Nothing recorded.",
+        "Nothing recorded.",
+    ]
+
+
+HOSTILE = "<script>alert('x')</script> & \"q\"\x01\ufffe]]>"
+
+
+def test_section_text_is_escaped() -> None:
+    note = make_note(
+        subjective=Subjective(chief_complaint=HOSTILE, limitations=("a\nb",), text="line 1\nline 2")
+    )
+    composition = one(to_fhir_bundle(make_claim(), created=CREATED, notes=[note]), "Composition")
+    div = composition["section"][0]["text"]["div"]
+    assert "<script>" not in div
+    root = ET.fromstring(div)  # noqa: S314 - our own output
+    assert {el.tag for el in root.iter()} == {f"{XHTML}{t}" for t in ("div", "p", "b", "br")}
+    text = "".join(root.itertext())
+    # XML cannot carry \x01 or \ufffe: they become the replacement character.
+    assert "<script>alert('x')</script> & \"q\"\ufffd\ufffd]]>" in text
+    assert "line 1line 2" in text
+
+
+def test_note_codes_are_data() -> None:
+    codes = attrs.evolve(
+        DEFAULT_NOTE_CODES,
+        document=Coding(
+            system=LOINC_SYSTEM, code="11508-9", display="Physical therapy Progress note"
+        ),
+        assessment=Coding(system="urn:example:codes", code="A"),
+    )
+    composition = one(
+        to_fhir_bundle(make_claim(), created=CREATED, notes=[make_note()], note_codes=codes),
+        "Composition",
+    )
+    assert composition["type"]["coding"][0]["code"] == "11508-9"
+    assert composition["section"][2]["code"] == {
+        "coding": [{"system": "urn:example:codes", "code": "A"}]
+    }
+
+
+def test_default_note_codes() -> None:
+    expected = NoteCodes(
+        document=Coding(system=LOINC_SYSTEM, code="11506-3", display="Progress note"),
+        subjective=Coding(system=LOINC_SYSTEM, code="61150-9"),
+        objective=Coding(system=LOINC_SYSTEM, code="61149-1"),
+        assessment=Coding(system=LOINC_SYSTEM, code="51848-0"),
+        plan=Coding(system=LOINC_SYSTEM, code="18776-5"),
+    )
+    assert expected == DEFAULT_NOTE_CODES
+
+
+# --- refused inputs -------------------------------------------------------------------
+
+SENTINEL = "SENTINEL-7f3a"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "code"),
+    [
+        pytest.param({"claim": "claim"}, "claim", "invalid_type", id="claim-type"),
+        pytest.param(
+            {"created": datetime(2031, 1, 2, 3, 4, tzinfo=UTC)},
+            "created",
+            "invalid_type",
+            id="datetime",
+        ),
+        pytest.param({"created": "2031-01-02"}, "created", "invalid_type", id="created-str"),
+        pytest.param({"note_codes": {}}, "note_codes", "invalid_type", id="note-codes"),
+        pytest.param(
+            {"prescriptions": [make_note()]}, "prescriptions[0]", "invalid_type", id="rx-type"
+        ),
+        pytest.param({"notes": [make_rx()]}, "notes[0]", "invalid_type", id="note-type"),
+        pytest.param(
+            {"prescriptions": [make_rx(), make_rx(patient_id=SENTINEL)]},
+            "prescriptions[1].patient_id",
+            "patient_mismatch",
+            id="rx-other-patient",
+        ),
+        pytest.param(
+            {"notes": [make_note(patient_id=SENTINEL)]},
+            "notes[0].patient_id",
+            "patient_mismatch",
+            id="note-other-patient",
+        ),
+        pytest.param(
+            {"prescriptions": [make_rx(id=SENTINEL), make_rx(id=SENTINEL)]},
+            "prescriptions[1].id",
+            "duplicate",
+            id="rx-repeated-id",
+        ),
+        pytest.param(
+            {"notes": [make_note(id=SENTINEL), make_note(id=SENTINEL)]},
+            "notes[1].id",
+            "duplicate",
+            id="note-repeated-id",
+        ),
+    ],
+)
+def test_refused_inputs(kwargs: dict[str, Any], path: str, code: str) -> None:
+    arguments: dict[str, Any] = {"claim": make_claim(), "created": CREATED, **kwargs}
+    claim = arguments.pop("claim")
+    for write in (to_fhir_bundle, to_fhir_json):
+        with pytest.raises(ValidationError) as info:
+            write(claim, **arguments)
+        ((detail),) = info.value.errors
+        assert (detail.path, detail.code) == (path, code)
+        for text in (str(info.value), repr(info.value), repr(info.value.args)):
+            assert SENTINEL not in text
+
+
+def test_text_that_is_not_unicode_scalar_values_is_refused_in_json() -> None:
+    # A lone surrogate: the narrative replaces it, JSON text cannot carry it.
+    hostile = "pain \ud800 " + SENTINEL
+    note = make_note(subjective=Subjective(chief_complaint=hostile))
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[note])
+    assert "pain \ufffd " in div_text(one(bundle, "Composition")["section"][0])
+    json.loads(to_fhir_json(make_claim(), created=CREATED, notes=[note]))
+    rx = make_rx(notes=hostile)
+    assert one(to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx]), "ServiceRequest")[
+        "note"
+    ] == [{"text": hostile}]
+    with pytest.raises(SoapbillError) as info:
+        to_fhir_json(make_claim(), created=CREATED, prescriptions=[rx])
+    assert SENTINEL not in str(info.value)
+    assert info.value.__suppress_context__
+
+
+def test_patient_data_is_in_the_output() -> None:
+    # The point of the bundle: the patient's own data travels in it.
+    text = to_fhir_json(make_claim(), created=CREATED)
+    assert re.search(r'"family":"Doe","given":\["Jane","Q"\]', text)
+    assert '"birthDate":"1980-02-29"' in text
