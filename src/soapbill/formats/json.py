@@ -195,6 +195,12 @@ def _structure_bool(value: object, _tp: object) -> bool:
     return value
 
 
+def _structure_float(value: object, _tp: object) -> float:
+    if type(value) is not float and type(value) is not int:
+        raise _type_problem("a number", value)
+    return float(value)
+
+
 def _structure_money(value: object, _tp: object) -> Decimal:
     if type(value) is not str:
         raise _type_problem("an amount as a string", value)
@@ -323,6 +329,23 @@ def _unstructure_code(value: CodeValue) -> str:
     return value.value
 
 
+#: How the generated unstructure functions write what our hooks do.
+_PLAIN_INLINE: Final[dict[Callable[..., Any], str]] = {
+    identity: "{}",
+    _unstructure_date: "{}.isoformat()",
+    _unstructure_enum: "{}._value_",
+    # The canonical string itself: the value property costs a call.
+    _unstructure_code: "{}._value",
+    _unstructure_money: "str({}.quantize(_CENT, context=_CONTEXT))",
+}
+_JSON_INLINE: Final[dict[Callable[..., Any], str]] = {
+    **_PLAIN_INLINE,
+    _unstructure_date: "{}",
+    _unstructure_enum: "{}",
+    _unstructure_money: "{}.quantize(_CENT, context=_CONTEXT)",
+}
+
+
 def _tuple_unstructure_factory(
     tp: Any,  # noqa: ANN401 - a tuple type
     converter: cattrs.Converter,
@@ -335,65 +358,112 @@ def _tuple_unstructure_factory(
 
 class _Unstructurer:
     """
-    Generates one unstructure function per attrs class.
+    Generates the unstructure functions of an attrs class.
 
-    The function builds the dict in one expression, in field order. Values
-    whose hook is one of ours are converted inline (``v.isoformat()``); any
-    other hook, such as one an application registered, is called.
+    A function builds the dict in one expression, in field order. Values whose
+    hook is one of ours are converted inline (``v.isoformat()``), and so are
+    the dicts of contained classes whose hook is one we generated; any other
+    hook, such as one an application registered, is called.
+
+    Two more functions hang on the hook, for a root object: ``soapbill_document``
+    (a document class only: the same with ``format_version`` first) for
+    :func:`to_dict`, and ``soapbill_json`` for :func:`to_json`, which leaves
+    dates, enums, tuples and two-place decimals to msgspec's encoder (in C).
     """
 
     def __init__(self, converter: cattrs.Converter) -> None:
         self.converter = converter
         self.building: set[type] = set()
+        self.generated: set[Callable[[Any], Any]] = set()
 
     def __call__(self, cls: type) -> Callable[[Any], dict[str, Any]]:
+        ns: dict[str, Any] = {"_CENT": _CENT, "_CONTEXT": _MONEY_CONTEXT}
+        document = _is_document(cls)
+        variants = {
+            "unstructure": self.display(cls, "o", ns),
+            "soapbill_json": self.display(cls, "o", ns, document=document, json=True),
+        }
+        if document:
+            variants["soapbill_document"] = self.display(cls, "o", ns, document=True)
+        src = "".join(f"def {name}(o):\n    return {body}\n" for name, body in variants.items())
+        exec(compile(src, f"<soapbill unstructure {cls.__qualname__}>", "exec"), ns)  # noqa: S102
+        fn: Callable[[Any], dict[str, Any]] = ns["unstructure"]
+        for name in variants:
+            if name != "unstructure":
+                fn.__dict__[name] = ns[name]
+        self.generated.add(fn)
+        return fn
+
+    def display(
+        self, cls: type, obj: str, ns: dict[str, Any], *, document: bool = False, json: bool = False
+    ) -> str:
+        """
+        Return a dict display of the object *obj* (an expression) of *cls*.
+        """
         self.building.add(cls)
         try:
             hints = typing.get_type_hints(cls)
-            ns: dict[str, Any] = {"_money": _unstructure_money}
-            items = [
-                f"{a.name!r}: {self._expr(hints[a.name], f'o.{a.name}', ns)}"
-                for a in attrs.fields(cls)
-            ]
+            items = [f"{_VERSION_KEY!r}: {FORMAT_VERSION}"] if document else []
+            var = obj if obj.isidentifier() else self.var(ns)
+            for i, a in enumerate(attrs.fields(cls)):
+                # The first field binds the object; the others read it.
+                ref = f"({var} := {obj}).{a.name}" if i == 0 and var != obj else f"{var}.{a.name}"
+                items.append(f"{a.name!r}: {self.expr(hints[a.name], ref, ns, json=json)}")
         finally:
             self.building.discard(cls)
-        src = f"def unstructure(o):\n    return {{{', '.join(items)}}}\n"
-        exec(compile(src, f"<soapbill unstructure {cls.__qualname__}>", "exec"), ns)  # noqa: S102
-        fn: Callable[[Any], dict[str, Any]] = ns["unstructure"]
-        return fn
+        return "{" + ", ".join(items) + "}"
 
-    def _expr(self, tp: Any, expr: str, ns: dict[str, Any]) -> str:  # noqa: ANN401, PLR0911 - one return per kind
+    @staticmethod
+    def var(ns: dict[str, Any]) -> str:
+        name = f"_v{len(ns)}"
+        ns[name] = None
+        return name
+
+    def expr(self, tp: Any, expr: str, ns: dict[str, Any], *, json: bool) -> str:  # noqa: ANN401 - any type
+        """
+        Return an expression giving the plain data of *expr*, of type *tp*.
+
+        With *json*, the data may also hold what msgspec's encoder writes as
+        we would: dates, enums, tuples and decimals with two places.
+        """
         inner = _optional_arg(tp)
         if inner is not None:
-            var = f"_v{len(ns)}"
-            ns[var] = None
-            value = self._expr(inner, var, ns)
+            var = self.var(ns)
+            value = self.expr(inner, var, ns, json=json)
             return expr if value == var else f"(None if ({var} := {expr}) is None else {value})"
         item = _tuple_item(tp)
         if item is not None:
-            var = f"_v{len(ns)}"
-            ns[var] = None
-            value = self._expr(item, var, ns)
-            return f"list({expr})" if value == var else f"[{value} for {var} in {expr}]"
+            var = self.var(ns)
+            value = self.expr(item, var, ns, json=json)
+            if value == var:
+                return expr if json else f"list({expr})"
+            return f"[{value} for {var} in {expr}]"
         if tp in self.building:
             # A class that contains itself: look its hook up when called.
             converter = self.converter
             hook: Callable[[Any], Any] = lambda v: converter.unstructure(v, unstructure_as=tp)  # noqa: E731
         else:
             hook = self.converter.get_unstructure_hook(tp)
-        if hook is identity:
-            return expr
-        if hook is _unstructure_date:
-            return f"{expr}.isoformat()"
-        if hook is _unstructure_enum:
-            return f"{expr}._value_"
-        if hook is _unstructure_code:
-            return f"{expr}.value"
-        if hook is _unstructure_money:
-            return f"_money({expr})"
+        if hook in self.generated and self.inlinable(tp, expr):
+            return self.display(tp, expr, ns, json=json)
+        inline = (_JSON_INLINE if json else _PLAIN_INLINE).get(hook)
+        if inline is not None:
+            return inline.format(expr)
         name = f"_h{len(ns)}"
         ns[name] = hook
         return f"{name}({expr})"
+
+    @staticmethod
+    def inlinable(model: type, expr: str) -> bool:
+        # Binding the object in the first field is not allowed where that field
+        # is iterated by a comprehension.
+        fields = attrs.fields(model)
+        if not fields:
+            return False
+        if expr.isidentifier():
+            return True
+        first = typing.get_type_hints(model)[fields[0].name]
+        return _tuple_item(_optional_arg(first) or first) is None
 
 
 def make_converter() -> cattrs.Converter:
@@ -422,6 +492,7 @@ def make_converter() -> cattrs.Converter:
         (str, _structure_str),
         (int, _structure_int),
         (bool, _structure_bool),
+        (float, _structure_float),
         (Decimal, _structure_money),
         (date, _structure_date),
         (CodeValue, _structure_code),
@@ -473,9 +544,6 @@ def _details(exc: BaseException, path: str) -> Iterator[ErrorDetail]:
     elif isinstance(exc, ValidationError):
         for detail in exc.errors:
             yield detail.prefixed(path)
-    elif isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _details(inner, path)
     else:
         # An application's hook or validator: its message may hold the value.
         yield ErrorDetail(path=path, code="invalid_value", message="invalid value")
@@ -856,9 +924,13 @@ def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> dict[s
     if not attrs.has(cls):
         msg = "to_dict takes a soapbill model"
         raise TypeError(msg)
-    data: dict[str, Any] = (converter or _CONVERTER).unstructure(obj, unstructure_as=cls)
+    hook = (converter or _CONVERTER).get_unstructure_hook(cls)
     if _is_document(cls):
-        return {_VERSION_KEY: FORMAT_VERSION, **data}
+        document = getattr(hook, "soapbill_document", None)
+        if document is None:
+            return {_VERSION_KEY: FORMAT_VERSION, **hook(obj)}
+        hook = document
+    data: dict[str, Any] = hook(obj)
     return data
 
 
@@ -879,4 +951,9 @@ def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
 
     .. versionadded:: 0.1.0
     """
-    return msgspec.json.encode(to_dict(obj, converter=converter)).decode()
+    cls = type(obj)
+    hook = (converter or _CONVERTER).get_unstructure_hook(cls)
+    encodable = getattr(hook, "soapbill_json", None)
+    if encodable is None:
+        return msgspec.json.encode(to_dict(obj, converter=converter)).decode()
+    return msgspec.json.encode(encodable(obj)).decode()
