@@ -1,0 +1,407 @@
+"""
+The rules engine: findings, decisions, rules, contexts and evaluate().
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime
+from decimal import Decimal
+from typing import cast
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soapbill import (
+    Claim,
+    ClaimFrequency,
+    Coverage,
+    CptCode,
+    Credential,
+    DiagnosisCode,
+    Npi,
+    Patient,
+    Payer,
+    PersonName,
+    PlanType,
+    Prescription,
+    Provider,
+    ServiceLine,
+    Sex,
+    SoapNote,
+    Subjective,
+    ValidationError,
+)
+from soapbill.rules import (
+    BUILTIN_IDS,
+    Context,
+    Decision,
+    Finding,
+    PayerPolicy,
+    RuleError,
+    Severity,
+    evaluate,
+    policies,
+    rule,
+)
+from soapbill.rules.engine import RULE_ID_PATTERN
+
+DOS = date(2026, 3, 2)
+NPI = Npi("1234567893")
+PATIENT = Patient(
+    id="P1",
+    name=PersonName(family="Doe", given="Jane"),
+    birth_date=date(1980, 1, 1),
+    sex=Sex.FEMALE,
+)
+COVERAGE = Coverage(
+    payer=Payer(id="PAYER01", name="Example Health"),
+    member_id="M1",
+    plan_type=PlanType.COMMERCIAL,
+)
+CLINIC = Provider(npi=NPI, organization_name="Example Clinic")
+MD = Provider(npi=NPI, name=PersonName(family="Doc", given="Al"), credential=Credential.MD)
+POLICY = PayerPolicy(id="test", version="1")
+
+
+def line(code: str = "97124", *, on: date = DOS) -> ServiceLine:
+    return ServiceLine(
+        code=CptCode(code),
+        units=1,
+        charge=Decimal("30.00"),
+        date_of_service=on,
+        diagnosis_pointers=(1,),
+    )
+
+
+def claim(*lines: ServiceLine, id: str = "C1", patient: Patient = PATIENT) -> Claim:
+    return Claim(
+        id=id,
+        patient=patient,
+        coverage=COVERAGE,
+        billing_provider=CLINIC,
+        diagnoses=(DiagnosisCode("M54.50"),),
+        lines=lines or (line(),),
+    )
+
+
+def finding(rule_id: str = "clinic.check", severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(rule=rule_id, severity=severity, message="something", path="lines[0]")
+
+
+# --- findings and decisions ------------------------------------------------------------
+
+
+def test_severity_travels_as_lower_case_words() -> None:
+    assert [s.value for s in Severity] == ["error", "warning", "info"]
+
+
+@pytest.mark.parametrize(
+    "bad", ["rx", "Rx.expired", "rx.", ".rx", "rx..expired", "rx.expired!", "1rx.expired", ""]
+)
+def test_finding_rule_ids_are_lower_case_dotted(bad: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Finding(rule=bad, severity=Severity.INFO, message="m")
+    assert info.value.errors[0].path == "rule"
+
+
+def test_finding_defaults() -> None:
+    plain = Finding(rule="a.b", severity=Severity.INFO, message="m")
+    assert (plain.path, plain.fix) == ("", None)
+
+
+def test_decision_eligible_must_agree_with_the_findings() -> None:
+    with pytest.raises(ValidationError) as info:
+        Decision(policy_id="p", policy_version="1", as_of=DOS, eligible=True, findings=(finding(),))
+    assert info.value.errors[0].path == "eligible"
+    with pytest.raises(ValidationError):
+        Decision(policy_id="p", policy_version="1", as_of=DOS, eligible=False)
+    warned = Decision.of(POLICY, DOS, [finding(severity=Severity.WARNING)])
+    assert warned.eligible
+    assert warned.warnings == warned.findings
+    assert warned.errors == ()
+    denied = Decision.of(POLICY, DOS, [finding(), finding("clinic.other", Severity.INFO)])
+    assert not denied.eligible
+    assert denied.errors == (finding(),)
+    assert denied.rules_found == frozenset({"clinic.check", "clinic.other"})
+
+
+def test_decision_json_wire_format() -> None:
+    decision = Decision.of(POLICY, DOS, [finding()])
+    assert decision.to_json() == (
+        '{"format_version":1,"policy_id":"test","policy_version":"1","as_of":"2026-03-02",'
+        '"eligible":false,"findings":[{"rule":"clinic.check","severity":"error",'
+        '"message":"something","path":"lines[0]","fix":null}]}'
+    )
+    assert Decision.from_json(decision.to_json()) == decision
+
+
+def test_decision_from_json_refuses_an_inconsistent_document() -> None:
+    text = (
+        Decision.of(POLICY, DOS, [finding()])
+        .to_json()
+        .replace('"eligible":false', '"eligible":true')
+    )
+    with pytest.raises(ValidationError) as info:
+        Decision.from_json(text)
+    assert "eligible" in str(info.value)
+
+
+_RULE_IDS = st.from_regex(RULE_ID_PATTERN, fullmatch=True).filter(lambda s: len(s) <= 100)
+_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40)
+findings = st.builds(
+    Finding,
+    rule=_RULE_IDS,
+    severity=st.sampled_from(Severity),
+    message=_TEXT,
+    path=st.text(max_size=20),
+    fix=st.none() | _TEXT,
+)
+
+
+@st.composite
+def decisions(draw: st.DrawFn) -> Decision:
+    found = draw(st.lists(findings, max_size=5))
+    policy = PayerPolicy(
+        id=draw(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,10}", fullmatch=True)), version="1"
+    )
+    return Decision.of(policy, draw(st.dates()), found)
+
+
+@given(decisions())
+@settings(max_examples=75)
+def test_any_decision_round_trips_through_json_and_pickle(decision: Decision) -> None:
+    assert Decision.from_json(decision.to_json()) == decision
+    assert pickle.loads(pickle.dumps(decision)) == decision  # noqa: S301 - our own data
+
+
+# --- rules -----------------------------------------------------------------------------
+
+
+@rule("clinic.no_sunday")
+def no_sunday(context: Context) -> Iterator[Finding]:
+    for i, each in enumerate(context.claim.lines):
+        if each.date_of_service.isoweekday() == 7:
+            yield Finding(
+                rule="clinic.no_sunday",
+                severity=Severity.WARNING,
+                message=f"line {i + 1} is on a Sunday",
+                path=f"lines[{i}].date_of_service",
+            )
+
+
+@attrs.frozen
+class MaxLines:
+    """
+    A rule with a parameter: at most *limit* lines.
+    """
+
+    limit: int
+    id: str = "clinic.max_lines"
+
+    def __call__(self, context: Context) -> list[Finding]:
+        if len(context.claim.lines) <= self.limit:
+            return []
+        return [Finding(rule=self.id, severity=Severity.ERROR, message="too many lines")]
+
+
+def test_rule_adds_an_id_and_returns_the_function() -> None:
+    assert no_sunday.id == "clinic.no_sunday"
+    assert no_sunday.__name__ == "no_sunday"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("bad", ["sunday", "Clinic.x", "clinic x", ""])
+def test_rule_refuses_bad_ids(bad: str) -> None:
+    with pytest.raises(RuleError):
+        rule(bad)
+
+
+def test_extra_rules_run_after_the_builtin_ones() -> None:
+    sunday = date(2026, 3, 1)
+    policy = attrs.evolve(POLICY, covered_codes=(CptCode("97140"),))
+    decision = evaluate(
+        claim(line(on=sunday), line(on=sunday)),
+        policy,
+        as_of=DOS,
+        extra_rules=[MaxLines(1), no_sunday],
+    )
+    assert [f.rule for f in decision.findings] == [
+        "code.not_covered",
+        "code.not_covered",
+        "diagnosis.not_checked",
+        "clinic.max_lines",
+        "clinic.no_sunday",
+        "clinic.no_sunday",
+    ]
+    assert not decision.eligible
+
+
+def test_findings_sort_by_rule_then_path_numbers_as_numbers() -> None:
+    policy = attrs.evolve(POLICY, covered_codes=(CptCode("97140"),))
+    subject = claim(*(line() for _ in range(12)))
+    paths = [
+        f.path
+        for f in evaluate(subject, policy, as_of=DOS).findings
+        if f.rule == "code.not_covered"
+    ]
+    assert paths == [f"lines[{i}].code" for i in range(12)]
+
+
+@rule("clinic.backwards")
+def backwards(_context: Context) -> list[Finding]:
+    return [
+        Finding(rule="clinic.backwards", severity=Severity.INFO, message=m, path=p)
+        for p, m in [("lines[10]", "b"), ("lines[2]", "z"), ("lines[2]", "a"), ("", "x")]
+    ]
+
+
+def test_findings_of_one_rule_are_sorted_too() -> None:
+    decision = evaluate(claim(), POLICY, as_of=DOS, extra_rules=[backwards])
+    assert [(f.path, f.message) for f in decision.findings if f.rule == "clinic.backwards"] == [
+        ("", "x"),
+        ("lines[2]", "a"),
+        ("lines[2]", "z"),
+        ("lines[10]", "b"),
+    ]
+
+
+@rule("clinic.liar")
+def liar(_context: Context) -> list[Finding]:
+    return [Finding(rule="clinic.other", severity=Severity.INFO, message="m")]
+
+
+@rule("clinic.junk")
+def junk(_context: Context) -> list[Finding]:
+    return [cast("Finding", "not a finding")]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param([liar], "rule clinic.liar", id="a finding of another id"),
+        pytest.param([junk], "rule clinic.junk", id="not a finding"),
+        pytest.param([no_sunday, no_sunday], "extra_rules[1]", id="a repeated id"),
+        pytest.param(
+            [attrs.evolve(MaxLines(1), id="rx.expired")], "extra_rules[0]", id="a builtin id"
+        ),
+        pytest.param([lambda _context: []], "extra_rules[0]", id="no id"),
+        pytest.param([MaxLines(1, id="Bad")], "extra_rules[0]", id="a bad id"),
+    ],
+)
+def test_misbehaving_rules_raise_rule_error(extra: list[object], message: str) -> None:
+    with pytest.raises(RuleError, match=message.replace("[", r"\[")):
+        evaluate(claim(), POLICY, as_of=DOS, extra_rules=extra)  # type: ignore[arg-type]
+
+
+# --- contexts --------------------------------------------------------------------------
+
+
+def test_context_refuses_inputs_of_the_wrong_type_or_patient() -> None:
+    other = attrs.evolve(PATIENT, id="P2")
+    rx = Prescription(
+        id="RX1",
+        patient_id="P2",
+        prescriber=MD,
+        written_on=DOS,
+        diagnoses=(DiagnosisCode("M54.50"),),
+    )
+    note = SoapNote(
+        id="N1",
+        patient_id="P2",
+        provider=MD,
+        date_of_service=DOS,
+        subjective=Subjective(chief_complaint="Pain"),
+    )
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"prescriptions": [rx]}, "prescriptions[0].patient_id"),
+        ({"notes": [note]}, "notes[0].patient_id"),
+        ({"history": [claim(), claim(patient=other)]}, "history[1].patient.id"),
+        ({"history": [rx]}, "history[0]"),
+        ({"as_of": datetime(2026, 3, 2, 12, 0)}, "as_of"),  # noqa: DTZ001 - a datetime is refused
+    ]
+    for kwargs, path in cases:
+        arguments: dict[str, object] = {"as_of": DOS, **kwargs}
+        with pytest.raises(ValidationError) as info:
+            evaluate(claim(), POLICY, **arguments)  # type: ignore[arg-type]
+        assert info.value.errors[0].path == path
+        assert "P2" not in str(info.value)
+    with pytest.raises(ValidationError, match="claim"):
+        Context("claim", POLICY, as_of=DOS)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="policy"):
+        Context(claim(), "policy", as_of=DOS)  # type: ignore[arg-type]
+
+
+def test_context_indexes_visits_once() -> None:
+    history = [
+        claim(line(on=date(2026, 1, 5)), id="H1"),
+        claim(line(on=date(2026, 1, 5)), line(on=date(2026, 2, 2)), id="H2"),
+        attrs.evolve(
+            claim(line(on=date(2026, 2, 9)), id="H3"),
+            frequency=ClaimFrequency.VOID,
+            original_claim_number="ICN3",
+        ),
+    ]
+    context = Context(claim(), POLICY, history=iter(history), as_of=DOS)
+    assert context.visit_dates == (date(2026, 1, 5), date(2026, 2, 2), DOS)
+    assert [c.id for c in context.active_history] == ["H1", "H2"]
+    assert context.count_visits(date(2026, 1, 5), date(2026, 2, 2)) == 2
+    assert context.count_visits(date(2026, 2, 3), date(2026, 2, 1)) == 0
+    assert context.count_visits(date.min, date.max, same_payer=True) == 3
+    assert context.history == tuple(history)
+    assert context.notes_on(DOS) == ()
+    calls: list[int] = []
+
+    def compute(ctx: Context) -> int:
+        calls.append(1)
+        return len(ctx.claim.lines)
+
+    assert context.memo("k", compute) == context.memo("k", compute) == 1
+    assert calls == [1]
+    assert repr(context) == "Context(policy='test', as_of=datetime.date(2026, 3, 2))"
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        context.as_of = DOS  # type: ignore[misc]
+
+
+def test_evaluate_takes_any_iterables() -> None:
+    decision = evaluate(claim(), POLICY, prescriptions=iter(()), notes=(), history=[], as_of=DOS)
+    assert decision.policy_id == "test"
+    assert decision.policy_version == "1"
+    assert decision.as_of == DOS
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+def test_policies_claims_rules_and_decisions_pickle() -> None:
+    policy = policies.load("medicare-part-b")
+    subject = claim()
+    for value in (policy, subject, no_sunday, MaxLines(2)):
+        assert pickle.loads(pickle.dumps(value)) == value  # noqa: S301 - our own data
+    from soapbill.rules import BUILTIN_RULES  # noqa: PLC0415 - kept next to its use
+
+    assert pickle.loads(pickle.dumps(BUILTIN_RULES)) == BUILTIN_RULES  # noqa: S301
+    decision = evaluate(subject, policy, as_of=DOS)
+    assert pickle.loads(pickle.dumps(decision)) == decision  # noqa: S301
+    # An unpickled policy rebuilds its lookups and decides the same.
+    copy = pickle.loads(pickle.dumps(policy))  # noqa: S301
+    assert evaluate(subject, copy, as_of=DOS) == decision
+
+
+def test_a_batch_runs_in_a_process_pool() -> None:
+    policy = policies.load("commercial")
+    batch = [claim(line(on=date(2026, 3, day)), id=f"C{day}") for day in range(1, 9)]
+    check = functools.partial(evaluate, policy=policy, as_of=date(2026, 4, 1))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        decisions = list(pool.map(check, batch, chunksize=4))
+    assert decisions == [check(c) for c in batch]
+    assert all(d.policy_id == "commercial" for d in decisions)
+
+
+def test_builtin_ids_are_valid_rule_ids() -> None:
+    for rule_id in BUILTIN_IDS:
+        assert Finding(rule=rule_id, severity=Severity.INFO, message="m").rule == rule_id

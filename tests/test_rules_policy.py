@@ -1,0 +1,272 @@
+"""
+Payer policies: the model, its JSON form and the bundled examples.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soapbill import CptCode, Credential, Modifier, PlanType, ValidationError
+from soapbill.billing.edits import MueAdjudication, MueLimit, PtpEdits
+from soapbill.billing.units import UnitMethod
+from soapbill.codes.cpt import DEFAULT_CATALOG
+from soapbill.rules import (
+    KxThreshold,
+    ModifierRequirement,
+    PayerPolicy,
+    PriorAuthorization,
+    UnitLimit,
+    policies,
+)
+from soapbill.rules.policies import UnknownPolicyError
+
+CODES = st.sampled_from(sorted(DEFAULT_CATALOG))
+MODIFIERS = st.sampled_from(["GP", "GO", "GN", "59", "KX"]).map(Modifier)
+
+
+def _unique(
+    strategy: st.SearchStrategy[Any], *, min_size: int = 0, max_size: int
+) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(strategy, unique=True, min_size=min_size, max_size=max_size).map(tuple)
+
+
+def _optional_set(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ...] | None]:
+    return st.none() | _unique(strategy, min_size=1, max_size=5)
+
+
+@st.composite
+def payer_policies(draw: st.DrawFn) -> PayerPolicy:
+    """
+    Policies with any mix of fields switched on.
+    """
+    filing = draw(st.sampled_from(["none", "days", "months"]))
+    unit_codes = draw(_unique(CODES, max_size=4))
+    years = draw(_unique(st.integers(2020, 2030), max_size=3))
+    mue_codes = draw(st.none() | _unique(CODES, max_size=4))
+    return PayerPolicy(
+        id=draw(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)),
+        version=draw(st.sampled_from(["1", "2026.1", "2026-01-01"])),
+        name=draw(st.none() | st.just("Example")),
+        payer_id=draw(st.none() | st.just("PAYER01")),
+        plan_types=draw(_optional_set(st.sampled_from(PlanType))),
+        rx_required=draw(st.booleans()),
+        prescriber_credentials=draw(_optional_set(st.sampled_from(Credential))),
+        rx_default_valid_days=draw(st.none() | st.integers(1, 3660)),
+        covered_codes=draw(_optional_set(CODES)),
+        covered_credentials=draw(_optional_set(st.sampled_from(Credential))),
+        unit_method=draw(st.sampled_from(UnitMethod)),
+        modifier_requirements=draw(
+            st.lists(
+                st.builds(
+                    ModifierRequirement,
+                    any_of=_unique(MODIFIERS, min_size=1, max_size=3),
+                    codes=_optional_set(CODES),
+                ),
+                max_size=2,
+            ).map(tuple)
+        ),
+        signed_note_required=draw(st.booleans()),
+        visits_per_year=draw(st.none() | st.integers(1, 366)),
+        units_per_day=tuple(UnitLimit(code=c, units=draw(st.integers(1, 8))) for c in unit_codes),
+        timely_filing_days=draw(st.integers(1, 3660)) if filing == "days" else None,
+        timely_filing_months=draw(st.integers(1, 120)) if filing == "months" else None,
+        prior_authorization=draw(
+            st.none()
+            | st.builds(
+                PriorAuthorization, codes=_optional_set(CODES), after_visits=st.integers(0, 20)
+            )
+        ),
+        ptp_edits=draw(st.sampled_from([(), tuple(PtpEdits.sample())])),
+        mue_limits=None
+        if mue_codes is None
+        else tuple(
+            MueLimit(code=c, max_units=draw(st.integers(0, 9)), adjudication=MueAdjudication("3"))
+            for c in mue_codes
+        ),
+        bundled_codes=draw(_unique(CODES, max_size=2)),
+        kx_thresholds=tuple(
+            KxThreshold(year=y, amount=Decimal(draw(st.integers(0, 500_000))) / 100) for y in years
+        ),
+    )
+
+
+@given(payer_policies())
+@settings(max_examples=60)
+def test_policies_round_trip_through_json_and_pickle(policy: PayerPolicy) -> None:
+    assert PayerPolicy.from_json(policy.to_json()) == policy
+    copy = pickle.loads(pickle.dumps(policy))  # noqa: S301 - our own data
+    assert copy == policy
+    assert hash(copy) == hash(policy)
+
+
+def test_a_policy_needs_only_an_id_and_a_version() -> None:
+    policy = PayerPolicy.from_json('{"format_version": 1, "id": "minimal", "version": "1"}')
+    assert policy == PayerPolicy(id="minimal", version="1")
+    assert policy.unit_method is UnitMethod.CMS
+    assert policy.filing_deadline(date(2026, 1, 1)) is None
+
+
+def test_from_json_lists_every_problem_with_its_path() -> None:
+    text = json.dumps(
+        {
+            "format_version": 1,
+            "id": "Bad Id",
+            "version": "1",
+            "rx_required": "yes",
+            "covered_codes": ["97124", "nope"],
+            "colour": "blue",
+        }
+    )
+    with pytest.raises(ValidationError) as info:
+        PayerPolicy.from_json(text)
+    paths = {detail.path for detail in info.value.errors}
+    assert paths == {"id", "rx_required", "covered_codes[1]", "colour"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        pytest.param(
+            {"timely_filing_days": 90, "timely_filing_months": 12},
+            "timely_filing_months",
+            id="two filing limits",
+        ),
+        pytest.param(
+            {"units_per_day": (UnitLimit(code=CptCode("97124"), units=2),) * 2},
+            "units_per_day[1].code",
+            id="a code limited twice",
+        ),
+        pytest.param(
+            {"kx_thresholds": (KxThreshold(year=2026, amount=Decimal("1.00")),) * 2},
+            "kx_thresholds[1].year",
+            id="a year twice",
+        ),
+        pytest.param(
+            {
+                "mue_limits": (
+                    MueLimit(code=CptCode("97035"), max_units=2, adjudication=MueAdjudication("3")),
+                )
+                * 2
+            },
+            "mue_limits[1].code",
+            id="an MUE twice",
+        ),
+        pytest.param({"covered_codes": ()}, "covered_codes", id="an empty list is not 'any'"),
+        pytest.param({"id": "Upper"}, "id", id="an id in capitals"),
+        pytest.param({"version": ""}, "version", id="an empty version"),
+        pytest.param({"visits_per_year": 0}, "visits_per_year", id="no visits"),
+    ],
+)
+def test_policy_validation(changes: dict[str, Any], path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(PayerPolicy(id="p", version="1"), **changes)
+    assert info.value.errors[0].path == path
+
+
+@pytest.mark.parametrize(
+    ("changes", "service", "deadline"),
+    [
+        pytest.param(
+            {"timely_filing_days": 90}, date(2026, 1, 15), date(2026, 4, 15), id="90 days"
+        ),
+        pytest.param({"timely_filing_days": 1}, date(2026, 12, 31), date(2027, 1, 1), id="1 day"),
+        # DOMAIN.md 7.5 (42 CFR 424.44): 12 months; 29 February is due 28 February.
+        pytest.param(
+            {"timely_filing_months": 12}, date(2024, 2, 29), date(2025, 2, 28), id="leap day"
+        ),
+        pytest.param(
+            {"timely_filing_months": 12}, date(2025, 3, 1), date(2026, 3, 1), id="12 months"
+        ),
+        pytest.param(
+            {"timely_filing_months": 1}, date(2026, 1, 31), date(2026, 2, 28), id="month end"
+        ),
+        pytest.param(
+            {"timely_filing_months": 13}, date(2026, 12, 15), date(2028, 1, 15), id="13 months"
+        ),
+        pytest.param(
+            {"timely_filing_days": 3660}, date(9999, 1, 1), date.max, id="days past the calendar"
+        ),
+        pytest.param(
+            {"timely_filing_months": 120}, date(9999, 1, 1), date.max, id="months past the calendar"
+        ),
+    ],
+)
+def test_filing_deadline(changes: dict[str, Any], service: date, deadline: date) -> None:
+    policy = attrs.evolve(PayerPolicy(id="p", version="1"), **changes)
+    assert policy.filing_deadline(service) == deadline
+
+
+# --- the bundled examples --------------------------------------------------------------
+
+
+def test_names_lists_every_bundled_file() -> None:
+    files = {
+        entry.name.removesuffix(".json")
+        for entry in resources.files("soapbill.rules.policies").iterdir()
+        if entry.name.endswith(".json")
+    }
+    assert policies.names() == tuple(sorted(files))
+    assert set(policies.names()) == {
+        "commercial-rx",
+        "commercial",
+        "medicare-part-b",
+        "auto-pip",
+        "workers-comp",
+    }
+
+
+@pytest.mark.parametrize("name", policies.names())
+def test_each_bundled_policy_loads_and_round_trips(name: str) -> None:
+    policy = policies.load(name)
+    assert policy.id == name
+    assert policy.name is not None
+    assert "not any payer's contract" in policy.name
+    assert PayerPolicy.from_json(policy.to_json()) == policy
+    assert pickle.loads(pickle.dumps(policy)) == policy  # noqa: S301 - our own data
+
+
+def test_bundled_policy_contents() -> None:
+    rx = policies.load("commercial-rx")
+    assert rx.rx_required
+    assert rx.rx_default_valid_days == 90
+    assert rx.visits_per_year == 16
+    assert rx.unit_method is UnitMethod.PER_CODE
+    commercial = policies.load("commercial")
+    assert not commercial.rx_required
+    assert commercial.timely_filing_days == 180
+    medicare = policies.load("medicare-part-b")
+    assert medicare.timely_filing_months == 12
+    assert medicare.bundled_codes == (CptCode("97010"),)
+    assert medicare.unit_method is UnitMethod.CMS
+    assert [(k.year, str(k.amount)) for k in medicare.kx_thresholds] == [
+        (2021, "2110.00"),
+        (2022, "2150.00"),
+        (2023, "2230.00"),
+        (2024, "2330.00"),
+        (2025, "2410.00"),
+        (2026, "2480.00"),
+    ]
+    assert medicare.ptp_edits == tuple(PtpEdits.sample())
+    assert medicare.covered_codes is not None
+    assert CptCode("97014") not in medicare.covered_codes
+    assert Credential.LMT not in (medicare.covered_credentials or ())
+    assert policies.load("auto-pip").signed_note_required
+    comp = policies.load("workers-comp")
+    assert comp.covered_credentials == (Credential.LMT,)
+    assert comp.prior_authorization == PriorAuthorization(after_visits=6)
+
+
+def test_loading_an_unknown_policy() -> None:
+    with pytest.raises(UnknownPolicyError) as info:
+        policies.load("medicare")
+    assert isinstance(info.value, LookupError)
