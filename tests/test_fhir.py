@@ -211,6 +211,13 @@ def references(value: object) -> Iterator[str]:
             yield from references(item)
 
 
+def containers(value: object) -> Iterator[object]:
+    if isinstance(value, dict | list):
+        yield value
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from containers(item)
+
+
 def codings(concept: dict[str, Any]) -> list[tuple[str, str]]:
     return [(c["system"], c["code"]) for c in concept["coding"]]
 
@@ -251,6 +258,9 @@ def test_bundle_is_self_contained(
         assert uuid.UUID(entry["resource"]["id"]).version == 5
     # Every reference but the original claim's (a logical one) points into the bundle.
     assert set(references(bundle)) <= set(urls)
+    # No dict or list is shared: changing one part of the bundle changes no other.
+    shared = [id(c) for c in containers(bundle)]
+    assert len(set(shared)) == len(shared)
     kinds = [r["resourceType"] for r in resources(bundle)]
     assert kinds[:2] == ["Claim", "Patient"]
     assert kinds.count("ServiceRequest") == len(rxs)

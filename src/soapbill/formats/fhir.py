@@ -315,7 +315,6 @@ class _BundleWriter:
     def __init__(self, claim: Claim, catalog: Catalog | None) -> None:
         self.claim = claim
         self.catalog = catalog
-        self.entries: list[tuple[str, dict[str, Any]]] = []
         self.providers: dict[Provider, str] = {}
         self.provider_entries: list[tuple[str, dict[str, Any]]] = []
 
@@ -338,7 +337,7 @@ class _BundleWriter:
             url = _url(rid)
             self.providers[provider] = url
             self.provider_entries.append((url, _provider(provider, rid)))
-        return {"reference": url}
+        return _ref(url)
 
     def write(
         self,
@@ -354,17 +353,14 @@ class _BundleWriter:
         patient_id = self.ident("patient")
         payer_id = self.ident("payer")
         coverage_id = self.ident("coverage")
-        patient = {"reference": _url(patient_id)}
+        patient = _url(patient_id)
         subscriber = patient
         related: list[tuple[str, dict[str, Any]]] = []
         if claim.coverage.subscriber is not None:
             subscriber_id = self.ident("subscriber")
-            subscriber = {"reference": _url(subscriber_id)}
+            subscriber = _url(subscriber_id)
             related.append(
-                (
-                    _url(subscriber_id),
-                    _related_person(claim.coverage.subscriber, subscriber_id, patient),
-                )
+                (subscriber, _related_person(claim.coverage.subscriber, subscriber_id, patient))
             )
         billing = self.provider_ref(claim.billing_provider)
         care_team = [self.care_team_member(1, claim.treating_provider, "primary")]
@@ -385,9 +381,9 @@ class _BundleWriter:
             claim_id,
             created,
             patient=patient,
-            insurer={"reference": _url(payer_id)},
+            payer=_url(payer_id),
             provider=billing,
-            coverage={"reference": _url(coverage_id)},
+            coverage=_url(coverage_id),
             care_team=care_team,
             requests=[url for url, _ in requests],
             notes=[(url, note) for (url, _), note in zip(compositions, notes, strict=True)],
@@ -403,7 +399,7 @@ class _BundleWriter:
                     coverage_id,
                     patient=patient,
                     subscriber=subscriber,
-                    payer={"reference": _url(payer_id)},
+                    payer=_url(payer_id),
                 ),
             ),
             (_url(payer_id), _payer(claim.coverage.payer, payer_id)),
@@ -438,10 +434,10 @@ class _BundleWriter:
         rid: str,
         created: date,
         *,
-        patient: dict[str, str],
-        insurer: dict[str, str],
+        patient: str,
+        payer: str,
         provider: dict[str, str],
-        coverage: dict[str, str],
+        coverage: str,
         care_team: list[dict[str, Any]],
         requests: list[str],
         notes: list[tuple[str, SoapNote]],
@@ -460,10 +456,10 @@ class _BundleWriter:
             "status": "cancelled" if claim.frequency is ClaimFrequency.VOID else "active",
             "type": _concept(_CLAIM_TYPE, "professional"),
             "use": "claim",
-            "patient": patient,
+            "patient": _ref(patient),
             "billablePeriod": {"start": dates[0].isoformat(), "end": dates[-1].isoformat()},
             "created": created.isoformat(),
-            "insurer": insurer,
+            "insurer": _ref(payer),
             "provider": provider,
             "priority": _concept(_PRIORITY, "normal"),
         }
@@ -475,7 +471,7 @@ class _BundleWriter:
                 }
             ]
         if requests:
-            resource["referral"] = {"reference": requests[0]}
+            resource["referral"] = _ref(requests[0])
         resource["careTeam"] = care_team
         info: list[dict[str, Any]] = []
         note_sequences: dict[date, list[int]] = {}
@@ -489,7 +485,7 @@ class _BundleWriter:
             {"sequence": i, "diagnosisCodeableConcept": _diagnosis(code)}
             for i, code in enumerate(claim.diagnoses, start=1)
         ]
-        insurance: dict[str, Any] = {"sequence": 1, "focal": True, "coverage": coverage}
+        insurance: dict[str, Any] = {"sequence": 1, "focal": True, "coverage": _ref(coverage)}
         if claim.prior_authorization is not None:
             insurance["preAuthRef"] = [claim.prior_authorization]
         resource["insurance"] = [insurance]
@@ -533,9 +529,7 @@ class _BundleWriter:
             concept["text"] = label
         return concept
 
-    def service_request(
-        self, rx: Prescription, rid: str, patient: dict[str, str]
-    ) -> dict[str, Any]:
+    def service_request(self, rx: Prescription, rid: str, patient: str) -> dict[str, Any]:
         """
         Return the ServiceRequest of a prescription.
         """
@@ -556,7 +550,7 @@ class _BundleWriter:
             resource["orderDetail"] = [self.procedure(code) for code in rx.procedures]
         if rx.visits_authorized is not None:
             resource["quantityQuantity"] = {"value": rx.visits_authorized, "unit": "visits"}
-        resource["subject"] = patient
+        resource["subject"] = _ref(patient)
         resource.update(_occurrence(rx))
         resource["authoredOn"] = rx.written_on.isoformat()
         resource["requester"] = self.provider_ref(rx.prescriber)
@@ -568,7 +562,7 @@ class _BundleWriter:
         return resource
 
     def composition(
-        self, note: SoapNote, rid: str, patient: dict[str, str], codes: NoteCodes
+        self, note: SoapNote, rid: str, patient: str, codes: NoteCodes
     ) -> dict[str, Any]:
         """
         Return the Composition of a SOAP note.
@@ -587,7 +581,7 @@ class _BundleWriter:
             "identifier": {"value": note.id},
             "status": status,
             "type": {"coding": [codes.document.to_fhir()]},
-            "subject": patient,
+            "subject": _ref(patient),
             "date": written.isoformat(),
             "author": [self.provider_ref(note.provider)],
             "title": "SOAP note",
@@ -635,6 +629,11 @@ def _url(rid: str) -> str:
     return f"urn:uuid:{rid}"
 
 
+def _ref(url: str) -> dict[str, str]:
+    # A new dict for every reference: changing one in the Bundle changes no other.
+    return {"reference": url}
+
+
 def _concept(system: str, code: str) -> dict[str, Any]:
     return {"coding": [{"system": system, "code": code}]}
 
@@ -661,7 +660,7 @@ def _supporting(sequence: int, url: str) -> dict[str, Any]:
     return {
         "sequence": sequence,
         "category": _concept(_INFO_CATEGORY, "attachment"),
-        "valueReference": {"reference": url},
+        "valueReference": _ref(url),
     }
 
 
@@ -736,11 +735,11 @@ def _patient(patient: Patient, rid: str) -> dict[str, Any]:
     return resource
 
 
-def _related_person(subscriber: Subscriber, rid: str, patient: dict[str, str]) -> dict[str, Any]:
+def _related_person(subscriber: Subscriber, rid: str, patient: str) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "RelatedPerson",
         "id": rid,
-        "patient": patient,
+        "patient": _ref(patient),
         "name": [_human_name(subscriber.name)],
         "gender": subscriber.sex.value,
         "birthDate": subscriber.birth_date.isoformat(),
@@ -754,17 +753,17 @@ def _coverage(
     coverage: Coverage,
     rid: str,
     *,
-    patient: dict[str, str],
-    subscriber: dict[str, str],
-    payer: dict[str, str],
+    patient: str,
+    subscriber: str,
+    payer: str,
 ) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Coverage",
         "id": rid,
         "status": "active",
-        "subscriber": subscriber,
+        "subscriber": _ref(subscriber),
         "subscriberId": coverage.member_id,
-        "beneficiary": patient,
+        "beneficiary": _ref(patient),
         "relationship": _concept(_SUBSCRIBER_RELATIONSHIP, coverage.relationship.value),
     }
     if coverage.start is not None or coverage.end is not None:
@@ -774,7 +773,7 @@ def _coverage(
         if coverage.end is not None:
             period["end"] = coverage.end.isoformat()
         resource["period"] = period
-    resource["payor"] = [payer]
+    resource["payor"] = [_ref(payer)]
     if coverage.group_number is not None:
         resource["class"] = [
             {"type": _concept(_COVERAGE_CLASS, "group"), "value": coverage.group_number}
