@@ -481,3 +481,24 @@ def test_soap_notes_reach_every_state(shape: Callable[[SoapNote], bool]) -> None
 def test_prescriptions_reach_every_validity(shape: Callable[[Prescription], bool]) -> None:
     search = settings(database=None, max_examples=1_000, phases=[Phase.generate])
     find(sbst.prescriptions(), shape, settings=search)
+
+
+@settings(max_examples=10)
+@given(
+    note=sbst.soap_notes(dates=st.just(date.max)),
+    claim=sbst.claims(dates=st.just(date.min), max_lines=1),
+)
+def test_dates_stop_at_the_ends_of_the_calendar(note: SoapNote, claim: Claim) -> None:
+    assert note.signature is None or note.signature.signed_on == date.max
+    assert note.plan.next_visit in (None, date.max)
+    assert claim.patient.birth_date == date.min
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [sbst.claims(), sbst.soap_notes(), sbst.prescriptions(), sbst.coverages()],
+    ids=["claims", "soap_notes", "prescriptions", "coverages"],
+)
+def test_strategy_reprs_stay_short(strategy: st.SearchStrategy[Any]) -> None:
+    assert len(repr(strategy)) < 100
+    assert "Parts(...)" in repr(strategy)
