@@ -668,7 +668,7 @@ DOCUMENTS = [
 
 def detailed(data: object, cls: type) -> object | None:
     try:
-        return sbjson._decode_detailed(data, cls, sbjson._CONVERTER)
+        return sbjson._decode_detailed(data, cls, sbjson._default_converter())
     except DeserializationError:
         return None
 
@@ -885,10 +885,20 @@ def test_a_recursive_plain_attrs_class() -> None:
     ]
 
 
+class Mixed(enum.Enum):
+    ONE = 1
+    A = "a"
+
+
 @attrs.frozen
 class Reading:
     value: float
     pair: tuple[int, int] = (0, 0)
+
+
+@attrs.frozen
+class Labelled:
+    mixed: Mixed
 
 
 def test_a_type_the_fast_path_does_not_handle() -> None:
@@ -897,6 +907,14 @@ def test_a_type_the_fast_path_does_not_handle() -> None:
     assert from_json('{"value": 2.5, "pair": [1, 2]}', Reading) == Reading(2.5, (1, 2))
     assert errors_of({"value": "2.5"}, Reading) == [("value", "invalid_type")]
     assert errors_of({"value": True}, Reading) == [("value", "invalid_type")]
+
+
+def test_an_enum_of_mixed_values() -> None:
+    assert sbjson._plan(Labelled) is None
+    assert from_dict({"mixed": "a"}, Labelled) == Labelled(Mixed.A)
+    assert from_dict({"mixed": 1}, Labelled) == Labelled(Mixed.ONE)
+    assert errors_of({"mixed": True}, Labelled) == [("mixed", "invalid_choice")]
+    assert errors_of({"mixed": "b"}, Labelled) == [("mixed", "invalid_choice")]
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ converter you pass in always takes the cattrs path, so your own hooks apply.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import types
 import typing
@@ -221,13 +222,15 @@ def _structure_date(value: object, _tp: object) -> date:
 
 
 def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
+    # By value, and of the value's exact class: True is not 1.
+    if type(value) is str or type(value) is int:
+        member = tp._value2member_map_.get(value)
+        if member is not None and type(member.value) is type(value):
+            return member
     kind = _enum_value_type(tp)
-    if kind is None or type(value) is not kind:
+    if kind is not None and type(value) is not kind:
         raise _type_problem("a string" if kind is str else "an integer", value)
-    member = tp._value2member_map_.get(value)
-    if member is None:
-        raise _problem("invalid_choice", "not one of the allowed values")
-    return member
+    raise _problem("invalid_choice", "not one of the allowed values")
 
 
 def _structure_code(value: object, tp: type[CodeValue]) -> CodeValue:
@@ -336,13 +339,13 @@ _PLAIN_INLINE: Final[dict[Callable[..., Any], str]] = {
     _unstructure_enum: "{}._value_",
     # The canonical string itself: the value property costs a call.
     _unstructure_code: "{}._value",
-    _unstructure_money: "str({}.quantize(_CENT, context=_CONTEXT))",
+    # A decimal with two places prints as such; quantize only the others.
+    _unstructure_money: '(_s if (_s := str({0}))[-3:-2] == "." else _money({0}))',
 }
 _JSON_INLINE: Final[dict[Callable[..., Any], str]] = {
     **_PLAIN_INLINE,
     _unstructure_date: "{}",
     _unstructure_enum: "{}",
-    _unstructure_money: "{}.quantize(_CENT, context=_CONTEXT)",
 }
 
 
@@ -377,7 +380,7 @@ class _Unstructurer:
         self.generated: set[Callable[[Any], Any]] = set()
 
     def __call__(self, cls: type) -> Callable[[Any], dict[str, Any]]:
-        ns: dict[str, Any] = {"_CENT": _CENT, "_CONTEXT": _MONEY_CONTEXT}
+        ns: dict[str, Any] = {"_money": _unstructure_money}
         document = _is_document(cls)
         variants = {
             "unstructure": self.display(cls, "o", ns),
@@ -833,7 +836,42 @@ def _decode_fast(data: object, cls: type[T], *, python: bool) -> T | None:
         TRUSTED.reset(token)
 
 
-_CONVERTER: Final = make_converter()
+@functools.cache
+def _default_converter() -> cattrs.Converter:
+    # Built on first use: a cattrs converter takes milliseconds to set up,
+    # which ``import soapbill`` need not pay.
+    return make_converter()
+
+
+Writer = Callable[[Any], dict[str, Any]]
+# The writers of the default converter, one per root class.
+_DICT_WRITERS: dict[type, Writer] = {}
+_JSON_WRITERS: dict[type, Writer] = {}
+
+
+def _dict_writer(cls: type, converter: cattrs.Converter) -> Writer:
+    """
+    Return the function giving the plain data of a root object of *cls*.
+    """
+    if not attrs.has(cls):
+        msg = "to_dict and to_json take a soapbill model"
+        raise TypeError(msg)
+    hook: Writer = converter.get_unstructure_hook(cls)
+    if not _is_document(cls):
+        return hook
+    document: Writer | None = getattr(hook, "soapbill_document", None)
+    if document is not None:
+        return document
+    return lambda obj: {_VERSION_KEY: FORMAT_VERSION, **hook(obj)}
+
+
+def _json_writer(cls: type, converter: cattrs.Converter) -> Writer:
+    """
+    Return the function giving data of a root object that msgspec encodes.
+    """
+    writer = _dict_writer(cls, converter)
+    encodable: Writer | None = getattr(converter.get_unstructure_hook(cls), "soapbill_json", None)
+    return writer if encodable is None else encodable
 
 
 # --- the public functions ---------------------------------------------------------------
@@ -865,7 +903,7 @@ def from_dict(data: object, cls: type[T], *, converter: cattrs.Converter | None 
         result = _decode_fast(data, cls, python=True)
         if result is not None:
             return result
-        converter = _CONVERTER
+        converter = _default_converter()
     return _decode_detailed(data, cls, converter)
 
 
@@ -896,7 +934,7 @@ def from_json(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | 
         result = _decode_fast(data, cls, python=False)
         if result is not None:
             return result
-        converter = _CONVERTER
+        converter = _default_converter()
     return _decode_detailed(data, cls, converter)
 
 
@@ -920,18 +958,12 @@ def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> dict[s
 
     .. versionadded:: 0.1.0
     """
-    cls = type(obj)
-    if not attrs.has(cls):
-        msg = "to_dict takes a soapbill model"
-        raise TypeError(msg)
-    hook = (converter or _CONVERTER).get_unstructure_hook(cls)
-    if _is_document(cls):
-        document = getattr(hook, "soapbill_document", None)
-        if document is None:
-            return {_VERSION_KEY: FORMAT_VERSION, **hook(obj)}
-        hook = document
-    data: dict[str, Any] = hook(obj)
-    return data
+    if converter is not None:
+        return _dict_writer(type(obj), converter)(obj)
+    writer = _DICT_WRITERS.get(type(obj))
+    if writer is None:
+        writer = _DICT_WRITERS[type(obj)] = _dict_writer(type(obj), _default_converter())
+    return writer(obj)
 
 
 def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
@@ -949,11 +981,14 @@ def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
     Returns:
         The JSON document.
 
+    Raises:
+        TypeError: *obj* is not an attrs class instance.
+
     .. versionadded:: 0.1.0
     """
-    cls = type(obj)
-    hook = (converter or _CONVERTER).get_unstructure_hook(cls)
-    encodable = getattr(hook, "soapbill_json", None)
-    if encodable is None:
-        return msgspec.json.encode(to_dict(obj, converter=converter)).decode()
-    return msgspec.json.encode(encodable(obj)).decode()
+    if converter is not None:
+        return msgspec.json.encode(_json_writer(type(obj), converter)(obj)).decode()
+    writer = _JSON_WRITERS.get(type(obj))
+    if writer is None:
+        writer = _JSON_WRITERS[type(obj)] = _json_writer(type(obj), _default_converter())
+    return msgspec.json.encode(writer(obj)).decode()
