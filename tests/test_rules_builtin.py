@@ -1003,6 +1003,22 @@ def test_kx_required_counts_this_claims_earlier_lines_and_not_later_history() ->
     )
 
 
+def test_kx_adds_up_every_earlier_line_of_the_year() -> None:
+    earlier = claim(
+        line("97110", 1, on=date(2026, 1, 10), charge="1210.00"),
+        line("97110", 1, on=date(2026, 2, 10), charge="1210.00"),
+        id="H1",
+    )
+    last_year = claim(line("97110", 1, on=date(2025, 12, 10), charge="1000.00"), id="H2")
+    assert (
+        found(check(claim(line(charge="60.00")), KX, history=[earlier, last_year]), "kx.required")
+        == []
+    )
+    assert found(
+        check(claim(line(charge="60.01")), KX, history=[earlier, last_year]), "kx.required"
+    )
+
+
 def test_kx_counts_only_the_history_of_the_same_payer() -> None:
     other = attrs.evolve(
         _spent("5000.00"), coverage=attrs.evolve(COVERAGE, payer=Payer(id="OTHER", name="Other"))

@@ -47,6 +47,7 @@ year): a check not made is never reported as passed.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -989,47 +990,53 @@ def auth_missing(context: Context) -> Iterator[Finding]:
 # --- KX --------------------------------------------------------------------------------
 
 _KX: Final = Modifier("KX")
-_DISCIPLINES: Final = {
-    Modifier("GO"): Discipline.OT,
-    Modifier("GN"): Discipline.SLP,
-}
+# Keyed by the modifier's string, which hashes faster than the value class.
+_DISCIPLINES: Final = {"GO": Discipline.OT, "GN": Discipline.SLP}
 
 
 def _discipline(modifiers: tuple[Modifier, ...]) -> Discipline:
     # A line's discipline comes from its plan-of-care modifier; lines with GP
     # or none count as PT (a massage or PT practice's therapy).
     for modifier in modifiers:
-        discipline = _DISCIPLINES.get(modifier)
+        discipline = _DISCIPLINES.get(modifier.value)
         if discipline is not None:
             return discipline
     return Discipline.PT
 
 
-_Pool = tuple[frozenset[Discipline], int]
+def _pool(discipline: Discipline) -> Discipline:
+    # One discipline stands for its KX pool: PT for PT and SLP, OT for OT.
+    return Discipline.OT if discipline is Discipline.OT else Discipline.PT
+
+
+_Pool = tuple[Discipline, int]
 #: Just below soapbill's money limit: a year's charges beyond it are over any threshold.
 _MOST_MONEY: Final = Decimal("9999999999.99")
 
 
-def _kx_history(ctx: Context) -> dict[_Pool, tuple[list[date], list[Decimal]]]:
+def _kx_history(ctx: Context, days: list[date]) -> dict[_Pool, list[Decimal]]:
     """
-    The dates and running sums of charges of the active history, by KX pool and year.
+    The history's charges through each of *days*, by KX pool and year.
+
+    *days* are the claim's dates of service, sorted. Each history line is
+    added to the first of them on or after its own date, then the amounts are
+    accumulated: one pass over the history, no sort of it.
     """
     payer = ctx.claim.coverage.payer.id
-    earlier: dict[_Pool, list[tuple[date, Decimal]]] = {}
+    buckets: dict[_Pool, list[Decimal]] = {}
     for old in ctx.active_history:
-        if old.coverage.payer.id == payer:
-            for line in old.lines:
-                key = (_discipline(line.modifiers).kx_pool, line.date_of_service.year)
-                earlier.setdefault(key, []).append((line.date_of_service, line.charge))
-    prefix: dict[_Pool, tuple[list[date], list[Decimal]]] = {}
-    for key, items in earlier.items():
-        items.sort()
-        sums, total = [], Decimal(0)
-        for _, charge in items:
-            total += charge
-            sums.append(total)
-        prefix[key] = ([day for day, _ in items], sums)
-    return prefix
+        if old.coverage.payer.id != payer:
+            continue
+        for line in old.lines:
+            day = line.date_of_service
+            k = bisect.bisect_left(days, day)
+            if k < len(days):
+                key = (_pool(_discipline(line.modifiers)), day.year)
+                bucket = buckets.get(key)
+                if bucket is None:
+                    bucket = buckets[key] = [Decimal(0)] * len(days)
+                bucket[k] += line.charge
+    return {key: list(itertools.accumulate(bucket)) for key, bucket in buckets.items()}
 
 
 def _kx_findings(ctx: Context) -> tuple[list[Finding], list[Finding]]:
@@ -1048,7 +1055,8 @@ def _kx_findings(ctx: Context) -> tuple[list[Finding], list[Finding]]:
     if not thresholds:
         return required, unchecked
     claim = ctx.claim
-    prefix = _kx_history(ctx)
+    days = sorted({line.date_of_service for line in claim.lines})
+    history = _kx_history(ctx, days)
     running: dict[_Pool, Decimal] = {}
     missing_years: dict[int, list[int]] = {}
     for i in sorted(range(len(claim.lines)), key=lambda k: claim.lines[k].date_of_service):
@@ -1058,9 +1066,13 @@ def _kx_findings(ctx: Context) -> tuple[list[Finding], list[Finding]]:
             missing_years.setdefault(day.year, []).append(i)
             continue
         discipline = _discipline(line.modifiers)
-        key = (discipline.kx_pool, day.year)
+        key = (_pool(discipline), day.year)
         running[key] = running.get(key, Decimal(0)) + line.charge
-        amount = min(running[key] + _sum_through(prefix.get(key), day), _MOST_MONEY)
+        earlier = history.get(key)
+        amount = running[key]
+        if earlier is not None:
+            amount += earlier[bisect.bisect_left(days, day)]
+        amount = min(amount, _MOST_MONEY)
         # KX per DOMAIN.md 3.4 (Noridian, NGS): once the year's expenses
         # exceed the threshold, every therapy line needs KX.
         if _KX not in line.modifiers and needs_kx(
@@ -1087,14 +1099,6 @@ def _kx_findings(ctx: Context) -> tuple[list[Finding], list[Finding]]:
             )
         )
     return required, unchecked
-
-
-def _sum_through(prefix: tuple[list[date], list[Decimal]] | None, day: date) -> Decimal:
-    if prefix is None:
-        return Decimal(0)
-    days, sums = prefix
-    count = bisect.bisect_right(days, day)
-    return sums[count - 1] if count else Decimal(0)
 
 
 @rule(KX_REQUIRED)

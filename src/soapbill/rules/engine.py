@@ -305,6 +305,10 @@ def _active_history(claim: Claim, history: tuple[Claim, ...]) -> tuple[Claim, ..
             groups.setdefault(earlier.id, []).append(earlier)
     active: list[Claim] = []
     for versions in groups.values():
+        if len(versions) == 1:
+            if versions[0].frequency is not ClaimFrequency.VOID:
+                active.append(versions[0])
+            continue
         if any(c.frequency is ClaimFrequency.VOID for c in versions):
             continue
         replacements = [c for c in versions if c.frequency is ClaimFrequency.REPLACEMENT]
@@ -320,6 +324,41 @@ def _count(dates: tuple[date, ...], first: date, last: date) -> int:
     if last < first:
         return 0
     return bisect.bisect_right(dates, last) - bisect.bisect_left(dates, first)
+
+
+def _checked_inputs(
+    claim: object,
+    policy: object,
+    *,
+    prescriptions: Iterable[Prescription],
+    notes: Iterable[SoapNote],
+    history: Iterable[Claim],
+    as_of: object,
+) -> tuple[
+    tuple[Prescription, ...], tuple[SoapNote, ...], dict[date, list[SoapNote]], tuple[Claim, ...]
+]:
+    if not isinstance(claim, Claim):
+        raise ValidationError.single("claim", "invalid_type", "expected a Claim")
+    if not isinstance(policy, PayerPolicy):
+        raise ValidationError.single("policy", "invalid_type", "expected a PayerPolicy")
+    if as_of.__class__ is not date:
+        raise ValidationError.single("as_of", "invalid_type", "expected a date")
+    patient = claim.patient.id
+    rxs = _tuple_of(prescriptions, Prescription, "prescriptions")
+    for i, rx in enumerate(rxs):
+        if rx.patient_id != patient:
+            raise _other_patient(f"prescriptions[{i}].patient_id")
+    note_list = _tuple_of(notes, SoapNote, "notes")
+    by_date: dict[date, list[SoapNote]] = {}
+    for i, note in enumerate(note_list):
+        if note.patient_id != patient:
+            raise _other_patient(f"notes[{i}].patient_id")
+        by_date.setdefault(note.date_of_service, []).append(note)
+    earlier = _tuple_of(history, Claim, "history")
+    for i, old in enumerate(earlier):
+        if old.patient.id != patient:
+            raise _other_patient(f"history[{i}].patient.id")
+    return rxs, note_list, by_date, earlier
 
 
 @attrs.frozen(init=False, repr=False, eq=False)
@@ -377,27 +416,9 @@ class Context:
         as_of: date,
         diagnosis_table: DiagnosisTable | None = None,
     ) -> None:
-        if not isinstance(claim, Claim):
-            raise ValidationError.single("claim", "invalid_type", "expected a Claim")
-        if not isinstance(policy, PayerPolicy):
-            raise ValidationError.single("policy", "invalid_type", "expected a PayerPolicy")
-        if as_of.__class__ is not date:
-            raise ValidationError.single("as_of", "invalid_type", "expected a date")
-        patient = claim.patient.id
-        rxs = _tuple_of(prescriptions, Prescription, "prescriptions")
-        for i, rx in enumerate(rxs):
-            if rx.patient_id != patient:
-                raise _other_patient(f"prescriptions[{i}].patient_id")
-        note_list = _tuple_of(notes, SoapNote, "notes")
-        by_date: dict[date, list[SoapNote]] = {}
-        for i, note in enumerate(note_list):
-            if note.patient_id != patient:
-                raise _other_patient(f"notes[{i}].patient_id")
-            by_date.setdefault(note.date_of_service, []).append(note)
-        earlier = _tuple_of(history, Claim, "history")
-        for i, old in enumerate(earlier):
-            if old.patient.id != patient:
-                raise _other_patient(f"history[{i}].patient.id")
+        rxs, note_list, by_date, earlier = _checked_inputs(
+            claim, policy, prescriptions=prescriptions, notes=notes, history=history, as_of=as_of
+        )
         active = _active_history(claim, earlier)
         payer = claim.coverage.payer.id
         same_payer = [c for c in active if c.coverage.payer.id == payer]
@@ -410,8 +431,11 @@ class Context:
         setattr_(self, "as_of", as_of)
         setattr_(self, "diagnosis_table", diagnosis_table)
         setattr_(self, "_active", active)
-        setattr_(self, "_visits", _visit_dates((claim, *active)))
-        setattr_(self, "_payer_visits", _visit_dates((claim, *same_payer)))
+        visits = _visit_dates((claim, *active))
+        setattr_(self, "_visits", visits)
+        if len(same_payer) != len(active):
+            visits = _visit_dates((claim, *same_payer))
+        setattr_(self, "_payer_visits", visits)
         setattr_(self, "_notes_by_date", {day: tuple(ns) for day, ns in by_date.items()})
         setattr_(self, "_memo", {})
 
@@ -454,11 +478,11 @@ class Context:
         of a covering prescription) compute it once. The memo lives and dies
         with this context.
         """
-        try:
-            return cast("T", self._memo[key])
-        except KeyError:
-            value = self._memo[key] = compute(self)
-            return value
+        memo = self._memo
+        if key in memo:
+            return cast("T", memo[key])
+        value = memo[key] = compute(self)
+        return value
 
     def __repr__(self) -> str:
         return f"Context(policy={self.policy.id!r}, as_of={self.as_of!r})"
