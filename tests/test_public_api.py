@@ -10,6 +10,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -105,3 +106,11 @@ def test_only_the_strategies_import_hypothesis() -> None:
     others = [name for name in PUBLIC_MODULES if name != "soapbill.strategies"]
     loaded = _modules_loaded_by("\n".join(f"import {name}" for name in others))
     assert "hypothesis" not in loaded
+
+
+def test_the_api_page_of_the_package_lists_every_export() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "api" / "soapbill.md").read_text()
+    for name in soapbill.__all__:
+        obj = getattr(soapbill, name)
+        if name != "__version__":
+            assert f"`~{obj.__module__}.{name}`" in page, name
