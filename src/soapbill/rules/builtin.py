@@ -223,6 +223,9 @@ def coverage_inactive(context: Context) -> Iterator[Finding]:
 def coverage_wrong_payer(context: Context) -> Iterator[Finding]:
     """
     The policy is not the claim's payer's, or not for its plan type.
+
+    Source: the payer id of 837P loop 2010BB (DOMAIN.md 5.2), as the
+    claim's ``coverage.payer.id``.
     """
     policy, coverage = context.policy, context.claim.coverage
     if policy.payer_id is not None and coverage.payer.id != policy.payer_id:
@@ -383,6 +386,11 @@ def _no_rx_finding(rxs: tuple[Prescription, ...], day: date, indices: tuple[int,
     )
 
 
+# Sources of the prescription rules: payers that pay massage only with a
+# prescription naming diagnosis, sessions and duration (Regence via
+# massageseattle, DOMAIN.md 7.2; PIP payers, 7.3); WA L&I's written orders of
+# the attending doctor, PA or NP (WAC 296-23-250, 7.2); Medicare's plan of
+# care, certified for at most 90 days and never by a chiropractor (3.4).
 def _rx_rule(rule_id: str, doc: str) -> Rule:
     def check(context: Context) -> list[Finding]:
         return context.memo("rx", _rx_findings).get(rule_id, [])
@@ -418,6 +426,10 @@ rx_code_not_ordered = _rx_rule(
 def provider_not_covered(context: Context) -> Iterator[Finding]:
     """
     The rendering provider's credential is not covered (is an LMT covered?).
+
+    Sources: WA's "Every Category" law covers licensed massage therapists
+    (DOMAIN.md 7.2); that Original Medicare does not enroll them is an
+    unsourced recollection there (7.1), kept as policy data.
     """
     covered = context.policy._index.covered_credentials  # noqa: SLF001 - the policy's own lookups
     if covered is None:
@@ -449,6 +461,9 @@ def provider_not_covered(context: Context) -> Iterator[Finding]:
 def code_not_covered(context: Context) -> Iterator[Finding]:
     """
     A line's procedure code is not among the policy's covered codes.
+
+    Sources: payer policy decides what a massage therapist bills (DOMAIN.md
+    7.1); Medicare does not recognise 97014 (DOMAIN.md 2).
     """
     covered = context.policy._index.covered_codes  # noqa: SLF001 - the policy's own lookups
     if covered is None:
@@ -468,6 +483,10 @@ def code_not_covered(context: Context) -> Iterator[Finding]:
 def code_bundled(context: Context) -> Iterator[Finding]:
     """
     A line's code is never paid separately (Medicare status B: 97010).
+
+    Source: MPFS status indicator B, "always included in payment for other
+    services" (Palmetto GBA; Pub 100-04 Ch. 23 §30.2.2; DOMAIN.md 2). A
+    warning: the claim goes, the line is not paid.
     """
     bundled = context.policy._index.bundled_codes  # noqa: SLF001 - the policy's own lookups
     if not bundled:
@@ -561,7 +580,9 @@ def diagnosis_not_billable(context: Context) -> list[Finding]:
     """
     A diagnosis is not billable on the date of service, per the diagnosis table.
 
-    Not billable: a header, not yet valid, deleted or invalid.
+    Not billable: a header, not yet valid, deleted or invalid. Source:
+    ICD-10-CM validity is date-dependent (DOMAIN.md 6.1); the dated changes
+    are in :mod:`soapbill.rules.diagnoses` (DOMAIN.md 6.2).
     """
     return context.memo("diagnoses", _diagnosis_findings).get(DIAGNOSIS_NOT_BILLABLE, [])
 
@@ -570,6 +591,8 @@ def diagnosis_not_billable(context: Context) -> list[Finding]:
 def diagnosis_not_checked(context: Context) -> list[Finding]:
     """
     A diagnosis could not be checked: no table, or the table does not know it.
+
+    A check not made is never reported as passed.
     """
     return context.memo("diagnoses", _diagnosis_findings).get(DIAGNOSIS_NOT_CHECKED, [])
 
@@ -625,6 +648,10 @@ def _mue_results(ctx: Context) -> tuple[list[Finding], list[Finding]]:
 def units_exceed_limit(context: Context) -> Iterator[Finding]:
     """
     More units of a code on a date than the policy's limit or the code's MUE.
+
+    Source: Medically Unlikely Edits, per date of service for MAI 2 and 3,
+    per line for MAI 1 (DOMAIN.md 3.3); payer limits such as 97124 beyond
+    one unit a day being "highly scrutinized" (7.1).
     """
     limits = context.policy._index.units_per_day  # noqa: SLF001 - the policy's own lookups
     if limits:
@@ -649,6 +676,9 @@ def units_exceed_limit(context: Context) -> Iterator[Finding]:
 def mue_not_checked(context: Context) -> list[Finding]:
     """
     The policy applies MUE values but has none for a billed code.
+
+    CMS keeps some MUE values confidential (DOMAIN.md 3.3): a code without
+    one is not checked, never "within the limit".
     """
     return context.memo("mue", _mue_results)[1]
 
@@ -698,7 +728,9 @@ def units_unsupported_by_note(context: Context) -> Iterator[Finding]:
 
     Runs on every date of service with a note on file; the minutes of all
     notes of the date are added up by code. Codes the catalogue does not know
-    are not checked.
+    are not checked. Source: the CMS 8-minute rule (Pub 100-04 Ch. 5 §20.2)
+    and the AMA per-code rule (DOMAIN.md 1.1-1.4), computed by
+    :func:`soapbill.billing.units.allocate_units`.
     """
     for day, indices in _by_date(context).items():
         notes = context.notes_on(day)
@@ -789,7 +821,8 @@ def ncci_conflict(context: Context) -> Iterator[Finding]:
     Two lines of one date form an NCCI pair, and nothing bypasses the edit.
 
     The column-2 line is denied unless the edit allows a modifier and the line
-    carries 59, XE, XS, XP or XU.
+    carries 59, XE, XS, XP or XU. Source: CMS MLN1783722 and the pairs of
+    DOMAIN.md 3.1-3.2, checked by :class:`soapbill.billing.edits.PtpEdits`.
     """
     edits = context.policy._index.ptp_edits  # noqa: SLF001 - the policy's own lookups
     if edits is None:
@@ -821,6 +854,10 @@ def ncci_conflict(context: Context) -> Iterator[Finding]:
 def modifier_missing(context: Context) -> Iterator[Finding]:
     """
     A line lacks a modifier the policy requires for its code (GP, ...).
+
+    Source: GP, GO or GN on every line of an "always therapy" code for
+    Medicare, and GP asked by commercial payers on 97124 and 97140
+    (DOMAIN.md 3.4).
     """
     requirements = context.policy._index.modifier_requirements  # noqa: SLF001
     if not requirements:
@@ -854,7 +891,8 @@ def note_missing(context: Context) -> Iterator[Finding]:
     """
     A signed SOAP note is required, and one is missing.
 
-    Either a date of service has no note on file, or the claim carries no
+    Source: PIP payers want chart notes attached (DOMAIN.md 7.3). Either a
+    date of service has no note on file, or the claim carries no
     SOAP-note attachment.
     """
     if not context.policy.signed_note_required:
@@ -887,6 +925,7 @@ def note_unsigned(context: Context) -> Iterator[Finding]:
     A SOAP note of a date of service is not signed, or was changed after signing.
 
     A note changed after signing no longer matches its signature's digest.
+    Source: as ``note.missing`` (DOMAIN.md 7.3).
     """
     if not context.policy.signed_note_required:
         return
@@ -911,6 +950,7 @@ def visits_annual_limit(context: Context) -> Iterator[Finding]:
     """
     A date of service is a visit past the policy's visits per calendar year.
 
+    Source: UMP's 16 massage visits a calendar year (DOMAIN.md 7.2).
     Visits are counted on the claim and the active history billed to the same
     payer (by payer id), from 1 January through the date.
     """
@@ -934,6 +974,13 @@ def visits_annual_limit(context: Context) -> Iterator[Finding]:
 def filing_late(context: Context) -> Iterator[Finding]:
     """
     The timely-filing limit after a date of service passed before ``as_of``.
+
+    Source: Medicare's 12 months, or one calendar year, after the date of
+    service (42 CFR 424.44), and commercial limits of 90 to 180 days
+    (DOMAIN.md 7.5). The last day itself is in time; see
+    :meth:`~soapbill.rules.PayerPolicy.filing_deadline`. A deadline on a
+    weekend or holiday is not moved: soapbill cannot know the payer's
+    holidays.
     """
     policy = context.policy
     if policy.timely_filing_days is not None:
@@ -958,6 +1005,9 @@ def filing_late(context: Context) -> Iterator[Finding]:
 def auth_missing(context: Context) -> Iterator[Finding]:
     """
     Lines need prior authorisation and the claim has no authorisation number.
+
+    Source: eviCore authorisation for Regence and Premera, UMP's rule for
+    97112, WA L&I past 6 visits (DOMAIN.md 7.2).
     """
     requirement = context.policy.prior_authorization
     claim = context.claim
@@ -1105,6 +1155,8 @@ def _kx_findings(ctx: Context) -> tuple[list[Finding], list[Finding]]:
 def kx_required(context: Context) -> list[Finding]:
     """
     A therapy line past the year's KX threshold lacks the KX modifier.
+
+    Source: Medicare Part B therapy thresholds (Noridian, NGS; DOMAIN.md 3.4).
     """
     return context.memo("kx", _kx_findings)[0]
 
