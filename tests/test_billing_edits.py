@@ -30,6 +30,7 @@ from soapbill.billing.edits import (
     needs_kx,
 )
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo, MedicareStatus
+from soapbill.formats.json import from_json, to_json
 
 DAY = date(2026, 3, 3)
 C = CptCode
@@ -735,3 +736,32 @@ def test_plan_modifier_on_always_therapy_codes() -> None:
     assert lines_missing_plan_modifier(lines, Discipline.PT, catalog=catalog) == (1, 2)
     assert lines_missing_plan_modifier(lines, Discipline.OT, catalog=catalog) == (0, 1)
     assert lines_missing_plan_modifier(lines[:3], Discipline.SLP) == (0, 1, 2)
+
+
+# --- JSON round trips ----------------------------------------------------------------------
+
+limit_st = st.builds(
+    MueLimit,
+    code=st.sampled_from(POOL).map(C),
+    max_units=st.integers(min_value=0, max_value=9999),
+    adjudication=st.sampled_from(list(MueAdjudication)),
+    rationale=rationale_st,
+)
+
+
+@settings(max_examples=30)
+@given(edit_st, limit_st)
+def test_edit_models_json_round_trip(e: PtpEdit, limit: MueLimit) -> None:
+    assert from_json(to_json(e), PtpEdit) == e
+    assert from_json(to_json(limit), MueLimit) == limit
+
+
+@settings(max_examples=30)
+@given(st.lists(line_st, max_size=5), st.lists(mue_line_st, max_size=5))
+def test_result_models_json_round_trip(
+    ptp_lines: list[ServiceLine], mue_lines: list[ServiceLine]
+) -> None:
+    for conflict in TABLE.check(ptp_lines):
+        assert from_json(to_json(conflict), PtpConflict) == conflict
+    for result in MUE_EXPECTED.check(mue_lines):
+        assert from_json(to_json(result), MueResult) == result
