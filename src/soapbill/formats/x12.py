@@ -1,0 +1,777 @@
+"""
+X12 837P (005010X222A1) professional claims.
+
+:func:`write_837p` writes one interchange (``ISA`` / ``GS`` / ``ST`` ...
+``SE`` / ``GE`` / ``IEA``) holding every claim given. Claims are grouped the
+way the implementation guide nests them: one billing-provider level (2000A)
+per billing provider, one subscriber level (2000B) per subscriber and payer
+under it, and a patient level (2000C) when the patient is not the subscriber.
+Segments, element codes, lengths and repeat limits follow the open-source
+pyx12 map of the guide, ``pyx12/map/837.5010.X222.A1.xml`` (DOMAIN.md 5).
+
+X12 has no escape character: a name or an id that contains a separator, or a
+character outside the X12 extended character set, is refused with a
+:class:`~soapbill.errors.ValidationError` naming the field; nothing is ever
+written broken. Names, addresses and cities are written in upper case (the
+customary form; the extended character set also allows lower case);
+identifiers are written exactly as given.
+
+>>> from datetime import datetime
+>>> separators = X12Separators(element="|", component=">")
+>>> separators.segment
+'~'
+>>> Receiver(name="Example Clearinghouse", id="CLEARING01")
+Receiver(name='Example Clearinghouse', id='CLEARING01')
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+import attrs
+
+from soapbill._validators import Checked, checked, rules
+from soapbill.claims import AttachmentKind, Claim, ClaimFrequency
+from soapbill.errors import ErrorDetail, ValidationError
+from soapbill.parties import Address, PersonName, PlanType, Provider, Relationship, Sex
+
+__all__ = [
+    "CLAIM_FILING_CODES",
+    "REPORT_TYPE_CODES",
+    "Receiver",
+    "Submitter",
+    "X12Separators",
+    "write_837p",
+]
+
+# --- code tables -----------------------------------------------------------------
+
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: SBR09 claim filing indicator codes the pyx12 map allows (2000B SBR09).
+_SBR09_CODES: Final = _codes("11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ")
+#: PWK01 attachment report type codes the pyx12 map allows (2300 PWK01).
+_PWK01_CODES: Final = _codes(
+    "03 04 05 06 07 08 09 10 11 13 15 21 A3 A4 AM AS B2 B3 B4 BR BS BT CB CK CT D2 DA DB DG DJ "
+    "DS EB HC HR I5 IR LA M1 MT NN OB OC OD OE OX OZ P4 P5 PE PN PO PQ PY PZ RB RR RT RX SG V5"
+)
+
+#: The claim filing indicator (SBR09) written for each plan type. Code meanings
+#: from the X12 code list as published by clearinghouses (CI commercial
+#: insurance, MB Medicare Part B, 16 HMO Medicare Risk, MC Medicaid, AM
+#: automobile medical, WC workers' compensation, ZZ mutually defined); a
+#: Medicare Advantage plan is commonly billed as 16. Payers differ: pass your
+#: own mapping to :func:`write_837p` to change it.
+CLAIM_FILING_CODES: Final[Mapping[PlanType, str]] = MappingProxyType(
+    {
+        PlanType.COMMERCIAL: "CI",
+        PlanType.MEDICARE_PART_B: "MB",
+        PlanType.MEDICARE_ADVANTAGE: "16",
+        PlanType.MEDICAID: "MC",
+        PlanType.AUTO_PIP: "AM",
+        PlanType.WORKERS_COMP: "WC",
+        PlanType.OTHER: "ZZ",
+    }
+)
+
+#: The attachment report type (PWK01) written for each kind of attachment:
+#: ``09`` progress report for a SOAP note, ``B2`` prescription, ``08`` plan of
+#: treatment (NUCC 5010A1 report type codes). A physical-therapy practice may
+#: prefer ``PN`` (physical therapy notes) for its notes: pass your own mapping
+#: to :func:`write_837p`.
+REPORT_TYPE_CODES: Final[Mapping[AttachmentKind, str]] = MappingProxyType(
+    {
+        AttachmentKind.SOAP_NOTE: "09",
+        AttachmentKind.PRESCRIPTION: "B2",
+        AttachmentKind.PLAN_OF_CARE: "08",
+    }
+)
+
+#: 2000C PAT01 individual relationship codes (pyx12 map: 01 spouse, 19 child,
+#: G8 other relationship); a subscriber who is the patient is SBR02 ``18``.
+_PAT01: Final = {
+    Relationship.SPOUSE: "01",
+    Relationship.CHILD: "19",
+    Relationship.OTHER: "G8",
+}
+#: DMG03 gender codes (pyx12 map: F, M, U).
+_DMG03: Final = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "U"}
+
+#: ISA13 is N0 9/9 and GS06 N0 1/9 (pyx12 control map).
+_MAX_CONTROL: Final = 999_999_999
+#: 2300 loops per subscriber or patient level (pyx12 map: 2300 repeat 100).
+_CLAIMS_PER_LEVEL: Final = 100
+
+# --- characters --------------------------------------------------------------------
+
+#: The X12 5010 extended character set, as pyx12 checks it (validation.py,
+#: ``rec_ID_E5``), without the space, which is added below.
+_EXTENDED: Final = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    "!\"&'()*+,-./:;?=%~@[]_{}\\|<>^`#$"
+)
+#: Characters a separator may be: the punctuation of the extended set, except
+#: the ``.``, ``-`` and ``_`` that soapbill itself writes inside values
+#: (amounts, attachment ids).
+SEPARATOR_CHOICES: Final = "!\"&'()*+,/:;?=%~@[]{}\\|<>^`#$"
+
+
+def _forbidden(separators: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    allowed = "".join(ch for ch in _EXTENDED if ch not in separators) + " "
+    return re.compile(f"[^{re.escape(allowed)}]").search
+
+
+@attrs.frozen(kw_only=True)
+class X12Separators:
+    """
+    The delimiters of an interchange.
+
+    Each is one character from :data:`SEPARATOR_CHOICES`, all four distinct.
+    The defaults are the conventional ones (DOMAIN.md 5.1). The element
+    separator is ISA's fourth character, the repetition separator ISA11, the
+    component separator ISA16, and the segment terminator follows ISA16.
+
+    Attributes:
+        element: Between elements.
+        component: Between the components of a composite element.
+        repetition: Between repeats of an element.
+        segment: After each segment.
+
+    .. versionadded:: 0.1.0
+    """
+
+    element: str = "*"
+    component: str = ":"
+    repetition: str = "^"
+    segment: str = "~"
+    _search: Callable[[str], re.Match[str] | None] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        chars = (self.element, self.component, self.repetition, self.segment)
+        for name, ch in zip(("element", "component", "repetition", "segment"), chars, strict=True):
+            if ch.__class__ is not str:
+                raise ValidationError.single(name, "invalid_type", "expected a string")
+            if len(ch) != 1 or ch not in SEPARATOR_CHOICES:
+                raise ValidationError.single(
+                    name, "invalid_separator", "a separator is one punctuation character"
+                )
+        if len(set(chars)) != len(chars):
+            raise ValidationError.single("element", "duplicate", "the four separators must differ")
+        object.__setattr__(self, "_search", _forbidden(chars))
+
+
+# --- the envelope parties ----------------------------------------------------------
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Submitter(Checked):
+    """
+    Who sends the interchange (loop 1000A, ISA06, GS02).
+
+    Attributes:
+        name: The submitter's organisation name (NM103).
+        id: The submitter id the receiver assigned (ETIN): ISA06, GS02 and
+            the 1000A NM109, so 2 to 15 characters.
+        contact_name: Who to call about the file (PER02).
+        phone: Ten-digit phone number (PER ``TE``).
+        email: E-mail address (PER ``EM``); give a phone, an e-mail or both.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(metadata=rules(max_len=60))
+    id: str = attrs.field(metadata=rules(min_len=2, max_len=15))
+    contact_name: str = attrs.field(metadata=rules(max_len=60))
+    phone: str | None = attrs.field(default=None, metadata=rules(pattern=r"[0-9]{10}"))
+    email: str | None = attrs.field(default=None, metadata=rules(max_len=256))
+
+    def _check_fields(self) -> None:
+        if self.phone is None and self.email is None:
+            raise ValidationError.single("phone", "required", "give a phone or an e-mail")
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Receiver(Checked):
+    """
+    Who receives the interchange (loop 1000B, ISA08, GS03): a clearinghouse or payer.
+
+    Attributes:
+        name: The receiver's name (NM103).
+        id: Its id: ISA08, GS03 and the 1000B NM109, so 2 to 15 characters.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(metadata=rules(max_len=60))
+    id: str = attrs.field(metadata=rules(min_len=2, max_len=15))
+
+
+# --- value formatting --------------------------------------------------------------
+
+
+def _amount(value: Decimal) -> str:
+    # X12 R type: no trailing zeros after the decimal point, no point for a
+    # whole amount ("120", "120.5"); the format "f" also spells out 1E+2.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _d8(day: date) -> str:
+    # CCYYMMDD.
+    return day.isoformat().replace("-", "")
+
+
+# --- free text checks --------------------------------------------------------------
+
+_Fields = list[tuple[str, str | None]]
+
+
+def _name_fields(path: str, name: PersonName | None, out: _Fields) -> None:
+    if name is not None:
+        out += [
+            (f"{path}.family", name.family),
+            (f"{path}.given", name.given),
+            (f"{path}.middle", name.middle),
+            (f"{path}.suffix", name.suffix),
+        ]
+
+
+def _address_fields(path: str, address: Address | None, out: _Fields) -> None:
+    if address is not None:
+        out += [
+            (f"{path}.line1", address.line1),
+            (f"{path}.line2", address.line2),
+            (f"{path}.city", address.city),
+        ]
+
+
+def _provider_fields(path: str, provider: Provider | None, out: _Fields) -> None:
+    if provider is not None:
+        _name_fields(f"{path}.name", provider.name, out)
+        out.append((f"{path}.organization_name", provider.organization_name))
+        _address_fields(f"{path}.address", provider.address, out)
+
+
+def _claim_fields(claim: Claim) -> _Fields:
+    """
+    Every free-text value of *claim* the 837P carries, with its path.
+
+    Other values (codes, NPIs, dates, states, ZIP codes, phone numbers,
+    attachment ids) are checked by their own patterns and cannot hold a
+    separator.
+    """
+    coverage = claim.coverage
+    out: _Fields = [
+        ("id", claim.id),
+        ("original_claim_number", claim.original_claim_number),
+        ("prior_authorization", claim.prior_authorization),
+        ("property_casualty_claim_number", claim.property_casualty_claim_number),
+        ("coverage.member_id", coverage.member_id),
+        ("coverage.group_number", coverage.group_number),
+        ("coverage.payer.id", coverage.payer.id),
+        ("coverage.payer.name", coverage.payer.name),
+    ]
+    _name_fields("patient.name", claim.patient.name, out)
+    _address_fields("patient.address", claim.patient.address, out)
+    if coverage.subscriber is not None:
+        _name_fields("coverage.subscriber.name", coverage.subscriber.name, out)
+        _address_fields("coverage.subscriber.address", coverage.subscriber.address, out)
+    _provider_fields("billing_provider", claim.billing_provider, out)
+    _provider_fields("rendering_provider", claim.rendering_provider, out)
+    _provider_fields("referring_provider", claim.referring_provider, out)
+    return out
+
+
+def _check_text(fields: _Fields, separators: X12Separators, prefix: str) -> None:
+    search = separators._search  # noqa: SLF001 - our own class
+    values = [value for _, value in fields if value is not None]
+    if search("".join(values)) is None:
+        return
+    marks = {
+        separators.element,
+        separators.component,
+        separators.repetition,
+        separators.segment,
+    }
+    for path, value in fields:
+        if value is None:
+            continue
+        found = search(value)
+        if found is None:
+            continue
+        if found.group() in marks:
+            detail = ErrorDetail(
+                path=path,
+                code="x12_separator",
+                message="contains an X12 separator character, which X12 cannot escape",
+            )
+        else:
+            detail = ErrorDetail(
+                path=path,
+                code="x12_charset",
+                message="contains a character outside the X12 extended character set",
+            )
+        raise ValidationError((detail.prefixed(prefix),))
+    raise AssertionError  # pragma: no cover - the joined text had a bad character
+
+
+# --- what a correct 837P needs beyond the models -----------------------------------
+
+
+def _short(path: str, minimum: int) -> ValidationError:
+    return ValidationError.single(
+        path, "too_short", f"the 837P needs at least {minimum} characters here"
+    )
+
+
+def _require(claim: Claim) -> None:  # noqa: C901, PLR0912 - one plain check per requirement
+    """
+    Raise for what the 837P requires and the models leave optional.
+    """
+    billing = claim.billing_provider
+    # 2010AA: N3, N4 and REF*EI/SY are required (pyx12 map usage R).
+    if billing.address is None:
+        raise ValidationError.single(
+            "billing_provider.address", "required", "the 837P requires the billing address"
+        )
+    # 5010 requires the nine-digit ZIP code of the billing provider (Stedi
+    # claim edit "Incomplete ZIP Code"; NUCC item 33 instructions).
+    if len(billing.address.postal_code) != 9:  # noqa: PLR2004 - ZIP+4
+        raise ValidationError.single(
+            "billing_provider.address.postal_code",
+            "zip_plus_4",
+            "the 837P requires the nine-digit ZIP code of the billing provider",
+        )
+    if billing.tax_id is None:
+        raise ValidationError.single(
+            "billing_provider.tax_id", "required", "the 837P requires the billing tax id"
+        )
+    # 2010CA N3/N4 are required, and 2010BA N3/N4 are required when the
+    # subscriber is the patient: either way the patient's address is written.
+    if claim.patient.address is None:
+        raise ValidationError.single(
+            "patient.address", "required", "the 837P requires the patient's address"
+        )
+    # N401 is AN 2/30 in every loop (pyx12 map).
+    addresses = [
+        ("billing_provider.address.city", billing.address),
+        ("patient.address.city", claim.patient.address),
+    ]
+    subscriber = claim.coverage.subscriber
+    if subscriber is not None and subscriber.address is not None:
+        addresses.append(("coverage.subscriber.address.city", subscriber.address))
+    for path, address in addresses:
+        if len(address.city) < 2:  # noqa: PLR2004
+            raise _short(path, 2)
+    # NM109 of 2010BA and 2010BB is AN 2/80 (pyx12 map).
+    if len(claim.coverage.member_id) < 2:  # noqa: PLR2004
+        raise _short("coverage.member_id", 2)
+    if len(claim.coverage.payer.id) < 2:  # noqa: PLR2004
+        raise _short("coverage.payer.id", 2)
+    # PWK06 is AN 2/80 (pyx12 map).
+    for k, attachment in enumerate(claim.attachments):
+        if len(attachment.id) < 2:  # noqa: PLR2004
+            raise _short(f"attachments[{k}].id", 2)
+    # 2310A NM102 is 1 (person) only (pyx12 map).
+    referring = claim.referring_provider
+    if referring is not None and referring.name is None:
+        raise ValidationError.single(
+            "referring_provider.name",
+            "required",
+            "the 837P referring provider is a person: give a name",
+        )
+    # CLM11 holds two related-causes codes (CLM11-01, CLM11-02; CLM11-03 is
+    # not used in the pyx12 map).
+    causes = claim.related_causes
+    if causes is not None and causes.employment and causes.auto_accident and causes.other_accident:
+        raise ValidationError.single(
+            "related_causes", "too_many", "the 837P holds at most two related causes"
+        )
+
+
+# --- segments ----------------------------------------------------------------------
+
+
+def _person(name: PersonName, e: str) -> str:
+    # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107 suffix.
+    return (
+        f"{name.family.upper()}{e}{name.given.upper()}{e}{(name.middle or '').upper()}"
+        f"{e}{e}{(name.suffix or '').upper()}"
+    )
+
+
+def _provider_nm1(code: str, provider: Provider, e: str) -> str:
+    if provider.name is None:
+        entity = f"2{e}{(provider.organization_name or '').upper()}{e}{e}{e}{e}"
+    else:
+        entity = f"1{e}{_person(provider.name, e)}"
+    return f"NM1{e}{code}{e}{entity}{e}XX{e}{provider.npi}"
+
+
+def _address(address: Address, e: str) -> list[str]:
+    n3 = f"N3{e}{address.line1.upper()}"
+    if address.line2:
+        n3 += f"{e}{address.line2.upper()}"
+    return [n3, f"N4{e}{address.city.upper()}{e}{address.state}{e}{address.postal_code}"]
+
+
+def _billing_block(provider: Provider, e: str) -> tuple[str, ...]:
+    """
+    2000A PRV and loop 2010AA, without the HL.
+    """
+    segments = []
+    if provider.taxonomy is not None:
+        segments.append(f"PRV{e}BI{e}PXC{e}{provider.taxonomy}")
+    segments.append(_provider_nm1("85", provider, e))
+    segments += _address(provider.address, e)  # type: ignore[arg-type] # checked by _require
+    segments.append(f"REF{e}EI{e}{provider.tax_id.compact}")  # type: ignore[union-attr]
+    return tuple(segments)
+
+
+def _subscriber_block(claim: Claim, filing: Mapping[PlanType, str], e: str) -> tuple[str, ...]:
+    """
+    2000B SBR and loops 2010BA and 2010BB, without the HL.
+    """
+    coverage = claim.coverage
+    is_self = coverage.relationship is Relationship.SELF
+    # SBR01 P (primary: soapbill bills one coverage); SBR02 18 only for self.
+    sbr = (
+        f"SBR{e}P{e}{'18' if is_self else ''}{e}{coverage.group_number or ''}"
+        f"{e}{e}{e}{e}{e}{e}{filing[coverage.plan_type]}"
+    )
+    segments = [sbr]
+    if is_self:
+        patient = claim.patient
+        segments.append(f"NM1{e}IL{e}1{e}{_person(patient.name, e)}{e}MI{e}{coverage.member_id}")
+        segments += _address(patient.address, e)  # type: ignore[arg-type] # checked by _require
+        segments.append(f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}")
+        if claim.property_casualty_claim_number is not None:
+            segments.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}")
+    else:
+        subscriber = coverage.subscriber
+        assert subscriber is not None  # noqa: S101 - Coverage guarantees it
+        segments.append(f"NM1{e}IL{e}1{e}{_person(subscriber.name, e)}{e}MI{e}{coverage.member_id}")
+        if subscriber.address is not None:
+            segments += _address(subscriber.address, e)
+    payer = coverage.payer
+    segments.append(f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}")
+    return tuple(segments)
+
+
+def _patient_block(claim: Claim, e: str) -> tuple[str, ...]:
+    """
+    2000C PAT and loop 2010CA, without the HL.
+    """
+    patient = claim.patient
+    segments = [
+        f"PAT{e}{_PAT01[claim.coverage.relationship]}",
+        f"NM1{e}QC{e}1{e}{_person(patient.name, e)}".rstrip(e),
+        *_address(patient.address, e),  # type: ignore[arg-type] # checked by _require
+        f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}",
+    ]
+    if claim.property_casualty_claim_number is not None:
+        segments.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}")
+    return tuple(segments)
+
+
+def _claim_block(  # noqa: C901 - one branch per situational segment
+    claim: Claim, report_types: Mapping[AttachmentKind, str], e: str, c: str
+) -> list[str]:
+    """
+    Loop 2300 with its 2310A, 2310B and 2400 loops.
+    """
+    pos = claim.place_of_service.value
+    # CLM07 A (assigned) or C (not assigned) follows the insured's assignment
+    # of benefits, like CMS-1500 box 27; CLM09 Y is a signed release, I
+    # informed consent without one.
+    assigned = claim.assignment_of_benefits
+    clm = (
+        f"CLM{e}{claim.id}{e}{_amount(claim.total_charge)}{e}{e}{e}{pos}{c}B{c}"
+        f"{claim.frequency.code}{e}{'Y' if claim.provider_signature_on_file else 'N'}"
+        f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
+        f"{e}{'Y' if claim.release_of_information else 'I'}"
+    )
+    causes = claim.related_causes
+    accident_dtp = None
+    if causes is not None:
+        codes = [
+            code
+            for code, flag in (
+                ("EM", causes.employment),
+                ("AA", causes.auto_accident),
+                ("OA", causes.other_accident),
+            )
+            if flag
+        ]
+        composite = c.join(codes)
+        if causes.accident_state is not None:
+            composite += c * (4 - len(codes)) + causes.accident_state
+        clm += f"{e}{e}{composite}"
+        if causes.accident_date is not None:
+            # DTP*439 accident date goes with an accident (AA, OA); a work
+            # injury alone reports its date as the onset, DTP*431.
+            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
+            accident_dtp = f"DTP{e}{qualifier}{e}D8{e}{_d8(causes.accident_date)}"
+    segments = [clm]
+    if accident_dtp is not None:
+        segments.append(accident_dtp)
+    segments += [
+        f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}"
+        for a in claim.attachments
+    ]
+    if claim.prior_authorization is not None:
+        segments.append(f"REF{e}G1{e}{claim.prior_authorization}")
+    if claim.frequency is not ClaimFrequency.ORIGINAL:
+        segments.append(f"REF{e}F8{e}{claim.original_claim_number}")
+    # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
+    # codes without the dot (DOMAIN.md 4 and 5.2).
+    diagnoses = [f"ABF{c}{code.compact}" for code in claim.diagnoses]
+    diagnoses[0] = f"ABK{diagnoses[0][3:]}"
+    segments.append(f"HI{e}{e.join(diagnoses)}")
+    referring = claim.referring_provider
+    if referring is not None:
+        segments.append(_provider_nm1("DN", referring, e))
+    rendering = claim.rendering_provider
+    # 2310B only when the rendering provider is not the billing provider.
+    if rendering is not None and rendering.npi != claim.billing_provider.npi:
+        segments.append(_provider_nm1("82", rendering, e))
+        if rendering.taxonomy is not None:
+            segments.append(f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}")
+    for n, line in enumerate(claim.lines, 1):
+        procedure = f"HC{c}{line.code}"
+        if line.modifiers:
+            procedure += c + c.join([m.value for m in line.modifiers])
+        # SV105 only when it differs from CLM05-1.
+        line_pos = line.place_of_service
+        sv105 = "" if line_pos is None or line_pos.value == pos else line_pos.value
+        pointers = c.join([str(p) for p in line.diagnosis_pointers])
+        segments += [
+            f"LX{e}{n}",
+            f"SV1{e}{procedure}{e}{_amount(line.charge)}{e}UN{e}{line.units}{e}{sv105}{e}{e}{pointers}",
+            f"DTP{e}472{e}D8{e}{_d8(line.date_of_service)}",
+        ]
+    return segments
+
+
+# --- the writer --------------------------------------------------------------------
+
+
+def _chunks(blocks: list[list[str]]) -> list[list[str]]:
+    """
+    The claims' segments, at most 100 claims to a chunk.
+    """
+    return [
+        [segment for block in blocks[start : start + _CLAIMS_PER_LEVEL] for segment in block]
+        for start in range(0, len(blocks), _CLAIMS_PER_LEVEL)
+    ]
+
+
+def _check_mapping(
+    mapping: Mapping[Any, object],
+    keys: type[enum.Enum],
+    codes: frozenset[str],
+    path: str,
+) -> None:
+    for key in keys:
+        code = mapping.get(key)
+        if code not in codes:
+            raise ValidationError.single(
+                f"{path}[{key.value}]", "invalid_code", "not a code the 837P allows here"
+            )
+
+
+def _check_arguments(  # noqa: PLR0917 - private, called once
+    submitter: object,
+    receiver: object,
+    control_number: object,
+    created: object,
+    usage: object,
+    separators: object,
+) -> None:
+    if not isinstance(submitter, Submitter):
+        raise ValidationError.single("submitter", "invalid_type", "expected a Submitter")
+    if not isinstance(receiver, Receiver):
+        raise ValidationError.single("receiver", "invalid_type", "expected a Receiver")
+    if control_number.__class__ is not int:
+        raise ValidationError.single("control_number", "invalid_type", "expected an integer")
+    if not 1 <= control_number <= _MAX_CONTROL:
+        raise ValidationError.single(
+            "control_number", "out_of_range", "a control number is from 1 to 999999999"
+        )
+    if not isinstance(created, datetime):
+        raise ValidationError.single("created", "invalid_type", "expected a datetime")
+    if usage not in ("T", "P"):
+        raise ValidationError.single("usage", "invalid_code", "usage is T (test) or P (production)")
+    if not isinstance(separators, X12Separators):
+        raise ValidationError.single("separators", "invalid_type", "expected X12Separators")
+
+
+def _envelope_fields(submitter: Submitter, receiver: Receiver) -> _Fields:
+    return [
+        ("submitter.name", submitter.name),
+        ("submitter.id", submitter.id),
+        ("submitter.contact_name", submitter.contact_name),
+        ("submitter.email", submitter.email),
+        ("receiver.name", receiver.name),
+        ("receiver.id", receiver.id),
+    ]
+
+
+def write_837p(  # noqa: C901, PLR0915 - the interchange is written in one pass
+    claims: Sequence[Claim],
+    *,
+    submitter: Submitter,
+    receiver: Receiver,
+    control_number: int,
+    created: datetime,
+    usage: Literal["T", "P"] = "T",
+    separators: X12Separators = X12Separators(),
+    claim_filing_codes: Mapping[PlanType, str] = CLAIM_FILING_CODES,
+    report_type_codes: Mapping[AttachmentKind, str] = REPORT_TYPE_CODES,
+) -> str:
+    """
+    Write *claims* as one X12 837P interchange.
+
+    The interchange holds one functional group with one transaction set
+    (``ST02`` ``0001``). Claims are grouped under their billing provider, then
+    their subscriber and payer, then (when the patient is not the subscriber)
+    their patient, in the order they first appear; at most 100 claims go
+    under one subscriber or patient level, as the guide allows. The same
+    input always gives the same text.
+
+    Args:
+        claims: One or more claims, in a list or a tuple.
+        submitter: Who sends the file.
+        receiver: Who receives it.
+        control_number: The interchange control number ISA13 (written with
+            nine digits) and group control number GS06: 1 to 999999999, unique
+            per file you send.
+        created: When the file was created (ISA09/10, GS04/05, BHT04/05),
+            written as given, without time zone conversion.
+        usage: ``"T"`` for test, ``"P"`` for production (ISA15).
+        separators: The delimiters.
+        claim_filing_codes: The SBR09 code for each plan type.
+        report_type_codes: The PWK01 code for each kind of attachment.
+
+    Returns:
+        The interchange, segments ending with the segment terminator and no
+        line breaks.
+
+    Raises:
+        ValidationError: An argument is invalid, or a claim lacks what the
+            837P requires (a billing address with a nine-digit ZIP code, a
+            billing tax id, the patient's address) or holds a value X12 cannot
+            carry. The path names the field, such as
+            ``claims[2].patient.name.family``.
+
+    .. versionadded:: 0.1.0
+    """
+    _check_arguments(submitter, receiver, control_number, created, usage, separators)
+    _check_mapping(claim_filing_codes, PlanType, _SBR09_CODES, "claim_filing_codes")
+    _check_mapping(report_type_codes, AttachmentKind, _PWK01_CODES, "report_type_codes")
+    if not isinstance(claims, list | tuple):
+        raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
+    if not claims:
+        raise ValidationError.single("claims", "too_short", "write at least one claim")
+    _check_text(_envelope_fields(submitter, receiver), separators, "")
+
+    e, c = separators.element, separators.component
+    # Billing provider block -> subscriber block -> patient block (or None) -> claims.
+    tree: dict[
+        tuple[str, ...], dict[tuple[str, ...], dict[tuple[str, ...] | None, list[list[str]]]]
+    ]
+    tree = {}
+    billing_blocks: dict[Provider, tuple[str, ...]] = {}
+    for i, claim in enumerate(claims):
+        if not isinstance(claim, Claim):
+            raise ValidationError.single(f"claims[{i}]", "invalid_type", "expected a Claim")
+        try:
+            _require(claim)
+        except ValidationError as error:
+            raise error.prefixed(f"claims[{i}]") from None
+        _check_text(_claim_fields(claim), separators, f"claims[{i}]")
+        billing = billing_blocks.get(claim.billing_provider)
+        if billing is None:
+            billing = billing_blocks[claim.billing_provider] = _billing_block(
+                claim.billing_provider, e
+            )
+        subscriber = _subscriber_block(claim, claim_filing_codes, e)
+        patient = (
+            None if claim.coverage.relationship is Relationship.SELF else _patient_block(claim, e)
+        )
+        block = _claim_block(claim, report_type_codes, e, c)
+        tree.setdefault(billing, {}).setdefault(subscriber, {}).setdefault(patient, []).append(
+            block
+        )
+
+    stamp_date, stamp_time = _d8(created.date()), f"{created.hour:02d}{created.minute:02d}"
+    control = f"{control_number:09d}"
+    # 1000A PER: a phone (TE), an e-mail (EM) or both.
+    contacts = [("TE", submitter.phone), ("EM", submitter.email)]
+    per = e.join(f"{q}{e}{v}" for q, v in contacts if v is not None)
+    body = [
+        f"ST{e}837{e}0001{e}005010X222A1",
+        # BHT: hierarchy 0019, 00 original, our control number as the batch
+        # id, the creation date and time, CH chargeable (pyx12 map).
+        f"BHT{e}0019{e}00{e}{control}{e}{stamp_date}{e}{stamp_time}{e}CH",
+        f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}",
+        f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}",
+        f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}",
+    ]
+    hl = 0
+    for billing, subscribers in tree.items():
+        hl += 1
+        parent_a = hl
+        body.append(f"HL{e}{parent_a}{e}{e}20{e}1")
+        body += billing
+        for subscriber, patients in subscribers.items():
+            if None in patients:
+                # The subscriber is the patient (SBR02 18): claims hang
+                # under the subscriber level, at most 100 to a level.
+                for chunk in _chunks(patients[None]):
+                    hl += 1
+                    body.append(f"HL{e}{hl}{e}{parent_a}{e}22{e}0")
+                    body += subscriber
+                    body += chunk
+                continue
+            hl += 1
+            parent_b = hl
+            body.append(f"HL{e}{parent_b}{e}{parent_a}{e}22{e}1")
+            body += subscriber
+            for patient, blocks in patients.items():
+                for chunk in _chunks(blocks):
+                    hl += 1
+                    body.append(f"HL{e}{hl}{e}{parent_b}{e}23{e}0")
+                    body += patient  # type: ignore[arg-type] # only None is None
+                    body += chunk
+    body.append(f"SE{e}{len(body) + 1}{e}0001")
+
+    t = separators.segment
+    isa = (
+        f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id:<15}{e}ZZ"
+        f"{e}{receiver.id:<15}{e}{stamp_date[2:]}{e}{stamp_time}{e}{separators.repetition}"
+        f"{e}00501{e}{control}{e}0{e}{usage}{e}{c}"
+    )
+    gs = (
+        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{stamp_date}{e}{stamp_time}"
+        f"{e}{control_number}{e}X{e}005010X222A1"
+    )
+    trailer = [f"GE{e}1{e}{control_number}", f"IEA{e}1{e}{control}"]
+    return t.join([isa, gs, *body, *trailer]) + t

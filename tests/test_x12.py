@@ -1,0 +1,1254 @@
+from __future__ import annotations
+
+import functools
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+import attrs
+import pytest
+import pyx12.codes
+import pyx12.map_if
+import pyx12.params
+import pyx12.x12n_document
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+from pyx12.x12file import X12Reader
+
+from soapbill import (
+    Address,
+    Attachment,
+    AttachmentKind,
+    Claim,
+    ClaimFrequency,
+    Coverage,
+    CptCode,
+    DiagnosisCode,
+    Modifier,
+    Npi,
+    Patient,
+    Payer,
+    PersonName,
+    PlaceOfService,
+    PlanType,
+    Provider,
+    RelatedCauses,
+    Relationship,
+    ServiceLine,
+    Sex,
+    Subscriber,
+    TaxId,
+    Transmission,
+    ValidationError,
+)
+from soapbill import strategies as sbst
+from soapbill.codes import npi as npi_codes
+from soapbill.formats import x12
+from soapbill.formats.x12 import (
+    CLAIM_FILING_CODES,
+    REPORT_TYPE_CODES,
+    SEPARATOR_CHOICES,
+    Receiver,
+    Submitter,
+    X12Separators,
+    write_837p,
+)
+
+SUBMITTER = Submitter(
+    name="Soapbill Massage Clinic", id="SUBMITTERID", contact_name="Jane Doe", phone="5555551234"
+)
+RECEIVER = Receiver(name="Example Payer", id="RECEIVERID")
+CREATED = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def write(claims: list[Claim], **kwargs: Any) -> str:
+    options: dict[str, Any] = {
+        "submitter": SUBMITTER,
+        "receiver": RECEIVER,
+        "control_number": 1,
+        "created": CREATED,
+    }
+    options.update(kwargs)
+    return write_837p(claims, **options)
+
+
+# --- pyx12 as the judge ---------------------------------------------------------------
+
+_PARAMS = pyx12.params.params()
+# Loading the 837P map takes most of a second; the loaded maps keep no state
+# between documents (pyx12 counts loops in its walker), so load each once.
+_load_map = functools.cache(pyx12.map_if.load_map_file)
+
+
+def _pyx12_messages(errors_json: str) -> list[str]:
+    messages: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "err_str" in node:
+                messages.append(f"{node.get('err_cde')}: {node['err_str']}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(errors_json) if errors_json else {})
+    return messages
+
+
+def assert_valid_837p(text: str) -> None:
+    """
+    Fail with pyx12's messages unless pyx12 accepts *text* as a valid 837P.
+
+    pyx12's validator returns ``False`` on any error; its 999 must accept the
+    group (``AK9*A``); an exception from it propagates and fails the test.
+    """
+    ack, errors = io.StringIO(), io.StringIO()
+    with mock.patch.object(pyx12.map_if, "load_map_file", _load_map):
+        ok = pyx12.x12n_document.x12n_document(_PARAMS, io.StringIO(text), ack, None, None, errors)
+    messages = _pyx12_messages(errors.getvalue())
+    if not ok or messages or "AK9*A*" not in ack.getvalue():
+        pytest.fail("pyx12 rejects the 837P:\n" + "\n".join(messages) + "\n" + ack.getvalue())
+
+
+def segments(text: str) -> list[Any]:
+    """
+    The file's segments as pyx12 reads them (it learns the separators from ISA).
+    """
+    with X12Reader(io.StringIO(text)) as reader:
+        return list(reader)
+
+
+def value(segment: Any, ref: str) -> str:
+    found = segment.get_value(ref)
+    return "" if found is None else str(found)
+
+
+# --- claims the 837P accepts --------------------------------------------------------
+
+
+def _longer(text: str) -> str:
+    return text if len(text) >= 2 else f"{text}0"
+
+
+def _ready_address(address: Address) -> Address:
+    return attrs.evolve(address, city=_longer(address.city))
+
+
+def _ready_billing(provider: Provider) -> Provider:
+    address = provider.address or Address(
+        line1="1 Main St", city="Seattle", state="WA", postal_code="98101"
+    )
+    zip9 = address.postal_code.ljust(9, "0")
+    return attrs.evolve(
+        provider,
+        address=attrs.evolve(_ready_address(address), postal_code=zip9),
+        tax_id=provider.tax_id or TaxId("123456789"),
+    )
+
+
+# pyx12 checks places of service against its copy of the CMS code set; the
+# models accept any two-digit code (CMS adds codes), and so does the writer.
+_KNOWN_POS = pyx12.codes.ExternalCodes().codes["pos"]["codes"]
+_OFFICE = PlaceOfService("11")
+
+
+def _known_pos(claim: Claim) -> Claim:
+    place = claim.place_of_service if claim.place_of_service.value in _KNOWN_POS else _OFFICE
+    lines = []
+    for line in claim.lines:
+        pos = line.place_of_service
+        if pos is not None and (pos.value not in _KNOWN_POS or pos == place):
+            pos = None
+        lines.append(attrs.evolve(line, place_of_service=pos))
+    return attrs.evolve(claim, place_of_service=place, lines=tuple(lines))
+
+
+def ready(claim: Claim) -> Claim:
+    """
+    *claim* with what the 837P needs and the models leave optional.
+    """
+    claim = _known_pos(claim)
+    patient = claim.patient
+    address = patient.address or Address(
+        line1="2 Oak Ave", city="Tacoma", state="WA", postal_code="98402"
+    )
+    coverage = claim.coverage
+    subscriber = coverage.subscriber
+    if subscriber is not None and subscriber.address is not None:
+        subscriber = attrs.evolve(subscriber, address=_ready_address(subscriber.address))
+    causes = claim.related_causes
+    if causes is not None and causes.employment and causes.auto_accident:
+        causes = attrs.evolve(causes, other_accident=False)
+    return attrs.evolve(
+        claim,
+        patient=attrs.evolve(patient, address=_ready_address(address)),
+        coverage=attrs.evolve(
+            coverage,
+            member_id=_longer(coverage.member_id),
+            payer=attrs.evolve(coverage.payer, id=_longer(coverage.payer.id)),
+            subscriber=subscriber,
+        ),
+        billing_provider=_ready_billing(claim.billing_provider),
+        attachments=tuple(attrs.evolve(a, id=_longer(a.id)) for a in claim.attachments),
+        related_causes=causes,
+    )
+
+
+@st.composite
+def batches(draw: st.DrawFn, *, max_claims: int = 4, max_lines: int = 3) -> list[Claim]:
+    """
+    One to *max_claims* claims that share billing providers, patients and coverages.
+
+    The parties are drawn first and the claims from them, so several claims
+    share a billing provider, a subscriber or a patient. The first claims take
+    the parties in turn, so that a batch of several claims soon has several
+    billing providers, subscribers and patients.
+    """
+    billers = draw(st.lists(sbst.providers(billing=True), min_size=1, max_size=2))
+    people = draw(st.lists(sbst.patients(), min_size=1, max_size=3))
+    policies = draw(st.lists(sbst.coverages(), min_size=1, max_size=2))
+    count = draw(st.integers(1, max_claims))
+
+    def pick(parties: list[Any], i: int) -> Any:
+        return parties[i] if i < len(parties) else draw(st.sampled_from(parties))
+
+    # Indices of (billing provider, patient, coverage) for the first claims:
+    # claim 1 has another billing provider, claim 2 another coverage under
+    # the first billing provider, claim 3 another patient on the first
+    # coverage. Indices past the drawn parties and later claims draw.
+    turns = [(0, 0, 0), (1, 1, 1), (0, 2, 1), (0, 1, 0)]
+    claims = []
+    for i in range(count):
+        b, p, c = turns[i] if i < len(turns) else (len(billers), len(people), len(policies))
+        claims.append(
+            draw(
+                sbst.claims(
+                    billing_provider=pick(billers, b),
+                    patient=pick(people, p),
+                    coverage=pick(policies, c),
+                    max_lines=max_lines,
+                )
+            )
+        )
+    return [ready(claim) for claim in claims]
+
+
+# --- the illustrative file of DOMAIN.md 5.5 ------------------------------------------------
+
+CLINIC = Provider(
+    npi=Npi("1234567893"),
+    organization_name="Soapbill Massage Clinic",
+    tax_id=TaxId("123456789"),
+    address=Address(line1="123 Main St", city="Seattle", state="WA", postal_code="981010000"),
+)
+THERAPIST = Provider(
+    npi=Npi("1528060837"), name=PersonName(family="Lee", given="Sam"), taxonomy="225700000X"
+)
+DOCTOR = Provider(npi=Npi("1558598797"), name=PersonName(family="Smith", given="Alice"))
+JOHN = Patient(
+    id="P1",
+    name=PersonName(family="Doe", given="John"),
+    birth_date=date(1980, 1, 1),
+    sex=Sex.MALE,
+    address=Address(line1="456 Oak Ave", city="Seattle", state="WA", postal_code="981020000"),
+)
+PAYER = Payer(id="PAYER01", name="Example Payer")
+SELF_COVERAGE = Coverage(
+    payer=PAYER, member_id="MEMBER123", group_number="GRP001", plan_type=PlanType.COMMERCIAL
+)
+DAY = date(2024, 1, 15)
+EXAMPLE = Claim(
+    id="PCN0001",
+    patient=JOHN,
+    coverage=SELF_COVERAGE,
+    billing_provider=CLINIC,
+    rendering_provider=THERAPIST,
+    referring_provider=DOCTOR,
+    diagnoses=(DiagnosisCode("M54.50"), DiagnosisCode("M62.830")),
+    lines=(
+        ServiceLine(
+            code=CptCode("97124"),
+            modifiers=(Modifier("GP"),),
+            units=2,
+            charge=Decimal("120.00"),
+            date_of_service=DAY,
+            diagnosis_pointers=(1, 2),
+        ),
+        ServiceLine(
+            code=CptCode("97010"),
+            units=1,
+            charge=Decimal("25.00"),
+            date_of_service=DAY,
+            diagnosis_pointers=(1,),
+        ),
+    ),
+)
+
+# DOMAIN.md 5.5, as published. Two of its segments say what soapbill's models
+# do not hold: BHT03 (soapbill writes the control number as the batch id) and
+# REF*9F (a referral number); so SE01 counts one segment fewer.
+DOMAIN_5_5 = (
+    "ISA*00*          *00*          *ZZ*SUBMITTERID    *ZZ*RECEIVERID     "
+    "*240115*1200*^*00501*000000001*0*T*:~\n"
+    """\
+GS*HC*SUBMITTERID*RECEIVERID*20240115*1200*1*X*005010X222A1~
+ST*837*0001*005010X222A1~
+BHT*0019*00*BATCH0001*20240115*1200*CH~
+NM1*41*2*SOAPBILL MASSAGE CLINIC*****46*SUBMITTERID~
+PER*IC*JANE DOE*TE*5555551234~
+NM1*40*2*EXAMPLE PAYER*****46*RECEIVERID~
+HL*1**20*1~
+NM1*85*2*SOAPBILL MASSAGE CLINIC*****XX*1234567893~
+N3*123 MAIN ST~
+N4*SEATTLE*WA*981010000~
+REF*EI*123456789~
+HL*2*1*22*0~
+SBR*P*18*GRP001******CI~
+NM1*IL*1*DOE*JOHN****MI*MEMBER123~
+N3*456 OAK AVE~
+N4*SEATTLE*WA*981020000~
+DMG*D8*19800101*M~
+NM1*PR*2*EXAMPLE PAYER*****PI*PAYER01~
+CLM*PCN0001*145***11:B:1*Y*A*Y*Y~
+REF*9F*RX12345~
+HI*ABK:M5450*ABF:M62830~
+NM1*DN*1*SMITH*ALICE****XX*1558598797~
+NM1*82*1*LEE*SAM****XX*1528060837~
+PRV*PE*PXC*225700000X~
+LX*1~
+SV1*HC:97124:GP*120*UN*2***1:2~
+DTP*472*D8*20240115~
+LX*2~
+SV1*HC:97010*25*UN*1***1~
+DTP*472*D8*20240115~
+SE*30*0001~
+GE*1*1~
+IEA*1*000000001~
+"""
+)
+
+
+def test_domain_example_segments() -> None:
+    expected = [s for s in DOMAIN_5_5.replace("\n", "").split("~") if s]
+    expected.remove("REF*9F*RX12345")
+    expected[expected.index("BHT*0019*00*BATCH0001*20240115*1200*CH")] = (
+        "BHT*0019*00*000000001*20240115*1200*CH"
+    )
+    expected[expected.index("SE*30*0001")] = "SE*29*0001"
+    text = write([EXAMPLE])
+    assert text.split("~")[:-1] == expected
+    assert text.endswith("~")
+    assert_valid_837p(text)
+
+
+def test_domain_example_is_valid_as_published() -> None:
+    assert_valid_837p(DOMAIN_5_5.replace("\n", ""))
+
+
+# --- the judge can fail -------------------------------------------------------------------
+
+
+def _drop(text: str, prefix: str) -> str:
+    kept = [s for s in text.split("~") if not s.startswith(prefix)]
+    return "~".join(kept)
+
+
+BROKEN: list[tuple[str, Callable[[str], str]]] = [
+    # Envelope counts and control numbers.
+    ("wrong SE count", lambda t: t.replace("SE*29*", "SE*28*")),
+    ("SE02 differs from ST02", lambda t: t.replace("SE*29*0001", "SE*29*0002")),
+    ("wrong GE count", lambda t: t.replace("GE*1*1", "GE*2*1")),
+    ("GE02 differs from GS06", lambda t: t.replace("GE*1*1", "GE*1*2")),
+    ("IEA02 differs from ISA13", lambda t: t.replace("IEA*1*000000001", "IEA*1*000000002")),
+    # Missing required segments.
+    ("no billing provider N4", lambda t: _drop(t, "N4*SEATTLE*WA*981010000")),
+    ("no HI", lambda t: _drop(t, "HI*")),
+    ("no DTP*472", lambda t: t.replace("DTP*472*D8*20240115~LX*2", "LX*2")),
+    # Codes and formats.
+    ("bad facility qualifier", lambda t: t.replace("11:B:1", "11:X:1")),
+    ("bad diagnosis qualifier", lambda t: t.replace("HI*ABK", "HI*XYZ")),
+    ("bad relationship", lambda t: t.replace("SBR*P*18", "SBR*P*19")),
+    ("bad date", lambda t: t.replace("DTP*472*D8*20240115", "DTP*472*D8*20241315", 1)),
+    ("amount with letters", lambda t: t.replace("SV1*HC:97124:GP*120*", "SV1*HC:97124:GP*12O*")),
+]
+
+
+@pytest.mark.parametrize(("name", "breaks"), BROKEN, ids=[name for name, _ in BROKEN])
+def test_the_validator_fails_on_a_broken_file(name: str, breaks: Callable[[str], str]) -> None:
+    good = write([EXAMPLE])
+    bad = breaks(good)
+    assert bad != good, name
+    with pytest.raises(pytest.fail.Exception):
+        assert_valid_837p(bad)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+def _luhn_ok(npi: str) -> bool:
+    return npi_codes.is_valid(npi)
+
+
+@attrs.define
+class Level:
+    """
+    One HL level as read back: its segments and the claims under it.
+    """
+
+    id: str
+    parent: str
+    code: str
+    segments: list[Any] = attrs.Factory(list)
+    claims: list[dict[str, Any]] = attrs.Factory(list)
+
+    def find(self, sid: str, ref: str, qualifier: str = "") -> str:
+        for seg in self.segments:
+            if seg.get_seg_id() == sid and (not qualifier or value(seg, sid + "01") == qualifier):
+                return value(seg, ref)
+        return ""
+
+    def key(self) -> tuple[str, ...]:
+        return tuple(seg.format() for seg in self.segments)
+
+
+def read_back(text: str) -> dict[str, Level]:
+    """
+    The HL levels of *text*, each with its own segments and its 2300/2400 loops.
+    """
+    levels: dict[str, Level] = {}
+    level: Level | None = None
+    claim: dict[str, Any] | None = None
+    line: dict[str, Any] | None = None
+    for seg in segments(text):
+        sid = seg.get_seg_id()
+        if sid == "HL":
+            level = Level(value(seg, "HL01"), value(seg, "HL02"), value(seg, "HL03"))
+            levels[level.id] = level
+            claim = line = None
+        elif sid in ("SE", "GE", "IEA"):
+            level = None
+        elif level is None:
+            continue
+        elif sid == "CLM":
+            claim = {
+                "id": value(seg, "CLM01"),
+                "total": Decimal(value(seg, "CLM02")),
+                "pos": value(seg, "CLM05-01"),
+                "qualifier": value(seg, "CLM05-02"),
+                "frequency": value(seg, "CLM05-03"),
+                "flags": tuple(value(seg, f"CLM{n:02d}") for n in (6, 7, 8, 9)),
+                "causes": [value(seg, f"CLM11-{n:02d}") for n in (1, 2, 3)],
+                "accident_state": value(seg, "CLM11-04"),
+                "refs": {},
+                "pwk": [],
+                "lines": [],
+                "diagnoses": [],
+                "providers": {},
+                "dates": {},
+            }
+            level.claims.append(claim)
+            line = None
+        elif claim is None:
+            level.segments.append(seg)
+        elif sid == "LX":
+            line = {"number": int(value(seg, "LX01"))}
+            claim["lines"].append(line)
+        elif line is not None:
+            _read_line(seg, line)
+        else:
+            _read_claim(seg, claim)
+    return levels
+
+
+def _read_claim(seg: Any, claim: dict[str, Any]) -> None:
+    sid = seg.get_seg_id()
+    if sid == "REF":
+        claim["refs"][value(seg, "REF01")] = value(seg, "REF02")
+    elif sid == "PWK":
+        claim["pwk"].append(tuple(value(seg, f"PWK{n:02d}") for n in (1, 2, 5, 6)))
+    elif sid == "HI":
+        for n in range(1, 13):
+            if value(seg, f"HI{n:02d}-01"):
+                claim["diagnoses"].append(
+                    (value(seg, f"HI{n:02d}-01"), value(seg, f"HI{n:02d}-02"))
+                )
+    elif sid == "NM1":
+        claim["providers"][value(seg, "NM101")] = value(seg, "NM109")
+    elif sid == "PRV":
+        claim["providers"]["taxonomy"] = value(seg, "PRV03")
+    elif sid == "DTP":
+        claim["dates"][value(seg, "DTP01")] = value(seg, "DTP03")
+
+
+def _read_line(seg: Any, line: dict[str, Any]) -> None:
+    sid = seg.get_seg_id()
+    if sid == "SV1":
+        line.update(
+            qualifier=value(seg, "SV101-01"),
+            code=value(seg, "SV101-02"),
+            modifiers=[
+                value(seg, f"SV101-{n:02d}") for n in range(3, 7) if value(seg, f"SV101-{n:02d}")
+            ],
+            charge=Decimal(value(seg, "SV102")),
+            basis=value(seg, "SV103"),
+            units=int(value(seg, "SV104")),
+            pos=value(seg, "SV105"),
+            pointers=[
+                int(value(seg, f"SV107-{n:02d}"))
+                for n in range(1, 5)
+                if value(seg, f"SV107-{n:02d}")
+            ],
+        )
+    elif sid == "DTP":
+        line["date"] = (value(seg, "DTP01"), value(seg, "DTP02"), value(seg, "DTP03"))
+
+
+def _check_claim(claim: Claim, read: dict[str, Any]) -> None:
+    """
+    What pyx12 does not check: codes, pointers, totals, NPIs, REF*F8.
+    """
+    assert read["id"] == claim.id
+    # CLM02 is the sum of the SV102s and the claim's total.
+    assert read["total"] == sum(line["charge"] for line in read["lines"]) == claim.total_charge
+    assert read["pos"] == claim.place_of_service.value
+    assert read["qualifier"] == "B"
+    assert read["frequency"] == claim.frequency.code
+    assigned = claim.assignment_of_benefits
+    assert read["flags"] == (
+        "Y" if claim.provider_signature_on_file else "N",
+        "A" if assigned else "C",
+        "Y" if assigned else "N",
+        "Y" if claim.release_of_information else "I",
+    )
+    causes = claim.related_causes
+    if causes is None:
+        assert read["causes"] == ["", "", ""]
+    else:
+        expected = [
+            c
+            for c, on in (
+                ("EM", causes.employment),
+                ("AA", causes.auto_accident),
+                ("OA", causes.other_accident),
+            )
+            if on
+        ]
+        assert [c for c in read["causes"] if c] == expected
+        assert read["accident_state"] == (causes.accident_state or "")
+        if causes.accident_date is not None:
+            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
+            assert read["dates"] == {qualifier: causes.accident_date.strftime("%Y%m%d")}
+    # REF*F8 exactly for replacements and voids, with the payer's claim number.
+    if claim.frequency is ClaimFrequency.ORIGINAL:
+        assert "F8" not in read["refs"]
+    else:
+        assert read["frequency"] in ("7", "8")
+        assert read["refs"]["F8"] == claim.original_claim_number
+    assert read["refs"].get("G1") == claim.prior_authorization
+    # HI: ABK first, ABF after, the codes without the dot.
+    qualifiers = [q for q, _ in read["diagnoses"]]
+    assert qualifiers == ["ABK"] + ["ABF"] * (len(claim.diagnoses) - 1)
+    codes = [code for _, code in read["diagnoses"]]
+    assert codes == [d.value.replace(".", "") for d in claim.diagnoses]
+    assert all("." not in code for code in codes)
+    # PWK per attachment, with its control number.
+    assert read["pwk"] == [
+        (REPORT_TYPE_CODES[a.kind], a.transmission.code, "AC", a.id) for a in claim.attachments
+    ]
+    # Providers: NPIs pass the Luhn check, the referring one is NM1*DN.
+    referring = claim.referring_provider
+    assert read["providers"].get("DN") == (None if referring is None else referring.npi.value)
+    rendering = claim.rendering_provider
+    if rendering is None or rendering.npi == claim.billing_provider.npi:
+        assert "82" not in read["providers"]
+    else:
+        assert read["providers"]["82"] == rendering.npi.value
+        assert read["providers"].get("taxonomy") == rendering.taxonomy
+    assert all(_luhn_ok(npi) for key, npi in read["providers"].items() if key != "taxonomy")
+    _check_lines(claim, read)
+
+
+def _check_lines(claim: Claim, read: dict[str, Any]) -> None:
+    # The lines, numbered from 1.
+    assert [line["number"] for line in read["lines"]] == list(range(1, len(claim.lines) + 1))
+    for line, got in zip(claim.lines, read["lines"], strict=True):
+        assert got["qualifier"] == "HC"
+        assert got["code"] == line.code.value
+        assert got["modifiers"] == [m.value for m in line.modifiers]
+        assert got["charge"] == line.charge
+        assert got["basis"] == "UN"
+        assert got["units"] == line.units
+        assert got["pointers"] == list(line.diagnosis_pointers)
+        assert all(1 <= p <= len(claim.diagnoses) for p in got["pointers"])
+        expected_pos = line.place_of_service
+        if expected_pos is None or expected_pos == claim.place_of_service:
+            assert got["pos"] == ""
+        else:
+            assert got["pos"] == expected_pos.value
+        assert got["date"] == ("472", "D8", line.date_of_service.strftime("%Y%m%d"))
+
+
+_PAT01 = {Relationship.SPOUSE: "01", Relationship.CHILD: "19", Relationship.OTHER: "G8"}
+
+
+def _check_grouping(claim: Claim, level: Level, levels: dict[str, Level]) -> None:
+    """
+    The claim hangs under its own billing provider, subscriber and patient.
+    """
+    coverage = claim.coverage
+    if coverage.relationship is Relationship.SELF:
+        assert level.code == "22"
+        subscriber = level
+        assert subscriber.find("SBR", "SBR02") == "18"
+        assert subscriber.find("NM1", "NM103", "IL") == claim.patient.name.family.upper()
+        assert subscriber.find("DMG", "DMG02") == claim.patient.birth_date.strftime("%Y%m%d")
+        assert subscriber.find("REF", "REF02", "Y4") == (claim.property_casualty_claim_number or "")
+    else:
+        assert level.code == "23"
+        assert level.find("PAT", "PAT01") == _PAT01[coverage.relationship]
+        assert level.find("NM1", "NM103", "QC") == claim.patient.name.family.upper()
+        assert level.find("DMG", "DMG02") == claim.patient.birth_date.strftime("%Y%m%d")
+        assert level.find("REF", "REF02", "Y4") == (claim.property_casualty_claim_number or "")
+        subscriber = levels[level.parent]
+        assert subscriber.code == "22"
+        assert subscriber.find("SBR", "SBR02") == ""
+        assert coverage.subscriber is not None
+        assert subscriber.find("NM1", "NM103", "IL") == coverage.subscriber.name.family.upper()
+    assert subscriber.find("NM1", "NM109", "IL") == coverage.member_id
+    assert subscriber.find("NM1", "NM109", "PR") == coverage.payer.id
+    assert subscriber.find("SBR", "SBR09") == CLAIM_FILING_CODES[coverage.plan_type]
+    billing = levels[subscriber.parent]
+    assert billing.code == "20"
+    assert billing.find("NM1", "NM109", "85") == claim.billing_provider.npi.value
+    assert billing.find("REF", "REF02", "EI") == claim.billing_provider.tax_id.compact  # type: ignore[union-attr]
+
+
+def _check_envelope(text: str, control_number: int) -> None:
+    segs = segments(text)
+    ids = [seg.get_seg_id() for seg in segs]
+    assert ids[:3] == ["ISA", "GS", "ST"]
+    assert ids[-3:] == ["SE", "GE", "IEA"]
+    isa, gs, st_, se, ge, iea = segs[0], segs[1], segs[2], segs[-3], segs[-2], segs[-1]
+    # ISA is fixed width: 106 characters with its terminator.
+    assert text[105] == text[-1]
+    assert value(isa, "ISA13") == f"{control_number:09d}" == value(iea, "IEA02")
+    assert value(gs, "GS06") == str(control_number) == value(ge, "GE02")
+    assert value(ge, "GE01") == "1"
+    assert value(iea, "IEA01") == "1"
+    assert value(st_, "ST02") == value(se, "SE02") == "0001"
+    assert int(value(se, "SE01")) == len(segs) - 4  # ST through SE
+
+
+def _check_levels(levels: dict[str, Level]) -> None:
+    """
+    HL numbers count up from 1, parents come first, and siblings differ.
+    """
+    assert list(levels) == [str(n) for n in range(1, len(levels) + 1)]
+    seen: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+    for level in levels.values():
+        expected_parent = {"20": None, "22": "20", "23": "22"}[level.code]
+        if expected_parent is None:
+            assert level.parent == ""
+        else:
+            assert int(level.parent) < int(level.id)
+            assert levels[level.parent].code == expected_parent
+        children = [c for c in levels.values() if c.parent == level.id]
+        hl04 = "1" if children else "0"
+        # Claims hang under a subscriber or a patient level, at most 100.
+        assert len(level.claims) <= 100
+        assert bool(level.claims) == (level.code != "20" and not children)
+        # Grouping is maximal: siblings that are not full differ.
+        if len(level.claims) < 100:
+            siblings = seen.setdefault((level.parent, level.code), set())
+            assert level.key() not in siblings
+            siblings.add(level.key())
+        del hl04
+
+
+def _unique_ids(claims: list[Claim]) -> list[Claim]:
+    return [attrs.evolve(c, id=f"{i}-{c.id}"[:38]) for i, c in enumerate(claims)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches().map(_unique_ids), st.integers(1, 999_999_999))
+def test_every_generated_file_validates(claims: list[Claim], control_number: int) -> None:
+    text = write(claims, control_number=control_number)
+    assert_valid_837p(text)
+    _check_envelope(text, control_number)
+    levels = read_back(text)
+    _check_levels(levels)
+    by_id = {claim.id: claim for claim in claims}
+    found = 0
+    for level in levels.values():
+        for read in level.claims:
+            claim = by_id[read["id"]]
+            _check_claim(claim, read)
+            _check_grouping(claim, level, levels)
+            found += 1
+    assert found == len(claims)
+
+
+# --- the strategies reach every shape ------------------------------------------------------
+
+
+def _levels_of(claims: list[Claim]) -> dict[str, Level]:
+    return read_back(write(claims))
+
+
+def _children(claims: list[Claim], parent: str, child: str) -> int:
+    """
+    The most levels of code *child* under one level of code *parent*.
+    """
+    levels = _levels_of(claims)
+    counts = [
+        sum(1 for c in levels.values() if c.code == child and c.parent == p.id)
+        for p in levels.values()
+        if p.code == parent
+    ]
+    return max(counts, default=0)
+
+
+SHAPES: list[tuple[str, Callable[[list[Claim]], bool]]] = [
+    ("patient not the subscriber (2000C)", lambda cs: any(c.coverage.subscriber for c in cs)),
+    ("replacement (REF*F8)", lambda cs: any(c.frequency is ClaimFrequency.REPLACEMENT for c in cs)),
+    ("void (REF*F8)", lambda cs: any(c.frequency is ClaimFrequency.VOID for c in cs)),
+    ("attachments (PWK)", lambda cs: any(c.attachments for c in cs)),
+    ("referring provider (NM1*DN)", lambda cs: any(c.referring_provider for c in cs)),
+    ("rendering provider (NM1*82)", lambda cs: any(c.rendering_provider for c in cs)),
+    ("prior authorisation (REF*G1)", lambda cs: any(c.prior_authorization for c in cs)),
+    (
+        "two related causes",
+        lambda cs: any(
+            c.related_causes and c.related_causes.employment and c.related_causes.auto_accident
+            for c in cs
+        ),
+    ),
+    (
+        "line place of service (SV105)",
+        lambda cs: any(line.place_of_service for c in cs for line in c.lines),
+    ),
+    ("several billing providers (2000A)", lambda cs: len({c.billing_provider for c in cs}) > 1),
+    (
+        "several subscribers under one billing provider (2000B)",
+        lambda cs: _children(cs, "20", "22") > 1,
+    ),
+    ("several patients under one subscriber (2000C)", lambda cs: _children(cs, "22", "23") > 1),
+]
+
+
+def test_the_batches_reach_every_shape() -> None:
+    missing = {name for name, _ in SHAPES}
+
+    def every_shape_seen(claims: list[Claim]) -> bool:
+        missing.difference_update(name for name, shape in SHAPES if shape(claims))
+        return not missing
+
+    # Finding is enough; shrinking what was found would only cost time.
+    quick = settings(max_examples=1000, database=None, phases=[Phase.generate])
+    find(batches(max_lines=1), every_shape_seen, settings=quick)
+    assert not missing
+
+
+# --- separators ----------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    batches(max_claims=2, max_lines=2).map(_unique_ids),
+    st.permutations(SEPARATOR_CHOICES).map(lambda chars: chars[:4]),
+)
+def test_any_separators_validate_and_read_back(claims: list[Claim], chars: list[str]) -> None:
+    element, component, repetition, segment = chars
+    separators = X12Separators(
+        element=element, component=component, repetition=repetition, segment=segment
+    )
+    # Generated names and ids hold letters, digits and spaces only.
+    text = write(claims, separators=separators)
+    assert_valid_837p(text)
+    assert text[3] == element
+    assert text[104] == component
+    assert text[105] == segment
+    assert text.split(element)[11] == repetition
+    levels = read_back(text)
+    by_id = {claim.id: claim for claim in claims}
+    for level in levels.values():
+        for read in level.claims:
+            _check_claim(by_id[read["id"]], read)
+
+
+def test_default_separators_are_the_conventional_ones() -> None:
+    assert X12Separators() == X12Separators(element="*", component=":", repetition="^", segment="~")
+    text = write([EXAMPLE])
+    assert text.startswith("ISA*00*")
+    assert text[104:106] == ":~"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "code"),
+    [
+        ({"element": "**"}, "element", "invalid_separator"),
+        ({"element": ""}, "element", "invalid_separator"),
+        ({"component": "A"}, "component", "invalid_separator"),
+        ({"repetition": "1"}, "repetition", "invalid_separator"),
+        ({"segment": " "}, "segment", "invalid_separator"),
+        # Soapbill writes these inside values (amounts, attachment ids).
+        ({"segment": "."}, "segment", "invalid_separator"),
+        ({"segment": "-"}, "segment", "invalid_separator"),
+        ({"segment": "_"}, "segment", "invalid_separator"),
+        ({"segment": "\n"}, "segment", "invalid_separator"),
+        ({"segment": "é"}, "segment", "invalid_separator"),
+        ({"element": 42}, "element", "invalid_type"),
+        ({"element": ":"}, "element", "duplicate"),
+        ({"segment": "*"}, "element", "duplicate"),
+    ],
+)
+def test_bad_separators_are_refused(kwargs: dict[str, Any], path: str, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        X12Separators(**kwargs)
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+
+
+# --- values X12 cannot carry ---------------------------------------------------------------
+
+#: Every free-text field a claim writes into the 837P.
+TEXT_PATHS = [
+    "id",
+    "original_claim_number",
+    "prior_authorization",
+    "property_casualty_claim_number",
+    "coverage.member_id",
+    "coverage.group_number",
+    "coverage.payer.id",
+    "coverage.payer.name",
+    *(
+        f"{who}.name.{part}"
+        for who in ("patient", "coverage.subscriber")
+        for part in ("family", "given", "middle", "suffix")
+    ),
+    *(
+        f"{who}.address.{part}"
+        for who in ("patient", "coverage.subscriber")
+        for part in ("line1", "line2", "city")
+    ),
+    *(
+        f"{who}.name.{part}"
+        for who in ("billing_provider", "rendering_provider", "referring_provider")
+        for part in ("family", "given", "middle", "suffix")
+    ),
+    *(f"{who}.organization_name" for who in ("billing_provider", "rendering_provider")),
+    *(f"billing_provider.address.{part}" for part in ("line1", "line2", "city")),
+]
+
+
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+def _set(obj: Claim, path: str, new: object) -> Claim:
+    changed: Claim = _evolve(obj, path, new)
+    return changed
+
+
+def _evolve(obj: Any, path: str, new: object) -> Any:
+    head, _, rest = path.partition(".")
+    if not rest:
+        return attrs.evolve(obj, **{head: new})
+    return attrs.evolve(obj, **{head: _evolve(getattr(obj, head), rest, new)})
+
+
+SEPARATOR_CHARS = ["*", ":", "^", "~"]
+FOREIGN_CHARS = ["é", "ß", "\n", "\t", "\x00", "\x1d", "€", "\u2019"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    batches(max_claims=2, max_lines=1),
+    st.data(),
+    st.sampled_from(SEPARATOR_CHARS + FOREIGN_CHARS),
+)
+def test_a_value_x12_cannot_carry_is_refused(
+    claims: list[Claim], data: st.DataObject, bad: str
+) -> None:
+    k = data.draw(st.integers(0, len(claims) - 1))
+    paths = [p for p in TEXT_PATHS if isinstance(_get(claims[k], p), str)]
+    path = data.draw(st.sampled_from(paths))
+    old: str = _get(claims[k], path)
+    sentinel = f"{old[:-1]}{bad}" if len(old) > 1 else bad
+    claims[k] = _set(claims[k], path, sentinel)
+    with pytest.raises(ValidationError) as info:
+        write(claims)
+    [detail] = info.value.errors
+    assert detail.path == f"claims[{k}].{path}"
+    assert detail.code == ("x12_separator" if bad in SEPARATOR_CHARS else "x12_charset")
+    for shown in (str(info.value), repr(info.value), repr(info.value.args)):
+        assert sentinel not in shown or len(sentinel) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("name", "Soapbill*Massage"),
+        ("id", "SUB~1"),
+        ("contact_name", "Jane:Doe"),
+        ("email", "jane^doe@example.com"),
+        ("name", "Clínica"),
+    ],
+)
+def test_the_envelope_refuses_what_x12_cannot_carry(field: str, text: str) -> None:
+    submitter = attrs.evolve(SUBMITTER, **{field: text})
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE], submitter=submitter)
+    assert info.value.errors[0].path == f"submitter.{field}"
+    assert text not in str(info.value)
+    receiver = Receiver(name="Payer~One", id="RECEIVERID")
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE], receiver=receiver)
+    assert info.value.errors[0].path == "receiver.name"
+
+
+def test_other_separators_let_the_default_ones_through() -> None:
+    claim = _set(EXAMPLE, "patient.name.family", "O*NEIL:SMITH~")
+    separators = X12Separators(element="|", component=">", repetition="!", segment="'")
+    text = write([claim], separators=separators)
+    assert_valid_837p(text)
+    assert "NM1|IL|1|O*NEIL:SMITH~|JOHN" in text
+    with pytest.raises(ValidationError) as info:
+        write([_set(EXAMPLE, "patient.name.family", "O|NEIL")], separators=separators)
+    assert info.value.errors[0].path == "claims[0].patient.name.family"
+
+
+# --- what the 837P requires beyond the models -----------------------------------------------
+
+
+def _no_zip4(claim: Claim) -> Claim:
+    return _set(claim, "billing_provider.address.postal_code", "98101")
+
+
+REQUIREMENTS: list[tuple[str, Claim, str, str]] = [
+    # 2010AA N3/N4 and REF*EI are required; the ZIP code has nine digits.
+    ("billing address", _set(EXAMPLE, "billing_provider.address", None),
+     "billing_provider.address", "required"),
+    ("billing ZIP+4", _no_zip4(EXAMPLE), "billing_provider.address.postal_code", "zip_plus_4"),
+    ("billing tax id", _set(EXAMPLE, "billing_provider.tax_id", None),
+     "billing_provider.tax_id", "required"),
+    # 2010BA (self) and 2010CA (dependant) N3/N4.
+    ("patient address", _set(EXAMPLE, "patient.address", None), "patient.address", "required"),
+    # N401 is 2/30, NM109 and PWK06 2/80.
+    ("short billing city", _set(EXAMPLE, "billing_provider.address.city", "X"),
+     "billing_provider.address.city", "too_short"),
+    ("short patient city", _set(EXAMPLE, "patient.address.city", "X"),
+     "patient.address.city", "too_short"),
+    ("short member id", _set(EXAMPLE, "coverage.member_id", "1"), "coverage.member_id",
+     "too_short"),
+    ("short payer id", _set(EXAMPLE, "coverage.payer.id", "1"), "coverage.payer.id",
+     "too_short"),
+    ("short attachment id",
+     attrs.evolve(EXAMPLE, attachments=(
+         Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE1"),
+         Attachment(kind=AttachmentKind.PRESCRIPTION, id="R"),
+     )),
+     "attachments[1].id", "too_short"),
+    # 2310A is a person.
+    ("referring organisation",
+     attrs.evolve(EXAMPLE, referring_provider=CLINIC), "referring_provider.name", "required"),
+    # CLM11 holds two related causes.
+    ("three related causes",
+     attrs.evolve(EXAMPLE, related_causes=RelatedCauses(
+         employment=True, auto_accident=True, accident_state="WA", other_accident=True
+     )),
+     "related_causes", "too_many"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "claim", "path", "code"), REQUIREMENTS, ids=[r[0] for r in REQUIREMENTS]
+)
+def test_a_claim_missing_what_the_837p_needs_is_refused(
+    name: str, claim: Claim, path: str, code: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE, claim])
+    assert [(d.path, d.code) for d in info.value.errors] == [(f"claims[1].{path}", code)], name
+
+
+def _dependant(claim: Claim) -> Claim:
+    subscriber = Subscriber(
+        name=PersonName(family="Doe", given="Jane"),
+        birth_date=date(1978, 5, 6),
+        sex=Sex.FEMALE,
+        address=Address(line1="1 Elm St", city="X", state="WA", postal_code="98101"),
+    )
+    coverage = attrs.evolve(claim.coverage, relationship=Relationship.SPOUSE, subscriber=subscriber)
+    return attrs.evolve(claim, coverage=coverage)
+
+
+def test_a_subscriber_city_too_short_is_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        write([_dependant(EXAMPLE)])
+    assert info.value.errors[0].path == "claims[0].coverage.subscriber.address.city"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sbst.claims(max_lines=2).map(_known_pos))
+def test_a_generated_claim_is_written_or_refused_for_a_named_reason(claim: Claim) -> None:
+    try:
+        text = write([claim])
+    except ValidationError as error:
+        [detail] = error.errors
+        assert detail.code in ("required", "zip_plus_4", "too_short", "too_many")
+        assert detail.path.startswith("claims[0].")
+    else:
+        assert_valid_837p(text)
+
+
+# --- arguments ------------------------------------------------------------------------------
+
+ARGUMENTS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("no claims", {"claims": []}, "claims", "too_short"),
+    ("claims as a string", {"claims": "claims"}, "claims", "invalid_type"),
+    ("not a claim", {"claims": [EXAMPLE, JOHN]}, "claims[1]", "invalid_type"),
+    ("control number zero", {"control_number": 0}, "control_number", "out_of_range"),
+    ("control number ten digits", {"control_number": 10**9}, "control_number", "out_of_range"),
+    ("control number bool", {"control_number": True}, "control_number", "invalid_type"),
+    ("control number str", {"control_number": "1"}, "control_number", "invalid_type"),
+    ("created a date", {"created": date(2024, 1, 15)}, "created", "invalid_type"),
+    ("usage", {"usage": "X"}, "usage", "invalid_code"),
+    ("separators", {"separators": "*:^~"}, "separators", "invalid_type"),
+    ("submitter", {"submitter": RECEIVER}, "submitter", "invalid_type"),
+    ("receiver", {"receiver": SUBMITTER}, "receiver", "invalid_type"),
+    ("filing code", {"claim_filing_codes": {**CLAIM_FILING_CODES, PlanType.OTHER: "XX"}},
+     "claim_filing_codes[other]", "invalid_code"),
+    ("filing code missing", {"claim_filing_codes": {PlanType.COMMERCIAL: "CI"}},
+     "claim_filing_codes[medicare_part_b]", "invalid_code"),
+    ("report type", {"report_type_codes": {**REPORT_TYPE_CODES, AttachmentKind.SOAP_NOTE: "ZZ"}},
+     "report_type_codes[soap_note]", "invalid_code"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "path", "code"), ARGUMENTS, ids=[a[0] for a in ARGUMENTS]
+)
+def test_bad_arguments_are_refused(name: str, kwargs: dict[str, Any], path: str, code: str) -> None:
+    options: dict[str, Any] = {
+        "submitter": SUBMITTER,
+        "receiver": RECEIVER,
+        "control_number": 1,
+        "created": CREATED,
+    }
+    options.update(kwargs)
+    claims = options.pop("claims", [EXAMPLE])
+    with pytest.raises(ValidationError) as info:
+        write_837p(claims, **options)
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)], name
+
+
+def test_custom_code_tables_are_used() -> None:
+    claim = attrs.evolve(
+        EXAMPLE, attachments=(Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE1"),)
+    )
+    text = write(
+        [claim],
+        claim_filing_codes={**CLAIM_FILING_CODES, PlanType.COMMERCIAL: "12"},
+        report_type_codes={**REPORT_TYPE_CODES, AttachmentKind.SOAP_NOTE: "PN"},
+    )
+    assert "SBR*P*18*GRP001******12~" in text
+    assert "PWK*PN*EL***AC*NOTE1~" in text
+    assert_valid_837p(text)
+
+
+@pytest.mark.parametrize(
+    ("phone", "email", "per"),
+    [
+        ("5555551234", None, "PER*IC*JANE DOE*TE*5555551234"),
+        (None, "jane@example.com", "PER*IC*JANE DOE*EM*jane@example.com"),
+        ("5555551234", "jane@example.com", "PER*IC*JANE DOE*TE*5555551234*EM*jane@example.com"),
+    ],
+)
+def test_the_submitter_contact(phone: str | None, email: str | None, per: str) -> None:
+    submitter = Submitter(
+        name="Soapbill Massage Clinic", id="SUBMITTERID", contact_name="Jane Doe",
+        phone=phone, email=email,
+    )  # fmt: skip
+    text = write([EXAMPLE], submitter=submitter)
+    assert f"~{per}~" in text
+    assert_valid_837p(text)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "code"),
+    [
+        ({"phone": None}, "phone", "required"),
+        ({"id": "S"}, "id", "too_short"),
+        ({"id": "S" * 16}, "id", "too_long"),
+        ({"phone": "555-555-1234"}, "phone", "invalid_format"),
+    ],
+)
+def test_a_bad_submitter_is_refused(kwargs: dict[str, Any], path: str, code: str) -> None:
+    options = {"name": "Clinic", "id": "SUB", "contact_name": "Jane", "phone": "5555551234"}
+    options.update(kwargs)
+    with pytest.raises(ValidationError) as info:
+        Submitter(**options)
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+
+
+def test_a_receiver_id_fits_isa08() -> None:
+    with pytest.raises(ValidationError) as info:
+        Receiver(name="Payer", id="R" * 16)
+    assert info.value.errors[0].path == "id"
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        # X12 R type: no trailing zeros, no point for a whole amount.
+        ("120.00", "120"),
+        ("120.50", "120.5"),
+        ("120.05", "120.05"),
+        ("0.00", "0"),
+        ("0", "0"),
+        ("0.10", "0.1"),
+        ("1E+2", "100"),
+        ("99999.99", "99999.99"),
+        ("1000", "1000"),
+    ],
+)
+def test_amounts_follow_the_r_type(amount: str, text: str) -> None:
+    assert x12._amount(Decimal(amount)) == text
+
+
+def test_a_claim_with_every_situational_segment() -> None:
+    dependant = _set(_dependant(EXAMPLE), "coverage.subscriber.address", None)
+    claim = attrs.evolve(
+        _set(dependant, "coverage.relationship", Relationship.CHILD),
+        frequency=ClaimFrequency.REPLACEMENT,
+        original_claim_number="ICN123",
+        prior_authorization="AUTH9",
+        attachments=(
+            Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE1"),
+            Attachment(kind=AttachmentKind.PRESCRIPTION, id="RX-1", transmission=Transmission.FAX),
+            Attachment(
+                kind=AttachmentKind.PLAN_OF_CARE, id="POC.1", transmission=Transmission.MAIL
+            ),
+        ),
+        related_causes=RelatedCauses(
+            auto_accident=True, accident_state="OR", accident_date=date(2024, 1, 2)
+        ),
+        property_casualty_claim_number="PC77",
+        place_of_service=PlaceOfService("12"),
+    )
+    text = write([claim])
+    assert_valid_837p(text)
+    body = text.split("~")
+    assert "SBR*P**GRP001******CI" in body
+    assert "PAT*19" in body
+    assert "REF*Y4*PC77" in body
+    assert "CLM*PCN0001*145***12:B:7*Y*A*Y*Y**AA:::OR" in body
+    assert "DTP*439*D8*20240102" in body
+    assert body.index("PWK*09*EL***AC*NOTE1") < body.index("REF*G1*AUTH9")
+    assert "PWK*B2*FX***AC*RX-1" in body
+    assert "PWK*08*BM***AC*POC.1" in body
+    assert (
+        body.index("REF*G1*AUTH9")
+        < body.index("REF*F8*ICN123")
+        < body.index("HI*ABK:M5450*ABF:M62830")
+    )
+
+
+@pytest.mark.parametrize(
+    ("causes", "clm11", "dtp"),
+    [
+        (RelatedCauses(employment=True), "EM", None),
+        (RelatedCauses(employment=True, accident_date=date(2024, 1, 2)), "EM", "431"),
+        (RelatedCauses(other_accident=True, accident_date=date(2024, 1, 2)), "OA", "439"),
+        (
+            RelatedCauses(employment=True, auto_accident=True, accident_state="WA"),
+            "EM:AA::WA",
+            None,
+        ),
+        (RelatedCauses(employment=True, other_accident=True), "EM:OA", None),
+    ],
+)
+def test_related_causes(causes: RelatedCauses, clm11: str, dtp: str | None) -> None:
+    text = write([attrs.evolve(EXAMPLE, related_causes=causes)])
+    assert_valid_837p(text)
+    assert f"*Y*A*Y*Y**{clm11}~" in text
+    if dtp is None:
+        assert "~DTP*431" not in text
+        assert "~DTP*439" not in text
+    else:
+        assert f"~DTP*{dtp}*D8*20240102~" in text
+
+
+def test_flags_and_organisations() -> None:
+    claim = attrs.evolve(
+        EXAMPLE,
+        provider_signature_on_file=False,
+        assignment_of_benefits=False,
+        release_of_information=False,
+        rendering_provider=attrs.evolve(CLINIC, npi=Npi("1558598797"), taxonomy=None),
+        billing_provider=attrs.evolve(
+            CLINIC,
+            organization_name=None,
+            name=PersonName(family="Lee", given="Sam", middle="Q", suffix="Jr"),
+            taxonomy="225700000X",
+        ),
+        lines=(attrs.evolve(EXAMPLE.lines[0], place_of_service=PlaceOfService("12")),),
+    )
+    text = write([claim])
+    assert_valid_837p(text)
+    body = text.split("~")
+    assert "CLM*PCN0001*120***11:B:1*N*C*N*I" in body
+    assert "PRV*BI*PXC*225700000X" in body
+    assert "NM1*85*1*LEE*SAM*Q**JR*XX*1234567893" in body
+    assert "NM1*82*2*SOAPBILL MASSAGE CLINIC*****XX*1558598797" in body
+    assert not any(s.startswith("PRV*PE") for s in body)
+    assert "SV1*HC:97124:GP*120*UN*2*12**1:2" in body
+
+
+def test_a_rendering_provider_who_is_the_billing_provider_is_not_repeated() -> None:
+    text = write([attrs.evolve(EXAMPLE, rendering_provider=CLINIC)])
+    assert "~NM1*82*" not in text
+
+
+# --- determinism and limits -------------------------------------------------------------------
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches(max_lines=2))
+def test_the_same_input_gives_the_same_output(claims: list[Claim]) -> None:
+    copies = [Claim(**attrs.asdict(c, recurse=False)) for c in claims]
+    assert write(claims) == write(copies) == write(list(claims))
+
+
+def test_at_most_100_claims_under_one_level() -> None:
+    claims = [attrs.evolve(EXAMPLE, id=f"C{i}") for i in range(101)]
+    dependants = [attrs.evolve(_ready_dependant(), id=f"D{i}") for i in range(101)]
+    text = write(claims + dependants)
+    assert_valid_837p(text)
+    levels = read_back(text)
+    counts = [(level.code, level.parent, len(level.claims)) for level in levels.values()]
+    assert counts == [
+        ("20", "", 0),
+        ("22", "1", 100),
+        ("22", "1", 1),
+        ("22", "1", 0),
+        ("23", "4", 100),
+        ("23", "4", 1),
+    ]
+
+
+def _ready_dependant() -> Claim:
+    return _set(_dependant(EXAMPLE), "coverage.subscriber.address.city", "Olympia")
