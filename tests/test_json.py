@@ -513,6 +513,35 @@ def test_errors_of_constructors_get_their_paths(doc: Doc) -> None:
     ]
 
 
+def test_cross_field_rules_run_beside_field_errors(doc: Doc) -> None:
+    doc["frequency"] = "replacement"  # without original_claim_number
+    doc["billing_provider"]["npi"] = "1234567890"
+    doc["extra"] = 1
+    doc["coverage"]["relationship"] = "child"  # without a subscriber
+    doc["coverage"]["plan_type"] = "gold"
+    assert errors_of(doc) == [
+        ("coverage.plan_type", "invalid_choice"),
+        ("coverage.subscriber", "required"),
+        ("billing_provider.npi", "bad_checksum"),
+        ("extra", "unknown_field"),
+        ("original_claim_number", "required"),
+    ]
+
+
+def test_a_cross_field_rule_that_needs_a_failed_field_is_skipped(doc: Doc) -> None:
+    doc["frequency"] = "replacement"
+    doc["original_claim_number"] = 7
+    del doc["id"]
+    doc["coverage"]["relationship"] = "child"
+    doc["coverage"]["subscriber"] = {"name": {"family": "A", "given": "B"}}
+    assert errors_of(doc) == [
+        ("id", "missing"),
+        ("original_claim_number", "invalid_type"),
+        ("coverage.subscriber.birth_date", "missing"),
+        ("coverage.subscriber.sex", "missing"),
+    ]
+
+
 def test_an_empty_document_lists_its_required_keys() -> None:
     assert errors_of({}) == [
         ("format_version", "missing"),
@@ -793,6 +822,7 @@ class Order(Checked):
     spare: Bag | None = None
     empty: Empty = Empty()
     notes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = attrs.field(factory=tuple)
 
     def _check_fields(self) -> None:
         if self.rush and self.size is Size.LARGE:
@@ -826,6 +856,7 @@ def test_a_new_model_needs_no_code_of_its_own() -> None:
         "spare": {"items": []},
         "empty": {},
         "notes": [],
+        "tags": [],
     }
     assert to_json(ORDER) == msgspec.json.encode(data).decode()
     assert from_dict(data, Order) == ORDER
@@ -856,6 +887,14 @@ def test_a_new_model_checks_across_fields() -> None:
     data["rush"] = True
     data["size"] = 2
     assert errors_of(data, Order) == [("rush", "not_allowed")]
+    data["name"] = 5
+    del data["tags"]
+    assert errors_of(data, Order) == [("name", "invalid_type"), ("rush", "not_allowed")]
+
+
+def test_the_fast_path_refuses_an_enum_it_cannot_check() -> None:
+    with pytest.raises(sbjson._UnsupportedError):
+        sbjson._CheckWriter.exact_class(Mixed)
 
 
 @attrs.frozen

@@ -311,9 +311,59 @@ def _attrs_structure_factory(
         # cattrs would index a list or a string and fail with a confusing error.
         if type(value) is not dict:
             raise _type_problem("an object", value)
-        return structure(value, cls)
+        try:
+            return structure(value, cls)
+        except ClassValidationError as exc:
+            problem = _cross_field_problem(cls, value, exc, converter, hints)
+            if problem is None:
+                raise
+            raise exc.derive([*exc.exceptions, problem]) from None
 
     return structure_object
+
+
+def _cross_field_problem(
+    cls: type,
+    data: dict[str, Any],
+    exc: ClassValidationError,
+    converter: cattrs.Converter,
+    hints: dict[str, Any],
+) -> ValidationError | None:
+    """
+    Run the cross-field checks of an object some of whose fields failed.
+
+    cattrs calls ``__init__`` (and so ``_check_fields``) only when every field
+    is valid. To report every problem at once, the check runs here on an
+    object holding only the valid fields; a check that reads a failed field
+    finds it unset and is skipped.
+    """
+    with_notes, others = exc.group_exceptions()
+    if not with_notes and not any(isinstance(e, ForbiddenExtraKeysError) for e in others):
+        return None  # __init__ itself failed: its error is in exc already
+    check = getattr(cls, "_check_fields", None)
+    if check is None:
+        return None
+    failed = {note.name for _, note in with_notes}
+    partial: Any = object.__new__(cls)
+    for field in attrs.fields(cls):
+        # A missing required key failed too; a key left out has its default.
+        if field.name in failed or (
+            field.name not in data and isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
+        ):
+            continue
+        if field.name in data:
+            tp = hints[field.name]
+            value = converter.get_structure_hook(tp)(data[field.name], tp)
+        else:
+            value = field.default
+        object.__setattr__(partial, field.name, value)
+    try:
+        check(partial)
+    except ValidationError as problem:
+        return problem
+    except Exception:  # noqa: BLE001 - a check that needs a field that failed
+        return None
+    return None
 
 
 def _unstructure_money(value: Decimal) -> str:
@@ -687,7 +737,7 @@ class _CheckWriter:
         if any(a.default is not attrs.NOTHING for a in fields):
             allowed = f"_keys{len(self.ns)}"
             self.ns[allowed] = frozenset(keys)
-            lines.append(f"    if not o.keys() <= {allowed}: return False")
+            lines.append(f"    if not {allowed}.issuperset(o): return False")
         else:
             # msgspec checks that required keys are present: the right count
             # then means no unknown key.
