@@ -490,14 +490,18 @@ class _Unstructurer:
             value = self.expr(item, var, ns, json=json)
             if value == var:
                 return expr if json else f"list({expr})"
-            return f"[{value} for {var} in {expr}]"
+            # An empty tuple skips the comprehension's call; binding the tuple
+            # first also keeps any walrus in *expr* out of the iterable.
+            items = self.var(ns)
+            empty = items if json else "[]"
+            return f"([{value} for {var} in {items}] if ({items} := {expr}) else {empty})"
         if tp in self.building:
             # A class that contains itself: look its hook up when called.
             converter = self.converter
             hook: Callable[[Any], Any] = lambda v: converter.unstructure(v, unstructure_as=tp)  # noqa: E731
         else:
             hook = self.converter.get_unstructure_hook(tp)
-        if hook in self.generated and self.inlinable(tp, expr):
+        if hook in self.generated:
             return self.display(tp, expr, ns, json=json)
         inline = (_JSON_INLINE if json else _PLAIN_INLINE).get(hook)
         if inline is not None:
@@ -505,18 +509,6 @@ class _Unstructurer:
         name = f"_h{len(ns)}"
         ns[name] = hook
         return f"{name}({expr})"
-
-    @staticmethod
-    def inlinable(model: type, expr: str) -> bool:
-        # Binding the object in the first field is not allowed where that field
-        # is iterated by a comprehension.
-        fields = attrs.fields(model)
-        if not fields:
-            return False
-        if expr.isidentifier():
-            return True
-        first = typing.get_type_hints(model)[fields[0].name]
-        return _tuple_item(_optional_arg(first) or first) is None
 
 
 def make_converter() -> cattrs.Converter:
