@@ -349,8 +349,15 @@ def test_load_ptp_from_several_sources_and_filter_codes() -> None:
 
 
 def test_load_ptp_skips_codes_no_claim_can_hold() -> None:
-    rows = [["0001A", "0591T", "", "20210101", "*", "1", ""], *PTP_ROWS]
+    rows = [["0001Z", "0591T", "", "20210101", "*", "1", ""], *PTP_ROWS]
     assert PtpEdits.load(io.StringIO(cms_text(PTP_HEADER, rows, delimiter="\t"))) == PTP_EXPECTED
+
+
+def test_load_ptp_keeps_lettered_cpt_codes() -> None:
+    # CMS files carry CPT codes such as 0001A (vaccine administration).
+    rows = [["0001A", "0591T", "", "20210101", "*", "1", ""]]
+    edits = PtpEdits.load(io.StringIO(cms_text(PTP_HEADER, rows, delimiter="\t")))
+    assert [(e.column1.value, e.column2.value) for e in edits] == [("0001A", "0591T")]
 
 
 BAD_PTP = [

@@ -24,6 +24,9 @@ from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo, MedicareStatu
         pytest.param("0001F", "0001F", False, id="cat-II"),
         pytest.param("0001f", "0001F", False, id="cat-II-lower"),
         pytest.param("0042T", "0042T", False, id="cat-III"),
+        pytest.param("0001A", "0001A", False, id="vaccine-administration"),
+        pytest.param("0001M", "0001M", False, id="multianalyte-assay"),
+        pytest.param("0001U", "0001U", False, id="proprietary-lab-analysis"),
         # HCPCS Level II: a letter and four digits.
         pytest.param("G0283", "G0283", True, id="hcpcs"),
         pytest.param("g0283", "G0283", True, id="hcpcs-lower"),

@@ -228,9 +228,8 @@ class PtpEdits:
         Modifier (0, 1 or 9) and the PTP Edit Rationale. Dates are
         ``YYYYMMDD``, as in the CMS PTP files.
 
-        CMS files list codes soapbill's :class:`CptCode` does not accept (CPT
-        codes ending in a letter other than F or T, such as ``0001A``); no
-        claim can carry them, so their rows are skipped. A path is read as
+        A row whose code soapbill's :class:`CptCode` does not accept (a shape
+        CMS may add later) cannot match any claim line, so it is skipped. A path is read as
         UTF-8, or Latin-1 when it is not valid UTF-8.
 
         Args:

@@ -2,7 +2,10 @@
 CPT and HCPCS Level II procedure codes, and soapbill's code catalogue.
 
 Accepted shapes: CPT Category I ``NNNNN`` (``97124``), Category II ``NNNNF``,
-Category III ``NNNNT``, and HCPCS Level II ``ANNNN`` (``G0283``).
+Category III ``NNNNT``, the Category I codes the AMA numbers with a letter
+(``NNNNA`` vaccine administration, ``NNNNM`` multianalyte assays, ``NNNNU``
+proprietary laboratory analyses, all found in the CMS NCCI files), and HCPCS
+Level II ``ANNNN`` (``G0283``).
 
 The catalogue says, for the codes a massage or physical-medicine practice
 bills, whether a code is *timed* (billed in 15-minute units, DOMAIN.md 2) and
@@ -49,7 +52,7 @@ __all__ = [
     "validate",
 ]
 
-_SHAPE: Final = re.compile(r"[0-9]{4}[0-9FT]|[A-Z][0-9]{4}").fullmatch
+_SHAPE: Final = re.compile(r"[0-9]{4}[0-9AFMTU]|[A-Z][0-9]{4}").fullmatch
 
 
 def compact(value: str) -> str:
@@ -66,7 +69,8 @@ def validate(value: str) -> str:
     code = compact(value)
     if _SHAPE(code) is None:
         raise invalid(
-            "a procedure code is five digits, four digits and F or T, or a letter and four digits"
+            "a procedure code is five digits, four digits and A, F, M, T or U,"
+            " or a letter and four digits"
         )
     return code
 

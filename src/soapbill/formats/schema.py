@@ -89,7 +89,7 @@ _DATE: Final = {
 # third character (codes/icd10.py, DOMAIN.md 6.1), modifiers, NPI (codes/npi.py;
 # the check digit is not expressible here), place of service 01-99, EIN NN-NNNNNNN.
 _CODE_PATTERNS: Final[dict[type[CodeValue], str]] = {
-    CptCode: r"^([0-9]{4}[0-9FT]|[A-Z][0-9]{4})$",
+    CptCode: r"^([0-9]{4}[0-9AFMTU]|[A-Z][0-9]{4})$",
     DiagnosisCode: r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
     Modifier: r"^[A-Z0-9]{2}$",
     Npi: r"^[12][0-9]{9}$",
