@@ -84,7 +84,7 @@ def seed_story() -> SeedStory:
         written_on=date(2026, 2, 24),
         valid_days=90,
         diagnoses=(DiagnosisCode("M54.50"), DiagnosisCode("M62.830")),
-        procedures=(CptCode("97124"), CptCode("97140")),
+        procedures=(CptCode("97124"), CptCode("97140"), CptCode("97010")),
         visits_authorized=8,
     )
     first = SoapNote(

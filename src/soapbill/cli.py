@@ -156,6 +156,23 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
+def _diagnosis_table(choice: str) -> Any:  # noqa: ANN401 - a DiagnosisTable or None
+    # Imported on use: the full table is an optional extra and slow to load.
+    from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES, layered  # noqa: PLC0415
+    from soapbill.rules.icd10cm import Icd10CmTable, MissingExtraError  # noqa: PLC0415
+
+    if choice == "none":
+        return None
+    if choice == "massage":
+        return MASSAGE_DIAGNOSES
+    try:
+        return layered(MASSAGE_DIAGNOSES, Icd10CmTable())
+    except MissingExtraError:
+        if choice == "full":
+            raise
+        return MASSAGE_DIAGNOSES
+
+
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from soapbill.formats.json import to_json  # noqa: PLC0415 - keeps --help fast
     from soapbill.rules import evaluate  # noqa: PLC0415
@@ -174,6 +191,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             notes=notes,
             history=history,
             as_of=as_of,
+            diagnosis_table=_diagnosis_table(args.diagnoses),
         )
     except ValidationError as err:
         raise _BadDocumentError("input", err) from None
@@ -322,6 +340,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--as-of", type=_day, metavar="DATE", help="the day of the check (default: today)"
+    )
+    check.add_argument(
+        "--diagnoses",
+        choices=["auto", "full", "massage", "none"],
+        default="auto",
+        help="the diagnosis table: the bundled massage table layered over the full ICD-10-CM "
+        "table of soapbill[icd10] (full), the massage table alone (massage), none, or full "
+        "when the extra is installed and massage otherwise (auto, the default)",
     )
     check.add_argument("--json", action="store_true", help="print the decision as JSON")
     check.set_defaults(run=_check)
