@@ -134,6 +134,12 @@ def test_claims_hold_no_x12_separator(claim: Claim) -> None:
 # --- code values -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("letter", "AFMTU")
+def test_cpt_codes_reach_every_lettered_shape(letter: str) -> None:
+    search = settings(database=None, max_examples=1_000, phases=[Phase.generate])
+    find(sbst.cpt_codes(), lambda code: str(code).endswith(letter), settings=search)
+
+
 @given(code=sbst.cpt_codes(catalogued=True))
 def test_catalogued_codes_are_in_the_catalogue(code: CptCode) -> None:
     assert code in DEFAULT_CATALOG

@@ -336,7 +336,7 @@ def cpt_codes(
         return known
     shapes = st.one_of(
         _digits(5),
-        st.builds(str.__add__, _digits(4), st.sampled_from("FT")),
+        st.builds(str.__add__, _digits(4), st.sampled_from("AFMTU")),
         st.builds(str.__add__, st.sampled_from(_UPPER), _digits(4)),
     )
     return known | shapes.map(CptCode)
