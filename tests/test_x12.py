@@ -958,3 +958,14 @@ def test_at_most_100_claims_under_one_level() -> None:
 
 def _ready_dependant() -> Claim:
     return _set(_dependant(EXAMPLE), "coverage.subscriber.address.city", "Olympia")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches(max_claims=1, max_lines=1))
+def test_the_quick_text_check_sees_every_field_the_explanation_names(claims: list[Claim]) -> None:
+    # The writer searches _claim_text in one go and explains a hit with
+    # _claim_fields: both must hold the same values.
+    [claim] = claims
+    fields = x12._claim_fields(claim)
+    assert x12._claim_text(claim) == "".join(v for _, v in fields if v is not None)
+    assert {path for path, _ in fields} <= set(TEXT_PATHS)

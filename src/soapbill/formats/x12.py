@@ -39,7 +39,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from soapbill._validators import Checked, checked, rules
-from soapbill.claims import AttachmentKind, Claim, ClaimFrequency
+from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, RelatedCauses
 from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.parties import Address, PersonName, PlanType, Provider, Relationship, Sex
 
@@ -110,6 +110,8 @@ _DMG03: Final = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "U"}
 
 #: ISA13 is N0 9/9 and GS06 N0 1/9 (pyx12 control map).
 _MAX_CONTROL: Final = 999_999_999
+#: SV107 diagnosis pointers 1-12 as text.
+_POINTERS: Final = tuple(str(n) for n in range(13))
 #: 2300 loops per subscriber or patient level (pyx12 map: 2300 repeat 100).
 _CLAIMS_PER_LEVEL: Final = 100
 
@@ -226,8 +228,12 @@ class Receiver(Checked):
 
 def _amount(value: Decimal) -> str:
     # X12 R type: no trailing zeros after the decimal point, no point for a
-    # whole amount ("120", "120.5"); the format "f" also spells out 1E+2.
-    text = format(value, "f")
+    # whole amount ("120", "120.5"); the format "f" spells out 1E+2.
+    text = str(value)
+    if text[-3:] == ".00":
+        return text[:-3]
+    if "E" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -299,11 +305,50 @@ def _claim_fields(claim: Claim) -> _Fields:
     return out
 
 
-def _check_text(fields: _Fields, separators: X12Separators, prefix: str) -> None:
+def _name_text(name: PersonName | None) -> str:
+    if name is None:
+        return ""
+    return f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
+
+
+def _address_text(address: Address | None) -> str:
+    if address is None:
+        return ""
+    return f"{address.line1}{address.line2 or ''}{address.city}"
+
+
+def _provider_text(provider: Provider | None) -> str:
+    if provider is None:
+        return ""
+    return (
+        f"{_name_text(provider.name)}{provider.organization_name or ''}"
+        f"{_address_text(provider.address)}"
+    )
+
+
+def _claim_text(claim: Claim) -> str:
+    """
+    The values of :func:`_claim_fields`, run together: one string to search.
+    """
+    coverage = claim.coverage
+    subscriber = coverage.subscriber
+    return (
+        f"{claim.id}{claim.original_claim_number or ''}{claim.prior_authorization or ''}"
+        f"{claim.property_casualty_claim_number or ''}{coverage.member_id}"
+        f"{coverage.group_number or ''}{coverage.payer.id}{coverage.payer.name}"
+        f"{_name_text(claim.patient.name)}{_address_text(claim.patient.address)}"
+        f"{'' if subscriber is None else _name_text(subscriber.name)}"
+        f"{'' if subscriber is None else _address_text(subscriber.address)}"
+        f"{_provider_text(claim.billing_provider)}{_provider_text(claim.rendering_provider)}"
+        f"{_provider_text(claim.referring_provider)}"
+    )
+
+
+def _explain_text(fields: _Fields, separators: X12Separators, prefix: str) -> ValidationError:
+    """
+    The error for the first field of *fields* that X12 cannot carry.
+    """
     search = separators._search  # noqa: SLF001 - our own class
-    values = [value for _, value in fields if value is not None]
-    if search("".join(values)) is None:
-        return
     marks = {
         separators.element,
         separators.component,
@@ -328,7 +373,7 @@ def _check_text(fields: _Fields, separators: X12Separators, prefix: str) -> None
                 code="x12_charset",
                 message="contains a character outside the X12 extended character set",
             )
-        raise ValidationError((detail.prefixed(prefix),))
+        return ValidationError((detail.prefixed(prefix),))
     raise AssertionError  # pragma: no cover - the joined text had a bad character
 
 
@@ -409,108 +454,195 @@ def _require(claim: Claim) -> None:  # noqa: C901, PLR0912 - one plain check per
 # --- segments ----------------------------------------------------------------------
 
 
-def _person(name: PersonName, e: str) -> str:
-    # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107 suffix.
-    return (
-        f"{name.family.upper()}{e}{name.given.upper()}{e}{(name.middle or '').upper()}"
-        f"{e}{e}{(name.suffix or '').upper()}"
-    )
-
-
-def _provider_nm1(code: str, provider: Provider, e: str) -> str:
-    if provider.name is None:
-        entity = f"2{e}{(provider.organization_name or '').upper()}{e}{e}{e}{e}"
-    else:
-        entity = f"1{e}{_person(provider.name, e)}"
-    return f"NM1{e}{code}{e}{entity}{e}XX{e}{provider.npi}"
-
-
-def _address(address: Address, e: str) -> list[str]:
-    n3 = f"N3{e}{address.line1.upper()}"
-    if address.line2:
-        n3 += f"{e}{address.line2.upper()}"
-    return [n3, f"N4{e}{address.city.upper()}{e}{address.state}{e}{address.postal_code}"]
-
-
-def _billing_block(provider: Provider, e: str) -> tuple[str, ...]:
+class _Writer:
     """
-    2000A PRV and loop 2010AA, without the HL.
-    """
-    segments = []
-    if provider.taxonomy is not None:
-        segments.append(f"PRV{e}BI{e}PXC{e}{provider.taxonomy}")
-    segments.append(_provider_nm1("85", provider, e))
-    segments += _address(provider.address, e)  # type: ignore[arg-type] # checked by _require
-    segments.append(f"REF{e}EI{e}{provider.tax_id.compact}")  # type: ignore[union-attr]
-    return tuple(segments)
+    Writes the loops of one interchange as text, each segment terminated.
 
+    Values never hold a separator (:func:`write_837p` checks them first), so the
+    segments of a text can be counted by counting its terminators.
+    """
 
-def _subscriber_block(claim: Claim, filing: Mapping[PlanType, str], e: str) -> tuple[str, ...]:
-    """
-    2000B SBR and loops 2010BA and 2010BB, without the HL.
-    """
-    coverage = claim.coverage
-    is_self = coverage.relationship is Relationship.SELF
-    # SBR01 P (primary: soapbill bills one coverage); SBR02 18 only for self.
-    sbr = (
-        f"SBR{e}P{e}{'18' if is_self else ''}{e}{coverage.group_number or ''}"
-        f"{e}{e}{e}{e}{e}{e}{filing[coverage.plan_type]}"
-    )
-    segments = [sbr]
-    if is_self:
+    __slots__ = ("_dates", "c", "e", "filing", "report_types", "t")
+
+    def __init__(
+        self,
+        separators: X12Separators,
+        filing: Mapping[PlanType, str],
+        report_types: Mapping[AttachmentKind, str],
+    ) -> None:
+        self.e = separators.element
+        self.c = separators.component
+        self.t = separators.segment
+        self.filing = filing
+        self.report_types = report_types
+        # Claims of one file share a few dates of service: format each once.
+        self._dates: dict[date, str] = {}
+
+    def d8(self, day: date) -> str:
+        text = self._dates.get(day)
+        if text is None:
+            text = self._dates[day] = _d8(day)
+        return text
+
+    def person(self, name: PersonName) -> str:
+        # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107 suffix.
+        e = self.e
+        return (
+            f"{name.family.upper()}{e}{name.given.upper()}{e}{(name.middle or '').upper()}"
+            f"{e}{e}{(name.suffix or '').upper()}"
+        )
+
+    def provider(self, code: str, provider: Provider) -> str:
+        e = self.e
+        if provider.name is None:
+            entity = f"2{e}{(provider.organization_name or '').upper()}{e}{e}{e}{e}"
+        else:
+            entity = f"1{e}{self.person(provider.name)}"
+        return f"NM1{e}{code}{e}{entity}{e}XX{e}{provider.npi.value}{self.t}"
+
+    def address(self, address: Address) -> str:
+        e, t = self.e, self.t
+        line2 = "" if address.line2 is None else f"{e}{address.line2.upper()}"
+        return (
+            f"N3{e}{address.line1.upper()}{line2}{t}"
+            f"N4{e}{address.city.upper()}{e}{address.state}{e}{address.postal_code}{t}"
+        )
+
+    def billing(self, provider: Provider) -> str:
+        """
+        2000A PRV and loop 2010AA, without the HL.
+        """
+        e, t = self.e, self.t
+        taxonomy = provider.taxonomy
+        prv = "" if taxonomy is None else f"PRV{e}BI{e}PXC{e}{taxonomy}{t}"
+        address = self.address(provider.address)  # type: ignore[arg-type] # checked by _require
+        ein = provider.tax_id.compact  # type: ignore[union-attr] # checked by _require
+        return f"{prv}{self.provider('85', provider)}{address}REF{e}EI{e}{ein}{t}"
+
+    def subscriber(self, claim: Claim) -> str:
+        """
+        2000B SBR and loops 2010BA and 2010BB, without the HL.
+        """
+        e, t = self.e, self.t
+        coverage = claim.coverage
+        is_self = coverage.relationship is Relationship.SELF
+        # SBR01 P (primary: soapbill bills one coverage); SBR02 18 only for self.
+        sbr = (
+            f"SBR{e}P{e}{'18' if is_self else ''}{e}{coverage.group_number or ''}"
+            f"{e}{e}{e}{e}{e}{e}{self.filing[coverage.plan_type]}{t}"
+        )
+        parts = [sbr]
+        if is_self:
+            patient = claim.patient
+            parts += [
+                f"NM1{e}IL{e}1{e}{self.person(patient.name)}{e}MI{e}{coverage.member_id}{t}",
+                self.address(patient.address),  # type: ignore[arg-type] # checked by _require
+                f"DMG{e}D8{e}{self.d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}",
+            ]
+            if claim.property_casualty_claim_number is not None:
+                parts.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}{t}")
+        else:
+            subscriber = coverage.subscriber
+            assert subscriber is not None  # noqa: S101 - Coverage guarantees it
+            parts.append(
+                f"NM1{e}IL{e}1{e}{self.person(subscriber.name)}{e}MI{e}{coverage.member_id}{t}"
+            )
+            if subscriber.address is not None:
+                parts.append(self.address(subscriber.address))
+        payer = coverage.payer
+        parts.append(f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}{t}")
+        return "".join(parts)
+
+    def patient(self, claim: Claim) -> str:
+        """
+        2000C PAT and loop 2010CA, without the HL.
+        """
+        e, t = self.e, self.t
         patient = claim.patient
-        segments.append(f"NM1{e}IL{e}1{e}{_person(patient.name, e)}{e}MI{e}{coverage.member_id}")
-        segments += _address(patient.address, e)  # type: ignore[arg-type] # checked by _require
-        segments.append(f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}")
-        if claim.property_casualty_claim_number is not None:
-            segments.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}")
-    else:
-        subscriber = coverage.subscriber
-        assert subscriber is not None  # noqa: S101 - Coverage guarantees it
-        segments.append(f"NM1{e}IL{e}1{e}{_person(subscriber.name, e)}{e}MI{e}{coverage.member_id}")
-        if subscriber.address is not None:
-            segments += _address(subscriber.address, e)
-    payer = coverage.payer
-    segments.append(f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}")
-    return tuple(segments)
+        name = f"NM1{e}QC{e}1{e}{self.person(patient.name)}".rstrip(e)
+        pc_number = claim.property_casualty_claim_number
+        ref = "" if pc_number is None else f"REF{e}Y4{e}{pc_number}{t}"
+        return (
+            f"PAT{e}{_PAT01[claim.coverage.relationship]}{t}{name}{t}"
+            f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+            f"DMG{e}D8{e}{self.d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
+        )
 
+    def claim(self, claim: Claim) -> str:
+        """
+        Loop 2300 with its 2310A, 2310B and 2400 loops.
+        """
+        e, c, t = self.e, self.c, self.t
+        place = claim.place_of_service
+        d8 = self.d8
+        # The lines first: they give the total.
+        total = Decimal(0)
+        lines = []
+        for n, line in enumerate(claim.lines, 1):
+            charge = line.charge
+            total += charge
+            modifiers = line.modifiers
+            procedure = line.code.value
+            if modifiers:
+                procedure = c.join([procedure, *[m.value for m in modifiers]])
+            # SV105 only when it differs from CLM05-1.
+            line_pos = line.place_of_service
+            sv105 = "" if line_pos is None or line_pos == place else line_pos.value
+            pointers = c.join([_POINTERS[p] for p in line.diagnosis_pointers])
+            lines.append(
+                f"LX{e}{n}{t}SV1{e}HC{c}{procedure}{e}{_amount(charge)}{e}UN{e}{line.units}"
+                f"{e}{sv105}{e}{e}{pointers}{t}DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
+            )
+        # CLM07 A (assigned) or C (not assigned) follows the insured's
+        # assignment of benefits, like CMS-1500 box 27; CLM09 Y is a signed
+        # release, I informed consent without one.
+        assigned = claim.assignment_of_benefits
+        clm = (
+            f"CLM{e}{claim.id}{e}{_amount(total)}{e}{e}{e}{place.value}{c}B{c}{claim.frequency.code}"
+            f"{e}{'Y' if claim.provider_signature_on_file else 'N'}"
+            f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
+            f"{e}{'Y' if claim.release_of_information else 'I'}"
+        )
+        parts = [clm]
+        causes = claim.related_causes
+        if causes is not None:
+            parts.append(f"{e}{e}{self.causes(causes)}")
+        parts.append(t)
+        if causes is not None and causes.accident_date is not None:
+            # DTP*439 accident date goes with an accident (AA, OA); a work
+            # injury alone reports its date as the onset, DTP*431.
+            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
+            parts.append(f"DTP{e}{qualifier}{e}D8{e}{self.d8(causes.accident_date)}{t}")
+        report_types = self.report_types
+        parts += [
+            f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}{t}"
+            for a in claim.attachments
+        ]
+        if claim.prior_authorization is not None:
+            parts.append(f"REF{e}G1{e}{claim.prior_authorization}{t}")
+        if claim.frequency is not ClaimFrequency.ORIGINAL:
+            parts.append(f"REF{e}F8{e}{claim.original_claim_number}{t}")
+        # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
+        # codes without the dot (DOMAIN.md 4 and 5.2).
+        codes = [code.compact for code in claim.diagnoses]
+        parts.append(f"HI{e}ABK{c}{e.join(codes).replace(e, f'{e}ABF{c}')}{t}")
+        referring = claim.referring_provider
+        if referring is not None:
+            parts.append(self.provider("DN", referring))
+        rendering = claim.rendering_provider
+        # 2310B only when the rendering provider is not the billing provider.
+        if rendering is not None and rendering.npi != claim.billing_provider.npi:
+            parts.append(self.provider("82", rendering))
+            if rendering.taxonomy is not None:
+                parts.append(f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{t}")
+        parts += lines
+        return "".join(parts)
 
-def _patient_block(claim: Claim, e: str) -> tuple[str, ...]:
-    """
-    2000C PAT and loop 2010CA, without the HL.
-    """
-    patient = claim.patient
-    segments = [
-        f"PAT{e}{_PAT01[claim.coverage.relationship]}",
-        f"NM1{e}QC{e}1{e}{_person(patient.name, e)}".rstrip(e),
-        *_address(patient.address, e),  # type: ignore[arg-type] # checked by _require
-        f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}",
-    ]
-    if claim.property_casualty_claim_number is not None:
-        segments.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}")
-    return tuple(segments)
-
-
-def _claim_block(  # noqa: C901 - one branch per situational segment
-    claim: Claim, report_types: Mapping[AttachmentKind, str], e: str, c: str
-) -> list[str]:
-    """
-    Loop 2300 with its 2310A, 2310B and 2400 loops.
-    """
-    pos = claim.place_of_service.value
-    # CLM07 A (assigned) or C (not assigned) follows the insured's assignment
-    # of benefits, like CMS-1500 box 27; CLM09 Y is a signed release, I
-    # informed consent without one.
-    assigned = claim.assignment_of_benefits
-    clm = (
-        f"CLM{e}{claim.id}{e}{_amount(claim.total_charge)}{e}{e}{e}{pos}{c}B{c}"
-        f"{claim.frequency.code}{e}{'Y' if claim.provider_signature_on_file else 'N'}"
-        f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
-        f"{e}{'Y' if claim.release_of_information else 'I'}"
-    )
-    causes = claim.related_causes
-    accident_dtp = None
-    if causes is not None:
+    def causes(self, causes: RelatedCauses) -> str:
+        """
+        CLM11: up to two related-causes codes and the auto accident's state.
+        """
+        c = self.c
         codes = [
             code
             for code, flag in (
@@ -523,63 +655,23 @@ def _claim_block(  # noqa: C901 - one branch per situational segment
         composite = c.join(codes)
         if causes.accident_state is not None:
             composite += c * (4 - len(codes)) + causes.accident_state
-        clm += f"{e}{e}{composite}"
-        if causes.accident_date is not None:
-            # DTP*439 accident date goes with an accident (AA, OA); a work
-            # injury alone reports its date as the onset, DTP*431.
-            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
-            accident_dtp = f"DTP{e}{qualifier}{e}D8{e}{_d8(causes.accident_date)}"
-    segments = [clm]
-    if accident_dtp is not None:
-        segments.append(accident_dtp)
-    segments += [
-        f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}"
-        for a in claim.attachments
-    ]
-    if claim.prior_authorization is not None:
-        segments.append(f"REF{e}G1{e}{claim.prior_authorization}")
-    if claim.frequency is not ClaimFrequency.ORIGINAL:
-        segments.append(f"REF{e}F8{e}{claim.original_claim_number}")
-    # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
-    # codes without the dot (DOMAIN.md 4 and 5.2).
-    diagnoses = [f"ABF{c}{code.compact}" for code in claim.diagnoses]
-    diagnoses[0] = f"ABK{diagnoses[0][3:]}"
-    segments.append(f"HI{e}{e.join(diagnoses)}")
-    referring = claim.referring_provider
-    if referring is not None:
-        segments.append(_provider_nm1("DN", referring, e))
-    rendering = claim.rendering_provider
-    # 2310B only when the rendering provider is not the billing provider.
-    if rendering is not None and rendering.npi != claim.billing_provider.npi:
-        segments.append(_provider_nm1("82", rendering, e))
-        if rendering.taxonomy is not None:
-            segments.append(f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}")
-    for n, line in enumerate(claim.lines, 1):
-        procedure = f"HC{c}{line.code}"
-        if line.modifiers:
-            procedure += c + c.join([m.value for m in line.modifiers])
-        # SV105 only when it differs from CLM05-1.
-        line_pos = line.place_of_service
-        sv105 = "" if line_pos is None or line_pos.value == pos else line_pos.value
-        pointers = c.join([str(p) for p in line.diagnosis_pointers])
-        segments += [
-            f"LX{e}{n}",
-            f"SV1{e}{procedure}{e}{_amount(line.charge)}{e}UN{e}{line.units}{e}{sv105}{e}{e}{pointers}",
-            f"DTP{e}472{e}D8{e}{_d8(line.date_of_service)}",
-        ]
-    return segments
+        return composite
 
 
 # --- the writer --------------------------------------------------------------------
 
 
-def _chunks(blocks: list[list[str]]) -> list[list[str]]:
+#: Billing provider loop -> subscriber loop -> patient loop (or None) -> claim loops.
+_Tree = dict[str, dict[str, dict[str | None, list[str]]]]
+
+
+def _chunks(claim_loops: list[str]) -> list[list[str]]:
     """
-    The claims' segments, at most 100 claims to a chunk.
+    The claims' loops, at most 100 to a chunk.
     """
     return [
-        [segment for block in blocks[start : start + _CLAIMS_PER_LEVEL] for segment in block]
-        for start in range(0, len(blocks), _CLAIMS_PER_LEVEL)
+        claim_loops[start : start + _CLAIMS_PER_LEVEL]
+        for start in range(0, len(claim_loops), _CLAIMS_PER_LEVEL)
     ]
 
 
@@ -589,6 +681,8 @@ def _check_mapping(
     codes: frozenset[str],
     path: str,
 ) -> None:
+    if mapping is CLAIM_FILING_CODES or mapping is REPORT_TYPE_CODES:
+        return
     for key in keys:
         code = mapping.get(key)
         if code not in codes:
@@ -634,7 +728,7 @@ def _envelope_fields(submitter: Submitter, receiver: Receiver) -> _Fields:
     ]
 
 
-def write_837p(  # noqa: C901, PLR0915 - the interchange is written in one pass
+def write_837p(
     claims: Sequence[Claim],
     *,
     submitter: Submitter,
@@ -690,15 +784,16 @@ def write_837p(  # noqa: C901, PLR0915 - the interchange is written in one pass
         raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
     if not claims:
         raise ValidationError.single("claims", "too_short", "write at least one claim")
-    _check_text(_envelope_fields(submitter, receiver), separators, "")
+    search = separators._search  # noqa: SLF001 - our own class
+    envelope = _envelope_fields(submitter, receiver)
+    if search("".join([value for _, value in envelope if value is not None])):
+        raise _explain_text(envelope, separators, "")
 
-    e, c = separators.element, separators.component
-    # Billing provider block -> subscriber block -> patient block (or None) -> claims.
-    tree: dict[
-        tuple[str, ...], dict[tuple[str, ...], dict[tuple[str, ...] | None, list[list[str]]]]
-    ]
-    tree = {}
-    billing_blocks: dict[Provider, tuple[str, ...]] = {}
+    writer = _Writer(separators, claim_filing_codes, report_type_codes)
+    # Billing provider loop -> subscriber loop -> patient loop (or None) -> claims.
+    tree: _Tree = {}
+    # Claims often share their billing provider: write its loop once.
+    billing_loops: dict[int, str] = {}
     for i, claim in enumerate(claims):
         if not isinstance(claim, Claim):
             raise ValidationError.single(f"claims[{i}]", "invalid_type", "expected a Claim")
@@ -706,72 +801,102 @@ def write_837p(  # noqa: C901, PLR0915 - the interchange is written in one pass
             _require(claim)
         except ValidationError as error:
             raise error.prefixed(f"claims[{i}]") from None
-        _check_text(_claim_fields(claim), separators, f"claims[{i}]")
-        billing = billing_blocks.get(claim.billing_provider)
+        if search(_claim_text(claim)):
+            raise _explain_text(_claim_fields(claim), separators, f"claims[{i}]")
+        billing = billing_loops.get(id(claim.billing_provider))
         if billing is None:
-            billing = billing_blocks[claim.billing_provider] = _billing_block(
-                claim.billing_provider, e
+            billing = billing_loops[id(claim.billing_provider)] = writer.billing(
+                claim.billing_provider
             )
-        subscriber = _subscriber_block(claim, claim_filing_codes, e)
+        subscriber = writer.subscriber(claim)
         patient = (
-            None if claim.coverage.relationship is Relationship.SELF else _patient_block(claim, e)
+            None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
         )
-        block = _claim_block(claim, report_type_codes, e, c)
+        claim_loop = writer.claim(claim)
         tree.setdefault(billing, {}).setdefault(subscriber, {}).setdefault(patient, []).append(
-            block
+            claim_loop
         )
 
-    stamp_date, stamp_time = _d8(created.date()), f"{created.hour:02d}{created.minute:02d}"
-    control = f"{control_number:09d}"
-    # 1000A PER: a phone (TE), an e-mail (EM) or both.
-    contacts = [("TE", submitter.phone), ("EM", submitter.email)]
-    per = e.join(f"{q}{e}{v}" for q, v in contacts if v is not None)
-    body = [
-        f"ST{e}837{e}0001{e}005010X222A1",
-        # BHT: hierarchy 0019, 00 original, our control number as the batch
-        # id, the creation date and time, CH chargeable (pyx12 map).
-        f"BHT{e}0019{e}00{e}{control}{e}{stamp_date}{e}{stamp_time}{e}CH",
-        f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}",
-        f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}",
-        f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}",
-    ]
+    return _interchange(
+        _levels(tree, separators.element, separators.segment),
+        submitter=submitter,
+        receiver=receiver,
+        control_number=control_number,
+        created=created,
+        usage=usage,
+        separators=separators,
+    )
+
+
+def _levels(tree: _Tree, e: str, t: str) -> str:
+    """
+    The HL levels of the claims, each followed by its loops.
+    """
+    body = []
     hl = 0
     for billing, subscribers in tree.items():
         hl += 1
         parent_a = hl
-        body.append(f"HL{e}{parent_a}{e}{e}20{e}1")
-        body += billing
+        body += [f"HL{e}{parent_a}{e}{e}20{e}1{t}", billing]
         for subscriber, patients in subscribers.items():
             if None in patients:
                 # The subscriber is the patient (SBR02 18): claims hang
                 # under the subscriber level, at most 100 to a level.
                 for chunk in _chunks(patients[None]):
                     hl += 1
-                    body.append(f"HL{e}{hl}{e}{parent_a}{e}22{e}0")
-                    body += subscriber
-                    body += chunk
+                    body += [f"HL{e}{hl}{e}{parent_a}{e}22{e}0{t}", subscriber, *chunk]
                 continue
             hl += 1
             parent_b = hl
-            body.append(f"HL{e}{parent_b}{e}{parent_a}{e}22{e}1")
-            body += subscriber
-            for patient, blocks in patients.items():
-                for chunk in _chunks(blocks):
+            body += [f"HL{e}{parent_b}{e}{parent_a}{e}22{e}1{t}", subscriber]
+            for patient, claim_loops in patients.items():
+                for chunk in _chunks(claim_loops):
                     hl += 1
-                    body.append(f"HL{e}{hl}{e}{parent_b}{e}23{e}0")
-                    body += patient  # type: ignore[arg-type] # only None is None
-                    body += chunk
-    body.append(f"SE{e}{len(body) + 1}{e}0001")
+                    body += [f"HL{e}{hl}{e}{parent_b}{e}23{e}0{t}", patient, *chunk]  # type: ignore[list-item] # only None is None
+    return "".join(body)
 
-    t = separators.segment
-    isa = (
+
+def _interchange(
+    levels: str,
+    *,
+    submitter: Submitter,
+    receiver: Receiver,
+    control_number: int,
+    created: datetime,
+    usage: str,
+    separators: X12Separators,
+) -> str:
+    """
+    The envelope around the HL levels: ISA, GS, ST, BHT, 1000A, 1000B ... SE, GE, IEA.
+    """
+    e, t = separators.element, separators.segment
+    day = f"{created.year:04d}{created.month:02d}{created.day:02d}"
+    time = f"{created.hour:02d}{created.minute:02d}"
+    control = f"{control_number:09d}"
+    # 1000A PER: a phone (TE), an e-mail (EM) or both.
+    phone, email = submitter.phone, submitter.email
+    per = (
+        f"TE{e}{phone}" if email is None
+        else f"EM{e}{email}" if phone is None
+        else f"TE{e}{phone}{e}EM{e}{email}"
+    )  # fmt: skip
+    transaction = (
+        f"ST{e}837{e}0001{e}005010X222A1{t}"
+        # BHT: hierarchy 0019, 00 original, our control number as the batch
+        # id, the creation date and time, CH chargeable (pyx12 map).
+        f"BHT{e}0019{e}00{e}{control}{e}{day}{e}{time}{e}CH{t}"
+        f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}{t}"
+        f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}{t}"
+        f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}{t}"
+        f"{levels}"
+    )
+    # SE01 counts the segments from ST to SE, both included.
+    return (
         f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id:<15}{e}ZZ"
-        f"{e}{receiver.id:<15}{e}{stamp_date[2:]}{e}{stamp_time}{e}{separators.repetition}"
-        f"{e}00501{e}{control}{e}0{e}{usage}{e}{c}"
+        f"{e}{receiver.id:<15}{e}{day[2:]}{e}{time}{e}{separators.repetition}"
+        f"{e}00501{e}{control}{e}0{e}{usage}{e}{separators.component}{t}"
+        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
+        f"{e}{control_number}{e}X{e}005010X222A1{t}"
+        f"{transaction}SE{e}{transaction.count(t) + 1}{e}0001{t}"
+        f"GE{e}1{e}{control_number}{t}IEA{e}1{e}{control}{t}"
     )
-    gs = (
-        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{stamp_date}{e}{stamp_time}"
-        f"{e}{control_number}{e}X{e}005010X222A1"
-    )
-    trailer = [f"GE{e}1{e}{control_number}", f"IEA{e}1{e}{control}"]
-    return t.join([isa, gs, *body, *trailer]) + t

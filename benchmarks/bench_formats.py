@@ -1,0 +1,230 @@
+"""
+Speed of the claim formats against soapbill's own JSON.
+
+Each format writes the same 6-line claim with 6 diagnoses; its time is divided
+by the time of :func:`soapbill.formats.json.to_json` on that claim. The bars:
+the X12 837P at most 2x the JSON, FHIR at most 3x. :data:`FORMATS` lists the
+entries, ``(name, function, bar)``; a format without a bar is timed for
+information. Method as in ``bench_serialize.py``: one process, a calibrated
+loop per format, interleaved repeats, the median. Pin it to one CPU for stable
+figures::
+
+    taskset -c 1 python benchmarks/bench_formats.py
+    taskset -c 1 python benchmarks/bench_formats.py --json --timer cpu
+    python benchmarks/bench_formats.py --check   # run each format once
+
+With ``--fail`` the exit status is 1 when a format is over its bar.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from soapbill import (
+    Address,
+    Attachment,
+    AttachmentKind,
+    Claim,
+    Coverage,
+    CptCode,
+    Credential,
+    DiagnosisCode,
+    Modifier,
+    Npi,
+    Patient,
+    Payer,
+    PersonName,
+    PlaceOfService,
+    PlanType,
+    Provider,
+    ServiceLine,
+    Sex,
+    TaxId,
+)
+from soapbill.formats.cms1500 import cms1500_pages
+from soapbill.formats.fhir import to_fhir_json
+from soapbill.formats.json import to_json
+from soapbill.formats.x12 import Receiver, Submitter, write_837p
+
+SERVICE_DATE = date(2026, 3, 3)
+DIAGNOSES = ("M54.50", "M62.830", "M54.2", "M79.18", "M25.511", "G44.209")
+LINES = (
+    ("97124", ("GP",), 2, Decimal("120.00"), (1, 2)),
+    ("97140", ("GP", "59"), 1, Decimal("65.00"), (1, 3)),
+    ("97112", ("GP",), 1, Decimal("70.00"), (2,)),
+    ("97110", ("GP",), 2, Decimal("110.00"), (1, 2, 3, 4)),
+    ("97010", (), 1, Decimal("25.00"), (1,)),
+    ("97035", ("GP",), 1, Decimal("40.50"), (5, 6)),
+)
+
+
+def build_claim() -> Claim:
+    """
+    The claim of ``bench_serialize.py``, with what the 837P also needs.
+    """
+    return Claim(
+        id="CLM-2026-0001",
+        patient=Patient(
+            id="PT-1001",
+            name=PersonName(family="Rivera", given="Jordan", middle="Q"),
+            birth_date=date(1980, 2, 29),
+            sex=Sex.FEMALE,
+            address=Address(line1="12 Elm St", city="Springfield", state="WA", postal_code="98101"),
+            phone="2065550100",
+        ),
+        coverage=Coverage(
+            payer=Payer(id="EX123", name="Example Health"),
+            member_id="XZ123456789",
+            group_number="GRP-77",
+            plan_type=PlanType.COMMERCIAL,
+        ),
+        billing_provider=Provider(
+            npi=Npi("1245319599"),
+            organization_name="Harbor Massage Clinic",
+            tax_id=TaxId("12-3456789"),
+            address=Address(
+                line1="400 Pier Ave", city="Springfield", state="WA", postal_code="981011234"
+            ),
+        ),
+        rendering_provider=Provider(
+            npi=Npi("1234567893"),
+            name=PersonName(family="Lee", given="Sam"),
+            credential=Credential.LMT,
+            taxonomy="225700000X",
+        ),
+        referring_provider=Provider(
+            npi=Npi("1558598797"),
+            name=PersonName(family="Ortiz", given="Ana"),
+            credential=Credential.MD,
+        ),
+        diagnoses=tuple(DiagnosisCode(d) for d in DIAGNOSES),
+        lines=tuple(
+            ServiceLine(
+                code=CptCode(code),
+                modifiers=tuple(Modifier(m) for m in modifiers),
+                units=units,
+                charge=charge,
+                date_of_service=SERVICE_DATE,
+                diagnosis_pointers=pointers,
+            )
+            for code, modifiers, units, charge, pointers in LINES
+        ),
+        attachments=(Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE-1"),),
+        prior_authorization="AUTH-42",
+        place_of_service=PlaceOfService("11"),
+    )
+
+
+CLAIM = build_claim()
+SUBMITTER = Submitter(
+    name="Harbor Massage Clinic", id="HARBOR01", contact_name="Jo Park", phone="2065550100"
+)
+RECEIVER = Receiver(name="Example Clearinghouse", id="CLEARING01")
+CREATED = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+
+#: The baseline every format is divided by.
+BASELINE: tuple[str, Callable[[], object]] = ("json", lambda: to_json(CLAIM))
+
+#: ``(name, function, bar)``: each function writes CLAIM once; bar is the most
+#: its time may be, as a multiple of the baseline's (``None``: no bar).
+FORMATS: list[tuple[str, Callable[[], object], float | None]] = [
+    (
+        "x12_837p",
+        lambda: write_837p(
+            [CLAIM], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
+        ),
+        2.0,
+    ),
+    ("fhir_r4", lambda: to_fhir_json(CLAIM, created=CREATED.date()), 3.0),
+    ("cms1500_pages", lambda: cms1500_pages(CLAIM), None),
+]
+
+#: The clock: wall time by default; --timer cpu counts only this thread's CPU
+#: time, which is steadier on a machine busy with other work.
+clock = time.perf_counter
+
+
+def calibrate(fn: Callable[[], object], seconds: float) -> int:
+    loops = 1
+    while True:
+        start = clock()
+        for _ in range(loops):
+            fn()
+        elapsed = clock() - start
+        if elapsed >= seconds / 4:
+            return max(1, int(loops * seconds / elapsed))
+        loops *= 4
+
+
+def bench(
+    variants: dict[str, Callable[[], object]], repeats: int, seconds: float
+) -> dict[str, float]:
+    """
+    Median seconds per call of each variant, repeats interleaved.
+    """
+    loops = {name: calibrate(fn, seconds) for name, fn in variants.items()}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, fn in variants.items():
+            n = loops[name]
+            start = clock()
+            for _ in range(n):
+                fn()
+            times[name].append((clock() - start) / n)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--check", action="store_true", help="only run each format once")
+    parser.add_argument("--fail", action="store_true", help="exit 1 when a format is over its bar")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved repeats")
+    parser.add_argument("--seconds", type=float, default=0.25, help="length of one timed loop")
+    parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
+    args = parser.parse_args()
+    global clock  # noqa: PLW0603 - set once, before any timing
+    clock = time.perf_counter if args.timer == "wall" else time.thread_time
+
+    variants = {BASELINE[0]: BASELINE[1]} | {name: fn for name, fn, _ in FORMATS}
+    sizes = {name: len(str(fn())) for name, fn in variants.items()}
+    if args.check:
+        print(", ".join(f"{name} {size} chars" for name, size in sizes.items()))
+        return 0
+
+    medians = bench(variants, args.repeats, args.seconds)
+    base = medians[BASELINE[0]]
+    results: dict[str, object] = {"timer": args.timer, "lines": len(CLAIM.lines)}
+    over = []
+    for name, seconds in medians.items():
+        results[f"{name}_us"] = round(seconds * 1e6, 2)
+        results[f"{name}_chars"] = sizes[name]
+    for name, _, bar in FORMATS:
+        ratio = medians[name] / base
+        results[f"{name}_vs_json"] = round(ratio, 3)
+        if bar is not None:
+            results[f"{name}_bar"] = bar
+            if ratio > bar:
+                over.append(name)
+    results["over_bar"] = over
+
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print(f"{BASELINE[0]:<14} {results[f'{BASELINE[0]}_us']:9.2f} us")
+        for name, _, bar in FORMATS:
+            limit = "" if bar is None else f"  (bar {bar:.1f}x)"
+            print(
+                f"{name:<14} {results[f'{name}_us']:9.2f} us"
+                f"  {results[f'{name}_vs_json']:6.2f}x json{limit}"
+            )
+    return 1 if args.fail and over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
