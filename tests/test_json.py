@@ -940,6 +940,22 @@ class Labelled:
     mixed: Mixed
 
 
+@attrs.frozen(kw_only=True)
+class Tree:
+    label: str
+    children: tuple[Tree, ...] = ()
+
+
+def test_a_recursive_class_takes_the_fast_path() -> None:
+    tree = Tree(label="a", children=(Tree(label="b", children=(Tree(label="c"),)),))
+    data = to_dict(tree)
+    assert sbjson._decode_fast(data, Tree, python=True) == tree
+    assert from_json(to_json(tree), Tree) == tree
+    data["children"][0]["children"][0]["x"] = 1
+    assert sbjson._decode_fast(data, Tree, python=True) is None
+    assert errors_of(data, Tree) == [("children[0].children[0].x", "unknown_field")]
+
+
 def test_a_type_the_fast_path_does_not_handle() -> None:
     assert sbjson._plan(Reading) is None
     assert from_dict({"value": 1}, Reading) == Reading(1.0)

@@ -691,10 +691,12 @@ _PLANS: dict[type, _Plan | None] = {}
 
 class _CheckWriter:
     """
-    Writes the pre-check functions of a class and the classes it contains.
+    Writes the pre-check function of a class.
 
-    A check returns ``False`` as soon as the data breaks a rule msgspec does
-    not enforce for attrs classes; msgspec then checks the rest.
+    The check returns ``False`` as soon as the data breaks a rule msgspec does
+    not enforce for attrs classes; msgspec then checks the rest. The checks of
+    contained classes are written inline, saving a call per object; only a
+    class that contains itself gets a function of its own.
     """
 
     def __init__(self, *, python: bool) -> None:
@@ -702,7 +704,12 @@ class _CheckWriter:
         self.ns: dict[str, Any] = {"_money": _MONEY, "_M": _MISSING}
         self.names: dict[type, str] = {}
         self.pending: list[type] = []
+        self.inlining: list[type] = []
         self.vars = 0
+
+    def var(self, prefix: str) -> str:
+        self.vars += 1
+        return f"{prefix}{self.vars}"
 
     def function_for(self, cls: type) -> str:
         name = self.names.get(cls)
@@ -712,49 +719,57 @@ class _CheckWriter:
         return name
 
     def write(self, root: type) -> Callable[[object], bool]:
-        lines = self.object_lines(root, "_root", document=_is_document(root))
+        functions = {"_root": self.object_lines(root, "o", document=_is_document(root))}
         while self.pending:
             cls = self.pending.pop()
-            lines += self.object_lines(cls, self.names[cls], document=False)
-        src = "\n".join(lines)
+            functions[self.names[cls]] = self.object_lines(cls, "o", document=False)
+        src = "".join(
+            "\n".join([f"def {name}(o):", *_indent(body, 4), "    return True\n"])
+            for name, body in functions.items()
+        )
         exec(compile(src, f"<soapbill pre-check {root.__qualname__}>", "exec"), self.ns)  # noqa: S102
         check: Callable[[object], bool] = self.ns["_root"]
         return check
 
-    def object_lines(self, cls: type, name: str, *, document: bool) -> list[str]:
+    def object_lines(self, cls: type, var: str, *, document: bool) -> list[str]:
+        """
+        Return lines that return ``False`` unless *var* is a fitting object.
+        """
         fields = attrs.fields(cls)
         hints = typing.get_type_hints(cls)
         keys = [a.name for a in fields] + ([_VERSION_KEY] if document else [])
-        lines = [f"def {name}(o):", "    if o.__class__ is not dict: return False"]
+        lines = [f"if {var}.__class__ is not dict: return False"]
         if any(a.default is not attrs.NOTHING for a in fields):
             allowed = f"_keys{len(self.ns)}"
             self.ns[allowed] = frozenset(keys)
-            lines.append(f"    if not {allowed}.issuperset(o): return False")
+            lines.append(f"if not {allowed}.issuperset({var}): return False")
         else:
             # msgspec checks that required keys are present: the right count
             # then means no unknown key.
-            lines.append(f"    if len(o) != {len(keys)}: return False")
+            lines.append(f"if len({var}) != {len(keys)}: return False")
         if document:
             lines += [
-                f"    v = o.get({_VERSION_KEY!r})",
-                f"    if v.__class__ is not int or v != {FORMAT_VERSION}: return False",
+                f"if {var}.get({_VERSION_KEY!r}).__class__ is not int: return False",
+                f"if {var}[{_VERSION_KEY!r}] != {FORMAT_VERSION}: return False",
             ]
+        self.inlining.append(cls)
         for a in fields:
             if not a.init or a.converter is not None or a.alias != a.name:
                 msg = "a field msgspec would build differently from __init__"
                 raise _UnsupportedError(msg)
-            body = self.value_lines(hints[a.name], "v")
+            value = self.var("v")
+            body = self.value_lines(hints[a.name], value)
             if not body:
                 continue
             if a.default is attrs.NOTHING:
-                lines += [f"    v = o.get({a.name!r})", *_indent(body, 4)]
+                lines += [f"{value} = {var}.get({a.name!r})", *body]
             else:
                 lines += [
-                    f"    v = o.get({a.name!r}, _M)",
-                    "    if v is not _M:",
-                    *_indent(body, 8),
+                    f"{value} = {var}.get({a.name!r}, _M)",
+                    f"if {value} is not _M:",
+                    *_indent(body, 4),
                 ]
-        lines.append("    return True")
+        self.inlining.pop()
         return lines
 
     def value_lines(self, tp: Any, var: str) -> list[str]:  # noqa: ANN401 - any type
@@ -764,8 +779,7 @@ class _CheckWriter:
             return [f"if {var} is not None:", *_indent(body, 4)] if body else []
         item = _tuple_item(tp)
         if item is not None:
-            self.vars += 1
-            item_var = f"x{self.vars}"
+            item_var = self.var("x")
             body = self.value_lines(item, item_var)
             lines = [f"if {var}.__class__ is not list: return False"]
             if body:
@@ -775,7 +789,9 @@ class _CheckWriter:
         if tp is Decimal:
             return [f"if {var}.__class__ is not str or _money({var}) is None: return False"]
         if attrs.has(tp):
-            return [f"if not {self.function_for(tp)}({var}): return False"]
+            if tp in self.inlining:
+                return [f"if not {self.function_for(tp)}({var}): return False"]
+            return self.object_lines(tp, var, document=False)
         # From JSON these hold only JSON types, whose exact checks msgspec makes;
         # from Python data, msgspec would also take subclasses and ready objects.
         exact = self.exact_class(tp)
