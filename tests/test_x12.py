@@ -968,4 +968,21 @@ def test_the_quick_text_check_sees_every_field_the_explanation_names(claims: lis
     [claim] = claims
     fields = x12._claim_fields(claim)
     assert x12._claim_text(claim) == "".join(v for _, v in fields if v is not None)
-    assert {path for path, _ in fields} <= set(TEXT_PATHS)
+    # Only what the 837P writes: not the rendering or referring provider's address.
+    assert {path for path, v in fields if v is not None} <= set(TEXT_PATHS)
+    assert not any(
+        ".address" in path
+        for path, _ in fields
+        if "ing_provider" in path and not path.startswith("billing")
+    )
+
+
+def test_what_the_837p_does_not_write_is_not_checked() -> None:
+    address = Address(line1="1 Main*St~", city="Sea:ttle", state="WA", postal_code="98101")
+    claim = attrs.evolve(
+        EXAMPLE,
+        rendering_provider=attrs.evolve(THERAPIST, address=address),
+        referring_provider=attrs.evolve(DOCTOR, address=address),
+        patient=attrs.evolve(JOHN, id="P*1", phone="5555551234"),
+    )
+    assert_valid_837p(write([claim]))

@@ -269,10 +269,10 @@ def _address_fields(path: str, address: Address | None, out: _Fields) -> None:
 
 
 def _provider_fields(path: str, provider: Provider | None, out: _Fields) -> None:
+    # The 837P writes a provider's name; only the billing provider's address.
     if provider is not None:
         _name_fields(f"{path}.name", provider.name, out)
         out.append((f"{path}.organization_name", provider.organization_name))
-        _address_fields(f"{path}.address", provider.address, out)
 
 
 def _claim_fields(claim: Claim) -> _Fields:
@@ -300,6 +300,7 @@ def _claim_fields(claim: Claim) -> _Fields:
         _name_fields("coverage.subscriber.name", coverage.subscriber.name, out)
         _address_fields("coverage.subscriber.address", coverage.subscriber.address, out)
     _provider_fields("billing_provider", claim.billing_provider, out)
+    _address_fields("billing_provider.address", claim.billing_provider.address, out)
     _provider_fields("rendering_provider", claim.rendering_provider, out)
     _provider_fields("referring_provider", claim.referring_provider, out)
     return out
@@ -320,10 +321,7 @@ def _address_text(address: Address | None) -> str:
 def _provider_text(provider: Provider | None) -> str:
     if provider is None:
         return ""
-    return (
-        f"{_name_text(provider.name)}{provider.organization_name or ''}"
-        f"{_address_text(provider.address)}"
-    )
+    return f"{_name_text(provider.name)}{provider.organization_name or ''}"
 
 
 def _claim_text(claim: Claim) -> str:
@@ -339,8 +337,8 @@ def _claim_text(claim: Claim) -> str:
         f"{_name_text(claim.patient.name)}{_address_text(claim.patient.address)}"
         f"{'' if subscriber is None else _name_text(subscriber.name)}"
         f"{'' if subscriber is None else _address_text(subscriber.address)}"
-        f"{_provider_text(claim.billing_provider)}{_provider_text(claim.rendering_provider)}"
-        f"{_provider_text(claim.referring_provider)}"
+        f"{_provider_text(claim.billing_provider)}{_address_text(claim.billing_provider.address)}"
+        f"{_provider_text(claim.rendering_provider)}{_provider_text(claim.referring_provider)}"
     )
 
 
