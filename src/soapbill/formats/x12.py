@@ -46,6 +46,7 @@ from soapbill.parties import Address, PersonName, PlanType, Provider, Relationsh
 __all__ = [
     "CLAIM_FILING_CODES",
     "REPORT_TYPE_CODES",
+    "SEPARATOR_CHOICES",
     "Receiver",
     "Submitter",
     "X12Separators",
