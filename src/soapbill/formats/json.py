@@ -676,12 +676,12 @@ class _Plan:
         json_check: The pre-check for data parsed from JSON text.
         python_check: The pre-check for data handed to :func:`from_dict`, which
             may hold any Python object: it also checks every leaf's exact type.
-        dec_hook: Builds code values for :func:`msgspec.convert`.
+        codes: The code value classes the class holds, at any depth.
     """
 
     json_check: Callable[[object], bool]
     python_check: Callable[[object], bool]
-    dec_hook: Callable[[type, object], object]
+    codes: frozenset[type]
 
 
 _MISSING: Final = object()
@@ -835,10 +835,22 @@ def _code_classes(root: type) -> frozenset[type]:
     return frozenset(found)
 
 
-def _make_dec_hook(codes: frozenset[type]) -> Callable[[type, object], object]:
+def _code_hook(codes: frozenset[type]) -> Callable[[type, object], object]:
+    """
+    Return a ``dec_hook`` building the code values of one document.
+
+    A document repeats its codes (a modifier on every line, one NPI in two
+    places): each distinct one is built once per document.
+    """
+    built: dict[tuple[type, str], object] = {}
+
     def dec_hook(tp: type, value: object) -> object:
         if value.__class__ is str and tp in codes:
-            return tp(value)
+            key = (tp, value)
+            code = built.get(key)
+            if code is None:
+                code = built[key] = tp(value)
+            return code
         # msgspec turns this into a ValidationError: the cattrs path explains.
         msg = "not a code value"
         raise TypeError(msg)
@@ -854,7 +866,7 @@ def _build_plan(cls: type) -> _Plan | None:
         return _Plan(
             json_check=_CheckWriter(python=False).write(cls),
             python_check=_CheckWriter(python=True).write(cls),
-            dec_hook=_make_dec_hook(_code_classes(cls)),
+            codes=_code_classes(cls),
         )
     except (_UnsupportedError, TypeError):
         return None
@@ -887,7 +899,7 @@ def _decode_fast(data: object, cls: type[T], *, python: bool) -> T | None:
     # have made; their domain checks run as always.
     token = TRUSTED.set(True)
     try:
-        return msgspec.convert(data, cls, dec_hook=plan.dec_hook)
+        return msgspec.convert(data, cls, dec_hook=_code_hook(plan.codes))
     except msgspec.ValidationError:
         return None
     finally:
