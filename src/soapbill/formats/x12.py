@@ -16,7 +16,6 @@ written broken. Names, addresses and cities are written in upper case (the
 customary form; the extended character set also allows lower case);
 identifiers are written exactly as given.
 
->>> from datetime import datetime
 >>> separators = X12Separators(element="|", component=">")
 >>> separators.segment
 '~'
@@ -623,8 +622,8 @@ class _Writer:
             parts.append(f"REF{e}F8{e}{claim.original_claim_number}{t}")
         # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
         # codes without the dot (DOMAIN.md 4 and 5.2).
-        codes = [code.compact for code in claim.diagnoses]
-        parts.append(f"HI{e}ABK{c}{e.join(codes).replace(e, f'{e}ABF{c}')}{t}")
+        codes = e.join([code.value for code in claim.diagnoses]).replace(".", "")
+        parts.append(f"HI{e}ABK{c}{codes.replace(e, f'{e}ABF{c}')}{t}")
         referring = claim.referring_provider
         if referring is not None:
             parts.append(self.provider("DN", referring))
