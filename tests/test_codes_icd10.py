@@ -89,3 +89,8 @@ def test_dotless_form_round_trips(code: DiagnosisCode) -> None:
     assert DiagnosisCode(code.compact) == code
     assert 3 <= len(code.compact) <= 7
     assert ("." in str(code)) is (len(code.compact) > 3)
+
+
+@pytest.mark.parametrize("raw", ["M54.", "M54. ", "M54 ."])
+def test_a_trailing_dot_is_refused(raw: str) -> None:
+    assert not icd10.is_valid(raw)

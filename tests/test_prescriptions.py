@@ -213,3 +213,10 @@ def test_prescription_errors(changes: dict[str, Any], path: str, code: str) -> N
 
 def test_prescription_notes_never_reach_a_repr() -> None:
     assert SENTINEL not in repr(attrs.evolve(RX, notes=SENTINEL))
+
+
+@pytest.mark.parametrize("days", [0, -1, True])
+def test_default_days_is_at_least_one_whole_day(days: int) -> None:
+    with pytest.raises(ValidationError) as info:
+        RX.expires_on(default_days=days)
+    assert [(d.path, d.code) for d in info.value.errors] == [("default_days", "too_small")]

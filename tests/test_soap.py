@@ -5,7 +5,7 @@ SOAP notes: sections, treatments, signing and amending.
 from __future__ import annotations
 
 import pickle
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -195,9 +195,9 @@ def test_the_digest_ignores_signature_and_addenda(note: SoapNote) -> None:
 # --- the sections ---------------------------------------------------------------------------
 
 
-def test_timed_minutes_sums_every_treatment() -> None:
-    assert DRAFT.timed_minutes == 40
-    assert attrs.evolve(DRAFT, treatments=()).timed_minutes == 0
+def test_treatment_minutes_sums_every_treatment() -> None:
+    assert DRAFT.treatment_minutes == 40
+    assert attrs.evolve(DRAFT, treatments=()).treatment_minutes == 0
 
 
 @pytest.mark.parametrize(
@@ -362,3 +362,23 @@ def test_note_text_never_reaches_a_repr() -> None:
     for part in (amended.subjective, amended.objective, amended.assessment, amended.plan):
         assert SENTINEL not in repr(part)
     assert SENTINEL not in repr(amended.addenda)
+
+
+def test_a_note_is_not_signed_before_its_date_of_service() -> None:
+    day_before = DRAFT.date_of_service - timedelta(days=1)
+    with pytest.raises(ValidationError) as info:
+        DRAFT.sign(DRAFT.provider, day_before)
+    assert [(d.path, d.code) for d in info.value.errors] == [("at", "before_service")]
+    assert DRAFT.sign(DRAFT.provider, DRAFT.date_of_service).is_signed
+
+
+def test_an_addendum_is_not_dated_before_the_signature() -> None:
+    signed = DRAFT.sign(DRAFT.provider, DRAFT.date_of_service + timedelta(days=1))
+    early = Addendum(author=DRAFT.provider, written_on=DRAFT.date_of_service, text="late entry")
+    with pytest.raises(ValidationError) as info:
+        signed.amend(early)
+    assert [(d.path, d.code) for d in info.value.errors] == [
+        ("addendum.written_on", "before_signature")
+    ]
+    same_day = attrs.evolve(early, written_on=signed.signature.signed_on)  # type: ignore[union-attr]
+    assert signed.amend(same_day).is_signed

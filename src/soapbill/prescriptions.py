@@ -114,7 +114,14 @@ class Prescription(Checked):
         Args:
             default_days: The payer's default validity, used when the
                 prescription states neither ``valid_until`` nor ``valid_days``.
+
+        Raises:
+            ValidationError: *default_days* is not a whole number of days >= 1.
         """
+        if default_days is not None and (default_days.__class__ is not int or default_days < 1):
+            raise ValidationError.single(
+                "default_days", "too_small", "a validity is a whole number of days, at least 1"
+            )
         days = self.valid_days
         if self.valid_until is None and days is None:
             days = default_days

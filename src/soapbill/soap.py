@@ -458,9 +458,12 @@ class SoapNote(Checked):
         return self.signature is not None and self.signature.digest == self.content_digest
 
     @property
-    def timed_minutes(self) -> int:
+    def treatment_minutes(self) -> int:
         """
-        Total minutes of all treatments (timed or not; see soapbill.billing).
+        Total minutes of all treatments, timed or not.
+
+        Which minutes count toward billable units is for
+        :func:`soapbill.billing.units.allocate_units` to say.
         """
         return sum(t.minutes for t in self.treatments)
 
@@ -470,9 +473,14 @@ class SoapNote(Checked):
 
         Raises:
             NoteStateError: The note already has a signature.
+            ValidationError: *at* is before the date of service.
         """
         if self.signature is not None:
             raise NoteStateError("the note is already signed; amend it instead")
+        if at.__class__ is date and at < self.date_of_service:
+            raise ValidationError.single(
+                "at", "before_service", "a note is signed on or after its date of service"
+            )
         signature = Signature(signer=signer, signed_on=at, digest=self.content_digest)
         return attrs.evolve(self, signature=signature)
 
@@ -483,7 +491,13 @@ class SoapNote(Checked):
         Raises:
             NoteStateError: The note is a draft, or its content no longer
                 matches its signature.
+            ValidationError: The addendum is dated before the signature.
         """
         if not self.is_signed:
             raise NoteStateError("only a signed note is amended; edit a draft directly")
+        signed_on = self.signature.signed_on  # type: ignore[union-attr] # is_signed says so
+        if addendum.written_on < signed_on:
+            raise ValidationError.single(
+                "addendum.written_on", "before_signature", "an addendum follows the signature"
+            )
         return attrs.evolve(self, addenda=(*self.addenda, addendum))

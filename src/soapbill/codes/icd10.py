@@ -48,8 +48,12 @@ def validate(value: str) -> str:
     """
     if value.__class__ is str and value.count(".") > 1:
         raise invalid("an ICD-10-CM code has at most one dot")
-    if value.__class__ is str and "." in value and value.strip().index(".") != 3:  # noqa: PLR2004
-        raise invalid("the dot of an ICD-10-CM code follows the third character")
+    if value.__class__ is str and "." in value:
+        text = value.strip()
+        if text.index(".") != 3 or text.endswith("."):  # noqa: PLR2004
+            raise invalid(
+                "the dot of an ICD-10-CM code stands between the third and fourth characters"
+            )
     code = compact(value)
     if _SHAPE(code) is None:
         raise invalid("an ICD-10-CM code is a letter, a digit and one to five letters or digits")
