@@ -54,6 +54,8 @@ def seed_story() -> SeedStory:
         name=PersonName(family="Park", given="Jordan"),
         birth_date=date(1985, 4, 12),
         sex=Sex.FEMALE,
+        address=Address(line1="42 Cedar Ave", city="Seattle", state="WA", postal_code="98102"),
+        phone="2065550142",
     )
     coverage = Coverage(
         payer=Payer(id="EXHP1", name="Example Health Plan"),
@@ -75,7 +77,8 @@ def seed_story() -> SeedStory:
         npi=Npi("1234567893"),
         organization_name="Cedar Massage Therapy",
         tax_id=TaxId("12-3456789"),
-        address=Address(line1="100 Main St", city="Seattle", state="WA", postal_code="98101"),
+        address=Address(line1="100 Main St", city="Seattle", state="WA", postal_code="981011234"),
+        phone="2065550100",
     )
     prescription = Prescription(
         id="rx-001",
