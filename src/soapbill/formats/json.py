@@ -667,10 +667,11 @@ class _UnsupportedError(Exception):
     """
 
 
-@attrs.frozen
 class _Plan:
     """
     What the fast path needs for one root class.
+
+    (A plain class: an attrs class would cost ``import soapbill`` a compile.)
 
     Attributes:
         json_check: The pre-check for data parsed from JSON text.
@@ -679,9 +680,17 @@ class _Plan:
         codes: The code value classes the class holds, at any depth.
     """
 
-    json_check: Callable[[object], bool]
-    python_check: Callable[[object], bool]
-    codes: frozenset[type]
+    __slots__ = ("codes", "json_check", "python_check")
+
+    def __init__(
+        self,
+        json_check: Callable[[object], bool],
+        python_check: Callable[[object], bool],
+        codes: frozenset[type],
+    ) -> None:
+        self.json_check = json_check
+        self.python_check = python_check
+        self.codes = codes
 
 
 _MISSING: Final = object()
@@ -913,34 +922,34 @@ def _default_converter() -> cattrs.Converter:
     return make_converter()
 
 
-Writer = Callable[[Any], dict[str, Any]]
+_Writer = Callable[[Any], dict[str, Any]]
 # The writers of the default converter, one per root class.
-_DICT_WRITERS: dict[type, Writer] = {}
-_JSON_WRITERS: dict[type, Writer] = {}
+_DICT_WRITERS: dict[type, _Writer] = {}
+_JSON_WRITERS: dict[type, _Writer] = {}
 
 
-def _dict_writer(cls: type, converter: cattrs.Converter) -> Writer:
+def _dict_writer(cls: type, converter: cattrs.Converter) -> _Writer:
     """
     Return the function giving the plain data of a root object of *cls*.
     """
     if not attrs.has(cls):
         msg = "to_dict and to_json take a soapbill model"
         raise TypeError(msg)
-    hook: Writer = converter.get_unstructure_hook(cls)
+    hook: _Writer = converter.get_unstructure_hook(cls)
     if not _is_document(cls):
         return hook
-    document: Writer | None = getattr(hook, "soapbill_document", None)
+    document: _Writer | None = getattr(hook, "soapbill_document", None)
     if document is not None:
         return document
     return lambda obj: {_VERSION_KEY: FORMAT_VERSION, **hook(obj)}
 
 
-def _json_writer(cls: type, converter: cattrs.Converter) -> Writer:
+def _json_writer(cls: type, converter: cattrs.Converter) -> _Writer:
     """
     Return the function giving data of a root object that msgspec encodes.
     """
     writer = _dict_writer(cls, converter)
-    encodable: Writer | None = getattr(converter.get_unstructure_hook(cls), "soapbill_json", None)
+    encodable: _Writer | None = getattr(converter.get_unstructure_hook(cls), "soapbill_json", None)
     return writer if encodable is None else encodable
 
 
