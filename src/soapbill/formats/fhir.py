@@ -30,6 +30,7 @@ Coding(system='http://loinc.org', code='11506-3', display='Progress note')
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -44,7 +45,7 @@ import msgspec
 
 from soapbill._validators import Checked, checked
 from soapbill.claims import Claim, ClaimFrequency
-from soapbill.codes.cpt import Catalog, CptCode, UnknownCodeError, lookup
+from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
 from soapbill.errors import SoapbillError, ValidationError
@@ -113,6 +114,9 @@ _XHTML: Final = "http://www.w3.org/1999/xhtml"
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The namespace of soapbill's version-5 UUIDs.
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://soapbill.readthedocs.io/fhir")
+# The variant nibble of a UUID (RFC 9562 section 4.1): the hash's hex digit with
+# its top two bits set to 10, by the digit's value.
+_VARIANT: Final = "89ab" * 4
 _CENT: Final = Decimal("0.01")
 _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 
@@ -315,29 +319,51 @@ class _BundleWriter:
     def __init__(self, claim: Claim, catalog: Catalog | None) -> None:
         self.claim = claim
         self.catalog = catalog
-        self.providers: dict[Provider, str] = {}
+        # A list, not a dict keyed by provider: hashing a Provider walks all its
+        # fields, and a Bundle has a handful of providers (see provider_ref).
+        self.providers: list[tuple[Provider, str]] = []
         self.provider_entries: list[tuple[str, dict[str, Any]]] = []
+        # The text of each procedure code, looked up once per Bundle.
+        self.labels: dict[str, str | None] = {}
+        # Every id hashes the namespace and a JSON array that starts with the
+        # claim id (see ident): hash that common start once, copy it per id.
+        start = f"[{json.dumps(claim.id)}".encode()
+        self.id_hash = hashlib.sha1(_NAMESPACE.bytes + start, usedforsecurity=False)
 
-    def ident(self, *role: str) -> str:
+    def ident(self, role: str) -> str:
         """
         Return the resource id of *role*: a UUID made from the claim id and the role.
+
+        *role* is the JSON text of the role's parts, such as ``"note", "N-1"``.
+        The id is ``uuid.uuid5(_NAMESPACE, json.dumps([claim.id, *parts]))``,
+        computed without building the array or the :class:`uuid.UUID`.
         """
-        name = json.dumps([self.claim.id, *role], ensure_ascii=True)
-        return str(uuid.uuid5(_NAMESPACE, name))
+        digest = self.id_hash.copy()
+        digest.update(f", {role}]".encode())
+        h = digest.hexdigest()
+        # uuid5: the first 16 bytes of the SHA-1, version 5, variant 10.
+        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[int(h[16], 16)]}{h[17:20]}-{h[20:32]}"
 
     def provider_ref(self, provider: Provider) -> dict[str, str]:
         """
         Return a reference to *provider*'s resource, adding it on first use.
         """
-        url = self.providers.get(provider)
-        if url is None:
-            variants = sum(1 for known in self.providers if known.npi == provider.npi)
-            role = ("provider", provider.npi.value, *((str(variants),) if variants else ()))
-            rid = self.ident(*role)
-            url = _url(rid)
-            self.providers[provider] = url
-            self.provider_entries.append((url, _provider(provider, rid)))
-        return _ref(url)
+        variants = 0
+        npi = provider.npi
+        for known, url in self.providers:
+            if known is provider:
+                return {"reference": url}
+            if known.npi == npi:
+                if known == provider:
+                    return {"reference": url}
+                variants += 1
+        # A provider whose NPI an unequal one already has gets a numbered role.
+        role = f'"provider", {json.dumps(npi.value)}' + (f', "{variants}"' if variants else "")
+        rid = self.ident(role)
+        url = f"urn:uuid:{rid}"
+        self.providers.append((provider, url))
+        self.provider_entries.append((url, _provider(provider, rid)))
+        return {"reference": url}
 
     def write(
         self,
@@ -350,14 +376,14 @@ class _BundleWriter:
         Return the Bundle.
         """
         claim = self.claim
-        patient_id = self.ident("patient")
-        payer_id = self.ident("payer")
-        coverage_id = self.ident("coverage")
+        patient_id = self.ident('"patient"')
+        payer_id = self.ident('"payer"')
+        coverage_id = self.ident('"coverage"')
         patient = _url(patient_id)
         subscriber = patient
         related: list[tuple[str, dict[str, Any]]] = []
         if claim.coverage.subscriber is not None:
-            subscriber_id = self.ident("subscriber")
+            subscriber_id = self.ident('"subscriber"')
             subscriber = _url(subscriber_id)
             related.append(
                 (subscriber, _related_person(claim.coverage.subscriber, subscriber_id, patient))
@@ -369,14 +395,14 @@ class _BundleWriter:
 
         requests = []
         for rx in prescriptions:
-            rid = self.ident("prescription", rx.id)
+            rid = self.ident(f'"prescription", {json.dumps(rx.id)}')
             requests.append((_url(rid), self.service_request(rx, rid, patient)))
         compositions = []
         for note in notes:
-            rid = self.ident("note", note.id)
+            rid = self.ident(f'"note", {json.dumps(note.id)}')
             compositions.append((_url(rid), self.composition(note, rid, patient, note_codes)))
 
-        claim_id = self.ident("claim")
+        claim_id = self.ident('"claim"')
         claim_resource = self.claim_resource(
             claim_id,
             created,
@@ -409,7 +435,7 @@ class _BundleWriter:
         ]
         return {
             "resourceType": "Bundle",
-            "id": self.ident("bundle"),
+            "id": self.ident('"bundle"'),
             "type": "collection",
             "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
         }
@@ -482,7 +508,12 @@ class _BundleWriter:
         if info:
             resource["supportingInfo"] = info
         resource["diagnosis"] = [
-            {"sequence": i, "diagnosisCodeableConcept": _diagnosis(code)}
+            {
+                "sequence": i,
+                "diagnosisCodeableConcept": {
+                    "coding": [{"system": ICD10CM_SYSTEM, "code": code.value}]
+                },
+            }
             for i, code in enumerate(claim.diagnoses, start=1)
         ]
         insurance: dict[str, Any] = {"sequence": 1, "focal": True, "coverage": _ref(coverage)}
@@ -492,39 +523,57 @@ class _BundleWriter:
         accident = _accident(claim)
         if accident is not None:
             resource["accident"] = accident
-        resource["item"] = [self.item(index, note_sequences) for index in range(len(claim.lines))]
+        resource["item"] = self.items(note_sequences)
         resource["total"] = _money(claim.total_charge)
         return resource
 
-    def item(self, index: int, note_sequences: dict[date, list[int]]) -> dict[str, Any]:
+    def items(self, note_sequences: dict[date, list[int]]) -> list[dict[str, Any]]:
         """
-        Return the ``Claim.item`` of line *index* (0-based).
+        Return the ``Claim.item`` of each line.
         """
-        line = self.claim.lines[index]
-        item: dict[str, Any] = {
-            "sequence": index + 1,
-            "careTeamSequence": [1],
-            "diagnosisSequence": list(line.diagnosis_pointers),
-        }
-        if line.date_of_service in note_sequences:
-            item["informationSequence"] = note_sequences[line.date_of_service]
-        item["productOrService"] = self.procedure(line.code)
-        if line.modifiers:
-            item["modifier"] = [_modifier(m) for m in line.modifiers]
-        item["servicedDate"] = line.date_of_service.isoformat()
-        place = line.place_of_service or self.claim.place_of_service
-        item["locationCodeableConcept"] = _concept(_POS_SYSTEM, place.value)
-        item["quantity"] = {"value": line.units}
-        item["net"] = _money(line.charge)
-        return item
+        claim_place = self.claim.place_of_service
+        procedure = self.procedure
+        # Lines of one claim share their dates and places: write each once.
+        days: dict[date, str] = {}
+        items = []
+        for sequence, line in enumerate(self.claim.lines, 1):
+            day = line.date_of_service
+            item: dict[str, Any] = {
+                "sequence": sequence,
+                "careTeamSequence": [1],
+                "diagnosisSequence": list(line.diagnosis_pointers),
+            }
+            if day in note_sequences:
+                # A copy: lines of one day must not share their list.
+                item["informationSequence"] = [*note_sequences[day]]
+            item["productOrService"] = procedure(line.code)
+            if line.modifiers:
+                item["modifier"] = [_modifier(m) for m in line.modifiers]
+            text = days.get(day)
+            if text is None:
+                text = days[day] = day.isoformat()
+            item["servicedDate"] = text
+            place = line.place_of_service or claim_place
+            item["locationCodeableConcept"] = {
+                "coding": [{"system": _POS_SYSTEM, "code": place.value}]
+            }
+            item["quantity"] = {"value": line.units}
+            item["net"] = {"value": line.charge.quantize(_CENT), "currency": "USD"}
+            items.append(item)
+        return items
 
     def procedure(self, code: CptCode) -> dict[str, Any]:
         """
         Return a procedure code as a CodeableConcept, with our label as its text.
         """
+        value = code.value
         system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
-        concept: dict[str, Any] = _concept(system, code.value)
-        label = _label(code, self.catalog)
+        concept: dict[str, Any] = {"coding": [{"system": system, "code": value}]}
+        labels = self.labels
+        if value in labels:
+            label = labels[value]
+        else:
+            label = labels[value] = _label(code, self.catalog)
         if label is not None:
             concept["text"] = label
         return concept
@@ -619,9 +668,10 @@ def _label(code: CptCode, catalog: Catalog | None) -> str | None:
     """
     Our label of *code*, or ``None`` for a code the catalogue does not hold.
     """
+    # Catalog[code] is lookup(code) without its argument conversion: code is a CptCode.
     try:
-        return lookup(code, catalog).label
-    except UnknownCodeError:
+        return (DEFAULT_CATALOG if catalog is None else catalog)[code].label
+    except KeyError:
         return None
 
 
