@@ -566,31 +566,48 @@ class _Writer:
             f"DMG{e}D8{e}{self.d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
         )
 
+    def lines(self, claim: Claim) -> tuple[list[str], Decimal]:
+        """
+        The 2400 loops of *claim*, and the total of their charges.
+        """
+        e, c, t = self.e, self.c, self.t
+        place = claim.place_of_service
+        d8 = self.d8
+        # Plain loops and local names: this is the writer's inner loop, and a
+        # comprehension costs a call.
+        total = Decimal(0)
+        lines = []
+        pointer_texts: dict[tuple[int, ...], str] = {}
+        for n, line in enumerate(claim.lines, 1):
+            charge = line.charge
+            total += charge
+            procedure = line.code.value
+            for modifier in line.modifiers:
+                procedure += c + modifier.value
+            # SV105 only when it differs from CLM05-1.
+            line_pos = line.place_of_service
+            sv105 = "" if line_pos is None or line_pos == place else line_pos.value
+            # Lines often point at the same diagnoses: join each tuple once.
+            pointer_tuple = line.diagnosis_pointers
+            pointers = pointer_texts.get(pointer_tuple)
+            if pointers is None:
+                pointers = pointer_texts[pointer_tuple] = c.join(
+                    [_POINTERS[p] for p in pointer_tuple]
+                )
+            lines.append(
+                f"LX{e}{n}{t}SV1{e}HC{c}{procedure}{e}{_amount(charge)}{e}UN{e}{line.units}"
+                f"{e}{sv105}{e}{e}{pointers}{t}DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
+            )
+        return lines, total
+
     def claim(self, claim: Claim) -> str:
         """
         Loop 2300 with its 2310A, 2310B and 2400 loops.
         """
         e, c, t = self.e, self.c, self.t
         place = claim.place_of_service
-        d8 = self.d8
         # The lines first: they give the total.
-        total = Decimal(0)
-        lines = []
-        for n, line in enumerate(claim.lines, 1):
-            charge = line.charge
-            total += charge
-            modifiers = line.modifiers
-            procedure = line.code.value
-            if modifiers:
-                procedure = c.join([procedure, *[m.value for m in modifiers]])
-            # SV105 only when it differs from CLM05-1.
-            line_pos = line.place_of_service
-            sv105 = "" if line_pos is None or line_pos == place else line_pos.value
-            pointers = c.join([_POINTERS[p] for p in line.diagnosis_pointers])
-            lines.append(
-                f"LX{e}{n}{t}SV1{e}HC{c}{procedure}{e}{_amount(charge)}{e}UN{e}{line.units}"
-                f"{e}{sv105}{e}{e}{pointers}{t}DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
-            )
+        lines, total = self.lines(claim)
         # CLM07 A (assigned) or C (not assigned) follows the insured's
         # assignment of benefits, like CMS-1500 box 27; CLM09 Y is a signed
         # release, I informed consent without one.
