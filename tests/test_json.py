@@ -414,7 +414,7 @@ def test_rejected(doc: Doc, path: str, value: object, error_path: str, code: str
     assert [(e.path, e.code) for e in info.value.errors] == [(error_path, code)]
 
 
-class PlanIntEnum(enum.IntEnum):
+class SmallInt(enum.IntEnum):
     TWO = 2
 
 
@@ -438,7 +438,7 @@ def test_from_dict_refuses_ready_money(doc: Doc, value: object, expected: str) -
         pytest.param("patient.sex", Sex.FEMALE, id="enum-member"),
         pytest.param("patient.id", Sex.FEMALE, id="str-subclass"),
         pytest.param("lines[0].code", CptCode("97124"), id="code-value"),
-        pytest.param("lines[0].units", PlanIntEnum.TWO, id="int-subclass"),
+        pytest.param("lines[0].units", SmallInt.TWO, id="int-subclass"),
     ],
 )
 def test_from_dict_takes_json_types_only(doc: Doc, path: str, value: object) -> None:
@@ -649,7 +649,7 @@ JUNK: list[object] = [
 # Only from_dict sees these: objects JSON cannot hold.
 PYTHON_JUNK: list[object] = [
     Decimal("125.00"), Decimal("1E+2"), date(2020, 1, 1), ("M54.50",), (1,), Sex.FEMALE,
-    CptCode("97124"), PlanIntEnum.TWO, frozenset({1}),
+    CptCode("97124"), SmallInt.TWO, frozenset({1}),
 ]  # fmt: skip
 
 
