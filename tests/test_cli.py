@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -268,3 +269,13 @@ def test_check_without_the_icd10_extra(
     assert check("--policy", "commercial-rx", "--as-of", AS_OF)[0] == 0
     assert check("--policy", "commercial-rx", "--as-of", AS_OF, "--diagnoses", "full")[0] == 2
     assert "simple-icd-10-cm" in capsys.readouterr().err
+
+
+def test_python_m_soapbill_runs_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["soapbill", "validate", CLAIM])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("soapbill", run_name="__main__")
+    assert info.value.code == 0
+    assert "valid claim" in capsys.readouterr().out

@@ -6,5 +6,5 @@ import sys
 
 from soapbill.cli import main
 
-if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess
+if __name__ == "__main__":
     sys.exit(main())
