@@ -325,3 +325,27 @@ def test_invalid_value_raises_a_validation_error_with_an_empty_path(cls: type[Co
     assert "ZZSENTINELZZ" not in str(info.value)
     assert "ZZSENTINELZZ" not in repr(info.value)
     assert "ZZSENTINELZZ" not in repr(info.value.args)
+
+
+# The constructors' fast path takes a canonical string as it is: it must never
+# accept what validate() refuses or would change.
+@pytest.mark.parametrize(("module", "cls", "codes"), SYSTEMS, ids=SYSTEM_IDS)
+@given(data=st.data())
+def test_the_canonical_fast_path_agrees_with_validate(
+    module: ModuleType,
+    cls: type[CodeValue],
+    codes: st.SearchStrategy[CodeValue],
+    data: st.DataObject,
+) -> None:
+    text = data.draw(
+        st.one_of(
+            codes.map(str),
+            st.tuples(codes.map(str), st.sampled_from("0123456789AZaz.- ")).map(
+                lambda pair: pair[0][:-1] + pair[1]
+            ),
+            st.text(alphabet="0123456789ABFMTUXZ.- ", max_size=11),
+        )
+    )
+    if cls._is_canonical(text):
+        assert module.validate(text) == text
+        assert str(cls(text)) == text

@@ -26,7 +26,8 @@ class CodeValue:
     """
     Base of the code value classes: one canonical string, immutable.
 
-    Subclasses set ``_validate`` to their module's ``validate`` function.
+    Subclasses set ``_validate`` to their module's ``validate`` function and
+    ``_is_canonical`` to a test that a string is already valid and canonical.
     Two values are equal when they are of the same class and have the same
     canonical string; they sort by that string.
     """
@@ -38,12 +39,22 @@ class CodeValue:
     def _validate(value: str) -> str:  # pragma: no cover - every subclass sets it
         raise NotImplementedError
 
+    @staticmethod
+    def _is_canonical(value: str, /) -> object:  # pragma: no cover - every subclass sets it
+        raise NotImplementedError
+
     def __init__(self, value: str | Self) -> None:
-        # A value of the same class is canonical already; anything else that is
-        # not a str is refused by _validate.
-        canonical = (
-            str(value) if value.__class__ is type(self) else self._validate(cast("str", value))
-        )
+        # Most values arrive canonical (from JSON, from a database): one
+        # full match of the canonical form then stands for the whole
+        # validation, which costs several times as much. A value of the same
+        # class is canonical already; anything else that is not a str is
+        # refused by _validate.
+        if type(value) is str and self._is_canonical(value):
+            canonical = value
+        elif value.__class__ is type(self):
+            canonical = str(value)
+        else:
+            canonical = self._validate(cast("str", value))
         object.__setattr__(self, "_value", canonical)
 
     @property

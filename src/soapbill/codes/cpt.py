@@ -102,6 +102,7 @@ class CptCode(CodeValue):
 
     __slots__ = ()
     _validate = staticmethod(validate)
+    _is_canonical = staticmethod(_SHAPE)
 
     @property
     def is_hcpcs_level2(self) -> bool:

@@ -33,6 +33,7 @@ __all__ = ["DiagnosisCode", "compact", "format", "is_valid", "validate"]
 
 # DOMAIN.md 6.1: [A-Z][0-9][0-9A-Z] then up to four more letters or digits.
 _SHAPE: Final = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}").fullmatch
+_CANONICAL: Final = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?").fullmatch
 
 
 def compact(value: str) -> str:
@@ -87,6 +88,7 @@ class DiagnosisCode(CodeValue):
 
     __slots__ = ()
     _validate = staticmethod(validate)
+    _is_canonical = staticmethod(_CANONICAL)
 
     @property
     def compact(self) -> str:

@@ -110,6 +110,7 @@ class Modifier(CodeValue):
 
     __slots__ = ()
     _validate = staticmethod(validate)
+    _is_canonical = staticmethod(_SHAPE)
 
     @property
     def meaning(self) -> str | None:

@@ -93,6 +93,7 @@ class PlaceOfService(CodeValue):
 
     __slots__ = ()
     _validate = staticmethod(validate)
+    _is_canonical = staticmethod(_SHAPE)
 
     @property
     def description(self) -> str | None:

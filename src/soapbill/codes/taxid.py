@@ -25,6 +25,7 @@ from soapbill.errors import ValidationError
 __all__ = ["TaxId", "compact", "format", "is_valid", "validate"]
 
 _SHAPE: Final = re.compile(r"[0-9]{9}").fullmatch
+_CANONICAL: Final = re.compile(r"[0-9]{2}-[0-9]{7}").fullmatch
 
 
 def compact(value: str) -> str:
@@ -71,6 +72,7 @@ class TaxId(CodeValue):
 
     __slots__ = ()
     _validate = staticmethod(validate)
+    _is_canonical = staticmethod(_CANONICAL)
 
     @property
     def compact(self) -> str:
