@@ -435,13 +435,6 @@ class FieldCheck:
 _FIELD_CHECKS: dict[type, tuple[FieldCheck, ...]] = {}
 
 
-def field_checks(cls: type) -> tuple[FieldCheck, ...]:
-    """
-    Return the per-field checks of a model class made by :func:`checked`.
-    """
-    return _FIELD_CHECKS[cls]
-
-
 def _base_namespace() -> dict[str, Any]:
     return {
         "_raise": _raise,
@@ -460,34 +453,65 @@ def _compile(src: list[str], ns: dict[str, Any], name: str) -> Callable[..., Non
 
 def checked(cls: type[T]) -> type[T]:
     """
-    Generate the field checks of an attrs model class.
+    Give an attrs model class its generated field checks.
 
     Use it above ``@attrs.frozen``; the class must define a placeholder
     ``__attrs_post_init__`` (so that attrs' ``__init__`` calls it), which this
-    replaces with the generated check.
+    replaces. The checks are generated on the class's first construction, not
+    at import: soapbill defines many classes and a program uses few of them.
     """
+
+    def first_post_init(self: object) -> None:
+        # First construction: generate, install, and run the real check.
+        _install(cls)
+        cls.__attrs_post_init__(self)  # type: ignore[attr-defined]
+
+    cls.__attrs_post_init__ = first_post_init  # type: ignore[attr-defined]
+    return cls
+
+
+def field_checks(cls: type) -> tuple[FieldCheck, ...]:
+    """
+    Return the per-field checks of a model class made by :func:`checked`.
+
+    Raises:
+        KeyError: *cls* is not such a class.
+    """
+    found = _FIELD_CHECKS.get(cls)
+    if found is None:
+        if not (attrs.has(cls) and issubclass(cls, Checked)):
+            raise KeyError(cls)
+        found = _FIELD_CHECKS[cls] = tuple(
+            FieldCheck(a.name, _field_check(spec)) for a, spec in _specs(cls)
+        )
+    return found
+
+
+def _specs(cls: type) -> list[tuple[attrs.Attribute[Any], _Spec]]:
     hints = typing.get_type_hints(cls)
+    return [
+        (a, _spec_for(hints[a.name], a.metadata.get("soapbill", {}))) for a in attrs.fields(cls)
+    ]
+
+
+def _field_check(spec: _Spec) -> Callable[[object], None]:
+    ns = _base_namespace()
+    body = ["def check(v):", "    t = False"]
+    body.extend(f"    {line}" for line in spec.emit_type("v", "''", ns))
+    body.extend(f"    {line}" for line in spec.emit_domain("v", "''", ns))
+    return _compile(body, ns, "check")
+
+
+def _install(cls: type) -> None:
     ns = _base_namespace()
     body = ["def __attrs_post_init__(self):", "    t = _TRUSTED.get()"]
-    per_field = []
-    for a in attrs.fields(cls):  # type: ignore[arg-type]
-        meta = a.metadata.get("soapbill", {})
-        spec = _spec_for(hints[a.name], meta)
+    for a, spec in _specs(cls):
         var = f"v_{a.name}"
         path = repr(a.name)
         body.append(f"    {var} = self.{a.name}")
-        type_lines = spec.emit_type(var, path, ns)
         body.append("    if not t:")
-        body.extend(f"        {line}" for line in type_lines)
+        body.extend(f"        {line}" for line in spec.emit_type(var, path, ns))
         body.extend(f"    {line}" for line in spec.emit_domain(var, path, ns))
-
-        fns = _base_namespace()
-        fbody = ["def check(v):", "    t = False"]
-        fbody.extend(f"    {line}" for line in spec.emit_type("v", "''", fns))
-        fbody.extend(f"    {line}" for line in spec.emit_domain("v", "''", fns))
-        per_field.append(FieldCheck(a.name, _compile(fbody, fns, "check")))
     if hasattr(cls, "_check_fields"):
         body.append("    self._check_fields()")
     cls.__attrs_post_init__ = _compile(body, ns, "__attrs_post_init__")  # type: ignore[attr-defined]
-    _FIELD_CHECKS[cls] = tuple(per_field)
-    return cls
