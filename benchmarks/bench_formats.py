@@ -18,13 +18,12 @@ With ``--fail`` the exit status is 1 when a format is over its bar.
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from _timing import CPU, WALL, bench
 from soapbill import (
     Address,
     Attachment,
@@ -144,40 +143,6 @@ FORMATS: list[tuple[str, Callable[[], object], float | None]] = [
     ("cms1500_pages", lambda: cms1500_pages(CLAIM), None),
 ]
 
-#: The clock: wall time by default; --timer cpu counts only this thread's CPU
-#: time, which is steadier on a machine busy with other work.
-clock = time.perf_counter
-
-
-def calibrate(fn: Callable[[], object], seconds: float) -> int:
-    loops = 1
-    while True:
-        start = clock()
-        for _ in range(loops):
-            fn()
-        elapsed = clock() - start
-        if elapsed >= seconds / 4:
-            return max(1, int(loops * seconds / elapsed))
-        loops *= 4
-
-
-def bench(
-    variants: dict[str, Callable[[], object]], repeats: int, seconds: float
-) -> dict[str, float]:
-    """
-    Median seconds per call of each variant, repeats interleaved.
-    """
-    loops = {name: calibrate(fn, seconds) for name, fn in variants.items()}
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, fn in variants.items():
-            n = loops[name]
-            start = clock()
-            for _ in range(n):
-                fn()
-            times[name].append((clock() - start) / n)
-    return {name: statistics.median(values) for name, values in times.items()}
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -188,8 +153,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=0.25, help="length of one timed loop")
     parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
     args = parser.parse_args()
-    global clock  # noqa: PLW0603 - set once, before any timing
-    clock = time.perf_counter if args.timer == "wall" else time.thread_time
+    clock = WALL if args.timer == "wall" else CPU
 
     variants = {BASELINE[0]: BASELINE[1]} | {name: fn for name, fn, _ in FORMATS}
     sizes = {name: len(str(fn())) for name, fn in variants.items()}
@@ -197,7 +161,7 @@ def main() -> int:
         print(", ".join(f"{name} {size} chars" for name, size in sizes.items()))
         return 0
 
-    medians = bench(variants, args.repeats, args.seconds)
+    medians = bench(variants, args.repeats, args.seconds, clock)
     base = medians[BASELINE[0]]
     results: dict[str, object] = {"timer": args.timer, "lines": len(CLAIM.lines)}
     over = []

@@ -31,14 +31,13 @@ import argparse
 import json
 import math
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from _timing import bench
 from soapbill import (
     Address,
     Claim,
@@ -143,36 +142,6 @@ def history(size: int, plan_type: PlanType) -> list[Claim]:
             lines.append(line("97140", 1, "GP", on=day))
         claims.append(claim(*lines, claim_id=f"H{i}", plan_type=plan_type))
     return claims
-
-
-def calibrate(fn: Callable[[], object], seconds: float) -> int:
-    loops = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds / 4:
-            return max(1, int(loops * seconds / elapsed))
-        loops *= 4
-
-
-def bench(
-    variants: dict[str, Callable[[], object]], repeats: int, seconds: float
-) -> dict[str, float]:
-    """
-    Median seconds per call of each variant, repeats interleaved.
-    """
-    loops = {name: calibrate(fn, seconds) for name, fn in variants.items()}
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, fn in variants.items():
-            n = loops[name]
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            times[name].append((time.perf_counter() - start) / n)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def check_vs_decode(repeats: int, seconds: float) -> dict[str, float]:

@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -43,6 +42,7 @@ import msgspec
 import pydantic
 from pydantic_core import core_schema as cs
 
+from _timing import CPU, WALL, bench
 from soapbill import (
     Address,
     Claim,
@@ -890,41 +890,6 @@ def check_agreement() -> tuple[bytes, int, int]:
 # --- timing ----------------------------------------------------------------------------------
 
 
-#: The clock: wall time by default; --timer cpu counts only this thread's CPU
-#: time, which is steadier on a machine busy with other work.
-clock = time.perf_counter
-
-
-def calibrate(fn: Callable[[], object], seconds: float) -> int:
-    loops = 1
-    while True:
-        start = clock()
-        for _ in range(loops):
-            fn()
-        elapsed = clock() - start
-        if elapsed >= seconds / 4:
-            return max(1, int(loops * seconds / elapsed))
-        loops *= 4
-
-
-def bench(
-    variants: dict[str, Callable[[], object]], repeats: int, seconds: float
-) -> dict[str, float]:
-    """
-    Median seconds per call of each variant, repeats interleaved.
-    """
-    loops = {name: calibrate(fn, seconds) for name, fn in variants.items()}
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, fn in variants.items():
-            n = loops[name]
-            start = clock()
-            for _ in range(n):
-                fn()
-            times[name].append((clock() - start) / n)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 IMPORTS = {
     "soapbill": "import soapbill, soapbill.formats.json",
     "attrs, cattrs": "import attrs, cattrs",
@@ -970,8 +935,7 @@ def main() -> None:
     parser.add_argument("--import-runs", type=int, default=9, help="fresh interpreters per import")
     parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
     args = parser.parse_args()
-    global clock  # noqa: PLW0603 - set once, before any timing
-    clock = time.perf_counter if args.timer == "wall" else time.thread_time
+    clock = WALL if args.timer == "wall" else CPU
 
     text, n_valid, n_broken = check_agreement()
     if args.check:
@@ -1003,7 +967,7 @@ def main() -> None:
         "timer": args.timer,
     }
     for op, variants in ops.items():
-        medians = bench(variants, args.repeats, args.seconds)
+        medians = bench(variants, args.repeats, args.seconds, clock)
         for name, seconds in medians.items():
             results[f"{op}_{name}_us"] = round(seconds * 1e6, 2)
         results[f"{op}_vs_pydantic"] = round(medians["soapbill"] / medians["pydantic"], 3)
