@@ -21,29 +21,19 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
+
+import attrs
 
 from _timing import CPU, WALL, bench
+from bench_serialize import build_soapbill
 from soapbill import (
-    Address,
     Attachment,
     AttachmentKind,
     Claim,
-    Coverage,
-    CptCode,
     Credential,
-    DiagnosisCode,
-    Modifier,
     Npi,
-    Patient,
-    Payer,
     PersonName,
-    PlaceOfService,
-    PlanType,
     Provider,
-    ServiceLine,
-    Sex,
-    TaxId,
 )
 from soapbill.formats.cms1500 import cms1500_pages
 from soapbill.formats.fhir import to_fhir_json
@@ -52,70 +42,30 @@ from soapbill.formats.x12 import Receiver, Submitter, write_837p
 
 SERVICE_DATE = date(2026, 3, 3)
 DIAGNOSES = ("M54.50", "M62.830", "M54.2", "M79.18", "M25.511", "G44.209")
-LINES = (
-    ("97124", ("GP",), 2, Decimal("120.00"), (1, 2)),
-    ("97140", ("GP", "59"), 1, Decimal("65.00"), (1, 3)),
-    ("97112", ("GP",), 1, Decimal("70.00"), (2,)),
-    ("97110", ("GP",), 2, Decimal("110.00"), (1, 2, 3, 4)),
-    ("97010", (), 1, Decimal("25.00"), (1,)),
-    ("97035", ("GP",), 1, Decimal("40.50"), (5, 6)),
-)
 
 
 def build_claim() -> Claim:
     """
     The claim of ``bench_serialize.py``, with what the 837P also needs.
+
+    The 837P wants a nine-digit ZIP code for the billing provider; a referring
+    provider, an attachment and a prior authorisation make it write those loops.
     """
-    return Claim(
-        id="CLM-2026-0001",
-        patient=Patient(
-            id="PT-1001",
-            name=PersonName(family="Rivera", given="Jordan", middle="Q"),
-            birth_date=date(1980, 2, 29),
-            sex=Sex.FEMALE,
-            address=Address(line1="12 Elm St", city="Springfield", state="WA", postal_code="98101"),
-            phone="2065550100",
-        ),
-        coverage=Coverage(
-            payer=Payer(id="EX123", name="Example Health"),
-            member_id="XZ123456789",
-            group_number="GRP-77",
-            plan_type=PlanType.COMMERCIAL,
-        ),
-        billing_provider=Provider(
-            npi=Npi("1245319599"),
-            organization_name="Harbor Massage Clinic",
-            tax_id=TaxId("12-3456789"),
-            address=Address(
-                line1="400 Pier Ave", city="Springfield", state="WA", postal_code="981011234"
-            ),
-        ),
-        rendering_provider=Provider(
-            npi=Npi("1234567893"),
-            name=PersonName(family="Lee", given="Sam"),
-            credential=Credential.LMT,
-            taxonomy="225700000X",
+    claim = build_soapbill()
+    billing = claim.billing_provider
+    return attrs.evolve(
+        claim,
+        billing_provider=attrs.evolve(
+            billing,
+            address=attrs.evolve(billing.address, postal_code="981011234"),  # type: ignore[misc]
         ),
         referring_provider=Provider(
             npi=Npi("1558598797"),
             name=PersonName(family="Ortiz", given="Ana"),
             credential=Credential.MD,
         ),
-        diagnoses=tuple(DiagnosisCode(d) for d in DIAGNOSES),
-        lines=tuple(
-            ServiceLine(
-                code=CptCode(code),
-                modifiers=tuple(Modifier(m) for m in modifiers),
-                units=units,
-                charge=charge,
-                date_of_service=SERVICE_DATE,
-                diagnosis_pointers=pointers,
-            )
-            for code, modifiers, units, charge, pointers in LINES
-        ),
         attachments=(Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE-1"),),
         prior_authorization="AUTH-42",
-        place_of_service=PlaceOfService("11"),
     )
 
 

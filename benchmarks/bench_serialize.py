@@ -70,7 +70,7 @@ from soapbill.formats.json import DeserializationError, from_json, to_json
 # --- shared rules ----------------------------------------------------------------------
 
 # Anchored for pydantic (its Rust regex has no "$ before a final newline" hole).
-CPT = r"^(?:[0-9]{4}[0-9FT]|[A-Z][0-9]{4})$"
+CPT = r"^(?:[0-9]{4}[0-9AFMTU]|[A-Z][0-9]{4})$"
 ICD10 = r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$"
 MODIFIER = r"^[A-Z0-9]{2}$"
 NPI = r"^[12][0-9]{9}$"

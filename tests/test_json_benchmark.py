@@ -25,3 +25,19 @@ def test_the_benchmark_mirrors_agree_with_soapbill() -> None:
     assert found is not None, result.stdout
     assert int(found[1]) >= 5
     assert int(found[2]) >= 70
+
+
+def test_the_formats_benchmark_writes_every_format() -> None:
+    # bench_formats.py builds its claim from bench_serialize.py's: it must stay
+    # a claim every format accepts.
+    script = BENCHMARK.with_name("bench_formats.py")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(script), "--check"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("json", "x12_837p", "fhir_r4", "cms1500_pages"):
+        assert re.search(rf"\b{name} [1-9][0-9]* chars\b", result.stdout), result.stdout
