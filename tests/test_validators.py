@@ -15,7 +15,16 @@ import attrs
 import pytest
 from hypothesis import given
 
-from soapbill import CptCode, ValidationError
+from soapbill import (
+    Coverage,
+    CptCode,
+    Patient,
+    Payer,
+    PersonName,
+    PlanType,
+    Sex,
+    ValidationError,
+)
 from soapbill import strategies as sbst
 from soapbill._validators import (
     TRUSTED,
@@ -314,3 +323,22 @@ def test_error_messages_carry_no_values() -> None:
         assert sentinel not in str(info.value)
         assert sentinel not in repr(info.value.args)
         assert sentinel not in repr(info.value.errors)
+
+
+def test_pretty_printers_use_the_redacting_repr() -> None:
+    from hypothesis.vendor.pretty import pretty  # noqa: PLC0415 - only this test
+
+    patient = Patient(
+        id="p1",
+        name=PersonName(family="ZZSENTINELZZ", given="Jo"),
+        birth_date=date(1980, 1, 1),
+        sex=Sex.FEMALE,
+    )
+    coverage = Coverage(
+        payer=Payer(id="P1", name="Payer"),
+        member_id="ZZSENTINELZZ",
+        plan_type=PlanType.COMMERCIAL,
+    )
+    for obj in (patient, coverage, patient.name):
+        assert pretty(obj) == repr(obj)
+        assert "ZZSENTINELZZ" not in pretty(obj)

@@ -71,6 +71,12 @@ class Checked:
     def __attrs_post_init__(self) -> None:  # pragma: no cover - always replaced
         return None
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: ANN401, ARG002, FBT001 - the protocol
+        # Pretty printers (IPython's, Hypothesis's in failing-test reports)
+        # print attrs classes field by field, which would bypass the
+        # redaction of patient data in repr: print the repr instead.
+        printer.text(repr(self))
+
 
 def redact(_value: object) -> str:
     """
