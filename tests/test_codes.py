@@ -228,11 +228,11 @@ def test_code_values_are_immutable(
 ) -> None:
     code = data.draw(values)
     with pytest.raises(FrozenInstanceError):
-        code._value = "X"
+        code.value = "X"
     with pytest.raises(FrozenInstanceError):
         code.anything = "X"
     with pytest.raises(FrozenInstanceError):
-        del code._value
+        del code.value
     assert not vars(cls)["__slots__"]  # subclasses add no slot
     assert not hasattr(code, "__dict__")
 

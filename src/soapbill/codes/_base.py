@@ -32,8 +32,11 @@ class CodeValue:
     canonical string; they sort by that string.
     """
 
-    __slots__ = ("_value",)
-    _value: str
+    # A slot, not a property: reading a code's string is the formats' inner
+    # loop, and a slot reads as fast as a plain attribute. __setattr__ below
+    # keeps it read-only.
+    __slots__ = {"value": "The canonical string."}
+    value: str
 
     @staticmethod
     def _validate(value: str) -> str:  # noqa: ARG004  # pragma: no cover - every subclass sets it
@@ -57,53 +60,48 @@ class CodeValue:
             canonical = str(value)
         else:
             canonical = self._validate(cast("str", value))
-        object.__setattr__(self, "_value", canonical)
-
-    @property
-    def value(self) -> str:
-        """
-        The canonical string.
-        """
-        return self._value
+        object.__setattr__(self, "value", canonical)
 
     def __str__(self) -> str:
-        return self._value
+        return self.value
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._value!r})"
+        return f"{type(self).__name__}({self.value!r})"
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._value == str(other)
+            return self.value == str(other)
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._value != str(other)
+            return self.value != str(other)
         return NotImplemented
 
     def __lt__(self, other: Self) -> bool:
         if other.__class__ is self.__class__:
-            return self._value < other._value
+            return self.value < other.value
         return NotImplemented
 
     def __le__(self, other: Self) -> bool:
         if other.__class__ is self.__class__:
-            return self._value <= other._value
+            return self.value <= other.value
         return NotImplemented
 
     def __gt__(self, other: Self) -> bool:
         if other.__class__ is self.__class__:
-            return self._value > other._value
+            return self.value > other.value
         return NotImplemented
 
     def __ge__(self, other: Self) -> bool:
         if other.__class__ is self.__class__:
-            return self._value >= other._value
+            return self.value >= other.value
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((self.__class__.__name__, self._value))
+        # The string's own hash, which Python caches: values of two classes
+        # with the same string collide, and __eq__ tells them apart.
+        return hash(self.value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise FrozenInstanceError
@@ -112,7 +110,7 @@ class CodeValue:
         raise FrozenInstanceError
 
     def __reduce__(self) -> tuple[type[Self], tuple[str]]:
-        return (type(self), (self._value,))
+        return (type(self), (self.value,))
 
     def __copy__(self) -> Self:
         return self

@@ -95,11 +95,11 @@ class DiagnosisCode(CodeValue):
         """
         The code without the dot, as claims carry it.
         """
-        return self._value.replace(".", "")
+        return self.value.replace(".", "")
 
     @property
     def category(self) -> str:
         """
         The three-character category, such as ``"M54"``.
         """
-        return self._value[:3]
+        return self.value[:3]

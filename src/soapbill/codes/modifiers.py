@@ -117,4 +117,4 @@ class Modifier(CodeValue):
         """
         Our plain-language meaning, or ``None`` for a modifier we do not know.
         """
-        return MEANINGS.get(self._value)
+        return MEANINGS.get(self.value)

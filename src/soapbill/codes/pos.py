@@ -100,4 +100,4 @@ class PlaceOfService(CodeValue):
         """
         Our short name of this place of service, if we have one.
         """
-        return NAMES.get(self._value)
+        return NAMES.get(self.value)

@@ -79,4 +79,4 @@ class TaxId(CodeValue):
         """
         The nine digits without the hyphen.
         """
-        return self._value.replace("-", "")
+        return self.value.replace("-", "")

@@ -388,7 +388,7 @@ _PLAIN_INLINE: Final[dict[Callable[..., Any], str]] = {
     _unstructure_date: "{}.isoformat()",
     _unstructure_enum: "{}._value_",
     # The canonical string itself: the value property costs a call.
-    _unstructure_code: "{}._value",
+    _unstructure_code: "{}.value",
     # A decimal with two places prints as such; quantize only the others.
     _unstructure_money: '(_s if (_s := str({0}))[-3:-2] == "." else _money({0}))',
 }
