@@ -145,3 +145,20 @@ def test_catalogue_does_not_share_its_source() -> None:
 @given(code=sbst.cpt_codes(catalogued=True))
 def test_every_catalogued_code_is_found(code: CptCode) -> None:
     assert cpt.lookup(code).code == code
+
+
+@given(sbst.cpt_codes())
+def test_label_is_the_lookup_label_or_none(code: CptCode) -> None:
+    expected = DEFAULT_CATALOG[code].label if code in DEFAULT_CATALOG else None
+    assert DEFAULT_CATALOG.label(code) == expected
+
+
+def test_label_follows_an_extended_catalogue() -> None:
+    info = CodeInfo(code=CptCode("97140"), label="Hands-on work", timed=True)
+    extended = DEFAULT_CATALOG.extend(info)
+    assert extended.label(CptCode("97140")) == "Hands-on work"
+    assert DEFAULT_CATALOG.label(CptCode("97140")) != "Hands-on work"
+    assert Catalog.of([]).label(CptCode("97140")) is None
+    # The label index is no part of equality or the repr.
+    assert Catalog.of([info]) == Catalog.of([info])
+    assert "Hands-on" not in repr(extended)

@@ -109,7 +109,7 @@ class CptCode(CodeValue):
         """
         Whether this is a HCPCS Level II code (a letter and four digits).
         """
-        return self._value[0].isalpha()
+        return self.value[0].isalpha()
 
 
 class MedicareStatus(enum.StrEnum):
@@ -177,6 +177,13 @@ class Catalog(Mapping[CptCode, CodeInfo]):
     """
 
     _entries: Mapping[CptCode, CodeInfo] = attrs.field(converter=_freeze)
+    # The labels by code string: a str key hashes and compares in C, a
+    # CptCode key in Python (see label).
+    _labels: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        labels = {code.value: info.label for code, info in self._entries.items()}
+        object.__setattr__(self, "_labels", labels)
 
     @classmethod
     def of(cls, infos: Iterable[CodeInfo]) -> Catalog:
@@ -203,6 +210,14 @@ class Catalog(Mapping[CptCode, CodeInfo]):
             return self._entries[key]
         except KeyError:
             raise UnknownCodeError("the procedure code is not in the catalogue") from None
+
+    def label(self, code: CptCode) -> str | None:
+        """
+        Return the label of *code*, or ``None`` when the catalogue does not hold it.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._labels.get(code.value)
 
     def __getitem__(self, code: CptCode) -> CodeInfo:
         return self._entries[code]
