@@ -986,3 +986,30 @@ def test_what_the_837p_does_not_write_is_not_checked() -> None:
         patient=attrs.evolve(JOHN, id="P*1", phone="5555551234"),
     )
     assert_valid_837p(write([claim]))
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(x12._EXTENDED + " \t\n\x00\x7fßé€\ud800\U0001f600"), max_size=40
+    ),
+    st.sampled_from([X12Separators(), X12Separators(element="|", component=">", segment="!")]),
+)
+def test_the_fast_character_check_agrees_with_the_search(
+    text: str, separators: X12Separators
+) -> None:
+    # write_837p checks with _carries and explains a refusal with the regular
+    # expression: the two must agree on every text.
+    assert separators._carries(text) == (separators._search(text) is None)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches(max_claims=1, max_lines=2))
+def test_one_claim_gets_the_levels_of_the_general_tree(claims: list[Claim]) -> None:
+    # _levels writes one claim's HL levels without building the tree.
+    writer = x12._Writer(X12Separators(), x12.CLAIM_FILING_CODES, x12.REPORT_TYPE_CODES)
+    [claim] = claims
+    patient = None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
+    loops = [
+        (writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")
+    ]
+    assert x12._levels(loops, "*", "~") == x12._tree_levels(loops, "*", "~")

@@ -134,6 +134,10 @@ def _forbidden(separators: tuple[str, ...]) -> Callable[[str], re.Match[str] | N
     return re.compile(f"[^{re.escape(allowed)}]").search
 
 
+def _allowed(separators: tuple[str, ...]) -> bytes:
+    return ("".join(ch for ch in _EXTENDED if ch not in separators) + " ").encode()
+
+
 @attrs.frozen(kw_only=True)
 class X12Separators:
     """
@@ -160,6 +164,7 @@ class X12Separators:
     _search: Callable[[str], re.Match[str] | None] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
+    _allowed: bytes = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         chars = (self.element, self.component, self.repetition, self.segment)
@@ -173,6 +178,15 @@ class X12Separators:
         if len(set(chars)) != len(chars):
             raise ValidationError.single("element", "duplicate", "the four separators must differ")
         object.__setattr__(self, "_search", _forbidden(chars))
+        object.__setattr__(self, "_allowed", _allowed(chars))
+
+    def _carries(self, text: str) -> bool:
+        """
+        Whether X12 can carry *text*: no separator, nothing outside the extended set.
+        """
+        # Deleting the allowed bytes leaves nothing: several times faster than
+        # searching with the regular expression, which explains a refusal.
+        return text.isascii() and not text.encode().translate(None, self._allowed)
 
 
 # --- the envelope parties ----------------------------------------------------------
@@ -240,8 +254,9 @@ def _amount(value: Decimal) -> str:
 
 
 def _d8(day: date) -> str:
-    # CCYYMMDD.
-    return day.isoformat().replace("-", "")
+    # CCYYMMDD. Arithmetic and one str() cost a fraction of a format string;
+    # zfill pads a year before 1000.
+    return str(day.year * 10000 + day.month * 100 + day.day).zfill(8)
 
 
 # --- free text checks --------------------------------------------------------------
@@ -299,29 +314,11 @@ def _claim_fields(claim: Claim) -> _Fields:
     if coverage.subscriber is not None:
         _name_fields("coverage.subscriber.name", coverage.subscriber.name, out)
         _address_fields("coverage.subscriber.address", coverage.subscriber.address, out)
-    _provider_fields("billing_provider", claim.billing_provider, out)
     _address_fields("billing_provider.address", claim.billing_provider.address, out)
+    _provider_fields("billing_provider", claim.billing_provider, out)
     _provider_fields("rendering_provider", claim.rendering_provider, out)
     _provider_fields("referring_provider", claim.referring_provider, out)
     return out
-
-
-def _name_text(name: PersonName | None) -> str:
-    if name is None:
-        return ""
-    return f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
-
-
-def _address_text(address: Address | None) -> str:
-    if address is None:
-        return ""
-    return f"{address.line1}{address.line2 or ''}{address.city}"
-
-
-def _provider_text(provider: Provider | None) -> str:
-    if provider is None:
-        return ""
-    return f"{_name_text(provider.name)}{provider.organization_name or ''}"
 
 
 def _claim_text(claim: Claim) -> str:
@@ -329,17 +326,35 @@ def _claim_text(claim: Claim) -> str:
     The values of :func:`_claim_fields`, run together: one string to search.
     """
     coverage = claim.coverage
-    subscriber = coverage.subscriber
-    return (
+    patient = claim.patient
+    name = patient.name
+    address = patient.address
+    text = (
         f"{claim.id}{claim.original_claim_number or ''}{claim.prior_authorization or ''}"
         f"{claim.property_casualty_claim_number or ''}{coverage.member_id}"
         f"{coverage.group_number or ''}{coverage.payer.id}{coverage.payer.name}"
-        f"{_name_text(claim.patient.name)}{_address_text(claim.patient.address)}"
-        f"{'' if subscriber is None else _name_text(subscriber.name)}"
-        f"{'' if subscriber is None else _address_text(subscriber.address)}"
-        f"{_provider_text(claim.billing_provider)}{_address_text(claim.billing_provider.address)}"
-        f"{_provider_text(claim.rendering_provider)}{_provider_text(claim.referring_provider)}"
+        f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
     )
+    if address is not None:
+        text += f"{address.line1}{address.line2 or ''}{address.city}"
+    subscriber = coverage.subscriber
+    if subscriber is not None:
+        name = subscriber.name
+        text += f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
+        address = subscriber.address
+        if address is not None:
+            text += f"{address.line1}{address.line2 or ''}{address.city}"
+    address = claim.billing_provider.address
+    if address is not None:
+        text += f"{address.line1}{address.line2 or ''}{address.city}"
+    for provider in (claim.billing_provider, claim.rendering_provider, claim.referring_provider):
+        if provider is not None:
+            person = provider.name
+            if person is None:
+                text += provider.organization_name or ""
+            else:
+                text += f"{person.family}{person.given}{person.middle or ''}{person.suffix or ''}"
+    return text
 
 
 def _explain_text(fields: _Fields, separators: X12Separators, prefix: str) -> ValidationError:
@@ -457,10 +472,12 @@ class _Writer:
     Writes the loops of one interchange as text, each segment terminated.
 
     Values never hold a separator (:func:`write_837p` checks them first), so the
-    segments of a text can be counted by counting its terminators.
+    segments of a text can be counted by counting its terminators. This is the
+    formats' hottest code: plain loops, local names and one f-string per
+    segment group, measured by ``benchmarks/bench_formats.py``.
     """
 
-    __slots__ = ("_dates", "c", "e", "filing", "report_types", "t")
+    __slots__ = ("c", "dates", "e", "filing", "report_types", "t")
 
     def __init__(
         self,
@@ -474,37 +491,41 @@ class _Writer:
         self.filing = filing
         self.report_types = report_types
         # Claims of one file share a few dates of service: format each once.
-        self._dates: dict[date, str] = {}
+        self.dates: dict[date, str] = {}
 
     def d8(self, day: date) -> str:
-        text = self._dates.get(day)
+        text = self.dates.get(day)
         if text is None:
-            text = self._dates[day] = _d8(day)
+            text = self.dates[day] = _d8(day)
         return text
 
     def person(self, name: PersonName) -> str:
         # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107 suffix.
+        # Separators are punctuation: one upper() serves the whole text.
         e = self.e
         return (
-            f"{name.family.upper()}{e}{name.given.upper()}{e}{(name.middle or '').upper()}"
-            f"{e}{e}{(name.suffix or '').upper()}"
-        )
+            f"{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}{name.suffix or ''}"
+        ).upper()
 
     def provider(self, code: str, provider: Provider) -> str:
         e = self.e
-        if provider.name is None:
-            entity = f"2{e}{(provider.organization_name or '').upper()}{e}{e}{e}{e}"
+        name = provider.name
+        if name is None:
+            entity = f"2{e}{provider.organization_name}{e}{e}{e}{e}"
         else:
-            entity = f"1{e}{self.person(provider.name)}"
-        return f"NM1{e}{code}{e}{entity}{e}XX{e}{provider.npi.value}{self.t}"
+            entity = (
+                f"1{e}{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}{name.suffix or ''}"
+            )
+        return f"NM1{e}{code}{e}{entity.upper()}{e}XX{e}{provider.npi.value}{self.t}"
 
     def address(self, address: Address) -> str:
+        # The state and ZIP code are upper case and digits already.
         e, t = self.e, self.t
-        line2 = "" if address.line2 is None else f"{e}{address.line2.upper()}"
+        line2 = address.line2
         return (
-            f"N3{e}{address.line1.upper()}{line2}{t}"
-            f"N4{e}{address.city.upper()}{e}{address.state}{e}{address.postal_code}{t}"
-        )
+            f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
+            f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
+        ).upper()
 
     def billing(self, provider: Provider) -> str:
         """
@@ -523,33 +544,31 @@ class _Writer:
         """
         e, t = self.e, self.t
         coverage = claim.coverage
-        is_self = coverage.relationship is Relationship.SELF
-        # SBR01 P (primary: soapbill bills one coverage); SBR02 18 only for self.
-        sbr = (
-            f"SBR{e}P{e}{'18' if is_self else ''}{e}{coverage.group_number or ''}"
-            f"{e}{e}{e}{e}{e}{e}{self.filing[coverage.plan_type]}{t}"
-        )
-        parts = [sbr]
-        if is_self:
-            patient = claim.patient
-            parts += [
-                f"NM1{e}IL{e}1{e}{self.person(patient.name)}{e}MI{e}{coverage.member_id}{t}",
-                self.address(patient.address),  # type: ignore[arg-type] # checked by _require
-                f"DMG{e}D8{e}{self.d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}",
-            ]
-            if claim.property_casualty_claim_number is not None:
-                parts.append(f"REF{e}Y4{e}{claim.property_casualty_claim_number}{t}")
-        else:
-            subscriber = coverage.subscriber
-            assert subscriber is not None  # noqa: S101 - Coverage guarantees it
-            parts.append(
-                f"NM1{e}IL{e}1{e}{self.person(subscriber.name)}{e}MI{e}{coverage.member_id}{t}"
-            )
-            if subscriber.address is not None:
-                parts.append(self.address(subscriber.address))
         payer = coverage.payer
-        parts.append(f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}{t}")
-        return "".join(parts)
+        # SBR01 P (primary: soapbill bills one coverage); SBR02 18 only for self.
+        # 2010BB NM1*PR: the payer.
+        filing = self.filing[coverage.plan_type]
+        sbr = f"{e}{coverage.group_number or ''}{e}{e}{e}{e}{e}{e}{filing}{t}"
+        nm1_pr = f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}{t}"
+        if coverage.relationship is Relationship.SELF:
+            patient = claim.patient
+            pc_number = claim.property_casualty_claim_number
+            ref = "" if pc_number is None else f"REF{e}Y4{e}{pc_number}{t}"
+            return (
+                f"SBR{e}P{e}18{sbr}"
+                f"NM1{e}IL{e}1{e}{self.person(patient.name)}{e}MI{e}{coverage.member_id}{t}"
+                f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+                f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}"
+                f"{ref}{nm1_pr}"
+            )
+        subscriber = coverage.subscriber
+        assert subscriber is not None  # noqa: S101 - Coverage guarantees it
+        address = subscriber.address
+        return (
+            f"SBR{e}P{e}{sbr}"
+            f"NM1{e}IL{e}1{e}{self.person(subscriber.name)}{e}MI{e}{coverage.member_id}{t}"
+            f"{'' if address is None else self.address(address)}{nm1_pr}"
+        )
 
     def patient(self, claim: Claim) -> str:
         """
@@ -563,21 +582,19 @@ class _Writer:
         return (
             f"PAT{e}{_PAT01[claim.coverage.relationship]}{t}{name}{t}"
             f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
-            f"DMG{e}D8{e}{self.d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
+            f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
         )
 
-    def lines(self, claim: Claim) -> tuple[list[str], Decimal]:
+    def claim(self, claim: Claim) -> str:  # noqa: C901, PLR0912 - one plain loop, no helpers
         """
-        The 2400 loops of *claim*, and the total of their charges.
+        Loop 2300 with its 2310A, 2310B and 2400 loops.
         """
         e, c, t = self.e, self.c, self.t
+        # The 2400 loops first: they give the total (CLM02 is the sum of SV102).
         place = claim.place_of_service
-        d8 = self.d8
-        # Plain loops and local names: this is the writer's inner loop, and a
-        # comprehension costs a call.
+        dates = self.dates
         total = Decimal(0)
-        lines = []
-        pointer_texts: dict[tuple[int, ...], str] = {}
+        lines = ""
         for n, line in enumerate(claim.lines, 1):
             charge = line.charge
             total += charge
@@ -587,71 +604,63 @@ class _Writer:
             # SV105 only when it differs from CLM05-1.
             line_pos = line.place_of_service
             sv105 = "" if line_pos is None or line_pos == place else line_pos.value
-            # Lines often point at the same diagnoses: join each tuple once.
-            pointer_tuple = line.diagnosis_pointers
-            pointers = pointer_texts.get(pointer_tuple)
-            if pointers is None:
-                pointers = pointer_texts[pointer_tuple] = c.join(
-                    [_POINTERS[p] for p in pointer_tuple]
-                )
-            lines.append(
-                f"LX{e}{n}{t}SV1{e}HC{c}{procedure}{e}{_amount(charge)}{e}UN{e}{line.units}"
-                f"{e}{sv105}{e}{e}{pointers}{t}DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
+            pointers = line.diagnosis_pointers
+            if len(pointers) == 1:
+                sv107 = _POINTERS[pointers[0]]
+            else:
+                sv107 = c.join([_POINTERS[p] for p in pointers])
+            day = line.date_of_service
+            d8 = dates.get(day)
+            if d8 is None:
+                d8 = dates[day] = _d8(day)
+            # _amount, with its most common case inline.
+            amount = str(charge)
+            if amount[-3:] == ".00":
+                amount = amount[:-3]
+            elif "." in amount or "E" in amount:
+                amount = _amount(charge)
+            lines += (
+                f"LX{e}{n}{t}SV1{e}HC{c}{procedure}{e}{amount}{e}UN{e}{line.units}{e}{sv105}"
+                f"{e}{e}{sv107}{t}DTP{e}472{e}D8{e}{d8}{t}"
             )
-        return lines, total
-
-    def claim(self, claim: Claim) -> str:
-        """
-        Loop 2300 with its 2310A, 2310B and 2400 loops.
-        """
-        e, c, t = self.e, self.c, self.t
-        place = claim.place_of_service
-        # The lines first: they give the total.
-        lines, total = self.lines(claim)
         # CLM07 A (assigned) or C (not assigned) follows the insured's
         # assignment of benefits, like CMS-1500 box 27; CLM09 Y is a signed
         # release, I informed consent without one.
         assigned = claim.assignment_of_benefits
-        clm = (
-            f"CLM{e}{claim.id}{e}{_amount(total)}{e}{e}{e}{place.value}{c}B{c}{claim.frequency.code}"
-            f"{e}{'Y' if claim.provider_signature_on_file else 'N'}"
+        causes = claim.related_causes
+        text = (
+            f"CLM{e}{claim.id}{e}{_amount(total)}{e}{e}{e}{place.value}{c}B{c}"
+            f"{claim.frequency.code}{e}{'Y' if claim.provider_signature_on_file else 'N'}"
             f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
             f"{e}{'Y' if claim.release_of_information else 'I'}"
+            f"{'' if causes is None else f'{e}{e}{self.causes(causes)}'}{t}"
         )
-        parts = [clm]
-        causes = claim.related_causes
-        if causes is not None:
-            parts.append(f"{e}{e}{self.causes(causes)}")
-        parts.append(t)
         if causes is not None and causes.accident_date is not None:
             # DTP*439 accident date goes with an accident (AA, OA); a work
             # injury alone reports its date as the onset, DTP*431.
             qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
-            parts.append(f"DTP{e}{qualifier}{e}D8{e}{self.d8(causes.accident_date)}{t}")
+            text += f"DTP{e}{qualifier}{e}D8{e}{self.d8(causes.accident_date)}{t}"
         report_types = self.report_types
-        parts += [
-            f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}{t}"
-            for a in claim.attachments
-        ]
+        for a in claim.attachments:
+            text += f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}{t}"
         if claim.prior_authorization is not None:
-            parts.append(f"REF{e}G1{e}{claim.prior_authorization}{t}")
+            text += f"REF{e}G1{e}{claim.prior_authorization}{t}"
         if claim.frequency is not ClaimFrequency.ORIGINAL:
-            parts.append(f"REF{e}F8{e}{claim.original_claim_number}{t}")
+            text += f"REF{e}F8{e}{claim.original_claim_number}{t}"
         # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
         # codes without the dot (DOMAIN.md 4 and 5.2).
-        codes = e.join([code.value for code in claim.diagnoses]).replace(".", "")
-        parts.append(f"HI{e}ABK{c}{codes.replace(e, f'{e}ABF{c}')}{t}")
+        codes = f"{e}ABF{c}".join([code.value for code in claim.diagnoses]).replace(".", "")
+        text += f"HI{e}ABK{c}{codes}{t}"
         referring = claim.referring_provider
         if referring is not None:
-            parts.append(self.provider("DN", referring))
+            text += self.provider("DN", referring)
         rendering = claim.rendering_provider
         # 2310B only when the rendering provider is not the billing provider.
-        if rendering is not None and rendering.npi != claim.billing_provider.npi:
-            parts.append(self.provider("82", rendering))
+        if rendering is not None and rendering.npi.value != claim.billing_provider.npi.value:
+            text += self.provider("82", rendering)
             if rendering.taxonomy is not None:
-                parts.append(f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{t}")
-        parts += lines
-        return "".join(parts)
+                text += f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{t}"
+        return text + lines
 
     def causes(self, causes: RelatedCauses) -> str:
         """
@@ -676,18 +685,8 @@ class _Writer:
 # --- the writer --------------------------------------------------------------------
 
 
-#: Billing provider loop -> subscriber loop -> patient loop (or None) -> claim loops.
-_Tree = dict[str, dict[str, dict[str | None, list[str]]]]
-
-
-def _chunks(claim_loops: list[str]) -> list[list[str]]:
-    """
-    The claims' loops, at most 100 to a chunk.
-    """
-    return [
-        claim_loops[start : start + _CLAIMS_PER_LEVEL]
-        for start in range(0, len(claim_loops), _CLAIMS_PER_LEVEL)
-    ]
+#: The loops of one claim: billing provider, subscriber, patient (or None), claim.
+_Loops = tuple[str, str, str | None, str]
 
 
 def _check_mapping(
@@ -696,8 +695,6 @@ def _check_mapping(
     codes: frozenset[str],
     path: str,
 ) -> None:
-    if mapping is CLAIM_FILING_CODES or mapping is REPORT_TYPE_CODES:
-        return
     for key in keys:
         code = mapping.get(key)
         if code not in codes:
@@ -741,6 +738,34 @@ def _envelope_fields(submitter: Submitter, receiver: Receiver) -> _Fields:
         ("receiver.name", receiver.name),
         ("receiver.id", receiver.id),
     ]
+
+
+def _envelope_text(submitter: Submitter, receiver: Receiver) -> str:
+    """
+    The values of :func:`_envelope_fields`, run together.
+    """
+    return (
+        f"{submitter.name}{submitter.id}{submitter.contact_name}{submitter.email or ''}"
+        f"{receiver.name}{receiver.id}"
+    )
+
+
+def _explain(
+    claims: Sequence[Claim],
+    submitter: Submitter,
+    receiver: Receiver,
+    separators: X12Separators,
+) -> ValidationError:
+    """
+    The error for the first value of the interchange that X12 cannot carry.
+    """
+    search = separators._search  # noqa: SLF001 - our own class
+    if search(_envelope_text(submitter, receiver)):
+        return _explain_text(_envelope_fields(submitter, receiver), separators, "")
+    for i, claim in enumerate(claims):  # pragma: no branch - one of them has the value
+        if search(_claim_text(claim)):
+            return _explain_text(_claim_fields(claim), separators, f"claims[{i}]")
+    raise AssertionError  # pragma: no cover - the joined text had a bad character
 
 
 def write_837p(
@@ -793,101 +818,50 @@ def write_837p(
     .. versionadded:: 0.1.0
     """
     _check_arguments(submitter, receiver, control_number, created, usage, separators)
-    _check_mapping(claim_filing_codes, PlanType, _SBR09_CODES, "claim_filing_codes")
-    _check_mapping(report_type_codes, AttachmentKind, _PWK01_CODES, "report_type_codes")
-    if not isinstance(claims, list | tuple):
+    if claim_filing_codes is not CLAIM_FILING_CODES:
+        _check_mapping(claim_filing_codes, PlanType, _SBR09_CODES, "claim_filing_codes")
+    if report_type_codes is not REPORT_TYPE_CODES:
+        _check_mapping(report_type_codes, AttachmentKind, _PWK01_CODES, "report_type_codes")
+    if not isinstance(claims, (list, tuple)):
         raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
     if not claims:
         raise ValidationError.single("claims", "too_short", "write at least one claim")
-    search = separators._search  # noqa: SLF001 - our own class
-    envelope = _envelope_fields(submitter, receiver)
-    if search("".join([value for _, value in envelope if value is not None])):
-        raise _explain_text(envelope, separators, "")
-
     writer = _Writer(separators, claim_filing_codes, report_type_codes)
-    # Billing provider loop -> subscriber loop -> patient loop (or None) -> claims.
-    tree: _Tree = {}
+    # The loops of each claim: billing provider, subscriber, patient (or None), claim.
+    loops: list[_Loops] = []
     # Claims often share their billing provider: write its loop once.
     billing_loops: dict[int, str] = {}
+    # Every free-text value, run together: one search for a character X12
+    # cannot carry, made once the claims are written (a hit raises, so nothing
+    # written from a bad value is returned).
+    texts = [_envelope_text(submitter, receiver)]
     for i, claim in enumerate(claims):
-        if not isinstance(claim, Claim):
+        if claim.__class__ is not Claim and not isinstance(claim, Claim):
             raise ValidationError.single(f"claims[{i}]", "invalid_type", "expected a Claim")
         try:
             _require(claim)
         except ValidationError as error:
             raise error.prefixed(f"claims[{i}]") from None
-        if search(_claim_text(claim)):
-            raise _explain_text(_claim_fields(claim), separators, f"claims[{i}]")
+        texts.append(_claim_text(claim))
         billing = billing_loops.get(id(claim.billing_provider))
         if billing is None:
             billing = billing_loops[id(claim.billing_provider)] = writer.billing(
                 claim.billing_provider
             )
-        subscriber = writer.subscriber(claim)
         patient = (
             None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
         )
-        claim_loop = writer.claim(claim)
-        tree.setdefault(billing, {}).setdefault(subscriber, {}).setdefault(patient, []).append(
-            claim_loop
-        )
+        loops.append((billing, writer.subscriber(claim), patient, writer.claim(claim)))
+    if not separators._carries("".join(texts)):  # noqa: SLF001 - our own class
+        raise _explain(claims, submitter, receiver, separators)
 
-    return _interchange(
-        _levels(tree, separators.element, separators.segment),
-        submitter=submitter,
-        receiver=receiver,
-        control_number=control_number,
-        created=created,
-        usage=usage,
-        separators=separators,
-    )
-
-
-def _levels(tree: _Tree, e: str, t: str) -> str:
-    """
-    The HL levels of the claims, each followed by its loops.
-    """
-    body = []
-    hl = 0
-    for billing, subscribers in tree.items():
-        hl += 1
-        parent_a = hl
-        body += [f"HL{e}{parent_a}{e}{e}20{e}1{t}", billing]
-        for subscriber, patients in subscribers.items():
-            if None in patients:
-                # The subscriber is the patient (SBR02 18): claims hang
-                # under the subscriber level, at most 100 to a level.
-                for chunk in _chunks(patients[None]):
-                    hl += 1
-                    body += [f"HL{e}{hl}{e}{parent_a}{e}22{e}0{t}", subscriber, *chunk]
-                continue
-            hl += 1
-            parent_b = hl
-            body += [f"HL{e}{parent_b}{e}{parent_a}{e}22{e}1{t}", subscriber]
-            for patient, claim_loops in patients.items():
-                for chunk in _chunks(claim_loops):
-                    hl += 1
-                    body += [f"HL{e}{hl}{e}{parent_b}{e}23{e}0{t}", patient, *chunk]  # type: ignore[list-item] # only None is None
-    return "".join(body)
-
-
-def _interchange(
-    levels: str,
-    *,
-    submitter: Submitter,
-    receiver: Receiver,
-    control_number: int,
-    created: datetime,
-    usage: str,
-    separators: X12Separators,
-) -> str:
-    """
-    The envelope around the HL levels: ISA, GS, ST, BHT, 1000A, 1000B ... SE, GE, IEA.
-    """
+    # The envelope around the HL levels: ISA, GS, ST, BHT, 1000A, 1000B ... SE, GE, IEA.
     e, t = separators.element, separators.segment
-    day = f"{created.year:04d}{created.month:02d}{created.day:02d}"
-    time = f"{created.hour:02d}{created.minute:02d}"
-    control = f"{control_number:09d}"
+    levels = _levels(loops, e, t)
+    day = _d8(created)
+    # HHMM and the nine-digit control number: arithmetic, then drop the lead digit.
+    time = str(10000 + created.hour * 100 + created.minute)[1:]
+    control = str(1_000_000_000 + control_number)[1:]
     # 1000A PER: a phone (TE), an e-mail (EM) or both.
     phone, email = submitter.phone, submitter.email
     per = (
@@ -895,7 +869,14 @@ def _interchange(
         else f"EM{e}{email}" if phone is None
         else f"TE{e}{phone}{e}EM{e}{email}"
     )  # fmt: skip
-    transaction = (
+    # SE01 counts the segments from ST to SE, both included: the levels' and
+    # the six of ST, BHT, NM1*41, PER, NM1*40 and SE.
+    return (
+        f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id.ljust(15)}{e}ZZ"
+        f"{e}{receiver.id.ljust(15)}{e}{day[2:]}{e}{time}{e}{separators.repetition}"
+        f"{e}00501{e}{control}{e}0{e}{usage}{e}{separators.component}{t}"
+        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
+        f"{e}{control_number}{e}X{e}005010X222A1{t}"
         f"ST{e}837{e}0001{e}005010X222A1{t}"
         # BHT: hierarchy 0019, 00 original, our control number as the batch
         # id, the creation date and time, CH chargeable (pyx12 map).
@@ -903,15 +884,68 @@ def _interchange(
         f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}{t}"
         f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}{t}"
         f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}{t}"
-        f"{levels}"
-    )
-    # SE01 counts the segments from ST to SE, both included.
-    return (
-        f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id:<15}{e}ZZ"
-        f"{e}{receiver.id:<15}{e}{day[2:]}{e}{time}{e}{separators.repetition}"
-        f"{e}00501{e}{control}{e}0{e}{usage}{e}{separators.component}{t}"
-        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
-        f"{e}{control_number}{e}X{e}005010X222A1{t}"
-        f"{transaction}SE{e}{transaction.count(t) + 1}{e}0001{t}"
+        f"{levels}SE{e}{levels.count(t) + 6}{e}0001{t}"
         f"GE{e}1{e}{control_number}{t}IEA{e}1{e}{control}{t}"
     )
+
+
+def _levels(loops: list[_Loops], e: str, t: str) -> str:
+    """
+    The HL levels of the claims, each followed by its loops.
+    """
+    if len(loops) == 1:
+        # One claim: the levels of _tree_levels, without building the tree.
+        billing, subscriber, patient, claim_loop = loops[0]
+        if patient is None:
+            return f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}0{t}{subscriber}{claim_loop}"
+        return (
+            f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}1{t}{subscriber}"
+            f"HL{e}3{e}2{e}23{e}0{t}{patient}{claim_loop}"
+        )
+    return _tree_levels(loops, e, t)
+
+
+def _tree_levels(loops: list[_Loops], e: str, t: str) -> str:
+    """
+    The HL levels of any number of claims.
+
+    Claims are grouped under their billing provider, then their subscriber,
+    then their patient (or directly under the subscriber when the subscriber
+    is the patient), in the order they first appear; at most 100 claims go
+    under one subscriber or patient level.
+    """
+    # Billing provider loop -> subscriber loop -> patient loop (or None) -> claim loops.
+    tree: dict[str, dict[str, dict[str | None, list[str]]]] = {}
+    for billing, subscriber, patient, claim_loop in loops:
+        tree.setdefault(billing, {}).setdefault(subscriber, {}).setdefault(patient, []).append(
+            claim_loop
+        )
+    body = []
+    hl = 0
+    for billing, subscribers in tree.items():
+        hl += 1
+        parent_a = hl
+        body.append(f"HL{e}{parent_a}{e}{e}20{e}1{t}{billing}")
+        for subscriber, patients in subscribers.items():
+            if None in patients:
+                # The subscriber is the patient (SBR02 18): claims hang
+                # under the subscriber level, at most 100 to a level.
+                claim_loops = patients[None]
+                for start in range(0, len(claim_loops), _CLAIMS_PER_LEVEL):
+                    hl += 1
+                    body += [
+                        f"HL{e}{hl}{e}{parent_a}{e}22{e}0{t}{subscriber}",
+                        *claim_loops[start : start + _CLAIMS_PER_LEVEL],
+                    ]
+                continue
+            hl += 1
+            parent_b = hl
+            body.append(f"HL{e}{parent_b}{e}{parent_a}{e}22{e}1{t}{subscriber}")
+            for patient, claim_loops in patients.items():
+                for start in range(0, len(claim_loops), _CLAIMS_PER_LEVEL):
+                    hl += 1
+                    body += [
+                        f"HL{e}{hl}{e}{parent_b}{e}23{e}0{t}{patient}",
+                        *claim_loops[start : start + _CLAIMS_PER_LEVEL],
+                    ]
+    return "".join(body)
