@@ -52,6 +52,7 @@ from soapbill import (
 from soapbill import strategies as sbst
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
 from soapbill.errors import SoapbillError, ValidationError
+from soapbill.formats import fhir
 from soapbill.formats.fhir import (
     CPT_SYSTEM,
     DEFAULT_NOTE_CODES,
@@ -253,9 +254,17 @@ def test_bundle_is_self_contained(
     assert bundle["type"] == "collection"
     urls = [entry["fullUrl"] for entry in bundle["entry"]]
     assert len(set(urls)) == len(urls)
+    prefixes = set()
     for entry in bundle["entry"]:
-        assert entry["fullUrl"] == f"urn:uuid:{entry['resource']['id']}"
-        assert uuid.UUID(entry["resource"]["id"]).version == 5
+        rid = entry["resource"]["id"]
+        assert entry["fullUrl"] == f"urn:uuid:{rid}"
+        # A version-8 UUID in its canonical form, the variant bits 10.
+        assert str(uuid.UUID(rid)) == rid
+        assert uuid.UUID(rid).version == 8
+        assert uuid.UUID(rid).variant == uuid.RFC_4122
+        prefixes.add(rid[:18])
+    # The claim's part of the ids is common to all of them.
+    assert len(prefixes) == 1
     # Every reference but the original claim's (a logical one) points into the bundle.
     assert set(references(bundle)) <= set(urls)
     # No dict or list is shared: changing one part of the bundle changes no other.
@@ -548,6 +557,17 @@ def test_one_resource_per_provider() -> None:
     practitioners = resources(bundle, "Practitioner")
     assert len(practitioners) == 2
     assert practitioners[0]["id"] != practitioners[1]["id"]
+    # The NPI names the provider in its id, the second of one NPI numbered 1.
+    assert [p["id"][19:] for p in practitioners] == ["9000-001234567893", "9000-011234567893"]
+
+
+def test_too_many_providers_of_one_npi_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An id numbers the providers of one NPI in five hex digits.
+    monkeypatch.setattr(fhir, "_MAX_VARIANTS", 0)
+    moved = attrs.evolve(THERAPIST, phone="2065550100")
+    with pytest.raises(ValidationError) as info:
+        to_fhir_json(make_claim(), created=CREATED, notes=[make_note(provider=moved)])
+    assert info.value.errors[0].code == "too_many"
 
 
 def test_billing_provider_person_without_rendering() -> None:
@@ -839,14 +859,66 @@ def test_text_that_is_not_unicode_scalar_values_is_refused_in_json() -> None:
     bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[note])
     assert "pain \ufffd " in div_text(one(bundle, "Composition")["section"][0])
     json.loads(to_fhir_json(make_claim(), created=CREATED, notes=[note]))
+    # Elsewhere it is refused: by the dict Bundle too, which is the JSON read back.
     rx = make_rx(notes=hostile)
-    assert one(to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx]), "ServiceRequest")[
-        "note"
-    ] == [{"text": hostile}]
-    with pytest.raises(SoapbillError) as info:
-        to_fhir_json(make_claim(), created=CREATED, prescriptions=[rx])
-    assert SENTINEL not in str(info.value)
-    assert info.value.__suppress_context__
+    patient = attrs.evolve(PATIENT, name=PersonName(family=hostile, given="Jane"))
+    for claim, rxs in ((make_claim(), [rx]), (make_claim(patient=patient), [])):
+        for write in (to_fhir_json, to_fhir_bundle):
+            with pytest.raises(SoapbillError) as info:
+                write(claim, created=CREATED, prescriptions=rxs)
+            assert SENTINEL not in str(info.value)
+            assert info.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Quote " backslash \\ /',
+        "tab\tline\nnul\x00 us\x1f del\x7f",
+        "Zoë Ñúñez 李 \u2028 \U0001f600",
+        "</script><!-- & ' \"",
+    ],
+)
+def test_free_text_is_escaped_as_json(text: str) -> None:
+    # The claim's resources are written as JSON text: every free-text value
+    # must come back exactly, whatever its characters.
+    name = PersonName(family=text, given=text, middle=text, suffix=text[:10])
+    provider = attrs.evolve(THERAPIST, name=name, license_number=text[:50])
+    claim = make_claim(
+        id=text[:38],
+        patient=attrs.evolve(PATIENT, id=text[:50], name=name),
+        coverage=attrs.evolve(
+            COVERAGE,
+            member_id=text,
+            group_number=text[:50],
+            payer=Payer(id=text, name=text[:60]),
+        ),
+        billing_provider=attrs.evolve(CLINIC, organization_name=text[:60]),
+        rendering_provider=provider,
+        prior_authorization=text[:50],
+        frequency=ClaimFrequency.REPLACEMENT,
+        original_claim_number=text[:50],
+    )
+    code = claim.lines[0].code
+    labels = DEFAULT_CATALOG.extend(attrs.evolve(DEFAULT_CATALOG.lookup(code), label=text))
+    bundle = json.loads(to_fhir_json(claim, created=CREATED, catalog=labels), parse_float=Decimal)
+    assert bundle == to_fhir_bundle(claim, created=CREATED, catalog=labels)
+    fc = one(bundle, "Claim")
+    assert fc["identifier"] == [{"value": text[:38]}]
+    assert fc["insurance"][0]["preAuthRef"] == [text[:50]]
+    assert fc["related"][0]["claim"]["identifier"]["value"] == text[:50]
+    assert {item["productOrService"].get("text") for item in fc["item"]} >= {text}
+    patient = one(bundle, "Patient")
+    assert patient["identifier"] == [{"value": text[:50]}]
+    assert patient["name"] == [{"family": text, "given": [text, text], "suffix": [text[:10]]}]
+    coverage = one(bundle, "Coverage")
+    assert coverage["subscriberId"] == text
+    assert coverage["class"][0]["value"] == text[:50]
+    payer, clinic = (r for r in resources(bundle, "Organization"))
+    assert (payer["identifier"], payer["name"]) == ([{"value": text}], text[:60])
+    assert clinic["name"] == text[:60]
+    (practitioner,) = resources(bundle, "Practitioner")
+    assert practitioner["qualification"][0]["identifier"] == [{"value": text[:50]}]
 
 
 def test_patient_data_is_in_the_output() -> None:

@@ -13,10 +13,11 @@ decimals (amounts of money) are :class:`~decimal.Decimal`, so that no
 precision is lost on the way to JSON. :func:`json.dumps` cannot write them;
 :func:`to_fhir_json` writes them as exact JSON numbers (``125.00``).
 
-Ids are deterministic: every resource id is a UUID (version 5) made from the
-claim id and the resource's role in the Bundle, and every ``fullUrl`` is that
-UUID as a ``urn:uuid:``. The same input always gives the same Bundle, and no
-clock is read: the Claim's creation date is an argument.
+Ids are deterministic: every resource id is a UUID (version 8, RFC 9562)
+whose first part comes from the SHA-1 of the claim id and whose last part names
+the resource's role in the Bundle, and every ``fullUrl`` is that UUID as a
+``urn:uuid:``. The same input always gives the same Bundle, and no clock is
+read: the Claim's creation date is an argument.
 
 The SOAP sections' LOINC codes are data (:data:`DEFAULT_NOTE_CODES`), because
 some of them are not confirmed by a published source; pass your own
@@ -35,7 +36,7 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -47,9 +48,17 @@ from soapbill._validators import Checked, checked
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
-from soapbill.codes.modifiers import Modifier
+from soapbill.codes.modifiers import MEANINGS
 from soapbill.errors import SoapbillError, ValidationError
-from soapbill.parties import Address, Coverage, Patient, Payer, PersonName, Provider, Subscriber
+from soapbill.parties import (
+    Address,
+    Coverage,
+    Patient,
+    PersonName,
+    Provider,
+    Relationship,
+    Subscriber,
+)
 from soapbill.prescriptions import Prescription
 from soapbill.soap import (
     Assessment,
@@ -113,12 +122,21 @@ _XHTML: Final = "http://www.w3.org/1999/xhtml"
 # Characters XML 1.0 does not allow, even escaped (XML 1.0 section 2.2, Char).
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The namespace of soapbill's version-5 UUIDs.
-_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://soapbill.readthedocs.io/fhir")
-# The variant nibble of a UUID (RFC 9562 section 4.1): the hash's hex digit with
-# its top two bits set to 10, by the digit's value.
-_VARIANT: Final = "89ab" * 4
+_NAMESPACE_BYTES: Final = uuid.uuid5(
+    uuid.NAMESPACE_URL, "https://soapbill.readthedocs.io/fhir"
+).bytes
+# The last 64 bits of the ids of the resources one per Bundle (see _BundleWriter):
+# the variant nibble 8 (RFC 9562 section 4.1: bits 10), then the role's number.
+_ROLES: Final = {
+    role: f"8000-{number:012x}"
+    for number, role in enumerate(("bundle", "claim", "patient", "payer", "coverage", "subscriber"))
+}
+#: The most providers of one NPI that differ and share a Bundle (five hex digits).
+_MAX_VARIANTS: Final = 0xFFFFF
 _CENT: Final = Decimal("0.01")
 _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
+# Reads the Bundle back: JSON numbers (amounts) as exact decimals.
+_DECODER: Final = msgspec.json.Decoder(float_hook=Decimal)
 
 
 @checked
@@ -215,16 +233,28 @@ def to_fhir_bundle(
 
     Returns:
         The Bundle as a ``dict``; amounts are :class:`~decimal.Decimal`.
+        It is the JSON of :func:`to_fhir_json`, read back.
 
     Raises:
         ValidationError: An argument has the wrong type; a prescription or a
             note is about another patient; two prescriptions or two notes share
             an id.
+        SoapbillError: A text value cannot be written as UTF-8 (it holds a
+            lone surrogate).
 
     .. versionadded:: 0.1.0
     """
-    rxs, soap_notes = _check_inputs(claim, created, prescriptions, notes, note_codes)
-    return _BundleWriter(claim, catalog).write(created, rxs, soap_notes, note_codes)
+    bundle: dict[str, Any] = _DECODER.decode(
+        to_fhir_json(
+            claim,
+            created=created,
+            prescriptions=prescriptions,
+            notes=notes,
+            note_codes=note_codes,
+            catalog=catalog,
+        )
+    )
+    return bundle
 
 
 def to_fhir_json(
@@ -240,8 +270,8 @@ def to_fhir_json(
     """
     Return the Bundle of :func:`to_fhir_bundle` as JSON text.
 
-    Amounts are exact JSON numbers with two decimal places (``125.00``). Keys
-    keep the order of the Bundle; the output is the same for the same input.
+    Amounts are exact JSON numbers with two decimal places (``125.00``). The
+    output is the same for the same input.
 
     Args:
         claim: The claim.
@@ -259,21 +289,18 @@ def to_fhir_json(
 
     .. versionadded:: 0.1.0
     """
-    bundle = to_fhir_bundle(
-        claim,
-        created=created,
-        prescriptions=prescriptions,
-        notes=notes,
-        note_codes=note_codes,
-        catalog=catalog,
-    )
+    rxs, soap_notes = _check_inputs(claim, created, prescriptions, notes, note_codes)
     try:
-        data = _ENCODER.encode(bundle)
+        text = _BundleWriter(claim, catalog).write(created, rxs, soap_notes, note_codes)
+        # The claim's resources are written as text (see _BundleWriter): a
+        # lone surrogate passes there, and UTF-8 refuses it here.
+        if not text.isascii():
+            text.encode()
     except UnicodeEncodeError:
         raise SoapbillError("a text value cannot be written as UTF-8") from None
     if indent is not None:
-        data = msgspec.json.format(data, indent=indent)
-    return data.decode()
+        text = msgspec.json.format(text, indent=indent)
+    return text
 
 
 def _check_inputs(
@@ -311,59 +338,150 @@ def _check_inputs(
     return rxs, soap_notes  # type: ignore[return-value]
 
 
+# --- JSON text ------------------------------------------------------------------------
+#
+# The claim's resources are written as JSON text directly: building dicts and
+# encoding them cost several times as much (benchmarks/bench_formats.py). Keys
+# are constant text; every free-text value goes through _string, which escapes
+# it as JSON does; codes, NPIs, dates and amounts are checked by their models
+# to hold no character JSON escapes, and are written as they are. The
+# resources of prescriptions and notes, mostly narrative, are built as dicts
+# and encoded.
+
+#: A string as a JSON string: quoted, with '"', '\' and control characters
+#: escaped (the standard library's C encoder, as json.dumps uses it).
+_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
+#: A string as json.dumps writes it (non-ASCII characters escaped too): the
+#: names the resource ids are made from.
+_json_ascii: Final[Callable[[str], str]] = json.encoder.encode_basestring_ascii
+#: Diagnosis pointers and sequences as text.
+_NUMBERS: Final = tuple(str(n) for n in range(13))
+
+
+def _sha1(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def _concept_text(system: str, code: str) -> str:
+    return f'{{"coding":[{{"system":"{system}","code":"{code}"}}]}}'
+
+
+_CLAIM_TYPE_TEXT: Final = _concept_text(_CLAIM_TYPE, "professional")
+_PRIORITY_TEXT: Final = _concept_text(_PRIORITY, "normal")
+_PRIOR_TEXT: Final = _concept_text(_RELATED, "prior")
+_PRIMARY_ROLE_TEXT: Final = _concept_text(_CARE_TEAM_ROLE, "primary")
+_REFERRING_ROLE_TEXT: Final = (
+    f'{{"coding":[{{"system":"{_CARE_TEAM_ROLE}","code":"other"}}],"text":"Referring provider"}}'
+)
+_ATTACHMENT_TEXT: Final = _concept_text(_INFO_CATEGORY, "attachment")
+_PAYER_TYPE_TEXT: Final = _concept_text(_ORG_TYPE, "pay")
+_PROVIDER_TYPE_TEXT: Final = _concept_text(_ORG_TYPE, "prov")
+_GROUP_TEXT: Final = _concept_text(_COVERAGE_CLASS, "group")
+_MVA_TEXT: Final = _concept_text(_ACT_CODE, "MVA")
+_RELATIONSHIP_TEXT: Final = {
+    relationship: _concept_text(_SUBSCRIBER_RELATIONSHIP, relationship.value)
+    for relationship in Relationship
+}
+
+
+def _amount_text(amount: Decimal) -> str:
+    # Two decimal places: a decimal with two places prints as such; the
+    # models allow at most two, so quantize only pads.
+    text = str(amount)
+    if text[-3:-2] == ".":
+        return text
+    return str(amount.quantize(_CENT))
+
+
+def _human_name_text(name: PersonName) -> str:
+    middle, suffix = name.middle, name.suffix
+    given = _string(name.given) if middle is None else f"{_string(name.given)},{_string(middle)}"
+    end = "}" if suffix is None else f',"suffix":[{_string(suffix)}]}}'
+    return f'{{"family":{_string(name.family)},"given":[{given}]{end}'
+
+
+def _address_text(address: Address) -> str:
+    line2 = address.line2
+    lines = _string(address.line1)
+    if line2 is not None:
+        lines += f",{_string(line2)}"
+    return (
+        f'{{"line":[{lines}],"city":{_string(address.city)},"state":"{address.state}",'
+        f'"postalCode":"{address.postal_code}","country":"US"}}'
+    )
+
+
+def _ref(url: str) -> dict[str, str]:
+    # A new dict for every reference: changing one in the Bundle changes no other.
+    return {"reference": url}
+
+
+def _concept(system: str, code: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code}]}
+
+
 class _BundleWriter:
     """
-    Builds the resources of one claim's Bundle and remembers their URLs.
+    Writes the resources of one claim's Bundle and remembers their URLs.
     """
+
+    __slots__ = ("catalog", "claim", "id_prefix", "labels", "provider_entries", "providers")
 
     def __init__(self, claim: Claim, catalog: Catalog | None) -> None:
         self.claim = claim
         self.catalog = catalog
         # A list, not a dict keyed by provider: hashing a Provider walks all its
-        # fields, and a Bundle has a handful of providers (see provider_ref).
+        # fields, and a Bundle has a handful of providers (see provider_url).
         self.providers: list[tuple[Provider, str]] = []
-        self.provider_entries: list[tuple[str, dict[str, Any]]] = []
-        # The text of each procedure code, looked up once per Bundle.
-        self.labels: dict[str, str | None] = {}
-        # Every id hashes the namespace and a JSON array that starts with the
-        # claim id (see ident): hash that common start once, copy it per id.
-        start = f"[{json.dumps(claim.id)}".encode()
-        self.id_hash = hashlib.sha1(_NAMESPACE.bytes + start, usedforsecurity=False)
+        # The Bundle entries of the providers, as JSON text.
+        self.provider_entries: list[tuple[str, str]] = []
+        # The concept of each procedure code of a catalogue of the caller's,
+        # written once per Bundle (the default catalogue's are written once).
+        self.labels: dict[str, str] = {}
+        # The first 64 bits of every id: 60 bits of the SHA-1 of the claim id
+        # and the version 8 (RFC 9562 section 5.8), one hash per Bundle.
+        h = _sha1(_NAMESPACE_BYTES + _json_ascii(claim.id).encode())
+        self.id_prefix = f"{h[:8]}-{h[8:12]}-8{h[12:15]}-"
 
     def ident(self, role: str) -> str:
         """
-        Return the resource id of *role*: a UUID made from the claim id and the role.
-
-        *role* is the JSON text of the role's parts, such as ``"note", "N-1"``.
-        The id is ``uuid.uuid5(_NAMESPACE, json.dumps([claim.id, *parts]))``,
-        computed without building the array or the :class:`uuid.UUID`.
+        Return the resource id of a resource the Bundle has one of, such as ``"patient"``.
         """
-        digest = self.id_hash.copy()
-        digest.update(f", {role}]".encode())
-        h = digest.hexdigest()
-        # uuid5: the first 16 bytes of the SHA-1, version 5, variant 10.
-        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[int(h[16], 16)]}{h[17:20]}-{h[20:32]}"
+        return self.id_prefix + _ROLES[role]
 
-    def provider_ref(self, provider: Provider) -> dict[str, str]:
+    def document_id(self, variant: str, document_id: str) -> str:
         """
-        Return a reference to *provider*'s resource, adding it on first use.
+        Return the resource id of a prescription (variant ``a``) or a note (``b``).
+        """
+        # 60 bits of the SHA-1 of the document's id name it within the Bundle.
+        h = _sha1(_NAMESPACE_BYTES + _json_ascii(document_id).encode())
+        return f"{self.id_prefix}{variant}{h[:3]}-{h[3:15]}"
+
+    def provider_url(self, provider: Provider) -> str:
+        """
+        Return the URL of *provider*'s resource, adding it on first use.
         """
         variants = 0
-        npi = provider.npi
+        npi = provider.npi.value
         for known, url in self.providers:
             if known is provider:
-                return {"reference": url}
-            if known.npi == npi:
+                return url
+            if known.npi.value == npi:
                 if known == provider:
-                    return {"reference": url}
+                    return url
                 variants += 1
-        # A provider whose NPI an unequal one already has gets a numbered role.
-        role = f'"provider", {json.dumps(npi.value)}' + (f', "{variants}"' if variants else "")
-        rid = self.ident(role)
+        # The NPI names a provider within the Bundle (variant 9); a provider
+        # whose NPI an unequal one already has gets the next number.
+        if variants > _MAX_VARIANTS:
+            raise ValidationError.single(
+                "providers", "too_many", "too many different providers share one NPI"
+            )
+        number = "00000" if not variants else f"{variants:05x}"
+        rid = f"{self.id_prefix}9{number[:3]}-{number[3:]}{npi}"
         url = f"urn:uuid:{rid}"
         self.providers.append((provider, url))
-        self.provider_entries.append((url, _provider(provider, rid)))
-        return {"reference": url}
+        self.provider_entries.append((url, _provider_text(provider, rid)))
+        return url
 
     def write(
         self,
@@ -371,89 +489,104 @@ class _BundleWriter:
         prescriptions: tuple[Prescription, ...],
         notes: tuple[SoapNote, ...],
         note_codes: NoteCodes,
-    ) -> dict[str, Any]:
+    ) -> str:
         """
-        Return the Bundle.
+        Return the Bundle as JSON text.
         """
         claim = self.claim
-        patient_id = self.ident('"patient"')
-        payer_id = self.ident('"payer"')
-        coverage_id = self.ident('"coverage"')
-        patient = _url(patient_id)
+        coverage = claim.coverage
+        patient_id = self.ident("patient")
+        payer_id = self.ident("payer")
+        coverage_id = self.ident("coverage")
+        patient = f"urn:uuid:{patient_id}"
+        payer = f"urn:uuid:{payer_id}"
         subscriber = patient
-        related: list[tuple[str, dict[str, Any]]] = []
-        if claim.coverage.subscriber is not None:
-            subscriber_id = self.ident('"subscriber"')
-            subscriber = _url(subscriber_id)
+        related = []
+        if coverage.subscriber is not None:
+            subscriber_id = self.ident("subscriber")
+            subscriber = f"urn:uuid:{subscriber_id}"
             related.append(
-                (subscriber, _related_person(claim.coverage.subscriber, subscriber_id, patient))
+                (subscriber, _related_person_text(coverage.subscriber, subscriber_id, patient))
             )
-        billing = self.provider_ref(claim.billing_provider)
-        care_team = [self.care_team_member(1, claim.treating_provider, "primary")]
+        billing = self.provider_url(claim.billing_provider)
+        care_team = self.care_team_member(1, claim.treating_provider, _PRIMARY_ROLE_TEXT)
         if claim.referring_provider is not None:
-            care_team.append(self.care_team_member(2, claim.referring_provider, "other"))
+            care_team += "," + self.care_team_member(
+                2, claim.referring_provider, _REFERRING_ROLE_TEXT
+            )
 
         requests = []
         for rx in prescriptions:
-            rid = self.ident(f'"prescription", {json.dumps(rx.id)}')
-            requests.append((_url(rid), self.service_request(rx, rid, patient)))
+            rid = self.document_id("a", rx.id)
+            url = f"urn:uuid:{rid}"
+            requests.append((url, _encode(self.service_request(rx, rid, patient))))
         compositions = []
         for note in notes:
-            rid = self.ident(f'"note", {json.dumps(note.id)}')
-            compositions.append((_url(rid), self.composition(note, rid, patient, note_codes)))
+            rid = self.document_id("b", note.id)
+            url = f"urn:uuid:{rid}"
+            compositions.append((url, _encode(self.composition(note, rid, patient, note_codes))))
 
-        claim_id = self.ident('"claim"')
+        claim_id = self.ident("claim")
+        claim_url = f"urn:uuid:{claim_id}"
         claim_resource = self.claim_resource(
             claim_id,
             created,
             patient=patient,
-            payer=_url(payer_id),
+            payer=payer,
             provider=billing,
-            coverage=_url(coverage_id),
+            coverage=f"urn:uuid:{coverage_id}",
             care_team=care_team,
             requests=[url for url, _ in requests],
             notes=[(url, note) for (url, _), note in zip(compositions, notes, strict=True)],
         )
         entries = [
-            (_url(claim_id), claim_resource),
-            (_url(patient_id), _patient(claim.patient, patient_id)),
+            (patient, _patient_text(claim.patient, patient_id)),
             *related,
             (
-                _url(coverage_id),
-                _coverage(
-                    claim.coverage,
-                    coverage_id,
-                    patient=patient,
-                    subscriber=subscriber,
-                    payer=_url(payer_id),
+                f"urn:uuid:{coverage_id}",
+                _coverage_text(
+                    coverage, coverage_id, patient=patient, subscriber=subscriber, payer=payer
                 ),
             ),
-            (_url(payer_id), _payer(claim.coverage.payer, payer_id)),
+            (
+                payer,
+                (
+                    f'{{"resourceType":"Organization","id":"{payer_id}",'
+                    f'"identifier":[{{"value":{_string(coverage.payer.id)}}}],'
+                    f'"type":[{_PAYER_TYPE_TEXT}],"name":{_string(coverage.payer.name)}}}'
+                ),
+            ),
             *self.provider_entries,
             *requests,
             *compositions,
         ]
-        return {
-            "resourceType": "Bundle",
-            "id": self.ident('"bundle"'),
-            "type": "collection",
-            "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
-        }
+        # One join for the whole Bundle: each resource's text is copied once.
+        pieces = [
+            (
+                f'{{"resourceType":"Bundle","id":"{self.ident("bundle")}","type":"collection",'
+                f'"entry":[{{"fullUrl":"{claim_url}","resource":'
+            ),
+            *claim_resource,
+        ]
+        for url, resource in entries:
+            pieces += ('},{"fullUrl":"', url, '","resource":', resource)
+        pieces.append("}]}")
+        return "".join(pieces)
 
-    def care_team_member(self, sequence: int, provider: Provider, role: str) -> dict[str, Any]:
+    def care_team_member(self, sequence: int, provider: Provider, role: str) -> str:
         """
         Return a ``Claim.careTeam`` entry.
         """
-        member: dict[str, Any] = {
-            "sequence": sequence,
-            "provider": self.provider_ref(provider),
-            "role": _concept(_CARE_TEAM_ROLE, role),
-        }
-        if role == "other":
-            member["role"]["text"] = "Referring provider"
-        if provider.taxonomy is not None:
-            member["qualification"] = _concept(_TAXONOMY_SYSTEM, provider.taxonomy)
-        return member
+        url = self.provider_url(provider)
+        taxonomy = provider.taxonomy
+        qualification = (
+            "" if taxonomy is None
+            else f',"qualification":{_concept_text(_TAXONOMY_SYSTEM, taxonomy)}'
+        )  # fmt: skip
+        return (
+            f'{{"sequence":{sequence},"provider":{{"reference":"{url}"}},"role":{role}'
+            f"{qualification}}}"
+        )
 
     def claim_resource(
         self,
@@ -462,118 +595,143 @@ class _BundleWriter:
         *,
         patient: str,
         payer: str,
-        provider: dict[str, str],
+        provider: str,
         coverage: str,
-        care_team: list[dict[str, Any]],
+        care_team: str,
         requests: list[str],
         notes: list[tuple[str, SoapNote]],
-    ) -> dict[str, Any]:
+    ) -> list[str]:
         """
-        Return the Claim resource.
+        Return the Claim resource as pieces of text to join.
         """
         claim = self.claim
-        dates = claim.dates_of_service
-        resource: dict[str, Any] = {
-            "resourceType": "Claim",
-            "id": rid,
-            "identifier": [{"value": claim.id}],
-            # Claim.status (FinancialResourceStatusCodes, DOMAIN.md 8): a void asks
-            # that the original no longer be active, so it is "cancelled".
-            "status": "cancelled" if claim.frequency is ClaimFrequency.VOID else "active",
-            "type": _concept(_CLAIM_TYPE, "professional"),
-            "use": "claim",
-            "patient": _ref(patient),
-            "billablePeriod": {"start": dates[0].isoformat(), "end": dates[-1].isoformat()},
-            "created": created.isoformat(),
-            "insurer": _ref(payer),
-            "provider": provider,
-            "priority": _concept(_PRIORITY, "normal"),
-        }
+        # The lines first: they give the billable period and the total.
+        items, first, last, total = self.items(notes)
+        # Claim.status (FinancialResourceStatusCodes, DOMAIN.md 8): a void asks
+        # that the original no longer be active, so it is "cancelled".
+        status = "cancelled" if claim.frequency is ClaimFrequency.VOID else "active"
+        text = (
+            f'{{"resourceType":"Claim","id":"{rid}","identifier":[{{"value":{_string(claim.id)}}}],'
+            f'"status":"{status}","type":{_CLAIM_TYPE_TEXT},"use":"claim",'
+            f'"patient":{{"reference":"{patient}"}},'
+            f'"billablePeriod":{{"start":"{first.isoformat()}","end":"{last.isoformat()}"}},'
+            f'"created":"{created.isoformat()}","insurer":{{"reference":"{payer}"}},'
+            f'"provider":{{"reference":"{provider}"}},"priority":{_PRIORITY_TEXT}'
+        )
         if claim.original_claim_number is not None:
-            resource["related"] = [
-                {
-                    "claim": {"identifier": {"value": claim.original_claim_number}},
-                    "relationship": _concept(_RELATED, "prior"),
-                }
-            ]
+            text += (
+                f',"related":[{{"claim":{{"identifier":'
+                f'{{"value":{_string(claim.original_claim_number)}}}}},'
+                f'"relationship":{_PRIOR_TEXT}}}]'
+            )
         if requests:
-            resource["referral"] = _ref(requests[0])
-        resource["careTeam"] = care_team
-        info: list[dict[str, Any]] = []
-        note_sequences: dict[date, list[int]] = {}
-        for url, note in notes:
-            info.append(_supporting(len(info) + 1, url))
-            note_sequences.setdefault(note.date_of_service, []).append(len(info))
-        info.extend(_supporting(len(info) + 1, url) for url in requests[1:])
-        if info:
-            resource["supportingInfo"] = info
-        resource["diagnosis"] = [
-            {
-                "sequence": i,
-                "diagnosisCodeableConcept": {
-                    "coding": [{"system": ICD10CM_SYSTEM, "code": code.value}]
-                },
-            }
-            for i, code in enumerate(claim.diagnoses, start=1)
+            text += f',"referral":{{"reference":"{requests[0]}"}}'
+        text += f',"careTeam":[{care_team}]'
+        # The notes first, then the prescriptions after the referral.
+        info = [
+            _supporting_text(sequence, url)
+            for sequence, url in enumerate([*[url for url, _ in notes], *requests[1:]], 1)
         ]
-        insurance: dict[str, Any] = {"sequence": 1, "focal": True, "coverage": _ref(coverage)}
-        if claim.prior_authorization is not None:
-            insurance["preAuthRef"] = [claim.prior_authorization]
-        resource["insurance"] = [insurance]
-        accident = _accident(claim)
+        if info:
+            text += f',"supportingInfo":[{",".join(info)}]'
+        diagnoses = ",".join(
+            [
+                f'{{"sequence":{i},"diagnosisCodeableConcept":{{"coding":'
+                f'[{{"system":"{ICD10CM_SYSTEM}","code":"{code.value}"}}]}}}}'
+                for i, code in enumerate(claim.diagnoses, start=1)
+            ]
+        )
+        authorization = claim.prior_authorization
+        pre_auth = "" if authorization is None else f',"preAuthRef":[{_string(authorization)}]'
+        text += (
+            f',"diagnosis":[{diagnoses}],"insurance":[{{"sequence":1,"focal":true,'
+            f'"coverage":{{"reference":"{coverage}"}}{pre_auth}}}]'
+        )
+        accident = _accident_text(claim)
         if accident is not None:
-            resource["accident"] = accident
-        resource["item"] = self.items(note_sequences)
-        resource["total"] = _money(claim.total_charge)
-        return resource
+            text += f',"accident":{accident}'
+        # The items stay pieces: the Bundle is joined once.
+        return [
+            f'{text},"item":[',
+            *items,
+            f'],"total":{{"value":{_amount_text(total)},"currency":"USD"}}}}',
+        ]
 
-    def items(self, note_sequences: dict[date, list[int]]) -> list[dict[str, Any]]:
+    def items(self, notes: list[tuple[str, SoapNote]]) -> tuple[list[str], date, date, Decimal]:
         """
-        Return the ``Claim.item`` of each line.
+        Return the items of the lines, their first and last dates, their total.
+
+        The items are pieces of text to join, a comma between two items.
         """
+        # A line points at the supporting information of its day's notes.
+        note_sequences: dict[date, list[int]] = {}
+        for sequence, (_, note) in enumerate(notes, 1):
+            note_sequences.setdefault(note.date_of_service, []).append(sequence)
         claim_place = self.claim.place_of_service
-        procedure = self.procedure
+        # Procedure codes as concepts: the default catalogue's are written once.
+        catalog = self.catalog
+        concepts = _DEFAULT_CONCEPTS if catalog is None else self.labels
         # Lines of one claim share their dates and places: write each once.
         days: dict[date, str] = {}
+        places: dict[str, str] = {}
         items = []
-        for sequence, line in enumerate(self.claim.lines, 1):
+        lines = self.claim.lines
+        first = last = lines[0].date_of_service
+        total = Decimal("0.00")
+        for sequence, line in enumerate(lines, 1):
             day = line.date_of_service
-            item: dict[str, Any] = {
-                "sequence": sequence,
-                "careTeamSequence": [1],
-                "diagnosisSequence": list(line.diagnosis_pointers),
-            }
-            if day in note_sequences:
-                # A copy: lines of one day must not share their list.
-                item["informationSequence"] = [*note_sequences[day]]
-            item["productOrService"] = procedure(line.code)
-            if line.modifiers:
-                item["modifier"] = [_modifier(m) for m in line.modifiers]
-            text = days.get(day)
-            if text is None:
-                text = days[day] = day.isoformat()
-            item["servicedDate"] = text
-            place = line.place_of_service or claim_place
-            item["locationCodeableConcept"] = {
-                "coding": [{"system": _POS_SYSTEM, "code": place.value}]
-            }
-            item["quantity"] = {"value": line.units}
-            item["net"] = {"value": line.charge.quantize(_CENT), "currency": "USD"}
-            items.append(item)
-        return items
+            if day < first:
+                first = day
+            elif day > last:
+                last = day
+            total += line.charge
+            pointers = line.diagnosis_pointers
+            sequences = (
+                _NUMBERS[pointers[0]] if len(pointers) == 1
+                else ",".join([_NUMBERS[p] for p in pointers])
+            )  # fmt: skip
+            information = (
+                "" if day not in note_sequences
+                else f',"informationSequence":[{",".join(map(str, note_sequences[day]))}]'
+            )  # fmt: skip
+            modifiers = line.modifiers
+            modifier = (
+                "" if not modifiers
+                else f',"modifier":[{",".join([_modifier_text(m.value) for m in modifiers])}]'
+            )  # fmt: skip
+            served = days.get(day)
+            if served is None:
+                served = days[day] = day.isoformat()
+            place = (line.place_of_service or claim_place).value
+            location = places.get(place)
+            if location is None:
+                location = places[place] = _concept_text(_POS_SYSTEM, place)
+            charge = str(line.charge)
+            if charge[-3:-2] != ".":
+                charge = _amount_text(line.charge)
+            code = line.code.value
+            concept = concepts.get(code)
+            if concept is None:
+                label = (DEFAULT_CATALOG if catalog is None else catalog).label(line.code)
+                concept = concepts[code] = _procedure_concept(code, label)
+            items.append(
+                f'{{"sequence":{sequence},"careTeamSequence":[1],"diagnosisSequence":[{sequences}]'
+                f'{information},"productOrService":{concept}{modifier},'
+                f'"servicedDate":"{served}","locationCodeableConcept":{location},'
+                f'"quantity":{{"value":{line.units}}},"net":{{"value":{charge},"currency":"USD"}}}}'
+            )
+            items.append(",")
+        items.pop()
+        return items, first, last, total
 
     def procedure(self, code: CptCode) -> dict[str, Any]:
         """
-        Return a procedure code as a CodeableConcept, with our label as its text.
+        Return a procedure code as a CodeableConcept dict (see procedure_text).
         """
         value = code.value
         system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
         concept: dict[str, Any] = {"coding": [{"system": system, "code": value}]}
-        labels = self.labels
-        if value in labels:
-            label = labels[value]
-        else:
-            label = labels[value] = _label(code, self.catalog)
+        label = _label(code, self.catalog)
         if label is not None:
             concept["text"] = label
         return concept
@@ -602,7 +760,7 @@ class _BundleWriter:
         resource["subject"] = _ref(patient)
         resource.update(_occurrence(rx))
         resource["authoredOn"] = rx.written_on.isoformat()
-        resource["requester"] = self.provider_ref(rx.prescriber)
+        resource["requester"] = _ref(self.provider_url(rx.prescriber))
         resource["reasonCode"] = [_diagnosis(code) for code in rx.diagnoses]
         if rx.regions:
             resource["bodySite"] = [{"text": _region(region)} for region in rx.regions]
@@ -632,7 +790,7 @@ class _BundleWriter:
             "type": {"coding": [codes.document.to_fhir()]},
             "subject": _ref(patient),
             "date": written.isoformat(),
-            "author": [self.provider_ref(note.provider)],
+            "author": [_ref(self.provider_url(note.provider))],
             "title": "SOAP note",
         }
         if signed and note.signature is not None:
@@ -640,7 +798,7 @@ class _BundleWriter:
                 {
                     "mode": "legal",
                     "time": note.signature.signed_on.isoformat(),
-                    "party": self.provider_ref(note.signature.signer),
+                    "party": _ref(self.provider_url(note.signature.signer)),
                 }
             ]
         day = note.date_of_service.isoformat()
@@ -656,7 +814,7 @@ class _BundleWriter:
             sections.append(
                 {
                     "title": f"Addendum {written_on}",
-                    "author": [self.provider_ref(addendum.author)],
+                    "author": [_ref(self.provider_url(addendum.author))],
                     "text": _narrative([_paragraph(None, addendum.text)]),
                 }
             )
@@ -668,24 +826,11 @@ def _label(code: CptCode, catalog: Catalog | None) -> str | None:
     """
     Our label of *code*, or ``None`` for a code the catalogue does not hold.
     """
-    # Catalog[code] is lookup(code) without its argument conversion: code is a CptCode.
-    try:
-        return (DEFAULT_CATALOG if catalog is None else catalog)[code].label
-    except KeyError:
-        return None
+    return (DEFAULT_CATALOG if catalog is None else catalog).label(code)
 
 
-def _url(rid: str) -> str:
-    return f"urn:uuid:{rid}"
-
-
-def _ref(url: str) -> dict[str, str]:
-    # A new dict for every reference: changing one in the Bundle changes no other.
-    return {"reference": url}
-
-
-def _concept(system: str, code: str) -> dict[str, Any]:
-    return {"coding": [{"system": system, "code": code}]}
+def _encode(resource: dict[str, Any]) -> str:
+    return _ENCODER.encode(resource).decode()
 
 
 def _diagnosis(code: DiagnosisCode) -> dict[str, Any]:
@@ -693,37 +838,56 @@ def _diagnosis(code: DiagnosisCode) -> dict[str, Any]:
     return _concept(ICD10CM_SYSTEM, code.value)
 
 
-def _modifier(modifier: Modifier) -> dict[str, Any]:
+def _procedure_concept(value: str, label: str | None) -> str:
+    # A procedure code as a CodeableConcept, with our label as its text.
+    # CptCode.is_hcpcs_level2, inline: a letter first.
+    system = CPT_SYSTEM if value[0].isdigit() else HCPCS_SYSTEM
+    text = "" if label is None else f',"text":{_string(label)}'
+    return f'{{"coding":[{{"system":"{system}","code":"{value}"}}]{text}}}'
+
+
+#: The concepts of the default catalogue's codes, written once.
+_DEFAULT_CONCEPTS: Final = {
+    code.value: _procedure_concept(code.value, info.label) for code, info in DEFAULT_CATALOG.items()
+}
+
+
+def _modifier_concept(value: str) -> str:
     # CPT's own modifiers are two digits (25, 59, 76, 77); letters mark HCPCS Level II
     # modifiers (GP, KX, XE, ...). An unsourced recollection of the two code sets'
     # shapes, consistent with soapbill.codes.modifiers.MEANINGS.
-    system = CPT_SYSTEM if modifier.value.isdigit() else HCPCS_SYSTEM
-    return _concept(system, modifier.value)
+    return _concept_text(CPT_SYSTEM if value.isdigit() else HCPCS_SYSTEM, value)
 
 
-def _money(amount: Decimal) -> dict[str, Any]:
-    # Amounts have at most two places (the models check it), so this only pads.
-    return {"value": amount.quantize(_CENT), "currency": "USD"}
+#: The concepts of the modifiers soapbill knows, written once.
+_MODIFIER_TEXT: Final = {value: _modifier_concept(value) for value in MEANINGS}
 
 
-def _supporting(sequence: int, url: str) -> dict[str, Any]:
-    return {
-        "sequence": sequence,
-        "category": _concept(_INFO_CATEGORY, "attachment"),
-        "valueReference": _ref(url),
-    }
+def _modifier_text(value: str) -> str:
+    text = _MODIFIER_TEXT.get(value)
+    return _modifier_concept(value) if text is None else text
 
 
-def _accident(claim: Claim) -> dict[str, Any] | None:
+def _supporting_text(sequence: int, url: str) -> str:
+    return (
+        f'{{"sequence":{sequence},"category":{_ATTACHMENT_TEXT},'
+        f'"valueReference":{{"reference":"{url}"}}}}'
+    )
+
+
+def _accident_text(claim: Claim) -> str | None:
     causes = claim.related_causes
     # Claim.accident.date is required: without the date there is no accident element.
     if causes is None or causes.accident_date is None:
         return None
-    accident: dict[str, Any] = {"date": causes.accident_date.isoformat()}
-    if causes.auto_accident:
-        accident["type"] = _concept(_ACT_CODE, "MVA")
-        accident["locationAddress"] = {"state": causes.accident_state, "country": "US"}
-    return accident
+    day = causes.accident_date.isoformat()
+    if not causes.auto_accident:
+        return f'{{"date":"{day}"}}'
+    # RelatedCauses requires the state of an auto accident.
+    return (
+        f'{{"date":"{day}","type":{_MVA_TEXT},'
+        f'"locationAddress":{{"state":"{causes.accident_state}","country":"US"}}}}'
+    )
 
 
 def _occurrence(rx: Prescription) -> dict[str, Any]:
@@ -746,141 +910,96 @@ def _occurrence(rx: Prescription) -> dict[str, Any]:
     }
 
 
-def _human_name(name: PersonName) -> dict[str, Any]:
-    given = [name.given] if name.middle is None else [name.given, name.middle]
-    result: dict[str, Any] = {"family": name.family, "given": given}
-    if name.suffix is not None:
-        result["suffix"] = [name.suffix]
-    return result
+def _telecom_text(phone: str | None) -> str:
+    # Phone numbers are ten digits (the models check it).
+    return "" if phone is None else f',"telecom":[{{"system":"phone","value":"{phone}"}}]'
 
 
-def _address(address: Address) -> dict[str, Any]:
-    lines = [address.line1] if address.line2 is None else [address.line1, address.line2]
-    return {
-        "line": lines,
-        "city": address.city,
-        "state": address.state,
-        "postalCode": address.postal_code,
-        "country": "US",
-    }
+def _patient_text(patient: Patient, rid: str) -> str:
+    address = "" if patient.address is None else f',"address":[{_address_text(patient.address)}]'
+    return (
+        f'{{"resourceType":"Patient","id":"{rid}","identifier":[{{"value":{_string(patient.id)}}}],'
+        f'"name":[{_human_name_text(patient.name)}]{_telecom_text(patient.phone)},'
+        f'"gender":"{patient.sex.value}","birthDate":"{patient.birth_date.isoformat()}"{address}}}'
+    )
 
 
-def _telecom(phone: str | None) -> list[dict[str, str]]:
-    return [] if phone is None else [{"system": "phone", "value": phone}]
+def _related_person_text(subscriber: Subscriber, rid: str, patient: str) -> str:
+    address = (
+        "" if subscriber.address is None
+        else f',"address":[{_address_text(subscriber.address)}]'
+    )  # fmt: skip
+    return (
+        f'{{"resourceType":"RelatedPerson","id":"{rid}","patient":{{"reference":"{patient}"}},'
+        f'"name":[{_human_name_text(subscriber.name)}],"gender":"{subscriber.sex.value}",'
+        f'"birthDate":"{subscriber.birth_date.isoformat()}"{address}}}'
+    )
 
 
-def _patient(patient: Patient, rid: str) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "Patient",
-        "id": rid,
-        "identifier": [{"value": patient.id}],
-        "name": [_human_name(patient.name)],
-    }
-    if patient.phone is not None:
-        resource["telecom"] = _telecom(patient.phone)
-    resource["gender"] = patient.sex.value
-    resource["birthDate"] = patient.birth_date.isoformat()
-    if patient.address is not None:
-        resource["address"] = [_address(patient.address)]
-    return resource
-
-
-def _related_person(subscriber: Subscriber, rid: str, patient: str) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "RelatedPerson",
-        "id": rid,
-        "patient": _ref(patient),
-        "name": [_human_name(subscriber.name)],
-        "gender": subscriber.sex.value,
-        "birthDate": subscriber.birth_date.isoformat(),
-    }
-    if subscriber.address is not None:
-        resource["address"] = [_address(subscriber.address)]
-    return resource
-
-
-def _coverage(
+def _coverage_text(
     coverage: Coverage,
     rid: str,
     *,
     patient: str,
     subscriber: str,
     payer: str,
-) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "Coverage",
-        "id": rid,
-        "status": "active",
-        "subscriber": _ref(subscriber),
-        "subscriberId": coverage.member_id,
-        "beneficiary": _ref(patient),
-        "relationship": _concept(_SUBSCRIBER_RELATIONSHIP, coverage.relationship.value),
-    }
-    if coverage.start is not None or coverage.end is not None:
-        period = {}
-        if coverage.start is not None:
-            period["start"] = coverage.start.isoformat()
-        if coverage.end is not None:
-            period["end"] = coverage.end.isoformat()
-        resource["period"] = period
-    resource["payor"] = [_ref(payer)]
-    if coverage.group_number is not None:
-        resource["class"] = [
-            {"type": _concept(_COVERAGE_CLASS, "group"), "value": coverage.group_number}
-        ]
-    return resource
+) -> str:
+    text = (
+        f'{{"resourceType":"Coverage","id":"{rid}","status":"active",'
+        f'"subscriber":{{"reference":"{subscriber}"}},'
+        f'"subscriberId":{_string(coverage.member_id)},"beneficiary":{{"reference":"{patient}"}},'
+        f'"relationship":{_RELATIONSHIP_TEXT[coverage.relationship]}'
+    )
+    start, end = coverage.start, coverage.end
+    if start is not None or end is not None:
+        period = []
+        if start is not None:
+            period.append(f'"start":"{start.isoformat()}"')
+        if end is not None:
+            period.append(f'"end":"{end.isoformat()}"')
+        text += f',"period":{{{",".join(period)}}}'
+    text += f',"payor":[{{"reference":"{payer}"}}]'
+    group = coverage.group_number
+    if group is not None:
+        text += f',"class":[{{"type":{_GROUP_TEXT},"value":{_string(group)}}}]'
+    return text + "}"
 
 
-def _payer(payer: Payer, rid: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Organization",
-        "id": rid,
-        "identifier": [{"value": payer.id}],
-        "type": [_concept(_ORG_TYPE, "pay")],
-        "name": payer.name,
-    }
-
-
-def _provider(provider: Provider, rid: str) -> dict[str, Any]:
-    identifiers = [{"system": NPI_SYSTEM, "value": provider.npi.value}]
+def _provider_text(provider: Provider, rid: str) -> str:
+    identifiers = f'{{"system":"{NPI_SYSTEM}","value":"{provider.npi.value}"}}'
     if provider.tax_id is not None:
-        identifiers.append({"system": _EIN_SYSTEM, "value": provider.tax_id.compact})
-    if provider.name is None:
-        resource: dict[str, Any] = {
-            "resourceType": "Organization",
-            "id": rid,
-            "identifier": identifiers,
-            "type": [_concept(_ORG_TYPE, "prov")],
-            "name": provider.organization_name,
-        }
+        identifiers += f',{{"system":"{_EIN_SYSTEM}","value":"{provider.tax_id.compact}"}}'
+    name = provider.name
+    if name is None:
+        # Provider requires an organisation name when there is no person's name.
+        text = (
+            f'{{"resourceType":"Organization","id":"{rid}","identifier":[{identifiers}],'
+            f'"type":[{_PROVIDER_TYPE_TEXT}],"name":{_string(provider.organization_name)}'  # type: ignore[arg-type]
+        )
     else:
-        resource = {
-            "resourceType": "Practitioner",
-            "id": rid,
-            "identifier": identifiers,
-            "name": [_human_name(provider.name)],
-        }
-    if provider.phone is not None:
-        resource["telecom"] = _telecom(provider.phone)
+        text = (
+            f'{{"resourceType":"Practitioner","id":"{rid}","identifier":[{identifiers}],'
+            f'"name":[{_human_name_text(name)}]'
+        )
+    text += _telecom_text(provider.phone)
     if provider.address is not None:
-        resource["address"] = [_address(provider.address)]
-    qualification = _qualification(provider)
-    if provider.name is not None and qualification is not None:
-        resource["qualification"] = [qualification]
-    return resource
+        text += f',"address":[{_address_text(provider.address)}]'
+    qualified = provider.credential is not None or provider.license_number is not None
+    if name is not None and qualified:
+        text += f',"qualification":[{_qualification_text(provider)}]'
+    return text + "}"
 
 
-def _qualification(provider: Provider) -> dict[str, Any] | None:
-    if provider.credential is None and provider.license_number is None:
-        return None
-    title = "License" if provider.credential is None else provider.credential.value.upper()
-    qualification: dict[str, Any] = {}
-    if provider.license_number is not None:
-        qualification["identifier"] = [{"value": provider.license_number}]
-    qualification["code"] = {"text": title}
-    if provider.license_state is not None:
-        qualification["issuer"] = {"display": provider.license_state}
-    return qualification
+def _qualification_text(provider: Provider) -> str:
+    credential, number, state = (
+        provider.credential,
+        provider.license_number,
+        provider.license_state,
+    )
+    title = "License" if credential is None else credential.value.upper()
+    identifier = "" if number is None else f'"identifier":[{{"value":{_string(number)}}}],'
+    issuer = "" if state is None else f',"issuer":{{"display":"{state}"}}'
+    return f'{{{identifier}"code":{{"text":"{title}"}}{issuer}}}'
 
 
 # --- the narrative of a SOAP note ------------------------------------------------------
