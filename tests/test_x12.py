@@ -1009,7 +1009,5 @@ def test_one_claim_gets_the_levels_of_the_general_tree(claims: list[Claim]) -> N
     writer = x12._Writer(X12Separators(), x12.CLAIM_FILING_CODES, x12.REPORT_TYPE_CODES)
     [claim] = claims
     patient = None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
-    loops = [
-        (writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")
-    ]
+    loops = [(writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")]
     assert x12._levels(loops, "*", "~") == x12._tree_levels(loops, "*", "~")

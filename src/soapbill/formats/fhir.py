@@ -45,7 +45,7 @@ import attrs
 import msgspec
 
 from soapbill._validators import Checked, checked
-from soapbill.claims import Claim, ClaimFrequency
+from soapbill.claims import Claim, ClaimFrequency, RelatedCauses
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import MEANINGS
@@ -53,6 +53,7 @@ from soapbill.errors import SoapbillError, ValidationError
 from soapbill.parties import (
     Address,
     Coverage,
+    Credential,
     Patient,
     PersonName,
     Provider,
@@ -443,12 +444,6 @@ class _BundleWriter:
         h = _sha1(_NAMESPACE_BYTES + _json_ascii(claim.id).encode())
         self.id_prefix = f"{h[:8]}-{h[8:12]}-8{h[12:15]}-"
 
-    def ident(self, role: str) -> str:
-        """
-        Return the resource id of a resource the Bundle has one of, such as ``"patient"``.
-        """
-        return self.id_prefix + _ROLES[role]
-
     def document_id(self, variant: str, document_id: str) -> str:
         """
         Return the resource id of a prescription (variant ``a``) or a note (``b``).
@@ -495,15 +490,16 @@ class _BundleWriter:
         """
         claim = self.claim
         coverage = claim.coverage
-        patient_id = self.ident("patient")
-        payer_id = self.ident("payer")
-        coverage_id = self.ident("coverage")
+        prefix = self.id_prefix
+        patient_id = prefix + _ROLES["patient"]
+        payer_id = prefix + _ROLES["payer"]
+        coverage_id = prefix + _ROLES["coverage"]
         patient = f"urn:uuid:{patient_id}"
         payer = f"urn:uuid:{payer_id}"
         subscriber = patient
         related = []
         if coverage.subscriber is not None:
-            subscriber_id = self.ident("subscriber")
+            subscriber_id = prefix + _ROLES["subscriber"]
             subscriber = f"urn:uuid:{subscriber_id}"
             related.append(
                 (subscriber, _related_person_text(coverage.subscriber, subscriber_id, patient))
@@ -526,7 +522,7 @@ class _BundleWriter:
             url = f"urn:uuid:{rid}"
             compositions.append((url, _encode(self.composition(note, rid, patient, note_codes))))
 
-        claim_id = self.ident("claim")
+        claim_id = prefix + _ROLES["claim"]
         claim_url = f"urn:uuid:{claim_id}"
         claim_resource = self.claim_resource(
             claim_id,
@@ -563,7 +559,7 @@ class _BundleWriter:
         # One join for the whole Bundle: each resource's text is copied once.
         pieces = [
             (
-                f'{{"resourceType":"Bundle","id":"{self.ident("bundle")}","type":"collection",'
+                f'{{"resourceType":"Bundle","id":"{prefix}{_ROLES["bundle"]}","type":"collection",'
                 f'"entry":[{{"fullUrl":"{claim_url}","resource":'
             ),
             *claim_resource,
@@ -610,30 +606,34 @@ class _BundleWriter:
         # Claim.status (FinancialResourceStatusCodes, DOMAIN.md 8): a void asks
         # that the original no longer be active, so it is "cancelled".
         status = "cancelled" if claim.frequency is ClaimFrequency.VOID else "active"
-        text = (
-            f'{{"resourceType":"Claim","id":"{rid}","identifier":[{{"value":{_string(claim.id)}}}],'
-            f'"status":"{status}","type":{_CLAIM_TYPE_TEXT},"use":"claim",'
-            f'"patient":{{"reference":"{patient}"}},'
-            f'"billablePeriod":{{"start":"{first.isoformat()}","end":"{last.isoformat()}"}},'
-            f'"created":"{created.isoformat()}","insurer":{{"reference":"{payer}"}},'
-            f'"provider":{{"reference":"{provider}"}},"priority":{_PRIORITY_TEXT}'
-        )
+        # Pieces of text, joined with the whole Bundle.
+        parts = [
+            (
+                f'{{"resourceType":"Claim","id":"{rid}",'
+                f'"identifier":[{{"value":{_string(claim.id)}}}],'
+                f'"status":"{status}","type":{_CLAIM_TYPE_TEXT},"use":"claim",'
+                f'"patient":{{"reference":"{patient}"}},'
+                f'"billablePeriod":{{"start":"{first.isoformat()}","end":"{last.isoformat()}"}},'
+                f'"created":"{created.isoformat()}","insurer":{{"reference":"{payer}"}},'
+                f'"provider":{{"reference":"{provider}"}},"priority":{_PRIORITY_TEXT}'
+            )
+        ]
         if claim.original_claim_number is not None:
-            text += (
+            parts.append(
                 f',"related":[{{"claim":{{"identifier":'
                 f'{{"value":{_string(claim.original_claim_number)}}}}},'
                 f'"relationship":{_PRIOR_TEXT}}}]'
             )
         if requests:
-            text += f',"referral":{{"reference":"{requests[0]}"}}'
-        text += f',"careTeam":[{care_team}]'
-        # The notes first, then the prescriptions after the referral.
-        info = [
-            _supporting_text(sequence, url)
-            for sequence, url in enumerate([*[url for url, _ in notes], *requests[1:]], 1)
-        ]
-        if info:
-            text += f',"supportingInfo":[{",".join(info)}]'
+            parts.append(f',"referral":{{"reference":"{requests[0]}"}}')
+        parts.append(f',"careTeam":[{care_team}]')
+        if notes or len(requests) > 1:
+            # The notes first, then the prescriptions after the referral.
+            info = [
+                _supporting_text(sequence, url)
+                for sequence, url in enumerate([*[url for url, _ in notes], *requests[1:]], 1)
+            ]
+            parts.append(f',"supportingInfo":[{",".join(info)}]')
         diagnoses = ",".join(
             [
                 f'{{"sequence":{i},"diagnosisCodeableConcept":{{"coding":'
@@ -643,21 +643,22 @@ class _BundleWriter:
         )
         authorization = claim.prior_authorization
         pre_auth = "" if authorization is None else f',"preAuthRef":[{_string(authorization)}]'
-        text += (
+        parts.append(
             f',"diagnosis":[{diagnoses}],"insurance":[{{"sequence":1,"focal":true,'
             f'"coverage":{{"reference":"{coverage}"}}{pre_auth}}}]'
         )
-        accident = _accident_text(claim)
-        if accident is not None:
-            text += f',"accident":{accident}'
-        # The items stay pieces: the Bundle is joined once.
-        return [
-            f'{text},"item":[',
-            *items,
-            f'],"total":{{"value":{_amount_text(total)},"currency":"USD"}}}}',
-        ]
+        if claim.related_causes is not None:
+            accident = _accident_text(claim.related_causes)
+            if accident is not None:
+                parts.append(f',"accident":{accident}')
+        parts.append(',"item":[')
+        parts += items
+        parts.append(f'],"total":{{"value":{_amount_text(total)},"currency":"USD"}}}}')
+        return parts
 
-    def items(self, notes: list[tuple[str, SoapNote]]) -> tuple[list[str], date, date, Decimal]:
+    def items(  # noqa: C901 - one plain loop, no helpers
+        self, notes: list[tuple[str, SoapNote]]
+    ) -> tuple[list[str], date, date, Decimal]:
         """
         Return the items of the lines, their first and last dates, their total.
 
@@ -667,7 +668,8 @@ class _BundleWriter:
         note_sequences: dict[date, list[int]] = {}
         for sequence, (_, note) in enumerate(notes, 1):
             note_sequences.setdefault(note.date_of_service, []).append(sequence)
-        claim_place = self.claim.place_of_service
+        # Most lines are at the claim's place of service.
+        claim_location = _concept_text(_POS_SYSTEM, self.claim.place_of_service.value)
         # Procedure codes as concepts: the default catalogue's are written once.
         catalog = self.catalog
         concepts = _DEFAULT_CONCEPTS if catalog is None else self.labels
@@ -695,17 +697,22 @@ class _BundleWriter:
                 else f',"informationSequence":[{",".join(map(str, note_sequences[day]))}]'
             )  # fmt: skip
             modifiers = line.modifiers
-            modifier = (
-                "" if not modifiers
-                else f',"modifier":[{",".join([_modifier_text(m.value) for m in modifiers])}]'
-            )  # fmt: skip
+            if not modifiers:
+                modifier = ""
+            elif len(modifiers) == 1:
+                value = modifiers[0].value
+                modifier = f',"modifier":[{_MODIFIER_TEXT.get(value) or _modifier_concept(value)}]'
+            else:
+                modifier = f',"modifier":[{",".join([_modifier_text(m.value) for m in modifiers])}]'
             served = days.get(day)
             if served is None:
                 served = days[day] = day.isoformat()
-            place = (line.place_of_service or claim_place).value
-            location = places.get(place)
+            place = line.place_of_service
+            location = claim_location if place is None else places.get(place.value)
             if location is None:
-                location = places[place] = _concept_text(_POS_SYSTEM, place)
+                # The line's own place, met for the first time (so not None).
+                value = place.value  # type: ignore[union-attr]
+                location = places[value] = _concept_text(_POS_SYSTEM, value)
             charge = str(line.charge)
             if charge[-3:-2] != ".":
                 charge = _amount_text(line.charge)
@@ -875,10 +882,9 @@ def _supporting_text(sequence: int, url: str) -> str:
     )
 
 
-def _accident_text(claim: Claim) -> str | None:
-    causes = claim.related_causes
+def _accident_text(causes: RelatedCauses) -> str | None:
     # Claim.accident.date is required: without the date there is no accident element.
-    if causes is None or causes.accident_date is None:
+    if causes.accident_date is None:
         return None
     day = causes.accident_date.isoformat()
     if not causes.auto_accident:
@@ -990,13 +996,17 @@ def _provider_text(provider: Provider, rid: str) -> str:
     return text + "}"
 
 
+#: A person's credential as the qualification's text ("LMT").
+_TITLES: Final = {credential: credential.value.upper() for credential in Credential}
+
+
 def _qualification_text(provider: Provider) -> str:
     credential, number, state = (
         provider.credential,
         provider.license_number,
         provider.license_state,
     )
-    title = "License" if credential is None else credential.value.upper()
+    title = "License" if credential is None else _TITLES[credential]
     identifier = "" if number is None else f'"identifier":[{{"value":{_string(number)}}}],'
     issuer = "" if state is None else f',"issuer":{{"display":"{state}"}}'
     return f'{{{identifier}"code":{{"text":"{title}"}}{issuer}}}'
