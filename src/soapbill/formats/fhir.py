@@ -319,6 +319,8 @@ def _check_inputs(
         raise ValidationError.single("note_codes", "invalid_type", "expected a NoteCodes")
     rxs = tuple(prescriptions)
     soap_notes = tuple(notes)
+    if not rxs and not soap_notes:
+        return (), ()
     for name, items, cls in (
         ("prescriptions", rxs, Prescription),
         ("notes", soap_notes, SoapNote),
