@@ -39,5 +39,5 @@ def test_the_formats_benchmark_writes_every_format() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for name in ("json", "x12_837p", "fhir_r4", "cms1500_pages"):
+    for name in ("json", "x12_837p", "x12_837p_batch", "fhir_r4", "cms1500_pages"):
         assert re.search(rf"\b{name} [1-9][0-9]* chars\b", result.stdout), result.stdout
