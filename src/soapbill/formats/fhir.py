@@ -381,6 +381,8 @@ _PAYER_TYPE_TEXT: Final = _concept_text(_ORG_TYPE, "pay")
 _PROVIDER_TYPE_TEXT: Final = _concept_text(_ORG_TYPE, "prov")
 _GROUP_TEXT: Final = _concept_text(_COVERAGE_CLASS, "group")
 _MVA_TEXT: Final = _concept_text(_ACT_CODE, "MVA")
+#: A taxonomy Coding up to its code.
+_TAXONOMY_START: Final = f'{{"system":"{_TAXONOMY_SYSTEM}","code":"'
 _RELATIONSHIP_TEXT: Final = {
     relationship: _concept_text(_SUBSCRIBER_RELATIONSHIP, relationship.value)
     for relationship in Relationship
@@ -579,7 +581,7 @@ class _BundleWriter:
         taxonomy = provider.taxonomy
         qualification = (
             "" if taxonomy is None
-            else f',"qualification":{_concept_text(_TAXONOMY_SYSTEM, taxonomy)}'
+            else f',"qualification":{{"coding":[{_TAXONOMY_START}{taxonomy}"}}]}}'
         )  # fmt: skip
         return (
             f'{{"sequence":{sequence},"provider":{{"reference":"{url}"}},"role":{role}'
@@ -918,16 +920,14 @@ def _occurrence(rx: Prescription) -> dict[str, Any]:
     }
 
 
-def _telecom_text(phone: str | None) -> str:
-    # Phone numbers are ten digits (the models check it).
-    return "" if phone is None else f',"telecom":[{{"system":"phone","value":"{phone}"}}]'
-
-
 def _patient_text(patient: Patient, rid: str) -> str:
+    # Phone numbers are ten digits (the models check it).
+    phone = patient.phone
+    telecom = "" if phone is None else f',"telecom":[{{"system":"phone","value":"{phone}"}}]'
     address = "" if patient.address is None else f',"address":[{_address_text(patient.address)}]'
     return (
         f'{{"resourceType":"Patient","id":"{rid}","identifier":[{{"value":{_string(patient.id)}}}],'
-        f'"name":[{_human_name_text(patient.name)}]{_telecom_text(patient.phone)},'
+        f'"name":[{_human_name_text(patient.name)}]{telecom},'
         f'"gender":"{patient.sex.value}","birthDate":"{patient.birth_date.isoformat()}"{address}}}'
     )
 
@@ -989,7 +989,9 @@ def _provider_text(provider: Provider, rid: str) -> str:
             f'{{"resourceType":"Practitioner","id":"{rid}","identifier":[{identifiers}],'
             f'"name":[{_human_name_text(name)}]'
         )
-    text += _telecom_text(provider.phone)
+    phone = provider.phone
+    if phone is not None:
+        text += f',"telecom":[{{"system":"phone","value":"{phone}"}}]'
     if provider.address is not None:
         text += f',"address":[{_address_text(provider.address)}]'
     qualified = provider.credential is not None or provider.license_number is not None
