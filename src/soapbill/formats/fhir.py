@@ -617,7 +617,7 @@ class _BundleWriter:
                 f'"identifier":[{{"value":{_string(claim.id)}}}],'
                 f'"status":"{status}","type":{_CLAIM_TYPE_TEXT},"use":"claim",'
                 f'"patient":{{"reference":"{patient}"}},'
-                f'"billablePeriod":{{"start":"{first.isoformat()}","end":"{last.isoformat()}"}},'
+                f'"billablePeriod":{{"start":"{first}","end":"{last}"}},'
                 f'"created":"{created.isoformat()}","insurer":{{"reference":"{payer}"}},'
                 f'"provider":{{"reference":"{provider}"}},"priority":{_PRIORITY_TEXT}'
             )
@@ -660,11 +660,9 @@ class _BundleWriter:
         parts.append(f'],"total":{{"value":{_amount_text(total)},"currency":"USD"}}}}')
         return parts
 
-    def items(  # noqa: C901 - one plain loop, no helpers
-        self, notes: list[tuple[str, SoapNote]]
-    ) -> tuple[list[str], date, date, Decimal]:
+    def items(self, notes: list[tuple[str, SoapNote]]) -> tuple[list[str], str, str, Decimal]:
         """
-        Return the items of the lines, their first and last dates, their total.
+        Return the items of the lines, their first and last days (ISO), their total.
 
         The items are pieces of text to join, a comma between two items.
         """
@@ -682,14 +680,9 @@ class _BundleWriter:
         places: dict[str, str] = {}
         items = []
         lines = self.claim.lines
-        first = last = lines[0].date_of_service
         total = Decimal("0.00")
         for sequence, line in enumerate(lines, 1):
             day = line.date_of_service
-            if day < first:
-                first = day
-            elif day > last:
-                last = day
             total += line.charge
             pointers = line.diagnosis_pointers
             sequences = (
@@ -733,7 +726,8 @@ class _BundleWriter:
             )
             items.append(",")
         items.pop()
-        return items, first, last, total
+        # The billable period: the first and last of the lines' days.
+        return items, days[min(days)], days[max(days)], total
 
     def procedure(self, code: CptCode) -> dict[str, Any]:
         """
