@@ -50,7 +50,7 @@ from soapbill import (
     TaxId,
 )
 from soapbill import strategies as sbst
-from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
+from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo
 from soapbill.errors import SoapbillError, ValidationError
 from soapbill.formats import fhir
 from soapbill.formats.fhir import (
@@ -559,6 +559,17 @@ def test_one_resource_per_provider() -> None:
     assert practitioners[0]["id"] != practitioners[1]["id"]
     # The NPI names the provider in its id, the second of one NPI numbered 1.
     assert [p["id"][19:] for p in practitioners] == ["9000-001234567893", "9000-011234567893"]
+
+
+def test_a_prescribed_code_the_catalogue_lacks_has_no_text() -> None:
+    rx = make_rx(procedures=(CptCode("97124"),))
+    catalog = Catalog.of([])
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx], catalog=catalog)
+    assert one(bundle, "ServiceRequest")["code"] == {
+        "coding": [{"system": CPT_SYSTEM, "code": "97124"}]
+    }
+    # The claim's items too: a code without a label is a coding alone.
+    assert all("text" not in item["productOrService"] for item in one(bundle, "Claim")["item"])
 
 
 def test_too_many_providers_of_one_npi_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -833,6 +833,12 @@ def test_a_receiver_id_fits_isa08() -> None:
 )
 def test_amounts_follow_the_r_type(amount: str, text: str) -> None:
     assert x12._amount(Decimal(amount)) == text
+    # The writer formats a line's charge with the common case inline: the
+    # same text, and CLM02 the same total.
+    line = attrs.evolve(EXAMPLE.lines[0], charge=Decimal(amount))
+    written = write([attrs.evolve(EXAMPLE, lines=(line,))])
+    assert f"SV1*HC:97124:GP*{text}*UN*" in written
+    assert f"CLM*PCN0001*{text}*" in written
 
 
 def test_a_claim_with_every_situational_segment() -> None:
@@ -968,6 +974,15 @@ def test_the_quick_text_check_sees_every_field_the_explanation_names(claims: lis
     [claim] = claims
     fields = x12._claim_fields(claim)
     assert x12._claim_text(claim) == "".join(v for _, v in fields if v is not None)
+    # And so without the addresses the 837P requires (the explanation may
+    # meet a claim _require has not passed yet).
+    bare = attrs.evolve(
+        claim,
+        patient=attrs.evolve(claim.patient, address=None),
+        billing_provider=attrs.evolve(claim.billing_provider, address=None),
+    )
+    fields = x12._claim_fields(bare)
+    assert x12._claim_text(bare) == "".join(v for _, v in fields if v is not None)
     # Only what the 837P writes: not the rendering or referring provider's address.
     assert {path for path, v in fields if v is not None} <= set(TEXT_PATHS)
     assert not any(
