@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -486,6 +487,73 @@ def test_any_separators_validate_and_read_back(claims: list[Claim], chars: list[
     for level in levels.values():
         for read in level.claims:
             _check_claim(by_id[read["id"]], read)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    batches(max_claims=3, max_lines=3).map(unique_ids),
+    st.permutations(SEPARATOR_CHOICES).map(lambda chars: chars[:4]),
+)
+def test_the_compiled_writer_writes_what_the_writer_does(
+    claims: list[Claim], chars: list[str]
+) -> None:
+    # write_837p runs _Writer compiled with literal separators: the same text
+    # as _Writer itself, for any separators, including those f-strings treat
+    # specially ({, }, \\, quotes).
+    element, component, repetition, segment = chars
+    separators = X12Separators(
+        element=element, component=component, repetition=repetition, segment=segment
+    )
+    compiled = x12._writer_class(separators)
+    assert compiled is not x12._Writer
+    assert x12._writer_class(separators) is compiled
+    texts = []
+    for writer_class in (x12._Writer, compiled):
+        writer = writer_class(separators, x12.CLAIM_FILING_CODES, x12.REPORT_TYPE_CODES)
+        loops = [
+            (
+                writer.billing(claim.billing_provider),
+                writer.subscriber(claim),
+                None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim),
+                writer.claim(claim),
+            )
+            for claim in claims
+        ]
+        texts.append(
+            writer.interchange(
+                writer.levels(loops), SUBMITTER, RECEIVER, 7, CREATED, "T", separators
+            )
+        )
+    assert texts[0] == texts[1]
+    assert write(claims, separators=separators, control_number=7) == texts[1]
+
+
+def test_the_compiled_writer_keeps_its_source_lines() -> None:
+    # Tracebacks and coverage of the compiled writer point at _Writer's source.
+    compiled = x12._literal_writer("|", ">", "!")
+    for name in ("billing", "subscriber", "patient", "claim", "interchange"):
+        code = getattr(compiled, name).__code__
+        original = getattr(x12._Writer, name).__code__
+        assert code.co_filename == original.co_filename == x12.__file__
+        assert code.co_firstlineno == original.co_firstlineno
+    # Its f-strings hold the separators as text.
+    assert "~SV1|HC>" not in x12._Writer.claim.__code__.co_consts
+    assert "!SV1|HC>" in compiled.claim.__code__.co_consts
+
+
+def test_without_its_source_the_writer_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_source(_: object) -> None:
+        raise OSError
+
+    monkeypatch.setattr(inspect, "getsourcelines", no_source)
+    x12._literal_writer.cache_clear()
+    try:
+        assert x12._literal_writer("|", ">", "!") is x12._Writer
+    finally:
+        x12._literal_writer.cache_clear()
+    separators = X12Separators(element="|", component=">", segment="!")
+    monkeypatch.setattr(x12, "_literal_writer", lambda *_: x12._Writer)
+    assert_valid_837p(write([EXAMPLE], separators=separators))
 
 
 def test_default_separators_are_the_conventional_ones() -> None:
@@ -1025,4 +1093,4 @@ def test_one_claim_gets_the_levels_of_the_general_tree(claims: list[Claim]) -> N
     [claim] = claims
     patient = None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
     loops = [(writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")]
-    assert x12._levels(loops, "*", "~") == x12._tree_levels(loops, "*", "~")
+    assert writer.levels(loops) == x12._tree_levels(loops, "*", "~")

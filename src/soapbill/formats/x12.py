@@ -26,9 +26,14 @@ Receiver(name='Example Clearinghouse', id='CLEARING01')
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import enum
+import functools
+import inspect
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -167,6 +172,10 @@ class X12Separators:
         init=False, repr=False, eq=False, hash=False
     )
     _allowed: bytes = attrs.field(init=False, repr=False, eq=False, hash=False)
+    # The writer compiled for these separators (see _literal_writer), on first use.
+    _writer: type[_Writer] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         chars = (self.element, self.component, self.repetition, self.segment)
@@ -519,7 +528,8 @@ class _Writer:
             entity = (
                 f"1{e}{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}{name.suffix or ''}"
             )
-        return f"NM1{e}{code}{e}{entity.upper()}{e}XX{e}{provider.npi.value}{self.t}"
+        t = self.t
+        return f"NM1{e}{code}{e}{entity.upper()}{e}XX{e}{provider.npi.value}{t}"
 
     def billing(self, provider: Provider) -> str:
         """
@@ -618,7 +628,7 @@ class _Writer:
             + f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
         )
 
-    def claim(self, claim: Claim) -> str:  # noqa: C901, PLR0912 - one plain loop, no helpers
+    def claim(self, claim: Claim) -> str:  # noqa: C901, PLR0912, PLR0915 - one plain loop
         """
         Loop 2300 with its 2310A, 2310B and 2400 loops.
         """
@@ -637,9 +647,13 @@ class _Writer:
             # SV105 only when it differs from CLM05-1.
             line_pos = line.place_of_service
             sv105 = "" if line_pos is None or line_pos == place else line_pos.value
+            # SV107: one to four pointers, most often one or two.
             pointers = line.diagnosis_pointers
-            if len(pointers) == 1:
+            count = len(pointers)
+            if count == 1:
                 sv107 = _POINTERS[pointers[0]]
+            elif count == 2:  # noqa: PLR2004
+                sv107 = f"{pointers[0]}{c}{pointers[1]}"
             else:
                 sv107 = c.join([_POINTERS[p] for p in pointers])
             day = line.date_of_service
@@ -695,6 +709,68 @@ class _Writer:
                 text += f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{t}"
         return text + lines
 
+    def levels(self, loops: list[_Loops]) -> str:
+        """
+        The HL levels of the claims, each followed by its loops.
+        """
+        e, t = self.e, self.t
+        if len(loops) == 1:
+            # One claim: the levels of _tree_levels, without building the tree.
+            billing, subscriber, patient, claim_loop = loops[0]
+            if patient is None:
+                return (
+                    f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}0{t}{subscriber}{claim_loop}"
+                )
+            return (
+                f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}1{t}{subscriber}"
+                f"HL{e}3{e}2{e}23{e}0{t}{patient}{claim_loop}"
+            )
+        return _tree_levels(loops, e, t)
+
+    def interchange(  # noqa: PLR0917 - private, called once
+        self,
+        levels: str,
+        submitter: Submitter,
+        receiver: Receiver,
+        control_number: int,
+        created: datetime,
+        usage: str,
+        separators: X12Separators,
+    ) -> str:
+        """
+        The envelope around the HL levels: ISA, GS, ST, BHT, 1000A, 1000B ... SE, GE, IEA.
+        """
+        e, c, t = self.e, self.c, self.t
+        day = _d8(created)
+        # HHMM and the nine-digit control number: arithmetic, then drop the lead digit.
+        time = str(10000 + created.hour * 100 + created.minute)[1:]
+        control = str(1_000_000_000 + control_number)[1:]
+        # 1000A PER: a phone (TE), an e-mail (EM) or both.
+        phone, email = submitter.phone, submitter.email
+        per = (
+            f"TE{e}{phone}" if email is None
+            else f"EM{e}{email}" if phone is None
+            else f"TE{e}{phone}{e}EM{e}{email}"
+        )  # fmt: skip
+        # SE01 counts the segments from ST to SE, both included: the levels' and
+        # the six of ST, BHT, NM1*41, PER, NM1*40 and SE.
+        return (
+            f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id.ljust(15)}{e}ZZ"
+            f"{e}{receiver.id.ljust(15)}{e}{day[2:]}{e}{time}{e}{separators.repetition}"
+            f"{e}00501{e}{control}{e}0{e}{usage}{e}{c}{t}"
+            f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
+            f"{e}{control_number}{e}X{e}005010X222A1{t}"
+            f"ST{e}837{e}0001{e}005010X222A1{t}"
+            # BHT: hierarchy 0019, 00 original, our control number as the batch
+            # id, the creation date and time, CH chargeable (pyx12 map).
+            f"BHT{e}0019{e}00{e}{control}{e}{day}{e}{time}{e}CH{t}"
+            f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}{t}"
+            f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}{t}"
+            f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}{t}"
+            f"{levels}SE{e}{levels.count(t) + 6}{e}0001{t}"
+            f"GE{e}1{e}{control_number}{t}IEA{e}1{e}{control}{t}"
+        )
+
     def causes(self, causes: RelatedCauses) -> str:
         """
         CLM11: up to two related-causes codes and the auto accident's state.
@@ -713,6 +789,87 @@ class _Writer:
         if causes.accident_state is not None:
             composite += c * (4 - len(codes)) + causes.accident_state
         return composite
+
+
+class _LiteralSeparators(ast.NodeTransformer):
+    """
+    Writes the separators into the f-strings of :class:`_Writer` as literal text.
+
+    In the writer, ``e``, ``c`` and ``t`` are always the element and component
+    separators and the segment terminator. An f-string piece that is one of
+    them becomes constant text, joined with its neighbours: a piece costs about
+    as much as the characters it writes (docs/performance.md).
+    """
+
+    def __init__(self, separators: Mapping[str, str]) -> None:
+        self.separators = separators
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.JoinedStr:
+        self.generic_visit(node)
+        values: list[ast.expr] = []
+        for value in node.values:
+            piece = value
+            if (
+                isinstance(value, ast.FormattedValue)
+                and isinstance(value.value, ast.Name)
+                and value.value.id in self.separators
+                and value.conversion == -1
+                and value.format_spec is None
+            ):
+                piece = ast.copy_location(ast.Constant(self.separators[value.value.id]), value)
+            last = values[-1] if values else None
+            if (
+                isinstance(piece, ast.Constant)
+                and isinstance(last, ast.Constant)
+                and isinstance(piece.value, str)
+                and isinstance(last.value, str)
+            ):
+                values[-1] = ast.copy_location(ast.Constant(last.value + piece.value), last)
+            else:
+                values.append(piece)
+        node.values = values
+        return node
+
+
+def _writer_class(separators: X12Separators) -> type[_Writer]:
+    """
+    The writer class compiled for *separators*, kept on them after first use.
+    """
+    writer = separators._writer  # noqa: SLF001 - our own class
+    if writer is None:
+        writer = _literal_writer(separators.element, separators.component, separators.segment)
+        object.__setattr__(separators, "_writer", writer)
+    return writer
+
+
+@functools.lru_cache(maxsize=8)
+def _literal_writer(element: str, component: str, segment: str) -> type[_Writer]:
+    """
+    :class:`_Writer` compiled with these separators as literal text, once per set.
+
+    The compiled class keeps the source's file and line numbers, so tracebacks
+    and coverage point at :class:`_Writer` itself. Without the source (a
+    distribution without ``.py`` files), the writer is used as it is.
+    """
+    try:
+        lines, first = inspect.getsourcelines(_Writer)
+    except (OSError, TypeError):
+        return _Writer
+    tree = ast.parse(textwrap.dedent("".join(lines)))
+    ast.increment_lineno(tree, first - 1)
+    tree = _LiteralSeparators({"e": element, "c": component, "t": segment}).visit(tree)
+    code = compile(
+        tree,
+        inspect.getfile(_Writer),
+        "exec",
+        flags=__future__.annotations.compiler_flag,
+        dont_inherit=True,
+    )
+    # The module's names, copied: the compiled class must not replace _Writer.
+    namespace = dict(globals())
+    exec(code, namespace)  # noqa: S102 - our own source, transformed above
+    writer: type[_Writer] = namespace["_Writer"]
+    return writer
 
 
 # --- the writer --------------------------------------------------------------------
@@ -859,7 +1016,7 @@ def write_837p(
         raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
     if not claims:
         raise ValidationError.single("claims", "too_short", "write at least one claim")
-    writer = _Writer(separators, claim_filing_codes, report_type_codes)
+    writer = _writer_class(separators)(separators, claim_filing_codes, report_type_codes)
     # The loops of each claim: billing provider, subscriber, patient (or None), claim.
     loops: list[_Loops] = []
     # Claims often share their billing provider: write its loop once.
@@ -888,54 +1045,9 @@ def write_837p(
     if not separators._carries("".join(texts)):  # noqa: SLF001 - our own class
         raise _explain(claims, submitter, receiver, separators)
 
-    # The envelope around the HL levels: ISA, GS, ST, BHT, 1000A, 1000B ... SE, GE, IEA.
-    e, t = separators.element, separators.segment
-    levels = _levels(loops, e, t)
-    day = _d8(created)
-    # HHMM and the nine-digit control number: arithmetic, then drop the lead digit.
-    time = str(10000 + created.hour * 100 + created.minute)[1:]
-    control = str(1_000_000_000 + control_number)[1:]
-    # 1000A PER: a phone (TE), an e-mail (EM) or both.
-    phone, email = submitter.phone, submitter.email
-    per = (
-        f"TE{e}{phone}" if email is None
-        else f"EM{e}{email}" if phone is None
-        else f"TE{e}{phone}{e}EM{e}{email}"
-    )  # fmt: skip
-    # SE01 counts the segments from ST to SE, both included: the levels' and
-    # the six of ST, BHT, NM1*41, PER, NM1*40 and SE.
-    return (
-        f"ISA{e}00{e}{' ' * 10}{e}00{e}{' ' * 10}{e}ZZ{e}{submitter.id.ljust(15)}{e}ZZ"
-        f"{e}{receiver.id.ljust(15)}{e}{day[2:]}{e}{time}{e}{separators.repetition}"
-        f"{e}00501{e}{control}{e}0{e}{usage}{e}{separators.component}{t}"
-        f"GS{e}HC{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
-        f"{e}{control_number}{e}X{e}005010X222A1{t}"
-        f"ST{e}837{e}0001{e}005010X222A1{t}"
-        # BHT: hierarchy 0019, 00 original, our control number as the batch
-        # id, the creation date and time, CH chargeable (pyx12 map).
-        f"BHT{e}0019{e}00{e}{control}{e}{day}{e}{time}{e}CH{t}"
-        f"NM1{e}41{e}2{e}{submitter.name.upper()}{e}{e}{e}{e}{e}46{e}{submitter.id}{t}"
-        f"PER{e}IC{e}{submitter.contact_name.upper()}{e}{per}{t}"
-        f"NM1{e}40{e}2{e}{receiver.name.upper()}{e}{e}{e}{e}{e}46{e}{receiver.id}{t}"
-        f"{levels}SE{e}{levels.count(t) + 6}{e}0001{t}"
-        f"GE{e}1{e}{control_number}{t}IEA{e}1{e}{control}{t}"
+    return writer.interchange(
+        writer.levels(loops), submitter, receiver, control_number, created, usage, separators
     )
-
-
-def _levels(loops: list[_Loops], e: str, t: str) -> str:
-    """
-    The HL levels of the claims, each followed by its loops.
-    """
-    if len(loops) == 1:
-        # One claim: the levels of _tree_levels, without building the tree.
-        billing, subscriber, patient, claim_loop = loops[0]
-        if patient is None:
-            return f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}0{t}{subscriber}{claim_loop}"
-        return (
-            f"HL{e}1{e}{e}20{e}1{t}{billing}HL{e}2{e}1{e}22{e}1{t}{subscriber}"
-            f"HL{e}3{e}2{e}23{e}0{t}{patient}{claim_loop}"
-        )
-    return _tree_levels(loops, e, t)
 
 
 def _tree_levels(loops: list[_Loops], e: str, t: str) -> str:
