@@ -510,26 +510,34 @@ class _Writer:
             text = self.dates[day] = _d8(day)
         return text
 
-    # The loops below write names and addresses inline rather than through
-    # helpers: a call costs more than the f-string it would save repeating.
-    # NM1 names: NM103 last, NM104 first, NM105 middle, NM106 prefix (not
-    # used), NM107 suffix. Separators are punctuation, so one upper() serves a
-    # whole name or address; states and ZIP codes are upper case and digits.
+    def person(self, name: PersonName) -> str:
+        # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107
+        # suffix. Separators are punctuation: one upper() serves the whole name.
+        e = self.e
+        return (
+            f"{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}{name.suffix or ''}"
+        ).upper()
+
+    def address(self, address: Address) -> str:
+        # N3 and N4; the state and ZIP code are upper case and digits already.
+        e, t = self.e, self.t
+        line2 = address.line2
+        return (
+            f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
+            f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
+        ).upper()
 
     def provider(self, code: str, provider: Provider) -> str:
         """
         The NM1 of a provider: entity *code*, person or organisation, NPI.
         """
-        e = self.e
+        e, t = self.e, self.t
         name = provider.name
         if name is None:
-            entity = f"2{e}{provider.organization_name}{e}{e}{e}{e}"
+            entity = f"2{e}{(provider.organization_name or '').upper()}{e}{e}{e}{e}"
         else:
-            entity = (
-                f"1{e}{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}{name.suffix or ''}"
-            )
-        t = self.t
-        return f"NM1{e}{code}{e}{entity.upper()}{e}XX{e}{provider.npi.value}{t}"
+            entity = f"1{e}{self.person(name)}"
+        return f"NM1{e}{code}{e}{entity}{e}XX{e}{provider.npi.value}{t}"
 
     def billing(self, provider: Provider) -> str:
         """
@@ -537,19 +545,10 @@ class _Writer:
         """
         e, t = self.e, self.t
         taxonomy = provider.taxonomy
-        address: Address = provider.address  # type: ignore[assignment] # checked by _require
-        line2 = address.line2
-        # TaxId.compact: the EIN without its hyphen.
-        ein = provider.tax_id.value.replace("-", "")  # type: ignore[union-attr] # checked by _require
-        return (
-            f"{'' if taxonomy is None else f'PRV{e}BI{e}PXC{e}{taxonomy}{t}'}"
-            f"{self.provider('85', provider)}"
-            + (
-                f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
-                f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
-            ).upper()
-            + f"REF{e}EI{e}{ein}{t}"
-        )
+        prv = "" if taxonomy is None else f"PRV{e}BI{e}PXC{e}{taxonomy}{t}"
+        address = self.address(provider.address)  # type: ignore[arg-type] # checked by _require
+        ein = provider.tax_id.compact  # type: ignore[union-attr] # checked by _require
+        return f"{prv}{self.provider('85', provider)}{address}REF{e}EI{e}{ein}{t}"
 
     def subscriber(self, claim: Claim) -> str:
         """
@@ -565,45 +564,22 @@ class _Writer:
         nm1_pr = f"NM1{e}PR{e}2{e}{payer.name.upper()}{e}{e}{e}{e}{e}PI{e}{payer.id}{t}"
         if coverage.relationship is Relationship.SELF:
             patient = claim.patient
-            name = patient.name
-            address: Address = patient.address  # type: ignore[assignment] # checked by _require
-            line2 = address.line2
-            born = patient.birth_date
             pc_number = claim.property_casualty_claim_number
             ref = "" if pc_number is None else f"REF{e}Y4{e}{pc_number}{t}"
             return (
-                f"SBR{e}P{e}18{sbr}NM1{e}IL{e}1{e}"
-                + (
-                    f"{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}"
-                    f"{name.suffix or ''}{e}MI{e}"
-                ).upper()
-                + f"{coverage.member_id}{t}"
-                + (
-                    f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
-                    f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
-                ).upper()
-                + f"DMG{e}D8{e}{str(born.year * 10000 + born.month * 100 + born.day).zfill(8)}"
-                f"{e}{_DMG03[patient.sex]}{t}{ref}{nm1_pr}"
+                f"SBR{e}P{e}18{sbr}"
+                f"NM1{e}IL{e}1{e}{self.person(patient.name)}{e}MI{e}{coverage.member_id}{t}"
+                f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+                f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}{nm1_pr}"
             )
         subscriber = coverage.subscriber
         assert subscriber is not None  # noqa: S101 - Coverage guarantees it
-        name = subscriber.name
-        text = (
-            f"SBR{e}P{e}{sbr}NM1{e}IL{e}1{e}"
-            + (
-                f"{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}"
-                f"{name.suffix or ''}{e}MI{e}"
-            ).upper()
-            + f"{coverage.member_id}{t}"
+        address = subscriber.address
+        return (
+            f"SBR{e}P{e}{sbr}"
+            f"NM1{e}IL{e}1{e}{self.person(subscriber.name)}{e}MI{e}{coverage.member_id}{t}"
+            f"{'' if address is None else self.address(address)}{nm1_pr}"
         )
-        address = subscriber.address  # type: ignore[assignment]
-        if address is not None:
-            line2 = address.line2
-            text += (
-                f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
-                f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
-            ).upper()
-        return text + nm1_pr
 
     def patient(self, claim: Claim) -> str:
         """
@@ -611,24 +587,17 @@ class _Writer:
         """
         e, t = self.e, self.t
         patient = claim.patient
-        name = patient.name
         # NM1*QC ends with the last name element given: no trailing separators.
-        nm1 = f"NM1{e}QC{e}1{e}{name.family}{e}{name.given}{e}{name.middle or ''}{e}{e}"
-        nm1 = f"{nm1}{name.suffix or ''}".rstrip(e).upper()
-        address: Address = patient.address  # type: ignore[assignment] # checked by _require
-        line2 = address.line2
+        nm1 = f"NM1{e}QC{e}1{e}{self.person(patient.name)}".rstrip(e)
         pc_number = claim.property_casualty_claim_number
         ref = "" if pc_number is None else f"REF{e}Y4{e}{pc_number}{t}"
         return (
             f"PAT{e}{_PAT01[claim.coverage.relationship]}{t}{nm1}{t}"
-            + (
-                f"N3{e}{address.line1}{'' if line2 is None else e + line2}{t}"
-                f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}{t}"
-            ).upper()
-            + f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
+            f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+            f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
         )
 
-    def claim(self, claim: Claim) -> str:  # noqa: C901, PLR0912, PLR0915 - one plain loop
+    def claim(self, claim: Claim) -> str:  # noqa: C901, PLR0912 - one plain loop
         """
         Loop 2300 with its 2310A, 2310B and 2400 loops.
         """
@@ -647,13 +616,10 @@ class _Writer:
             # SV105 only when it differs from CLM05-1.
             line_pos = line.place_of_service
             sv105 = "" if line_pos is None or line_pos == place else line_pos.value
-            # SV107: one to four pointers, most often one or two.
+            # SV107: one to four pointers, most often one.
             pointers = line.diagnosis_pointers
-            count = len(pointers)
-            if count == 1:
+            if len(pointers) == 1:
                 sv107 = _POINTERS[pointers[0]]
-            elif count == 2:  # noqa: PLR2004
-                sv107 = f"{pointers[0]}{c}{pointers[1]}"
             else:
                 sv107 = c.join([_POINTERS[p] for p in pointers])
             day = line.date_of_service
