@@ -572,6 +572,23 @@ def test_a_prescribed_code_the_catalogue_lacks_has_no_text() -> None:
     assert all("text" not in item["productOrService"] for item in one(bundle, "Claim")["item"])
 
 
+def test_codes_outside_the_default_catalogue_are_written_per_bundle() -> None:
+    # The default catalogue's concepts are written once, at import; other
+    # codes are written per Bundle and never added to that shared table.
+    before = dict(fhir._DEFAULT_CONCEPTS)
+    line = attrs.evolve(make_claim().lines[0], code=CptCode("97799"))
+    claim = make_claim(lines=(line,))
+    rx = make_rx(procedures=(CptCode("97799"), CptCode("97124")))
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=[rx])
+    unknown = {"coding": [{"system": CPT_SYSTEM, "code": "97799"}]}
+    assert one(bundle, "Claim")["item"][0]["productOrService"] == unknown
+    assert one(bundle, "ServiceRequest")["orderDetail"][0] == unknown
+    assert one(bundle, "ServiceRequest")["orderDetail"][1]["text"] == DEFAULT_CATALOG.label(
+        CptCode("97124")
+    )
+    assert before == fhir._DEFAULT_CONCEPTS
+
+
 def test_too_many_providers_of_one_npi_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # An id numbers the providers of one NPI in five hex digits.
     monkeypatch.setattr(fhir, "_MAX_VARIANTS", 0)

@@ -430,7 +430,7 @@ class _BundleWriter:
     Writes the resources of one claim's Bundle and remembers their URLs.
     """
 
-    __slots__ = ("catalog", "claim", "id_prefix", "labels", "provider_entries", "providers")
+    __slots__ = ("catalog", "claim", "concepts", "id_prefix", "provider_entries", "providers")
 
     def __init__(self, claim: Claim, catalog: Catalog | None) -> None:
         self.claim = claim
@@ -440,9 +440,9 @@ class _BundleWriter:
         self.providers: list[tuple[Provider, str]] = []
         # The Bundle entries of the providers, as JSON text.
         self.provider_entries: list[tuple[str, str]] = []
-        # The concept of each procedure code of a catalogue of the caller's,
-        # written once per Bundle (the default catalogue's are written once).
-        self.labels: dict[str, str] = {}
+        # The concept of each procedure code the default catalogue does not
+        # hold, or of a catalogue of the caller's, written once per Bundle.
+        self.concepts: dict[str, str] = {}
         # The first 64 bits of every id: 60 bits of the SHA-1 of the claim id
         # and the version 8 (RFC 9562 section 5.8), one hash per Bundle.
         h = _sha1(_NAMESPACE_BYTES + _json_ascii(claim.id).encode())
@@ -672,9 +672,9 @@ class _BundleWriter:
             note_sequences.setdefault(note.date_of_service, []).append(sequence)
         # Most lines are at the claim's place of service.
         claim_location = _concept_text(_POS_SYSTEM, self.claim.place_of_service.value)
-        # Procedure codes as concepts: the default catalogue's are written once.
-        catalog = self.catalog
-        concepts = _DEFAULT_CONCEPTS if catalog is None else self.labels
+        # Procedure codes as concepts: the default catalogue's are written once
+        # (see procedure for the others).
+        known = _DEFAULT_CONCEPTS if self.catalog is None else self.concepts
         # Lines of one claim share their dates and places: write each once.
         days: dict[date, str] = {}
         places: dict[str, str] = {}
@@ -697,8 +697,7 @@ class _BundleWriter:
             if not modifiers:
                 modifier = ""
             elif len(modifiers) == 1:
-                value = modifiers[0].value
-                modifier = f',"modifier":[{_MODIFIER_TEXT.get(value) or _modifier_concept(value)}]'
+                modifier = f',"modifier":[{_modifier_text(modifiers[0].value)}]'
             else:
                 modifier = f',"modifier":[{",".join([_modifier_text(m.value) for m in modifiers])}]'
             served = days.get(day)
@@ -713,11 +712,9 @@ class _BundleWriter:
             charge = str(line.charge)
             if charge[-3:-2] != ".":
                 charge = _amount_text(line.charge)
-            code = line.code.value
-            concept = concepts.get(code)
+            concept = known.get(line.code.value)
             if concept is None:
-                label = (DEFAULT_CATALOG if catalog is None else catalog).label(line.code)
-                concept = concepts[code] = _procedure_concept(code, label)
+                concept = self.procedure(line.code)
             items.append(
                 f'{{"sequence":{sequence},"careTeamSequence":[1],"diagnosisSequence":[{sequences}]'
                 f'{information},"productOrService":{concept}{modifier},'
@@ -729,16 +726,18 @@ class _BundleWriter:
         # The billable period: the first and last of the lines' days.
         return items, days[min(days)], days[max(days)], total
 
-    def procedure(self, code: CptCode) -> dict[str, Any]:
+    def procedure(self, code: CptCode) -> str:
         """
-        Return a procedure code as a CodeableConcept dict (see procedure_text).
+        Return a procedure code as a CodeableConcept (JSON text), our label its text.
+
+        Written once per Bundle; the default catalogue's codes once at import.
         """
         value = code.value
-        system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
-        concept: dict[str, Any] = {"coding": [{"system": system, "code": value}]}
-        label = _label(code, self.catalog)
-        if label is not None:
-            concept["text"] = label
+        if self.catalog is None and value in _DEFAULT_CONCEPTS:
+            return _DEFAULT_CONCEPTS[value]
+        concept = self.concepts.get(value)
+        if concept is None:
+            concept = self.concepts[value] = _procedure_concept(code, _label(code, self.catalog))
         return concept
 
     def service_request(self, rx: Prescription, rid: str, patient: str) -> dict[str, Any]:
@@ -757,9 +756,9 @@ class _BundleWriter:
         # ServiceRequest.code holds one concept: one ordered code goes there;
         # several go to orderDetail; none (any procedure) leaves both out.
         if len(rx.procedures) == 1:
-            resource["code"] = self.procedure(rx.procedures[0])
+            resource["code"] = msgspec.Raw(self.procedure(rx.procedures[0]))
         elif rx.procedures:
-            resource["orderDetail"] = [self.procedure(code) for code in rx.procedures]
+            resource["orderDetail"] = [msgspec.Raw(self.procedure(code)) for code in rx.procedures]
         if rx.visits_authorized is not None:
             resource["quantityQuantity"] = {"value": rx.visits_authorized, "unit": "visits"}
         resource["subject"] = _ref(patient)
@@ -843,17 +842,16 @@ def _diagnosis(code: DiagnosisCode) -> dict[str, Any]:
     return _concept(ICD10CM_SYSTEM, code.value)
 
 
-def _procedure_concept(value: str, label: str | None) -> str:
+def _procedure_concept(code: CptCode, label: str | None) -> str:
     # A procedure code as a CodeableConcept, with our label as its text.
-    # CptCode.is_hcpcs_level2, inline: a letter first.
-    system = CPT_SYSTEM if value[0].isdigit() else HCPCS_SYSTEM
+    system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
     text = "" if label is None else f',"text":{_string(label)}'
-    return f'{{"coding":[{{"system":"{system}","code":"{value}"}}]{text}}}'
+    return f'{{"coding":[{{"system":"{system}","code":"{code.value}"}}]{text}}}'
 
 
 #: The concepts of the default catalogue's codes, written once.
 _DEFAULT_CONCEPTS: Final = {
-    code.value: _procedure_concept(code.value, info.label) for code, info in DEFAULT_CATALOG.items()
+    code.value: _procedure_concept(code, info.label) for code, info in DEFAULT_CATALOG.items()
 }
 
 
