@@ -110,8 +110,6 @@ _PAT01: Final = {
     Relationship.CHILD: "19",
     Relationship.OTHER: "G8",
 }
-#: CLM05-3 claim frequency codes (ClaimFrequency.code, as a table: no call).
-_CLM05_3: Final = {frequency: frequency.code for frequency in ClaimFrequency}
 #: DMG03 gender codes (pyx12 map: F, M, U).
 _DMG03: Final = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "U"}
 
@@ -643,7 +641,7 @@ class _Writer:
         causes = claim.related_causes
         text = (
             f"CLM{e}{claim.id}{e}{_amount(total)}{e}{e}{e}{place.value}{c}B{c}"
-            f"{_CLM05_3[claim.frequency]}{e}{'Y' if claim.provider_signature_on_file else 'N'}"
+            f"{claim.frequency.code}{e}{'Y' if claim.provider_signature_on_file else 'N'}"
             f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
             f"{e}{'Y' if claim.release_of_information else 'I'}"
             f"{'' if causes is None else f'{e}{e}{self.causes(causes)}'}{t}"
