@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 import copy
 import doctest
 import enum
@@ -970,6 +971,50 @@ def test_an_enum_of_mixed_values() -> None:
     assert from_dict({"mixed": 1}, Labelled) == Labelled(Mixed.ONE)
     assert errors_of({"mixed": True}, Labelled) == [("mixed", "invalid_choice")]
     assert errors_of({"mixed": "b"}, Labelled) == [("mixed", "invalid_choice")]
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Slot(Checked):
+    """
+    Built only by test_msgspec_gets_the_generated_checks.
+    """
+
+    size: int = attrs.field(metadata=rules(ge=0))
+
+
+@checked
+@attrs.frozen(kw_only=True)
+class Crate(Checked):
+    """
+    Built only by test_msgspec_gets_the_generated_checks.
+    """
+
+    slots: tuple[Slot, ...]
+
+
+def test_msgspec_gets_the_generated_checks() -> None:
+    # msgspec keeps the __attrs_post_init__ it finds when it first meets a
+    # class; the decoder installs every check before, even of a class not yet
+    # built, so no later object generates or looks one up.
+    placeholder = Slot.__attrs_post_init__
+    assert from_json('{"slots": []}', Crate) == Crate(slots=())
+    assert Slot.__attrs_post_init__ is not placeholder
+    calls = [0]
+    real_compile = builtins.compile
+
+    def counting_compile(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real_compile(*args, **kwargs)
+
+    builtins.compile = counting_compile
+    try:
+        crate = from_json('{"slots": [{"size": 1}, {"size": 2}]}', Crate)
+    finally:
+        builtins.compile = real_compile
+    assert crate == Crate(slots=(Slot(size=1), Slot(size=2)))
+    assert calls == [0]
+    assert errors_of({"slots": [{"size": -1}]}, Crate) == [("slots[0].size", "too_small")]
 
 
 @pytest.mark.parametrize(

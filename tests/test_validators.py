@@ -4,6 +4,7 @@ The generated field checks of soapbill._validators, on small models of their own
 
 from __future__ import annotations
 
+import builtins
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ from soapbill._validators import (
     Checked,
     checked,
     field_checks,
+    install_checks,
+    is_checked,
     redact,
     rules,
     validate_money,
@@ -233,6 +236,69 @@ def test_evolve_runs_the_checks_again() -> None:
     with pytest.raises(ValidationError) as info:
         attrs.evolve(toy, count=0)
     assert [d.path for d in info.value.errors] == ["count"]
+
+
+# --- generating the checks once ----------------------------------------------------
+
+
+@contextmanager
+def counted_compiles() -> Iterator[list[int]]:
+    calls = [0]
+    real_compile = builtins.compile
+
+    def counting_compile(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real_compile(*args, **kwargs)
+
+    builtins.compile = counting_compile
+    try:
+        yield calls
+    finally:
+        builtins.compile = real_compile
+
+
+def _fresh_class() -> type[Any]:
+    @checked
+    @attrs.frozen(kw_only=True)
+    class Fresh(Checked):
+        size: int = attrs.field(metadata=rules(ge=0))
+
+    return Fresh
+
+
+def test_a_kept_placeholder_never_generates_the_checks_again() -> None:
+    # msgspec keeps the __attrs_post_init__ it first saw: the placeholder.
+    fresh = _fresh_class()
+    placeholder = fresh.__attrs_post_init__
+    fresh(size=1)
+    obj = fresh(size=2)
+    with counted_compiles() as calls:
+        for _ in range(3):
+            placeholder(obj)
+    assert calls == [0]
+    # It still runs the real checks.
+    bad = object.__new__(fresh)
+    object.__setattr__(bad, "size", -1)
+    with pytest.raises(ValidationError):
+        placeholder(bad)
+
+
+def test_install_checks_replaces_the_placeholder_once() -> None:
+    fresh = _fresh_class()
+    assert is_checked(fresh)
+    placeholder = fresh.__attrs_post_init__
+    check = install_checks(fresh)
+    assert fresh.__attrs_post_init__ is check is not placeholder
+    with counted_compiles() as calls:
+        assert install_checks(fresh) is check
+        fresh(size=1)
+    assert calls == [0]
+
+
+def test_install_checks_refuses_other_classes() -> None:
+    assert not is_checked(Color)
+    with pytest.raises(KeyError):
+        install_checks(Color)
 
 
 # --- the trusted decoder mode ------------------------------------------------------

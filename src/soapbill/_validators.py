@@ -42,8 +42,11 @@ __all__ = [
     "FieldCheck",
     "checked",
     "field_checks",
+    "install_checks",
+    "is_checked",
     "redact",
     "rules",
+    "type_hints",
     "validate_money",
 ]
 
@@ -439,6 +442,10 @@ class FieldCheck:
 
 
 _FIELD_CHECKS: dict[type, tuple[FieldCheck, ...]] = {}
+_TYPE_HINTS: dict[type, Mapping[str, Any]] = {}
+# The generated __attrs_post_init__ of every class made by checked(); None
+# until it is generated.
+_POST_INITS: dict[type, Callable[[Any], None] | None] = {}
 
 
 def _base_namespace() -> dict[str, Any]:
@@ -465,15 +472,50 @@ def checked(cls: type[T]) -> type[T]:
     ``__attrs_post_init__`` (so that attrs' ``__init__`` calls it), which this
     replaces. The checks are generated on the class's first construction, not
     at import: soapbill defines many classes and a program uses few of them.
+    :func:`install_checks` generates them ahead of time.
+
+    The first-use placeholder may outlive its replacement: msgspec, for one,
+    keeps the ``__attrs_post_init__`` it found when it first met the class. So
+    the placeholder looks the generated check up in a per-class cache and
+    generates it only when there is none; no object ever compiles it again.
     """
 
     def first_post_init(self: object) -> None:
-        # First construction: generate, install, and run the real check.
-        _install(cls)
-        cls.__attrs_post_init__(self)  # type: ignore[attr-defined]
+        check = _POST_INITS.get(cls)
+        if check is None:
+            check = install_checks(cls)
+        check(self)
 
     cls.__attrs_post_init__ = first_post_init  # type: ignore[attr-defined]
+    _POST_INITS[cls] = None
     return cls
+
+
+def install_checks(cls: type) -> Callable[[Any], None]:
+    """
+    Generate and install the checks of a class made by :func:`checked`, once.
+
+    Decoders that copy a class's ``__attrs_post_init__`` (msgspec does) call
+    this for every class they may build before they first look, so that they
+    copy the generated check rather than the first-use placeholder.
+
+    Returns:
+        The class's generated ``__attrs_post_init__``.
+
+    Raises:
+        KeyError: *cls* is not a class made by :func:`checked`.
+    """
+    check = _POST_INITS[cls]
+    if check is None:
+        check = _POST_INITS[cls] = _install(cls)
+    return check
+
+
+def is_checked(cls: object) -> bool:
+    """
+    Whether *cls* is a class made by :func:`checked`.
+    """
+    return cls in _POST_INITS
 
 
 def field_checks(cls: type) -> tuple[FieldCheck, ...]:
@@ -493,8 +535,21 @@ def field_checks(cls: type) -> tuple[FieldCheck, ...]:
     return found
 
 
+def type_hints(cls: type) -> Mapping[str, Any]:
+    """
+    Return the resolved field types of a class, read once per class.
+
+    Resolving string annotations compiles each of them: the checks, the
+    decoder's pre-checks and its writers all read the same ones.
+    """
+    hints = _TYPE_HINTS.get(cls)
+    if hints is None:
+        hints = _TYPE_HINTS[cls] = types.MappingProxyType(typing.get_type_hints(cls))
+    return hints
+
+
 def _specs(cls: type) -> list[tuple[attrs.Attribute[Any], _Spec]]:
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     return [
         (a, _spec_for(hints[a.name], a.metadata.get("soapbill", {}))) for a in attrs.fields(cls)
     ]
@@ -508,7 +563,7 @@ def _field_check(spec: _Spec) -> Callable[[object], None]:
     return _compile(body, ns, "check")
 
 
-def _install(cls: type) -> None:
+def _install(cls: type) -> Callable[[Any], None]:
     ns = _base_namespace()
     body = ["def __attrs_post_init__(self):", "    t = _TRUSTED.get()"]
     for a, spec in _specs(cls):
@@ -520,4 +575,6 @@ def _install(cls: type) -> None:
         body.extend(f"    {line}" for line in spec.emit_domain(var, path, ns))
     if hasattr(cls, "_check_fields"):
         body.append("    self._check_fields()")
-    cls.__attrs_post_init__ = _compile(body, ns, "__attrs_post_init__")  # type: ignore[attr-defined]
+    check = _compile(body, ns, "__attrs_post_init__")
+    cls.__attrs_post_init__ = check  # type: ignore[attr-defined]
+    return check

@@ -44,7 +44,7 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, Final, TypeVar
@@ -62,7 +62,13 @@ from cattrs.errors import (
 from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, override
 
-from soapbill._validators import TRUSTED, field_checks
+from soapbill._validators import (
+    TRUSTED,
+    field_checks,
+    install_checks,
+    is_checked,
+    type_hints,
+)
 from soapbill.codes._base import CodeValue
 from soapbill.errors import ErrorDetail, ValidationError
 
@@ -290,7 +296,7 @@ def _checked_field_hook(
 def _attrs_structure_factory(
     cls: type[T], converter: cattrs.Converter
 ) -> Callable[[object, object], T]:
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     try:
         checks = {c.name: c for c in field_checks(cls)}
     except KeyError:
@@ -327,7 +333,7 @@ def _cross_field_problem(
     data: dict[str, Any],
     exc: ClassValidationError,
     converter: cattrs.Converter,
-    hints: dict[str, Any],
+    hints: Mapping[str, Any],
 ) -> ValidationError | None:
     """
     Run the cross-field checks of an object some of whose fields failed.
@@ -455,7 +461,7 @@ class _Unstructurer:
         """
         self.building.add(cls)
         try:
-            hints = typing.get_type_hints(cls)
+            hints = type_hints(cls)
             items = [f"{_VERSION_KEY!r}: {FORMAT_VERSION}"] if document else []
             var = obj if obj.isidentifier() else self.var(ns)
             for i, a in enumerate(attrs.fields(cls)):
@@ -745,7 +751,7 @@ class _CheckWriter:
         Return lines that return ``False`` unless *var* is a fitting object.
         """
         fields = attrs.fields(cls)
-        hints = typing.get_type_hints(cls)
+        hints = type_hints(cls)
         keys = [a.name for a in fields] + ([_VERSION_KEY] if document else [])
         lines = [f"if {var}.__class__ is not dict: return False"]
         if any(a.default is not attrs.NOTHING for a in fields):
@@ -824,8 +830,13 @@ def _indent(lines: list[str], width: int) -> list[str]:
     return [" " * width + line for line in lines]
 
 
-def _code_classes(root: type) -> frozenset[type]:
-    found: set[type] = set()
+def _reachable_classes(root: type) -> tuple[frozenset[type], frozenset[type]]:
+    """
+    Return the code value classes and the attrs classes *root* holds, at any depth.
+
+    The attrs classes include *root* itself.
+    """
+    codes: set[type] = set()
     seen: set[type] = set()
     todo = [root]
     while todo:
@@ -833,15 +844,15 @@ def _code_classes(root: type) -> frozenset[type]:
         if cls in seen:
             continue
         seen.add(cls)
-        for hint in typing.get_type_hints(cls).values():
+        for hint in type_hints(cls).values():
             tp = hint
             while (inner := _optional_arg(tp) or _tuple_item(tp)) is not None:
                 tp = inner
             if _is_subclass(tp, CodeValue):
-                found.add(tp)
+                codes.add(tp)
             elif attrs.has(tp):
                 todo.append(tp)
-    return frozenset(found)
+    return frozenset(codes), frozenset(seen)
 
 
 def _code_hook(codes: frozenset[type]) -> Callable[[type, object], object]:
@@ -871,11 +882,17 @@ def _build_plan(cls: type) -> _Plan | None:
     if not attrs.has(cls):
         return None
     try:
+        codes, models = _reachable_classes(cls)
+        # msgspec keeps the __attrs_post_init__ it finds when it first meets a
+        # class: give it the generated checks, not their first-use placeholder.
+        for model in models:
+            if is_checked(model):
+                install_checks(model)
         msgspec.inspect.type_info(cls)
         return _Plan(
             json_check=_CheckWriter(python=False).write(cls),
             python_check=_CheckWriter(python=True).write(cls),
-            codes=_code_classes(cls),
+            codes=codes,
         )
     except (_UnsupportedError, TypeError):
         return None
