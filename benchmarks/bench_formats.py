@@ -3,32 +3,47 @@ Speed of the claim formats against soapbill's own JSON.
 
 Each format writes the same 6-line claim with 6 diagnoses; its time is divided
 by the time of :func:`soapbill.formats.json.to_json` on that claim. The bars:
-the X12 837P at most 2x the JSON, FHIR at most 3x, each for a file of that one
-claim. :data:`FORMATS` lists the entries, ``(name, function, bar, claims)``; a
-format without a bar is timed for information, and an entry that writes
-several claims is divided by their number: ``x12_837p_batch`` is the cost of
-one claim in a file of :data:`BATCH` claims of the same billing provider, the
-envelope and the billing provider's loop shared, as in a practice's daily
-file. Method as in ``bench_serialize.py``: one process, a calibrated loop per
-format, interleaved repeats, the median. Pin it to one CPU for stable figures::
+one claim of a daily 837P file at most 2x the JSON, FHIR at most 4x.
+:data:`FORMATS` lists the entries (:class:`Format`); a format without a bar is
+timed for information, and an entry that writes several claims is divided by
+their number: ``x12_837p_batch`` is the cost of one claim in a file of
+:data:`BATCH` claims of the same billing provider, the envelope and the billing
+provider's loop shared, as in a practice's daily file.
+
+Two measurements, both run by default (``--mode`` picks one):
+
+* **warm**: in this process, a calibrated loop per format, interleaved
+  repeats, the median (or the fastest, ``--stat min``);
+* **fresh**: per format, ``--runs`` new interpreters that import, decode the
+  claim from JSON (nothing is built by hand first), then time the format's
+  first call and the next ``--calls`` calls; the median and the fastest over
+  the interpreters. The bars are checked against the steady median.
+
+Pin it to one CPU for stable figures::
 
     taskset -c 1 python benchmarks/bench_formats.py
     taskset -c 1 python benchmarks/bench_formats.py --json --timer cpu
-    taskset -c 1 python benchmarks/bench_formats.py --stat min --repeats 60 --seconds 0.02
+    taskset -c 1 python benchmarks/bench_formats.py --mode warm --stat min --repeats 60 \\
+        --seconds 0.02
     python benchmarks/bench_formats.py --check   # run each format once
+    python benchmarks/bench_formats.py --quick   # a smoke run of both measurements
 
 With ``--fail`` the exit status is 1 when a format is over its bar.
 """
 
 import argparse
+import dataclasses
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import attrs
 
-from _timing import CPU, STATS, WALL, bench
+from _timing import CPU, STATS, WALL, Figure, Program, Step, bench, fresh
 from bench_serialize import build_soapbill
 from soapbill import (
     Attachment,
@@ -39,10 +54,8 @@ from soapbill import (
     PersonName,
     Provider,
 )
-from soapbill.formats.cms1500 import cms1500_pages
-from soapbill.formats.fhir import to_fhir_json
 from soapbill.formats.json import to_json
-from soapbill.formats.x12 import Receiver, Submitter, write_837p
+from soapbill.formats.x12 import Receiver, Submitter
 
 SERVICE_DATE = date(2026, 3, 3)
 DIAGNOSES = ("M54.50", "M62.830", "M54.2", "M79.18", "M25.511", "G44.209")
@@ -86,38 +99,194 @@ CLAIMS = [
     )
     for n in range(BATCH)
 ]
-SUBMITTER = Submitter(
-    name="Harbor Massage Clinic", id="HARBOR01", contact_name="Jo Park", phone="2065550100"
-)
-RECEIVER = Receiver(name="Example Clearinghouse", id="CLEARING01")
+#: The submitter and receiver of the 837P files, as keyword arguments.
+SUBMITTER_ARGS = {
+    "name": "Harbor Massage Clinic",
+    "id": "HARBOR01",
+    "contact_name": "Jo Park",
+    "phone": "2065550100",
+}
+RECEIVER_ARGS = {"name": "Example Clearinghouse", "id": "CLEARING01"}
 CREATED = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
 
-#: The baseline every format is divided by.
-BASELINE: tuple[str, Callable[[], object]] = ("json", lambda: to_json(CLAIM))
 
-#: ``(name, function, bar, claims)``: each function writes CLAIM (or *claims*
-#: claims); bar is the most the time of one claim may be, as a multiple of the
-#: baseline's (``None``: no bar).
-FORMATS: list[tuple[str, Callable[[], object], float | None, int]] = [
-    (
-        "x12_837p",
-        lambda: write_837p(
-            [CLAIM], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
-        ),
-        2.0,
-        1,
+@dataclasses.dataclass(frozen=True)
+class Format:
+    """
+    One format entry.
+
+    *expr* writes ``claim`` (or the list ``claims``) with ``submitter``,
+    ``receiver`` and ``created`` at hand, after *imports*; the same text is
+    timed here, warm, and in fresh interpreters. *bar* is the most the time of
+    one claim may be, as a multiple of the baseline's (``None``: no bar); an
+    entry that writes *claims* claims is divided by their number.
+    """
+
+    name: str
+    imports: str
+    expr: str
+    bar: float | None = None
+    claims: int = 1
+
+
+_X12 = "from soapbill.formats.x12 import Receiver, Submitter, write_837p"
+_837P = "write_837p({}, submitter=submitter, receiver=receiver, control_number=1, created=created)"
+
+#: The baseline every format is divided by.
+BASELINE = Format("json", "from soapbill.formats.json import to_json", "to_json(claim)")
+FORMATS = [
+    Format("x12_837p", _X12, _837P.format("[claim]")),
+    Format("x12_837p_batch", _X12, _837P.format("claims"), 2.0, BATCH),
+    Format(
+        "fhir_r4",
+        "from soapbill.formats.fhir import to_fhir_json",
+        "to_fhir_json(claim, created=created.date())",
+        4.0,
     ),
-    (
-        "x12_837p_batch",
-        lambda: write_837p(
-            CLAIMS, submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
-        ),
-        None,
-        BATCH,
+    Format(
+        "cms1500_pages",
+        "from soapbill.formats.cms1500 import cms1500_pages",
+        "cms1500_pages(claim)",
     ),
-    ("fhir_r4", lambda: to_fhir_json(CLAIM, created=CREATED.date()), 3.0, 1),
-    ("cms1500_pages", lambda: cms1500_pages(CLAIM), None, 1),
 ]
+
+
+def warm_variants() -> dict[str, Callable[[], object]]:
+    """
+    Each entry's expression as a function of this process's claim.
+    """
+    namespace: dict[str, Any] = {
+        "claim": CLAIM,
+        "claims": CLAIMS,
+        "submitter": Submitter(**SUBMITTER_ARGS),
+        "receiver": Receiver(**RECEIVER_ARGS),
+        "created": CREATED,
+    }
+    for entry in (BASELINE, *FORMATS):
+        exec(entry.imports, namespace)  # noqa: S102 - our own import statements
+    return {
+        entry.name: eval(f"lambda: {entry.expr}", namespace)  # noqa: S307 - our own expressions
+        for entry in (BASELINE, *FORMATS)
+    }
+
+
+def fresh_program(entry: Format, claim_path: Path, batch_path: Path) -> Program:
+    """
+    A fresh interpreter that decodes the claim (and the batch) and writes *entry*.
+
+    The claims come from JSON, so that the format meets them as a user's
+    process would: nothing is built by hand first but the submitter and
+    receiver, and those only for the 837P.
+    """
+    setup = f"""
+        from datetime import datetime
+        with open({str(claim_path)!r}, "rb") as f:
+            TEXT = f.read()
+        with open({str(batch_path)!r}, "rb") as f:
+            BATCH = f.read().splitlines()
+        created = datetime.fromisoformat({CREATED.isoformat()!r})
+    """
+    steps = [Step("claim", "from_json(TEXT, Claim)", calls=0)]
+    if "claims" in entry.expr:
+        steps.append(Step("claims", "[from_json(line, Claim) for line in BATCH]", calls=0))
+    if "submitter" in entry.expr:
+        steps.append(Step("submitter", f"Submitter(**{SUBMITTER_ARGS!r})", calls=0))
+        steps.append(Step("receiver", f"Receiver(**{RECEIVER_ARGS!r})", calls=0))
+    steps.append(Step("written", entry.expr))
+    imports = (
+        f"from soapbill import Claim\nfrom soapbill.formats.json import from_json\n{entry.imports}"
+    )
+    return Program(imports, setup, tuple(steps))
+
+
+def fresh_figures(runs: int, calls: int, timer: str) -> dict[str, Any]:
+    """
+    Each entry in fresh interpreters: the first call after decoding, and steady.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        claim_path, batch_path = Path(folder) / "claim.json", Path(folder) / "batch.jsonl"
+        claim_path.write_text(to_json(CLAIM), encoding="utf-8")
+        batch_path.write_text("\n".join(to_json(each) for each in CLAIMS), encoding="utf-8")
+        programs = {
+            entry.name: fresh_program(entry, claim_path, batch_path)
+            for entry in (BASELINE, *FORMATS)
+        }
+        figures = fresh(programs, runs, calls, timer)
+    results: dict[str, Any] = {"runs": runs, "calls": calls}
+    over = []
+    for entry in (BASELINE, *FORMATS):
+        times = figures[entry.name]
+        results[entry.name] = {
+            f"{when}_us": times[f"written.{when}"].scaled(1e6) for when in ("first", "steady")
+        }
+        results[entry.name]["import_ms"] = times["import"].scaled(1e3, 1)
+        if entry is BASELINE:
+            continue
+        for when in ("first", "steady"):
+            ratio = times[f"written.{when}"] / figures[BASELINE.name][f"written.{when}"]
+            results[entry.name][f"{when}_vs_json"] = Figure(
+                ratio.median / entry.claims, ratio.min / entry.claims
+            ).scaled(1, 3)
+        if entry.bar is not None:
+            results[entry.name]["bar"] = entry.bar
+            if results[entry.name]["steady_vs_json"]["median"] > entry.bar:
+                over.append(entry.name)
+    results["over_bar"] = over
+    return results
+
+
+def warm_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """
+    Each entry in this process, warm: µs per call and the ratio to the JSON.
+    """
+    clock = WALL if args.timer == "wall" else CPU
+    medians = bench(warm_variants(), args.repeats, args.seconds, clock, args.stat)
+    base = medians[BASELINE.name]
+    results: dict[str, Any] = {"stat": args.stat}
+    over = []
+    for name, seconds in medians.items():
+        results[f"{name}_us"] = round(seconds * 1e6, 2)
+    for entry in FORMATS:
+        ratio = medians[entry.name] / entry.claims / base
+        results[f"{entry.name}_vs_json"] = round(ratio, 3)
+        if entry.bar is not None:
+            results[f"{entry.name}_bar"] = entry.bar
+            if ratio > entry.bar:
+                over.append(entry.name)
+    results["over_bar"] = over
+    return results
+
+
+def print_figures(results: dict[str, Any]) -> None:
+    if "warm" in results:
+        warm = results["warm"]
+        print(f"warm, in this process ({warm['stat']} of the repeats):")
+        print(f"  {BASELINE.name:<14} {warm[f'{BASELINE.name}_us']:9.2f} us")
+        for entry in FORMATS:
+            limit = "" if entry.bar is None else f"  (bar {entry.bar:.1f}x)"
+            each = "" if entry.claims == 1 else f"  (one of {entry.claims} claims)"
+            print(
+                f"  {entry.name:<14} {warm[f'{entry.name}_us']:9.2f} us"
+                f"  {warm[f'{entry.name}_vs_json']:6.2f}x json{limit}{each}"
+            )
+    if "fresh" in results:
+        cold = results["fresh"]
+        print(
+            f"fresh interpreters ({cold['runs']} each; decode, first call, then"
+            f" {cold['calls']} calls; median [fastest]):"
+        )
+        for entry in (BASELINE, *FORMATS):
+            figures = cold[entry.name]
+            first, steady = figures["first_us"], figures["steady_us"]
+            line = (
+                f"  {entry.name:<14} first {first['median']:9.1f} us [{first['min']:.1f}]"
+                f"  steady {steady['median']:8.2f} us [{steady['min']:.2f}]"
+            )
+            if entry is not BASELINE:
+                ratio = figures["steady_vs_json"]
+                limit = "" if entry.bar is None else f" (bar {entry.bar:.1f}x)"
+                line += f"  {ratio['median']:5.2f}x json [{ratio['min']:.2f}]{limit}"
+            print(line)
 
 
 def main() -> int:
@@ -125,52 +294,45 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--check", action="store_true", help="only run each format once")
     parser.add_argument("--fail", action="store_true", help="exit 1 when a format is over its bar")
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved repeats")
-    parser.add_argument("--seconds", type=float, default=0.25, help="length of one timed loop")
+    parser.add_argument(
+        "--mode", choices=["both", "warm", "fresh"], default="both", help="what to measure"
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny loops, one run")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved warm repeats")
+    parser.add_argument("--seconds", type=float, default=0.25, help="length of one warm loop")
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per format")
+    parser.add_argument("--calls", type=int, default=300, help="steady calls after the first")
     parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
     parser.add_argument(
-        "--stat", choices=sorted(STATS), default="median", help="the figure of the repeats"
+        "--stat", choices=sorted(STATS), default="median", help="the figure of the warm repeats"
     )
     args = parser.parse_args()
-    clock = WALL if args.timer == "wall" else CPU
+    if args.quick:
+        args.repeats, args.seconds, args.runs, args.calls = 1, 0.002, 1, 3
 
-    variants = {BASELINE[0]: BASELINE[1]} | {name: fn for name, fn, _, _ in FORMATS}
+    variants = warm_variants()
     sizes = {name: len(str(fn())) for name, fn in variants.items()}
     if args.check:
         print(", ".join(f"{name} {size} chars" for name, size in sizes.items()))
         return 0
 
-    medians = bench(variants, args.repeats, args.seconds, clock, args.stat)
-    base = medians[BASELINE[0]]
-    results: dict[str, object] = {
+    results: dict[str, Any] = {
+        "python": sys.version.split()[0],
         "timer": args.timer,
-        "stat": args.stat,
         "lines": len(CLAIM.lines),
+        "chars": sizes,
     }
-    over = []
-    for name, seconds in medians.items():
-        results[f"{name}_us"] = round(seconds * 1e6, 2)
-        results[f"{name}_chars"] = sizes[name]
-    for name, _, bar, claims in FORMATS:
-        ratio = medians[name] / claims / base
-        results[f"{name}_vs_json"] = round(ratio, 3)
-        if bar is not None:
-            results[f"{name}_bar"] = bar
-            if ratio > bar:
-                over.append(name)
-    results["over_bar"] = over
-
+    if args.mode != "fresh":
+        results["warm"] = warm_figures(args)
+    if args.mode != "warm":
+        results["fresh"] = fresh_figures(args.runs, args.calls, args.timer)
+    over = results.get("warm", {}).get("over_bar", []) + results.get("fresh", {}).get(
+        "over_bar", []
+    )
     if args.json:
         print(json.dumps(results))
     else:
-        print(f"{BASELINE[0]:<14} {results[f'{BASELINE[0]}_us']:9.2f} us")
-        for name, _, bar, claims in FORMATS:
-            limit = "" if bar is None else f"  (bar {bar:.1f}x)"
-            each = "" if claims == 1 else f"  (one of {claims} claims)"
-            print(
-                f"{name:<14} {results[f'{name}_us']:9.2f} us"
-                f"  {results[f'{name}_vs_json']:6.2f}x json{limit}{each}"
-            )
+        print_figures(results)
     return 1 if args.fail and over else 0
 
 

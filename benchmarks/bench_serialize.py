@@ -10,16 +10,26 @@ keys. The mirrors take codes in canonical form only, where soapbill also
 canonicalises (``"m5450"`` is ``"M54.50"``): they are, if anything, stricter.
 
 Before timing, the script asserts that the three write identical JSON and
-accept and reject the same documents (:data:`BROKEN`). Then, in one process,
-it times decode (validated, JSON bytes to objects), encode (objects to JSON
-text) and construct (building the objects in Python from ready values), each
-with a calibrated loop, several interleaved repeats and the median; and the
-import time of soapbill against ``import attrs, cattrs``, in fresh
-subprocesses. Pin it to one CPU for stable figures::
+accept and reject the same documents (:data:`BROKEN`). Then it times decode
+(validated, JSON bytes to objects), encode (objects to JSON text) and
+construct (building the objects in Python from ready values) two ways, both
+run by default (``--mode`` picks one):
+
+* **warm**: in this process, each with a calibrated loop, several interleaved
+  repeats and the median;
+* **fresh**: in ``--runs`` new interpreters per library, which time the first
+  call and then the next ``--calls`` calls (the steady cost per call), with
+  nothing built before the first: one interpreter decodes first, then encodes
+  what it decoded; another constructs first. The median and the fastest over
+  the interpreters.
+
+And the import time of soapbill against ``import attrs, cattrs``, in fresh
+interpreters. Pin it to one CPU for stable figures::
 
     taskset -c 1 python benchmarks/bench_serialize.py
     taskset -c 1 python benchmarks/bench_serialize.py --json
     python benchmarks/bench_serialize.py --check   # the agreement checks only
+    python benchmarks/bench_serialize.py --quick   # a smoke run of both measurements
 
 Ratios are soapbill's time divided by the other's: below 1.0 soapbill is faster.
 """
@@ -27,12 +37,8 @@ Ratios are soapbill's time divided by the other's: below 1.0 soapbill is faster.
 import argparse
 import copy
 import json
-import os
 import re
-import statistics
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -42,7 +48,7 @@ import msgspec
 import pydantic
 from pydantic_core import core_schema as cs
 
-from _timing import CPU, WALL, bench
+from _timing import CPU, WALL, Program, Step, bench, fresh
 from soapbill import (
     Address,
     Claim,
@@ -889,59 +895,102 @@ def check_agreement() -> tuple[bytes, int, int]:
 
 # --- timing ----------------------------------------------------------------------------------
 
+LIBRARIES = ("soapbill", "pydantic", "msgspec")
+OPERATIONS = ("decode", "encode", "construct")
 
+#: What the fresh interpreters import (timed, not reported): the mirrors, and
+#: with them soapbill, pydantic and msgspec. Importing builds no soapbill model.
+FRESH_IMPORTS = """
+from bench_serialize import (
+    M_DECODER, Claim, PClaim, build_msgspec, build_pydantic, build_soapbill, from_json, msgspec,
+    to_json,
+)
+"""
+
+#: Per library: decoding the claim, encoding the decoded claim, constructing it.
+FRESH_STEPS = {
+    "soapbill": ("from_json(TEXT, Claim)", "to_json(decode)", "build_soapbill()"),
+    "pydantic": (
+        "PClaim.model_validate_json(TEXT)",
+        "decode.model_dump_json()",
+        "build_pydantic()",
+    ),
+    "msgspec": (
+        "M_DECODER.decode(TEXT)",
+        "msgspec.json.encode(decode).decode()",
+        "build_msgspec()",
+    ),
+}
+
+#: The import figure: soapbill with its JSON format against what it is built on.
 IMPORTS = {
     "soapbill": "import soapbill, soapbill.formats.json",
-    "attrs, cattrs": "import attrs, cattrs",
+    "attrs_cattrs": "import attrs, cattrs",
 }
 
 
-def import_times(runs: int, timer: str) -> dict[str, float]:
+def fresh_programs(text: bytes) -> dict[str, Program]:
     """
-    Median seconds to import, each run in a fresh interpreter.
+    The fresh-process programs: per library, decode first, and construct first.
 
-    Every module is imported from its cached bytecode, as after ``pip install``:
-    the interpreters share a fresh bytecode cache (``PYTHONPYCACHEPREFIX``),
-    filled by one untimed import of each first, even where the environment
-    sets ``PYTHONDONTWRITEBYTECODE`` or the source tree has no cache.
+    In the first, decoding the claim's JSON is the first thing the interpreter
+    does after its imports; then it encodes the decoded claim. In the second,
+    constructing the claim by hand is the first thing. Nothing is built before
+    the subject that is timed first.
     """
-    now = "time.perf_counter()" if timer == "wall" else "time.process_time()"
-    times: dict[str, list[float]] = {name: [] for name in IMPORTS}
-    with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = cache
-        for statement in IMPORTS.values():
-            subprocess.run([sys.executable, "-c", statement], check=True, env=env)  # noqa: S603 - our own interpreter and code
-        for _ in range(runs):
-            for name, statement in IMPORTS.items():
-                code = f"import time; t = {now}; {statement}; print({now} - t)"
-                out = subprocess.run(  # noqa: S603 - our own interpreter and code
-                    [sys.executable, "-c", code],
-                    capture_output=True,
-                    check=True,
-                    text=True,
-                    env=env,
-                )
-                times[name].append(float(out.stdout))
-    return {name: statistics.median(values) for name, values in times.items()}
+    programs = {}
+    for library, (decode, encode, construct) in FRESH_STEPS.items():
+        programs[library] = Program(
+            FRESH_IMPORTS,
+            f"TEXT = {text!r}",
+            (Step("decode", decode), Step("encode", encode)),
+        )
+        programs[f"{library}_construct"] = Program(
+            FRESH_IMPORTS, steps=(Step("construct", construct),)
+        )
+    for name, statement in IMPORTS.items():
+        programs[f"import_{name}"] = Program(statement)
+    return programs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--check", action="store_true", help="only run the agreement checks")
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved repeats")
-    parser.add_argument("--seconds", type=float, default=0.25, help="length of one timed loop")
-    parser.add_argument("--import-runs", type=int, default=9, help="fresh interpreters per import")
-    parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
-    args = parser.parse_args()
-    clock = WALL if args.timer == "wall" else CPU
+def fresh_figures(text: bytes, runs: int, calls: int, timer: str) -> dict[str, Any]:
+    """
+    Decode, encode and construct in fresh interpreters, and the imports.
 
-    text, n_valid, n_broken = check_agreement()
-    if args.check:
-        print(f"agree: {len(text)} bytes, {n_valid} valid and {n_broken} broken documents")
-        return
+    Returns:
+        ``{op: {library: {"first_us": ..., "steady_us": ...}}}``, each a median
+        and a fastest; the ratios to pydantic and msgspec; the imports in ms.
+    """
+    figures = fresh(fresh_programs(text), runs, calls, timer)
+    out: dict[str, Any] = {"runs": runs, "calls": calls}
+    for op in OPERATIONS:
+        times = {
+            library: figures[library if op != "construct" else f"{library}_construct"]
+            for library in LIBRARIES
+        }
+        out[op] = {
+            library: {
+                f"{when}_us": times[library][f"{op}.{when}"].scaled(1e6)
+                for when in ("first", "steady")
+            }
+            for library in LIBRARIES
+        }
+        for when in ("first", "steady"):
+            ours = times["soapbill"][f"{op}.{when}"]
+            for other in ("pydantic", "msgspec"):
+                out[f"{op}_{when}_vs_{other}"] = (ours / times[other][f"{op}.{when}"]).scaled(1, 3)
+    soapbill, base = figures["import_soapbill"]["import"], figures["import_attrs_cattrs"]["import"]
+    out["import_soapbill_ms"] = soapbill.scaled(1e3, 1)
+    out["import_attrs_cattrs_ms"] = base.scaled(1e3, 1)
+    out["import_vs_attrs_cattrs"] = (soapbill / base).scaled(1, 3)
+    return out
 
+
+def warm_figures(text: bytes, repeats: int, seconds: float, timer: str) -> dict[str, Any]:
+    """
+    Decode, encode and construct in this process, warm, against the mirrors.
+    """
+    clock = WALL if timer == "wall" else CPU
     claim, pclaim, mclaim = build_soapbill(), build_pydantic(), build_msgspec()
     ops: dict[str, dict[str, Callable[[], object]]] = {
         "decode": {
@@ -960,22 +1009,84 @@ def main() -> None:
             "msgspec": build_msgspec,
         },
     }
+    results: dict[str, Any] = {}
+    for op, variants in ops.items():
+        medians = bench(variants, repeats, seconds, clock)
+        for name, secs in medians.items():
+            results[f"{op}_{name}_us"] = round(secs * 1e6, 2)
+        results[f"{op}_vs_pydantic"] = round(medians["soapbill"] / medians["pydantic"], 3)
+        results[f"{op}_vs_msgspec"] = round(medians["soapbill"] / medians["msgspec"], 3)
+    return results
+
+
+def print_warm(warm: dict[str, Any]) -> None:
+    print("warm, in this process (median of the repeats):")
+    for op in OPERATIONS:
+        print(
+            f"  {op:<10} soapbill {warm[f'{op}_soapbill_us']:8.2f} us"
+            f"  pydantic {warm[f'{op}_pydantic_us']:8.2f} us"
+            f"  msgspec {warm[f'{op}_msgspec_us']:8.2f} us"
+            f"  soapbill/pydantic {warm[f'{op}_vs_pydantic']:.2f}"
+        )
+
+
+def print_fresh(cold: dict[str, Any]) -> None:
+    print(
+        f"fresh interpreters ({cold['runs']} each; first call, then {cold['calls']} calls;"
+        " median [fastest]):"
+    )
+    for op in OPERATIONS:
+        for when in ("first", "steady"):
+            cells = "  ".join(
+                f"{library} {cold[op][library][f'{when}_us']['median']:10.1f} us"
+                for library in LIBRARIES
+            )
+            ratio = cold[f"{op}_{when}_vs_pydantic"]
+            print(
+                f"  {op:<10} {when:<6} {cells}"
+                f"  soapbill/pydantic {ratio['median']:.2f} [{ratio['min']:.2f}]"
+            )
+    ratio = cold["import_vs_attrs_cattrs"]
+    print(
+        f"  import     soapbill {cold['import_soapbill_ms']['median']:.1f} ms"
+        f"  attrs, cattrs {cold['import_attrs_cattrs_ms']['median']:.1f} ms"
+        f"  ratio {ratio['median']:.2f} [{ratio['min']:.2f}]"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--check", action="store_true", help="only run the agreement checks")
+    parser.add_argument(
+        "--mode", choices=["both", "warm", "fresh"], default="both", help="what to measure"
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny loops, one run")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved warm repeats")
+    parser.add_argument("--seconds", type=float, default=0.25, help="length of one warm loop")
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per program")
+    parser.add_argument("--calls", type=int, default=300, help="steady calls after the first")
+    parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="the clock")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeats, args.seconds, args.runs, args.calls = 1, 0.002, 1, 3
+
+    text, n_valid, n_broken = check_agreement()
+    if args.check:
+        print(f"agree: {len(text)} bytes, {n_valid} valid and {n_broken} broken documents")
+        return
+
     results: dict[str, Any] = {
+        "python": sys.version.split()[0],
         "bytes": len(text),
         "valid": n_valid,
         "broken": n_broken,
         "timer": args.timer,
     }
-    for op, variants in ops.items():
-        medians = bench(variants, args.repeats, args.seconds, clock)
-        for name, seconds in medians.items():
-            results[f"{op}_{name}_us"] = round(seconds * 1e6, 2)
-        results[f"{op}_vs_pydantic"] = round(medians["soapbill"] / medians["pydantic"], 3)
-        results[f"{op}_vs_msgspec"] = round(medians["soapbill"] / medians["msgspec"], 3)
-    imports = import_times(args.import_runs, args.timer)
-    results["import_soapbill_ms"] = round(imports["soapbill"] * 1e3, 1)
-    results["import_attrs_cattrs_ms"] = round(imports["attrs, cattrs"] * 1e3, 1)
-    results["import_vs_attrs_cattrs"] = round(imports["soapbill"] / imports["attrs, cattrs"], 3)
+    if args.mode != "fresh":
+        results["warm"] = warm_figures(text, args.repeats, args.seconds, args.timer)
+    if args.mode != "warm":
+        results["fresh"] = fresh_figures(text, args.runs, args.calls, args.timer)
 
     if args.json:
         print(json.dumps(results))
@@ -983,18 +1094,10 @@ def main() -> None:
     print(
         f"claim: {len(text)} bytes of JSON; {n_valid} valid and {n_broken} broken documents agree"
     )
-    for op in ops:
-        print(
-            f"{op:<10} soapbill {results[f'{op}_soapbill_us']:8.2f} us"
-            f"  pydantic {results[f'{op}_pydantic_us']:8.2f} us"
-            f"  msgspec {results[f'{op}_msgspec_us']:8.2f} us"
-            f"  soapbill/pydantic {results[f'{op}_vs_pydantic']:.2f}"
-        )
-    print(
-        f"import     soapbill {results['import_soapbill_ms']:.1f} ms"
-        f"  attrs, cattrs {results['import_attrs_cattrs_ms']:.1f} ms"
-        f"  ratio {results['import_vs_attrs_cattrs']:.2f}"
-    )
+    if "warm" in results:
+        print_warm(results["warm"])
+    if "fresh" in results:
+        print_fresh(results["fresh"])
 
 
 if __name__ == "__main__":

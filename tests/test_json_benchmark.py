@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 BENCHMARK = Path(__file__).parent.parent / "benchmarks" / "bench_serialize.py"
 
@@ -41,3 +43,64 @@ def test_the_formats_benchmark_writes_every_format() -> None:
     assert result.returncode == 0, result.stderr
     for name in ("json", "x12_837p", "x12_837p_batch", "fhir_r4", "cms1500_pages"):
         assert re.search(rf"\b{name} [1-9][0-9]* chars\b", result.stdout), result.stdout
+
+
+def _quick(script: str) -> dict[str, Any]:
+    # A smoke run: tiny warm loops and one fresh interpreter per program.
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(BENCHMARK.with_name(script)), "--quick", "--json"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    figures: dict[str, Any] = json.loads(result.stdout)
+    return figures
+
+
+def _is_figure(value: object) -> bool:
+    # A fresh-process figure: the median and the fastest over the interpreters.
+    return (
+        isinstance(value, dict)
+        and value.keys() == {"median", "min"}
+        and all(isinstance(v, float) and v >= 0 for v in value.values())
+    )
+
+
+def test_the_serialize_benchmark_runs_warm_and_in_fresh_interpreters() -> None:
+    figures = _quick("bench_serialize.py")
+    for op in ("decode", "encode", "construct"):
+        assert figures["warm"][f"{op}_vs_pydantic"] > 0
+        for library in ("soapbill", "pydantic", "msgspec"):
+            for when in ("first", "steady"):
+                assert _is_figure(figures["fresh"][op][library][f"{when}_us"])
+        for when in ("first", "steady"):
+            assert _is_figure(figures["fresh"][f"{op}_{when}_vs_pydantic"])
+    assert _is_figure(figures["fresh"]["import_vs_attrs_cattrs"])
+
+
+def test_the_rules_benchmark_runs_warm_and_in_fresh_interpreters() -> None:
+    figures = _quick("bench_rules.py")
+    assert figures["check_vs_decode"]["ratio"] > 0
+    assert len(figures["history_scaling"]) == 2
+    fresh = figures["fresh"]
+    for key in ("claim.first", "claim.steady", "check.first", "check.steady"):
+        assert _is_figure(fresh["us"]["check"][key])
+    for name in ("auto-pip", "commercial", "commercial-rx", "medicare-part-b", "workers-comp"):
+        assert _is_figure(fresh["us"][f"load_{name}"]["policy.first"])
+    assert fresh["ptp_edits"] >= 1000
+    for key in ("policy.first", "check.first", "check.steady"):
+        assert _is_figure(fresh["us"]["ptp"][key])
+    assert _is_figure(fresh["check_vs_decode_steady"])
+
+
+def test_the_formats_benchmark_runs_warm_and_in_fresh_interpreters() -> None:
+    figures = _quick("bench_formats.py")
+    names = ("x12_837p", "x12_837p_batch", "fhir_r4", "cms1500_pages")
+    for name in names:
+        assert figures["warm"][f"{name}_vs_json"] > 0
+        for when in ("first", "steady"):
+            assert _is_figure(figures["fresh"][name][f"{when}_vs_json"])
+    assert _is_figure(figures["fresh"]["json"]["steady_us"])
+    assert figures["fresh"]["x12_837p_batch"]["bar"] == 2.0
