@@ -646,11 +646,14 @@ JUNK: list[object] = [
     FULLWIDTH_DATE, "M54.50", "m5450", "M5", "97124", "9712", "1234567893", "1234567890",
     "GP", "11", "00", "female", "FEMALE", "lmt", "original", "replacement", "WA", "wa",
     [], [1], [1, 1], ["M54.50"], ["GP", "GP"], [{}], {}, {"family": "A", "given": "B"},
+    "\x1b[0m", "\u2028", "\U0001f600", json.loads("[" * 70 + "]" * 70),
 ]  # fmt: skip
-# Only from_dict sees these: objects JSON cannot hold.
+# Only from_dict sees these: objects JSON cannot hold, and lone surrogates (a
+# "\ud800" escape of JSON text is not valid JSON for msgspec).
 PYTHON_JUNK: list[object] = [
     Decimal("125.00"), Decimal("1E+2"), date(2020, 1, 1), ("M54.50",), (1,), Sex.FEMALE,
-    CptCode("97124"), SmallInt.TWO, frozenset({1}),
+    CptCode("97124"), SmallInt.TWO, frozenset({1}), chr(0xD800), "female" + chr(0xDC00),
+    "1980-02-29" + chr(0xDFFF), "Jo" + chr(0xDBFF), {chr(0xD800): 1},
 ]  # fmt: skip
 
 

@@ -149,6 +149,17 @@ def test_valid_toy() -> None:
         pytest.param({"state": "wa"}, "state", "invalid_format", id="pattern-case"),
         pytest.param({"state": "WAS"}, "state", "invalid_format", id="pattern-full-match"),
         pytest.param({"state": ""}, "state", "too_short", id="optional-str-empty"),
+        # A lone surrogate is no text: no writer could encode it.
+        pytest.param({"name": "a" + chr(0xD800)}, "name", "lone_surrogate", id="surrogate"),
+        pytest.param({"note": chr(0xDFFF)}, "note", "lone_surrogate", id="surrogate-low"),
+        pytest.param(
+            {"name": "\N{SNOWMAN}" + chr(0xDC00)}, "name", "lone_surrogate", id="surrogate-wide"
+        ),
+        pytest.param({"state": chr(0xD800) * 2}, "state", "lone_surrogate", id="surrogate-opt"),
+        pytest.param(
+            {"tags": ("a", chr(0xDBFF))}, "tags[1]", "lone_surrogate", id="surrogate-item"
+        ),
+        pytest.param({"secret": chr(0xD800)}, "secret", "lone_surrogate", id="surrogate-phi"),
         # Integers: ranges.
         pytest.param({"count": 0}, "count", "too_small", id="int-below"),
         pytest.param({"count": 10}, "count", "too_large", id="int-above"),
@@ -325,6 +336,21 @@ def test_trusted_mode_skips_type_checks_only() -> None:
     # The mode ends with its context.
     with pytest.raises(ValidationError):
         Toy(name="toy", flag=1)  # type: ignore[arg-type]
+
+
+def test_trusted_mode_leaves_surrogates_to_the_decoder() -> None:
+    # msgspec refuses them in JSON text, and the decoder's pre-check in Python
+    # data (see the module docstring and tests/test_hostile_json.py).
+    with trusted():
+        assert Toy(name=chr(0xD800)).name == chr(0xD800)
+    with pytest.raises(ValidationError):
+        Toy(name=chr(0xD800))
+
+
+def test_text_beyond_ascii_is_accepted() -> None:
+    for text in ("caf\N{LATIN SMALL LETTER E WITH ACUTE}", "\N{SNOWMAN}", "\U0001f600"):
+        assert Toy(name=text).name == text
+    assert field_checks(Toy)[0]("\U00010000") is None
 
 
 def test_trusted_mode_leaves_money_shape_to_the_decoder() -> None:

@@ -1,4 +1,4 @@
-"""
+r"""
 Field checks for soapbill's models, generated once per class.
 
 Every model is a frozen, slotted attrs class whose fields are checked at
@@ -14,7 +14,11 @@ check skips only its *type* part; domain checks (lengths, ranges, the money
 limit, uniqueness, cross-field rules) always run. Money is the one exception:
 the decoder accepts only amounts written as digits with at most two decimal
 places, so the check skips the tests that shape already settles (finite, not
-negative, places) and keeps the limit.
+negative, places) and keeps the limit. A string's type check also refuses a
+surrogate code point (``"\ud800"``), which is not text and which no writer
+can encode; the decoder settles that too: msgspec refuses one in JSON text (a
+lone surrogate escape, or its UTF-8-like bytes), and the decoder's pre-check
+tests the strings of Python data itself.
 
 A class may define ``_check_fields(self)`` for cross-field rules; it runs after
 the field checks and raises :class:`~soapbill.errors.ValidationError`.
@@ -37,11 +41,14 @@ import attrs
 from soapbill.errors import ValidationError
 
 __all__ = [
+    "SURROGATE_CODE",
+    "SURROGATE_MESSAGE",
     "TRUSTED",
     "Checked",
     "FieldCheck",
     "checked",
     "field_checks",
+    "has_surrogate",
     "install_checks",
     "is_checked",
     "redact",
@@ -59,6 +66,11 @@ TRUSTED: ContextVar[bool] = ContextVar("soapbill_trusted_decode", default=False)
 #: the 28-digit default precision of :mod:`decimal`.
 MONEY_LIMIT: Final = Decimal(10_000_000_000)
 MONEY_PLACES: Final = 2
+
+#: The error of a string holding a surrogate code point.
+SURROGATE_CODE: Final = "lone_surrogate"
+SURROGATE_MESSAGE: Final = "holds a lone surrogate, which is not Unicode text"
+_SURROGATE: Final = re.compile("[\ud800-\udfff]").search
 
 
 class Checked:
@@ -144,6 +156,17 @@ def _money_domain(value: Decimal, path: str) -> None:
         )
 
 
+def has_surrogate(text: str) -> bool:
+    r"""
+    Whether *text* holds a surrogate code point (U+D800 to U+DFFF).
+
+    Such a string is no Unicode text: UTF-8 cannot encode it. It arises from
+    ``json.loads`` of a lone ``"\ud800"`` escape, or from bytes decoded with
+    ``errors="surrogateescape"``.
+    """
+    return not text.isascii() and _SURROGATE(text) is not None
+
+
 def _raise(path: str, code: str, message: str) -> typing.NoReturn:
     raise ValidationError.single(path, code, message)
 
@@ -219,6 +242,17 @@ class _Str(_Exact):
     max_len: int | None = None
     pattern: str | None = None
     has_domain = True
+
+    def emit_type(self, var: str, path: str, ns: dict[str, Any]) -> list[str]:
+        # A surrogate code point is no text: UTF-8 cannot write it, so every
+        # writer would fail on the object. isascii() costs nothing on the
+        # usual ASCII text. The JSON decoder never yields one (see the module
+        # docstring), so this belongs with the type checks.
+        return [
+            *super().emit_type(var, path, ns),
+            f"if not {var}.isascii() and _surrogate({var}) is not None:",
+            f"    _raise({path}, {SURROGATE_CODE!r}, {SURROGATE_MESSAGE!r})",
+        ]
 
     def emit_domain(self, var: str, path: str, ns: dict[str, Any]) -> list[str]:
         lines = []
@@ -454,6 +488,7 @@ def _base_namespace() -> dict[str, Any]:
         "_money_domain": _money_domain,
         "_MONEY_LIMIT": MONEY_LIMIT,
         "_TRUSTED": TRUSTED,
+        "_surrogate": _SURROGATE,
     }
 
 

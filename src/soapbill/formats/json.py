@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import json as stdlib_json
 import re
 import types
 import typing
@@ -63,8 +64,11 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, override
 
 from soapbill._validators import (
+    SURROGATE_CODE,
+    SURROGATE_MESSAGE,
     TRUSTED,
     field_checks,
+    has_surrogate,
     install_checks,
     is_checked,
     type_hints,
@@ -74,6 +78,7 @@ from soapbill.errors import ErrorDetail, ValidationError
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_DEPTH",
     "DeserializationError",
     "from_dict",
     "from_json",
@@ -87,6 +92,15 @@ T = TypeVar("T")
 #: The version of the JSON format this release writes and reads.
 FORMAT_VERSION: Final = 1
 _VERSION_KEY: Final = "format_version"
+
+#: How deep arrays and objects may nest in a document; a deeper one is refused
+#: with the code ``too_deep``. soapbill's own documents nest less than ten
+#: levels, so only hostile or broken input comes near it, and the limit keeps
+#: every part of decoding (parsing, checks, the error report) far from
+#: Python's recursion limit.
+MAX_DEPTH: Final = 64
+# What an error shows of an unknown key, at most.
+_KEY_SHOWN: Final = 40
 
 # [0-9], never \d (any Unicode digit), and fullmatch, never $ (which also
 # matches before a final newline).
@@ -186,6 +200,8 @@ def _enum_value_type(cls: type[enum.Enum]) -> type | None:
 def _structure_str(value: object, _tp: object) -> str:
     if type(value) is not str:
         raise _type_problem("a string", value)
+    if has_surrogate(value):
+        raise _problem(SURROGATE_CODE, SURROGATE_MESSAGE)
     return value
 
 
@@ -588,16 +604,76 @@ def _details(exc: BaseException, path: str) -> Iterator[ErrorDetail]:
     elif isinstance(exc, IterableValidationError):
         yield from _item_details(exc, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
-        for key in sorted(exc.extra_fields, key=str):
-            yield ErrorDetail(
-                path=_join(path, str(key)), code="unknown_field", message="unknown field"
-            )
+        for key in sorted(map(_key_text, exc.extra_fields)):
+            yield ErrorDetail(path=_join(path, key), code="unknown_field", message="unknown field")
     elif isinstance(exc, ValidationError):
         for detail in exc.errors:
             yield detail.prefixed(path)
     else:
         # An application's hook or validator: its message may hold the value.
         yield ErrorDetail(path=path, code="invalid_value", message="invalid value")
+
+
+def _key_text(key: object) -> str:
+    """
+    Show an unknown key in a path: its first 40 characters, escaped.
+
+    Keys are not patient data, but a huge key must not make a huge error, and
+    a control character or a surrogate must not reach a log as it is.
+    """
+    if not isinstance(key, str):
+        # Only from_dict sees these; their str() could be anything.
+        return f"<{type(key).__name__} key>"
+    text = str.__str__(key)
+    shown = text[:_KEY_SHOWN]
+    if not shown.isprintable():
+        shown = "".join(
+            c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in shown
+        )
+    return f"{shown}\N{HORIZONTAL ELLIPSIS}" if len(text) > _KEY_SHOWN else shown
+
+
+def _deeper_than(data: object, limit: int) -> bool:
+    """
+    Whether the lists and dicts of *data* nest more than *limit* levels deep.
+
+    It walks without recursion, so deep data cannot exhaust the stack here.
+    A container met again is walked again only when met deeper, so shared and
+    cyclic data (from_dict may get either) cost at most *limit* walks of it.
+    """
+    seen: dict[int, int] = {}
+    todo: list[tuple[object, int]] = [(data, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if node.__class__ is dict:
+            children: Any = typing.cast("dict[object, object]", node).values()
+        elif node.__class__ is list:
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        if seen.get(id(node), 0) >= depth:
+            continue
+        seen[id(node)] = depth
+        todo.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _strings(data: object) -> Iterator[str]:
+    """
+    Yield the strings of parsed JSON, keys and values, without recursion.
+    """
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if node.__class__ is str:
+            yield node
+        elif node.__class__ is list:
+            todo.extend(typing.cast("list[object]", node))
+        elif node.__class__ is dict:
+            for key, value in typing.cast("dict[object, object]", node).items():
+                todo += (key, value)
 
 
 def _item_details(exc: IterableValidationError, path: str) -> Iterator[ErrorDetail]:
@@ -648,10 +724,16 @@ def _split_version(data: object) -> tuple[object, list[ErrorDetail]]:
     return rest, []
 
 
+def _too_deep() -> DeserializationError:
+    return _problem("too_deep", f"arrays and objects nest more than {MAX_DEPTH} levels deep")
+
+
 def _decode_detailed(data: object, cls: type[T], converter: cattrs.Converter) -> T:
     """
     Structure *data* with cattrs alone; raise with every problem found.
     """
+    if _deeper_than(data, MAX_DEPTH):
+        raise _too_deep()
     errors: list[ErrorDetail] = []
     if _is_document(cls):
         data, errors = _split_version(data)
@@ -684,19 +766,24 @@ class _Plan:
         python_check: The pre-check for data handed to :func:`from_dict`, which
             may hold any Python object: it also checks every leaf's exact type.
         codes: The code value classes the class holds, at any depth.
+        recursive: Whether a class it holds contains itself, so that its
+            documents may nest without bound.
     """
 
-    __slots__ = ("codes", "json_check", "python_check")
+    __slots__ = ("codes", "json_check", "python_check", "recursive")
 
     def __init__(
         self,
         json_check: Callable[[object], bool],
         python_check: Callable[[object], bool],
         codes: frozenset[type],
+        *,
+        recursive: bool,
     ) -> None:
         self.json_check = json_check
         self.python_check = python_check
         self.codes = codes
+        self.recursive = recursive
 
 
 _MISSING: Final = object()
@@ -716,7 +803,7 @@ class _CheckWriter:
 
     def __init__(self, *, python: bool) -> None:
         self.python = python
-        self.ns: dict[str, Any] = {"_money": _MONEY, "_M": _MISSING}
+        self.ns: dict[str, Any] = {"_money": _MONEY, "_M": _MISSING, "_surrogate": has_surrogate}
         self.names: dict[type, str] = {}
         self.pending: list[type] = []
         self.inlining: list[type] = []
@@ -807,10 +894,23 @@ class _CheckWriter:
             if tp in self.inlining:
                 return [f"if not {self.function_for(tp)}({var}): return False"]
             return self.object_lines(tp, var, document=False)
+        return self.leaf_lines(tp, var)
+
+    def leaf_lines(self, tp: Any, var: str) -> list[str]:  # noqa: ANN401 - any type
+        """
+        Return lines that return ``False`` unless *var* is a fitting JSON scalar.
+        """
         # From JSON these hold only JSON types, whose exact checks msgspec makes;
         # from Python data, msgspec would also take subclasses and ready objects.
         exact = self.exact_class(tp)
-        return [f"if {var}.__class__ is not {exact.__name__}: return False"] if self.python else []
+        if not self.python:
+            return []
+        lines = [f"if {var}.__class__ is not {exact.__name__}: return False"]
+        if tp is str:
+            # msgspec refuses a surrogate in JSON text, but takes one in a str
+            # of Python data as a str field's value (see _validators).
+            lines.append(f"if not {var}.isascii() and _surrogate({var}): return False")
+        return lines
 
     @staticmethod
     def exact_class(tp: Any) -> type:  # noqa: ANN401 - any type
@@ -889,10 +989,13 @@ def _build_plan(cls: type) -> _Plan | None:
             if is_checked(model):
                 install_checks(model)
         msgspec.inspect.type_info(cls)
+        json_writer = _CheckWriter(python=False)
         return _Plan(
-            json_check=_CheckWriter(python=False).write(cls),
+            json_check=json_writer.write(cls),
             python_check=_CheckWriter(python=True).write(cls),
             codes=codes,
+            # A class that contains itself has a check function of its own.
+            recursive=bool(json_writer.names),
         )
     except (_UnsupportedError, TypeError):
         return None
@@ -918,6 +1021,9 @@ def _decode_fast(data: object, cls: type[T], *, python: bool) -> T | None:
     plan = _plan(cls)
     if plan is None:
         return None
+    # The checks of a class that contains itself recurse, as deep as the data.
+    if plan.recursive and _deeper_than(data, MAX_DEPTH):
+        return None
     check = plan.python_check if python else plan.json_check
     if not check(data):
         return None
@@ -926,7 +1032,9 @@ def _decode_fast(data: object, cls: type[T], *, python: bool) -> T | None:
     token = TRUSTED.set(True)
     try:
         return msgspec.convert(data, cls, dec_hook=_code_hook(plan.codes))
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeEncodeError):
+        # msgspec reads the strings of Python data (keys, enum values, dates)
+        # as UTF-8, which a surrogate fails: the cattrs path explains.
         return None
     finally:
         TRUSTED.reset(token)
@@ -973,13 +1081,67 @@ def _json_writer(cls: type, converter: cattrs.Converter) -> _Writer:
 # --- the public functions ---------------------------------------------------------------
 
 
-def from_dict(data: object, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+_NOT_JSON: Final = object()
+_TOO_DEEP: Final = object()
+
+
+def _parse(text: str | bytes) -> object:
     """
+    Parse JSON text, or return ``_NOT_JSON`` or ``_TOO_DEEP``.
+    """
+    try:
+        return msgspec.json.decode(text)
+    except (msgspec.DecodeError, UnicodeEncodeError):
+        # UnicodeEncodeError: a str holding a surrogate, which is not UTF-8.
+        return _NOT_JSON
+    except RecursionError:
+        return _TOO_DEEP
+
+
+def _no_constant(_name: str) -> object:
+    msg = "NaN and Infinity are not JSON"
+    raise ValueError(msg)
+
+
+def _explain_not_json(
+    text: str | bytes, cls: type, converter: cattrs.Converter | None
+) -> DeserializationError:
+    r"""
+    Return the error of a text msgspec refused.
+
+    msgspec refuses a lone surrogate (a ``"\ud800"`` escape without its
+    pair) as it refuses invalid JSON. Python's own parser takes one, so when
+    it reads the text and finds one, the cattrs path names its path.
+    """
+    invalid = _problem("json_invalid", "not a valid JSON document")
+    try:
+        source = text if isinstance(text, str) else bytes(text).decode("utf-8")
+        data = stdlib_json.loads(source, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        # Not JSON for Python either (UnicodeDecodeError is a ValueError).
+        return invalid
+    if not any(map(has_surrogate, _strings(data))):
+        return invalid
+    try:
+        _decode_detailed(data, cls, converter or _default_converter())
+    except DeserializationError as exc:
+        return exc
+    # An application's hook took the surrogate; the text is still not JSON.
+    return invalid
+
+
+def from_dict(data: object, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+    r"""
     Build a *cls* from plain data, strictly.
 
     *data* is what :func:`json.loads` gives for a document: dicts, lists,
     strings, integers, booleans and ``None``. Anything else (a ``Decimal``, a
     ``date``, a tuple, a ``str`` subclass) is refused like a wrong JSON type.
+    It accepts the same documents as :func:`from_json`: a string holding a
+    lone surrogate (which :func:`json.loads` makes of a ``"\ud800"``
+    escape) is refused at its path, and lists and dicts nested more than
+    :data:`MAX_DEPTH` levels deep (or in a cycle) are refused with the code
+    ``too_deep``.
 
     Args:
         data: The plain data.
@@ -1004,7 +1166,7 @@ def from_dict(data: object, cls: type[T], *, converter: cattrs.Converter | None 
 
 
 def from_json(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
-    """
+    r"""
     Build a *cls* from JSON text, strictly.
 
     Args:
@@ -1017,15 +1179,23 @@ def from_json(text: str | bytes, cls: type[T], *, converter: cattrs.Converter | 
         The object, checked like one built by ``cls(...)``.
 
     Raises:
-        DeserializationError: With every problem of the document; invalid
-            JSON gives the one code ``json_invalid`` at path ``""``.
+        DeserializationError: With every problem of the document. Invalid
+            JSON gives the one code ``json_invalid`` at path ``""``, and so
+            does JSON that is not UTF-8, except that a lone surrogate (a
+            ``"\ud800"`` escape, or such a character in a ``str``) is
+            reported at its path with the code ``lone_surrogate``. Arrays and
+            objects nested more than :data:`MAX_DEPTH` levels deep give the
+            one code ``too_deep`` at path ``""``.
 
     .. versionadded:: 0.1.0
     """
-    try:
-        data = msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        raise _problem("json_invalid", "not a valid JSON document") from None
+    data = _parse(text)
+    # Raised here, not in an except clause: a parser's error may quote the
+    # text, and would ride along as __context__.
+    if data is _TOO_DEEP:
+        raise _too_deep()
+    if data is _NOT_JSON:
+        raise _explain_not_json(text, cls, converter)
     if converter is None:
         result = _decode_fast(data, cls, python=False)
         if result is not None:
@@ -1079,12 +1249,24 @@ def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
 
     Raises:
         TypeError: *obj* is not an attrs class instance.
+        ValidationError: A string holds a lone surrogate, which no JSON
+            text can carry (code ``lone_surrogate``); soapbill's models refuse
+            one, so only a plain attrs class can hold it.
 
     .. versionadded:: 0.1.0
     """
     if converter is not None:
-        return msgspec.json.encode(_json_writer(type(obj), converter)(obj)).decode()
-    writer = _JSON_WRITERS.get(type(obj))
-    if writer is None:
-        writer = _JSON_WRITERS[type(obj)] = _json_writer(type(obj), _default_converter())
-    return msgspec.json.encode(writer(obj)).decode()
+        data = _json_writer(type(obj), converter)(obj)
+    else:
+        writer = _JSON_WRITERS.get(type(obj))
+        if writer is None:
+            writer = _JSON_WRITERS[type(obj)] = _json_writer(type(obj), _default_converter())
+        data = writer(obj)
+    try:
+        encoded = msgspec.json.encode(data)
+    except UnicodeEncodeError:
+        # The models refuse a surrogate; a plain attrs class may hold one.
+        encoded = None
+    if encoded is None:
+        raise ValidationError.single("", SURROGATE_CODE, SURROGATE_MESSAGE)
+    return encoded.decode()
