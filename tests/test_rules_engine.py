@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
@@ -298,6 +298,174 @@ def test_misbehaving_rules_raise_rule_error(extra: list[object], message: str) -
         evaluate(claim(), POLICY, as_of=DOS, extra_rules=extra)  # type: ignore[arg-type]
 
 
+@rule("clinic.none")
+def returns_none(_context: Context) -> list[Finding]:
+    return cast("list[Finding]", None)
+
+
+@rule("clinic.five")
+def returns_five(_context: Context) -> list[Finding]:
+    return cast("list[Finding]", 5)
+
+
+@rule("clinic.raises")
+def raises(_context: Context) -> list[Finding]:
+    raise ZeroDivisionError(SENTINEL)
+
+
+@rule("clinic.midway")
+def raises_midway(_context: Context) -> Iterator[Finding]:
+    yield finding("clinic.midway")
+    raise KeyError(SENTINEL)
+
+
+@attrs.frozen
+class NotCallable:
+    """
+    Has an id, but cannot be called.
+    """
+
+    id: str = "clinic.not_callable"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message", "cause"),
+    [
+        pytest.param(NotCallable(), "rule clinic.not_callable", None, id="not callable"),
+        pytest.param(returns_none, "rule clinic.none: returned NoneType", None, id="None"),
+        pytest.param(returns_five, "rule clinic.five: returned int", None, id="5"),
+        pytest.param(raises, "rule clinic.raises: raised", ZeroDivisionError, id="raises"),
+        pytest.param(raises_midway, "rule clinic.midway: raised", KeyError, id="raises midway"),
+    ],
+)
+def test_a_rule_that_fails_raises_rule_error_naming_it(
+    extra: object, message: str, cause: type[Exception] | None
+) -> None:
+    with pytest.raises(RuleError, match=message) as info:
+        evaluate(claim(), POLICY, as_of=DOS, extra_rules=[no_sunday, extra])  # type: ignore[list-item]
+    assert SENTINEL not in str(info.value)
+    if cause is None:
+        assert info.value.__cause__ is None
+    else:
+        assert isinstance(info.value.__cause__, cause)
+
+
+# --- the argument contract -------------------------------------------------------------
+
+SENTINEL = "ZZSENTINELZZ"
+_RX = Prescription(
+    id="RX1",
+    patient_id="P1",
+    prescriber=MD,
+    written_on=DOS,
+    diagnoses=(DiagnosisCode("M54.50"),),
+)
+_ARGUMENTS: dict[str, object] = {
+    "claim": None,
+    "policy": POLICY,
+    "prescriptions": (),
+    "notes": (),
+    "history": (),
+    "as_of": DOS,
+    "extra_rules": (),
+    "diagnosis_table": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "path"),
+    [
+        pytest.param("claim", None, "claim", id="claim-None"),
+        pytest.param("policy", None, "policy", id="policy-None"),
+        pytest.param("prescriptions", None, "prescriptions", id="prescriptions-None"),
+        pytest.param("prescriptions", 5, "prescriptions", id="prescriptions-5"),
+        pytest.param("prescriptions", [_RX, SENTINEL], "prescriptions[1]", id="prescriptions-item"),
+        pytest.param("notes", 5, "notes", id="notes-5"),
+        pytest.param("notes", SENTINEL, "notes", id="notes-text"),
+        pytest.param("history", "x", "history", id="history-text"),
+        pytest.param("history", b"x", "history", id="history-bytes"),
+        pytest.param("history", [None], "history[0]", id="history-item"),
+        pytest.param("as_of", "2026-01-01", "as_of", id="as_of-text"),
+        pytest.param("as_of", None, "as_of", id="as_of-None"),
+        pytest.param("extra_rules", 5, "extra_rules", id="extra_rules-5"),
+        pytest.param("extra_rules", None, "extra_rules", id="extra_rules-None"),
+        pytest.param("diagnosis_table", 5, "diagnosis_table", id="diagnosis_table-5"),
+        pytest.param("diagnosis_table", SENTINEL, "diagnosis_table", id="diagnosis_table-text"),
+    ],
+)
+def test_an_argument_of_the_wrong_type_is_a_validation_error(
+    name: str, value: object, path: str
+) -> None:
+    arguments = {**_ARGUMENTS, "claim": claim(), name: value}
+    with pytest.raises(ValidationError) as info:
+        evaluate(**arguments)  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, "invalid_type")]
+    assert SENTINEL not in repr(info.value)
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.decimals(),
+    st.text(max_size=5),
+    st.binary(max_size=5),
+    st.dates(),
+    st.datetimes(),
+    st.builds(object),
+    st.lists(st.none() | st.integers() | st.text(max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+def _soapbill_error(call: Callable[[], object]) -> ValidationError | RuleError | None:
+    """
+    Call *call*; return its ValidationError or RuleError, let anything else through.
+    """
+    try:
+        call()
+    except (ValidationError, RuleError) as error:
+        return error
+    return None
+
+
+@given(name=st.sampled_from(sorted(_ARGUMENTS)), value=_JUNK)
+def test_any_junk_argument_gives_only_soapbill_errors(name: str, value: object) -> None:
+    arguments = {**_ARGUMENTS, "claim": claim(), name: value}
+    error = _soapbill_error(lambda: evaluate(**arguments))  # type: ignore[arg-type]
+    if isinstance(error, ValidationError):
+        assert error.errors[0].path.startswith(name)
+    elif isinstance(error, RuleError):
+        assert name == "extra_rules"
+        assert "extra_rules[" in str(error)
+
+
+@given(value=_JUNK | st.lists(_JUNK, max_size=3).map(iter))
+def test_any_junk_a_rule_returns_gives_a_rule_error(value: object) -> None:
+    @rule("clinic.junk_result")
+    def junk_result(_context: Context) -> list[Finding]:
+        return cast("list[Finding]", value)
+
+    error = _soapbill_error(lambda: evaluate(claim(), POLICY, as_of=DOS, extra_rules=[junk_result]))
+    assert error is None or isinstance(error, RuleError)
+    assert error is None or "rule clinic.junk_result" in str(error)
+
+
+def test_decision_of_names_its_wrong_arguments() -> None:
+    cases: list[tuple[tuple[object, object, object], str]] = [
+        ((None, DOS, ()), "policy"),
+        ((POLICY, "2026-01-01", ()), "as_of"),
+        ((POLICY, DOS, None), "findings"),
+        ((POLICY, DOS, "x"), "findings"),
+        ((POLICY, DOS, [finding(), 5]), "findings[1]"),
+    ]
+    for arguments, path in cases:
+        with pytest.raises(ValidationError) as info:
+            Decision.of(*arguments)  # type: ignore[arg-type]
+        assert info.value.errors[0].path == path
+
+
 # --- contexts --------------------------------------------------------------------------
 
 
@@ -365,6 +533,21 @@ def test_context_indexes_visits_once() -> None:
     assert repr(context) == "Context(policy='test', as_of=datetime.date(2026, 3, 2))"
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         context.as_of = DOS  # type: ignore[misc]
+
+
+def test_context_methods_name_their_wrong_arguments() -> None:
+    context = Context(claim(), POLICY, as_of=DOS)
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: context.count_visits(None, DOS), "first"),  # type: ignore[arg-type]
+        (lambda: context.count_visits(DOS, "2026-01-01"), "last"),  # type: ignore[arg-type]
+        (lambda: context.notes_on([]), "day"),  # type: ignore[arg-type]
+        (lambda: context.memo([], len), "key"),  # type: ignore[arg-type]
+        (lambda: context.memo("k", None), "compute"),  # type: ignore[arg-type]
+    ]
+    for call, path in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.errors[0].path == path
 
 
 def test_evaluate_takes_any_iterables() -> None:

@@ -36,6 +36,7 @@ from typing import Any, ClassVar, Final, Protocol, TypeVar, cast
 
 import attrs
 
+from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
 from soapbill._validators import Checked, checked, rules
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.errors import SoapbillError, ValidationError
@@ -67,8 +68,10 @@ class RuleError(SoapbillError):
     """
     A rule is malformed or misbehaves.
 
-    Its id is bad or repeated, or it returned something that is not a
-    :class:`Finding` of its own id.
+    Its id is bad or repeated, it is not callable, it returned something that
+    is not an iterable of :class:`Finding` s of its own id, or it raised (when
+    called, or while its generator ran). The message names the rule id; the
+    error the rule raised is the ``__cause__``.
 
     .. versionadded:: 0.1.0
     """
@@ -153,8 +156,12 @@ class Decision(Checked):
     def of(cls, policy: PayerPolicy, as_of: date, findings: Iterable[Finding]) -> Decision:
         """
         Build the decision of *findings* under *policy*, deriving ``eligible``.
+
+        Raises:
+            ValidationError: An argument has the wrong type; the path names it.
         """
-        found = tuple(findings)
+        check_instance(policy, PayerPolicy, "policy")
+        found = tuple_of(findings, Finding, "findings")
         return cls(
             policy_id=policy.id,
             policy_version=policy.version,
@@ -279,16 +286,6 @@ def _check_id(value: object, where: str) -> str:
     return value
 
 
-def _tuple_of(values: Iterable[object], cls: type[T], name: str) -> tuple[T, ...]:
-    items = tuple(values)
-    for i, item in enumerate(items):
-        if not isinstance(item, cls):
-            raise ValidationError.single(
-                f"{name}[{i}]", "invalid_type", f"expected a {cls.__name__}"
-            )
-    return cast("tuple[T, ...]", items)
-
-
 def _other_patient(path: str) -> ValidationError:
     return ValidationError.single(path, "other_patient", "is about another patient than the claim")
 
@@ -330,31 +327,32 @@ def _checked_inputs(
     claim: object,
     policy: object,
     *,
-    prescriptions: Iterable[Prescription],
-    notes: Iterable[SoapNote],
-    history: Iterable[Claim],
+    prescriptions: object,
+    notes: object,
+    history: object,
     as_of: object,
+    diagnosis_table: object,
 ) -> tuple[
     tuple[Prescription, ...], tuple[SoapNote, ...], dict[date, list[SoapNote]], tuple[Claim, ...]
 ]:
-    if not isinstance(claim, Claim):
-        raise ValidationError.single("claim", "invalid_type", "expected a Claim")
-    if not isinstance(policy, PayerPolicy):
-        raise ValidationError.single("policy", "invalid_type", "expected a PayerPolicy")
-    if as_of.__class__ is not date:
-        raise ValidationError.single("as_of", "invalid_type", "expected a date")
+    claim = check_instance(claim, Claim, "claim")
+    check_instance(policy, PayerPolicy, "policy")
+    check_date(as_of, "as_of")
+    # A table is anything with a check method (DiagnosisTable is a protocol).
+    if diagnosis_table is not None and not callable(getattr(diagnosis_table, "check", None)):
+        raise invalid_type("diagnosis_table", "a DiagnosisTable (an object with a check method)")
     patient = claim.patient.id
-    rxs = _tuple_of(prescriptions, Prescription, "prescriptions")
+    rxs = tuple_of(prescriptions, Prescription, "prescriptions")
     for i, rx in enumerate(rxs):
         if rx.patient_id != patient:
             raise _other_patient(f"prescriptions[{i}].patient_id")
-    note_list = _tuple_of(notes, SoapNote, "notes")
+    note_list = tuple_of(notes, SoapNote, "notes")
     by_date: dict[date, list[SoapNote]] = {}
     for i, note in enumerate(note_list):
         if note.patient_id != patient:
             raise _other_patient(f"notes[{i}].patient_id")
         by_date.setdefault(note.date_of_service, []).append(note)
-    earlier = _tuple_of(history, Claim, "history")
+    earlier = tuple_of(history, Claim, "history")
     for i, old in enumerate(earlier):
         if old.patient.id != patient:
             raise _other_patient(f"history[{i}].patient.id")
@@ -417,7 +415,13 @@ class Context:
         diagnosis_table: DiagnosisTable | None = None,
     ) -> None:
         rxs, note_list, by_date, earlier = _checked_inputs(
-            claim, policy, prescriptions=prescriptions, notes=notes, history=history, as_of=as_of
+            claim,
+            policy,
+            prescriptions=prescriptions,
+            notes=notes,
+            history=history,
+            as_of=as_of,
+            diagnosis_table=diagnosis_table,
         )
         active = _active_history(claim, earlier)
         payer = claim.coverage.payer.id
@@ -461,13 +465,22 @@ class Context:
             first: The first day counted.
             last: The last day counted.
             same_payer: Count only claims to the claim's payer (by payer id).
+
+        Raises:
+            ValidationError: *first* or *last* is not a date.
         """
+        check_date(first, "first")
+        check_date(last, "last")
         return _count(self._payer_visits if same_payer else self._visits, first, last)
 
     def notes_on(self, day: date) -> tuple[SoapNote, ...]:
         """
         The SOAP notes of the date of service *day*.
+
+        Raises:
+            ValidationError: *day* is not a date.
         """
+        check_date(day, "day")
         return self._notes_by_date.get(day, ())
 
     def memo(self, key: str, compute: Callable[[Context], T]) -> T:
@@ -477,10 +490,17 @@ class Context:
         Rules that share an analysis (the prescription rules share the choice
         of a covering prescription) compute it once. The memo lives and dies
         with this context.
+
+        Raises:
+            ValidationError: *key* is not a string, or *compute* is not callable.
         """
+        if key.__class__ is not str:
+            raise invalid_type("key", "a string")
         memo = self._memo
         if key in memo:
             return cast("T", memo[key])
+        if not callable(compute):
+            raise invalid_type("compute", "a function of a Context")
         value = memo[key] = compute(self)
         return value
 
@@ -496,34 +516,77 @@ def _path_key(path: str) -> tuple[object, ...]:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(_PATH_PART.split(path)))
 
 
-def _rules(extra_rules: Iterable[Rule]) -> tuple[Rule, ...]:
+def _rules(extra_rules: object) -> tuple[tuple[str, ...], tuple[Rule, ...]]:
+    """
+    Return the ids and the rules to run: the built-in ones, then *extra_rules*.
+
+    Raises:
+        ValidationError: *extra_rules* is not an iterable.
+        RuleError: An extra rule has a bad or repeated id, or is not callable.
+    """
     from soapbill.rules.builtin import BUILTIN_IDS, BUILTIN_RULES  # noqa: PLC0415 - builtin imports this module
 
-    extra = tuple(extra_rules)
+    extra = as_tuple(extra_rules, "extra_rules", "rules")
     if not extra:
-        return BUILTIN_RULES
-    seen = set(BUILTIN_IDS)
+        return BUILTIN_IDS, BUILTIN_RULES
+    ids = list(BUILTIN_IDS)
+    seen = set(ids)
     for i, extra_rule in enumerate(extra):
         rule_id = _check_id(getattr(extra_rule, "id", None), f"extra_rules[{i}]")
         if rule_id in seen:
             msg = f"extra_rules[{i}]: the rule id is already used"
             raise RuleError(msg)
+        if not callable(extra_rule):
+            msg = f"rule {rule_id} (extra_rules[{i}]): is not callable"
+            raise RuleError(msg)
         seen.add(rule_id)
-    return (*BUILTIN_RULES, *extra)
+        ids.append(rule_id)
+    return tuple(ids), (*BUILTIN_RULES, *cast("tuple[Rule, ...]", extra))
 
 
-def _run(context: Context, rules: Iterable[Rule]) -> tuple[Finding, ...]:
+def _failed(rule_id: str, error: Exception) -> RuleError:
+    # The type of the error, never its message: that may quote the claim.
+    return RuleError(f"rule {rule_id}: raised {type(error).__name__}")
+
+
+def _findings(rule_id: str, each: Rule, context: Context) -> Iterable[object]:
+    """
+    Call the rule *each* and return what it found, read to the end.
+
+    Raises:
+        RuleError: The rule raised, or returned something that is not an
+            iterable; the error the rule raised is the ``__cause__``.
+    """
+    try:
+        result: object = each(context)
+    except Exception as error:
+        raise _failed(rule_id, error) from error
+    # Most rules return a list (the built-in ones do): read it as it is.
+    if result.__class__ is list or result.__class__ is tuple:
+        return cast("Iterable[object]", result)
+    if isinstance(result, Iterable) and not isinstance(result, str | bytes):
+        try:
+            return tuple(result)
+        except Exception as error:
+            # A generator that raised on the way.
+            raise _failed(rule_id, error) from error
+    msg = f"rule {rule_id}: returned {type(result).__name__}, not an iterable of findings"
+    raise RuleError(msg)
+
+
+def _run(context: Context, ids: tuple[str, ...], rules: tuple[Rule, ...]) -> tuple[Finding, ...]:
     """
     Run *rules* in *context* and return their findings in the stable order.
 
     Raises:
-        RuleError: A rule returned something that is not a finding of its id.
+        RuleError: A rule raised, or returned something that is not an
+            iterable of findings of its id.
     """
     keyed: list[tuple[int, tuple[object, ...], str, Finding]] = []
-    for position, each in enumerate(rules):
-        for found in each(context):
-            if found.__class__ is not Finding or found.rule != each.id:
-                msg = f"rule {each.id}: returned something that is not a Finding of its id"
+    for position, (rule_id, each) in enumerate(zip(ids, rules, strict=True)):
+        for found in _findings(rule_id, each, context):
+            if found.__class__ is not Finding or found.rule != rule_id:
+                msg = f"rule {rule_id}: returned something that is not a Finding of its id"
                 raise RuleError(msg)
             keyed.append((position, _path_key(found.path), found.message, found))
     if len(keyed) > 1:
@@ -565,12 +628,15 @@ def evaluate(
         The decision, with its findings in a stable order.
 
     Raises:
-        ValidationError: An input is of the wrong type or about another patient.
-        RuleError: An extra rule has a bad or repeated id, or misbehaves.
+        ValidationError: An argument is of the wrong type (the path names it,
+            such as ``prescriptions[1]``), or about another patient.
+        RuleError: A rule has a bad or repeated id, is not callable, returns
+            something other than findings of its id, or raises; the message
+            names the rule id and the error raised is the ``__cause__``.
 
     .. versionadded:: 0.1.0
     """
-    all_rules = _rules(extra_rules)
+    ids, all_rules = _rules(extra_rules)
     context = Context(
         claim,
         policy,
@@ -580,4 +646,4 @@ def evaluate(
         as_of=as_of,
         diagnosis_table=diagnosis_table,
     )
-    return Decision.of(policy, as_of, _run(context, all_rules))
+    return Decision.of(policy, as_of, _run(context, ids, all_rules))
