@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
 from soapbill import (
@@ -39,6 +39,7 @@ from soapbill import (
 )
 from soapbill import strategies as sbst
 from soapbill.codes import npi as npi_codes
+from soapbill.errors import ErrorDetail
 from soapbill.formats import x12
 from soapbill.formats.x12 import (
     CLAIM_FILING_CODES,
@@ -47,6 +48,7 @@ from soapbill.formats.x12 import (
     Receiver,
     Submitter,
     X12Separators,
+    problems_837p,
     write_837p,
 )
 from x12_support import (
@@ -56,7 +58,7 @@ from x12_support import (
     Level,
     assert_valid_837p,
     batches,
-    known_pos,
+    pyx12_knows_places,
     read_back,
     segments,
     unique_ids,
@@ -654,7 +656,7 @@ def test_a_value_x12_cannot_carry_is_refused(
     claims: list[Claim], data: st.DataObject, bad: str
 ) -> None:
     k = data.draw(st.integers(0, len(claims) - 1))
-    paths = [p for p in TEXT_PATHS if isinstance(_get(claims[k], p), str)]
+    paths = [path for path, text, _ in x12._claim_fields(claims[k]) if text is not None]
     path = data.draw(st.sampled_from(paths))
     old: str = _get(claims[k], path)
     sentinel = f"{old[:-1]}{bad}" if len(old) > 1 else bad
@@ -772,16 +774,28 @@ def test_a_subscriber_city_too_short_is_refused() -> None:
     assert info.value.errors[0].path == "claims[0].coverage.subscriber.address.city"
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sbst.claims(max_lines=2).map(known_pos))
-def test_a_generated_claim_is_written_or_refused_for_a_named_reason(claim: Claim) -> None:
+def _attempt(claims: list[Claim], **kwargs: Any) -> tuple[str | None, tuple[ErrorDetail, ...]]:
+    """
+    The file written, or the problems of the refusal.
+    """
     try:
-        text = write([claim])
+        return write(claims, **kwargs), ()
     except ValidationError as error:
-        [detail] = error.errors
-        assert detail.code in ("required", "zip_plus_4", "too_short", "too_many")
-        assert detail.path.startswith("claims[0].")
-    else:
+        return None, error.errors
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(sbst.claims(max_lines=2), min_size=1, max_size=2))
+def test_claims_are_written_exactly_when_they_have_no_problems(claims: list[Claim]) -> None:
+    # problems_837p tells beforehand what write_837p refuses, all of it.
+    expected = [
+        detail.prefixed(f"claims[{i}]")
+        for i, claim in enumerate(claims)
+        for detail in problems_837p(claim)
+    ]
+    text, errors = _attempt(claims)
+    assert list(errors) == expected
+    if text is not None and all(pyx12_knows_places(claim) for claim in claims):
         assert_valid_837p(text)
 
 
@@ -796,6 +810,9 @@ ARGUMENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("control number bool", {"control_number": True}, "control_number", "invalid_type"),
     ("control number str", {"control_number": "1"}, "control_number", "invalid_type"),
     ("created a date", {"created": date(2024, 1, 15)}, "created", "invalid_type"),
+    # GS04 and BHT04 are CCYYMMDD dates, which soapbill writes from 1800 on.
+    ("created before 1800", {"created": datetime(1799, 12, 31, 23, 59, tzinfo=UTC)}, "created",
+     "out_of_range"),
     ("usage", {"usage": "X"}, "usage", "invalid_code"),
     ("separators", {"separators": "*:^~"}, "separators", "invalid_type"),
     ("submitter", {"submitter": RECEIVER}, "submitter", "invalid_type"),
@@ -1034,30 +1051,39 @@ def _ready_dependant() -> Claim:
     return _set(_dependant(EXAMPLE), "coverage.subscriber.address.city", "Olympia")
 
 
+def _values(fields: list[tuple[str, str | None, int]]) -> list[str | None]:
+    return [text for _, text, _ in fields]
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(max_claims=1, max_lines=1))
 def test_the_quick_text_check_sees_every_field_the_explanation_names(claims: list[Claim]) -> None:
-    # The writer searches _claim_text in one go and explains a hit with
+    # The writer checks _claim_values in one go and explains a refusal with
     # _claim_fields: both must hold the same values.
     [claim] = claims
     fields = x12._claim_fields(claim)
-    assert x12._claim_text(claim) == "".join(v for _, v in fields if v is not None)
+    assert x12._claim_values(claim) == _values(fields)
     # And so without the addresses the 837P requires (the explanation may
-    # meet a claim _require has not passed yet).
+    # meet a claim that lacks them), and with a rendering provider who is
+    # the billing provider (then not written).
     bare = attrs.evolve(
         claim,
         patient=attrs.evolve(claim.patient, address=None),
         billing_provider=attrs.evolve(claim.billing_provider, address=None),
     )
-    fields = x12._claim_fields(bare)
-    assert x12._claim_text(bare) == "".join(v for _, v in fields if v is not None)
+    same = attrs.evolve(claim, rendering_provider=claim.billing_provider)
+    for variant in (bare, same):
+        assert x12._claim_values(variant) == _values(x12._claim_fields(variant))
     # Only what the 837P writes: not the rendering or referring provider's address.
-    assert {path for path, v in fields if v is not None} <= set(TEXT_PATHS)
+    assert {path for path, text, _ in fields if text is not None} <= set(TEXT_PATHS)
     assert not any(
         ".address" in path
-        for path, _ in fields
+        for path, _, _ in fields
         if "ing_provider" in path and not path.startswith("billing")
     )
+    assert not any(path.startswith("rendering") for path, _, _ in x12._claim_fields(same))
+    envelope = x12._submitter_fields(SUBMITTER) + x12._receiver_fields(RECEIVER)
+    assert x12._envelope_values(SUBMITTER, RECEIVER) == _values(envelope)
 
 
 def test_what_the_837p_does_not_write_is_not_checked() -> None:
@@ -1069,6 +1095,13 @@ def test_what_the_837p_does_not_write_is_not_checked() -> None:
         patient=attrs.evolve(JOHN, id="P*1", phone="5555551234"),
     )
     assert_valid_837p(write([claim]))
+    # A rendering provider who is the billing provider is not written either.
+    unwritten = PersonName(family="Lee*", given="Sam~")
+    same = attrs.evolve(
+        EXAMPLE, rendering_provider=attrs.evolve(THERAPIST, npi=CLINIC.npi, name=unwritten)
+    )
+    assert problems_837p(same) == ()
+    assert_valid_837p(write([same]))
 
 
 @given(
@@ -1094,3 +1127,375 @@ def test_one_claim_gets_the_levels_of_the_general_tree(claims: list[Claim]) -> N
     patient = None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
     loops = [(writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")]
     assert writer.levels(loops) == x12._tree_levels(loops, "*", "~")
+
+
+# --- spaces at the ends of values -------------------------------------------------------------
+
+_FULL_NAME = PersonName(family="Doe", given="Jane", middle="Q", suffix="Jr")
+_SPACED_ADDRESS = Address(
+    line1="1 Elm St", line2="Apt 2", city="Olympia", state="WA", postal_code="98501"
+)
+
+
+def _full(*, person_billing: bool) -> Claim:
+    """
+    A dependant's claim with every free-text value the 837P writes.
+
+    With *person_billing*, the billing provider is a person and the rendering
+    provider an organisation; else the other way round.
+    """
+    claim = _set(_ready_dependant(), "coverage.subscriber.name", _FULL_NAME)
+    claim = _set(claim, "coverage.subscriber.address", _SPACED_ADDRESS)
+    suite = Address(
+        line1="123 Main St", line2="Suite 5", city="Seattle", state="WA", postal_code="981010000"
+    )
+    billing = attrs.evolve(CLINIC, address=suite, taxonomy="225700000X")
+    rendering = attrs.evolve(THERAPIST, name=_FULL_NAME)
+    if person_billing:
+        billing = attrs.evolve(billing, organization_name=None, name=_FULL_NAME)
+        rendering = attrs.evolve(CLINIC, npi=THERAPIST.npi)
+    return attrs.evolve(
+        claim,
+        frequency=ClaimFrequency.REPLACEMENT,
+        original_claim_number="ICN123",
+        prior_authorization="AUTH9",
+        property_casualty_claim_number="PC77",
+        patient=attrs.evolve(JOHN, name=_FULL_NAME, address=_SPACED_ADDRESS),
+        billing_provider=billing,
+        rendering_provider=rendering,
+        referring_provider=attrs.evolve(DOCTOR, name=_FULL_NAME),
+    )
+
+
+FULL = {"organisation": _full(person_billing=False), "person": _full(person_billing=True)}
+#: Every free-text value of the full claims, with its minimum length once trimmed.
+FULL_FIELDS = [
+    pytest.param(name, path, minimum, id=f"{name}-{path}")
+    for name, claim in FULL.items()
+    for path, text, minimum in x12._claim_fields(claim)
+    if text is not None
+]
+
+
+def test_the_full_claims_hold_every_text_path() -> None:
+    paths = {path for _, path, _ in (p.values for p in FULL_FIELDS)}
+    assert paths == set(TEXT_PATHS)
+    for claim in FULL.values():
+        assert problems_837p(claim) == ()
+        assert_valid_837p(write([claim]))
+
+
+@pytest.mark.parametrize(("name", "path", "minimum"), FULL_FIELDS)
+def test_spaces_at_the_ends_of_a_value_are_not_written(name: str, path: str, minimum: int) -> None:
+    # X12 suppresses trailing spaces (pyx12 refuses them, 999 AK9*R); soapbill
+    # trims leading ones too. The file is the one of the trimmed claim.
+    claim = FULL[name]
+    text: str = _get(claim, path)
+    spaced = _set(claim, path, f"  {text}   ")
+    assert problems_837p(spaced) == ()
+    assert write([EXAMPLE, spaced]) == write([EXAMPLE, claim])
+    del minimum
+
+
+@pytest.mark.parametrize(("name", "path", "minimum"), FULL_FIELDS)
+def test_a_value_of_spaces_only(name: str, path: str, minimum: int) -> None:
+    # An optional value of spaces only is left out; a required one is refused.
+    claim = FULL[name]
+    blank = _set(claim, path, "   ")
+    if minimum == 0:
+        assert problems_837p(blank) == ()
+        assert write([blank]) == write([_set(claim, path, None)])
+        return
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE, blank])
+    assert [(d.path, d.code) for d in info.value.errors] == [(f"claims[1].{path}", "too_short")]
+    assert [(d.path, d.code) for d in problems_837p(blank)] == [(path, "too_short")]
+
+
+@pytest.mark.parametrize(
+    "path", ["patient.address.city", "coverage.member_id", "coverage.payer.id"]
+)
+def test_two_character_values_count_without_their_spaces(path: str) -> None:
+    # N401 and NM109 are 2 characters at least: " X " has one.
+    with pytest.raises(ValidationError) as info:
+        write([_set(EXAMPLE, path, " X ")])
+    assert [(d.path, d.code) for d in info.value.errors] == [(f"claims[0].{path}", "too_short")]
+    assert_valid_837p(write([_set(EXAMPLE, path, " XY ")]))
+
+
+def test_runs_of_spaces_inside_a_value_are_written() -> None:
+    claim = _set(EXAMPLE, "patient.name.family", "Van  der   Berg")
+    text = write([claim])
+    assert "*VAN  DER   BERG*" in text
+    assert_valid_837p(text)
+
+
+ENVELOPE_FIELDS = [
+    ("submitter", "name"),
+    ("submitter", "id"),
+    ("submitter", "contact_name"),
+    ("submitter", "email"),
+    ("receiver", "name"),
+    ("receiver", "id"),
+]
+_PARTIES: dict[str, Any] = {
+    "submitter": attrs.evolve(SUBMITTER, email="jane@example.com"),
+    "receiver": RECEIVER,
+}
+
+
+@pytest.mark.parametrize(("party", "field"), ENVELOPE_FIELDS)
+def test_spaces_around_the_envelope_values_are_not_written(party: str, field: str) -> None:
+    value: str = getattr(_PARTIES[party], field)
+    spaced = {party: attrs.evolve(_PARTIES[party], **{field: f" {value}  "})}
+    text = write([EXAMPLE], **{**_PARTIES, **spaced})
+    assert text == write([EXAMPLE], **_PARTIES)
+    assert_valid_837p(text)
+
+
+@pytest.mark.parametrize(
+    ("party", "changes", "expected"),
+    [
+        ("submitter", {"name": "  "}, [("submitter.name", "too_short")]),
+        ("submitter", {"id": " S "}, [("submitter.id", "too_short")]),
+        ("submitter", {"contact_name": " "}, [("submitter.contact_name", "too_short")]),
+        # An e-mail of spaces is left out beside a phone; alone, it is refused.
+        ("submitter", {"email": "  ", "phone": None}, [("submitter.email", "too_short")]),
+        ("receiver", {"name": "  "}, [("receiver.name", "too_short")]),
+        ("receiver", {"id": "  R"}, [("receiver.id", "too_short")]),
+    ],
+)
+def test_envelope_values_of_spaces_only_are_refused(
+    party: str, changes: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    options = {party: attrs.evolve(_PARTIES[party], **changes)}
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE], **options)
+    assert [(d.path, d.code) for d in info.value.errors] == expected
+
+
+def test_an_email_of_spaces_beside_a_phone_is_left_out() -> None:
+    submitter = attrs.evolve(SUBMITTER, email="   ")
+    assert write([EXAMPLE], submitter=submitter) == write([EXAMPLE])
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+#: Where the 837P writes a date of the claim: DMG02, DTP03 of DTP*472 and DTP*439.
+DATE_PATHS = ["patient.birth_date", "lines[1].date_of_service", "related_causes.accident_date"]
+
+
+def _dated(path: str, day: date) -> Claim:
+    if path == "lines[1].date_of_service":
+        line = attrs.evolve(EXAMPLE.lines[1], date_of_service=day)
+        return attrs.evolve(EXAMPLE, lines=(EXAMPLE.lines[0], line))
+    if path == "related_causes.accident_date":
+        return attrs.evolve(
+            EXAMPLE, related_causes=RelatedCauses(other_accident=True, accident_date=day)
+        )
+    return _set(EXAMPLE, path, day)
+
+
+@pytest.mark.parametrize("path", DATE_PATHS)
+@pytest.mark.parametrize("day", [date.min, date(1000, 6, 1), date(1799, 12, 31)], ids=str)
+def test_a_date_before_1800_is_refused(path: str, day: date) -> None:
+    # pyx12 refuses a date before 1800-01-01 (00010101 is no real CCYYMMDD date).
+    claim = _dated(path, day)
+    with pytest.raises(ValidationError) as info:
+        write([claim])
+    assert [(d.path, d.code) for d in info.value.errors] == [(f"claims[0].{path}", "out_of_range")]
+    assert [(d.path, d.code) for d in problems_837p(claim)] == [(path, "out_of_range")]
+
+
+@pytest.mark.parametrize("path", DATE_PATHS)
+@pytest.mark.parametrize("day", [date(1800, 1, 1), date(9999, 12, 31)], ids=str)
+def test_dates_from_1800_to_9999_are_written(path: str, day: date) -> None:
+    claim = _dated(path, day)
+    assert problems_837p(claim) == ()
+    text = write([claim])
+    assert f"*D8*{day:%Y%m%d}" in text
+    assert_valid_837p(text)
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        datetime(1800, 1, 1, tzinfo=UTC),
+        datetime(2099, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(9999, 12, 31, tzinfo=UTC),
+    ],
+)
+def test_creation_dates_from_1800_on_are_written(created: datetime) -> None:
+    text = write([EXAMPLE], created=created)
+    assert f"*{created:%Y%m%d}*{created:%H%M}*" in text
+    assert_valid_837p(text)
+
+
+# --- every problem at once ---------------------------------------------------------------------
+
+_SENTINEL = "Zq*Secret"
+
+
+def _broken() -> Claim:
+    lines = (attrs.evolve(EXAMPLE.lines[0], date_of_service=date(1, 1, 1)), EXAMPLE.lines[1])
+    return attrs.evolve(
+        EXAMPLE,
+        billing_provider=attrs.evolve(CLINIC, address=None, tax_id=None),
+        patient=attrs.evolve(
+            JOHN, address=None, name=PersonName(family=_SENTINEL, given="  ", middle=" ")
+        ),
+        coverage=attrs.evolve(SELF_COVERAGE, member_id=" 1 "),
+        related_causes=RelatedCauses(
+            employment=True, auto_accident=True, accident_state="WA", other_accident=True
+        ),
+        lines=lines,
+    )
+
+
+def test_problems_837p_lists_every_problem_of_a_claim() -> None:
+    assert [(d.path, d.code) for d in problems_837p(_broken())] == [
+        ("billing_provider.address", "required"),
+        ("billing_provider.tax_id", "required"),
+        ("patient.address", "required"),
+        ("related_causes", "too_many"),
+        ("coverage.member_id", "too_short"),
+        ("patient.name.family", "x12_separator"),
+        ("patient.name.given", "too_short"),
+        ("lines[0].date_of_service", "out_of_range"),
+    ]
+    assert problems_837p(EXAMPLE) == ()
+
+
+def test_write_837p_reports_every_problem_at_once() -> None:
+    broken = _broken()
+    submitter = attrs.evolve(SUBMITTER, contact_name="Jane~Doe")
+    receiver = Receiver(name="  ", id="RECEIVERID")
+    with pytest.raises(ValidationError) as info:
+        write([EXAMPLE, broken, EXAMPLE, broken], submitter=submitter, receiver=receiver)
+    errors = info.value.errors
+    assert [(d.path, d.code) for d in errors[:2]] == [
+        ("submitter.contact_name", "x12_separator"),
+        ("receiver.name", "too_short"),
+    ]
+    problems = problems_837p(broken)
+    assert errors[2:] == tuple(
+        detail.prefixed(f"claims[{i}]") for i in (1, 3) for detail in problems
+    )
+    for shown in (str(info.value), repr(info.value), repr(info.value.args)):
+        assert _SENTINEL not in shown
+        assert "Jane~Doe" not in shown
+
+
+def test_problems_837p_wants_a_claim() -> None:
+    with pytest.raises(ValidationError) as info:
+        problems_837p(JOHN)  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [("claim", "invalid_type")]
+
+
+def test_problems_837p_checks_the_default_separators() -> None:
+    # With other separators, write_837p checks against those.
+    claim = _set(EXAMPLE, "patient.name.family", "O|NEIL")
+    assert problems_837p(claim) == ()
+    bars = X12Separators(element="|", component=">", repetition="!", segment="'")
+    with pytest.raises(ValidationError) as info:
+        write([claim], separators=bars)
+    assert [(d.path, d.code) for d in info.value.errors] == [
+        ("claims[0].patient.name.family", "x12_separator")
+    ]
+
+
+# --- hostile values -----------------------------------------------------------------------------
+
+#: Letters, digits, the space and every punctuation of the extended character
+#: set that is not a default separator; spaces weigh more, so that runs of them
+#: and values of spaces only come up.
+_HOSTILE_CHARS = "".join(ch for ch in x12._EXTENDED if ch not in "*:^~") + " " * 10
+#: Edge dates: what X12 cannot carry as a real date, and its first and last days.
+_EDGE_DATES = st.sampled_from(
+    [date.min, date(1799, 12, 31), date(1800, 1, 1), date(2000, 2, 29), date(9999, 12, 31)]
+)
+
+
+def _max_len(obj: Any, path: str) -> int:
+    *parents, last = path.split(".")
+    for part in parents:
+        obj = getattr(obj, part)
+    limit: int = attrs.fields_dict(type(obj))[last].metadata["soapbill"]["max_len"]
+    return limit
+
+
+def _hostile(max_len: int, min_len: int = 1) -> st.SearchStrategy[str]:
+    body = st.text(st.sampled_from(_HOSTILE_CHARS), min_size=min_len, max_size=max_len)
+    padded = st.builds(
+        lambda before, text, after: (" " * before + text + " " * after)[:max_len],
+        st.integers(0, 3),
+        body,
+        st.integers(0, 3),
+    )
+    return st.one_of(
+        padded,
+        st.sampled_from([" " * max_len, "!" * max_len, _HOSTILE_CHARS[:max_len]]),
+    )
+
+
+def _hostile_claim(data: st.DataObject, claim: Claim) -> Claim:
+    # Every value the 837P writes, and the optional ones not given (an
+    # original claim replaces no claim number).
+    paths = [
+        path
+        for path, text, _ in x12._claim_fields(claim)
+        if text is not None or path != "original_claim_number"
+    ]
+    for path in data.draw(st.lists(st.sampled_from(paths), unique=True, max_size=len(paths))):
+        claim = _set(claim, path, data.draw(_hostile(_max_len(claim, path))))
+    if data.draw(st.booleans()):
+        claim = _set(claim, "patient.birth_date", data.draw(_EDGE_DATES))
+    if data.draw(st.booleans()):
+        k = data.draw(st.integers(0, len(claim.lines) - 1))
+        line = attrs.evolve(claim.lines[k], date_of_service=data.draw(_EDGE_DATES))
+        claim = attrs.evolve(claim, lines=(*claim.lines[:k], line, *claim.lines[k + 1 :]))
+    if claim.related_causes is not None and data.draw(st.booleans()):
+        claim = _set(claim, "related_causes.accident_date", data.draw(_EDGE_DATES))
+    return claim
+
+
+def _hostile_party(data: st.DataObject, party: Any) -> Any:
+    for field in attrs.fields(type(party)):
+        rules = field.metadata.get("soapbill", {})
+        limit = rules.get("max_len")
+        if (
+            limit is not None
+            and getattr(party, field.name) is not None
+            and data.draw(st.booleans())
+        ):
+            hostile = _hostile(limit, rules.get("min_len") or 1)
+            party = attrs.evolve(party, **{field.name: data.draw(hostile)})
+    return party
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sbst.claims(submittable=True, max_lines=3), st.data())
+def test_hostile_values_are_written_well_formed_or_refused(
+    claim: Claim, data: st.DataObject
+) -> None:
+    # Spaces at the ends, runs of spaces, every allowed punctuation, the
+    # shortest and longest values, dates of years 0001 and 9999: whatever
+    # write_837p returns, pyx12 accepts; whatever it refuses, problems_837p
+    # and the envelope's paths name.
+    claim = _hostile_claim(data, claim)
+    submitter = _hostile_party(data, attrs.evolve(SUBMITTER, email="jane@example.com"))
+    receiver = _hostile_party(data, RECEIVER)
+    created = data.draw(
+        st.sampled_from(
+            [datetime(1800, 1, 1, tzinfo=UTC), CREATED, datetime(9999, 12, 31, tzinfo=UTC)]
+        )
+    )
+    problems = [detail.prefixed("claims[0]") for detail in problems_837p(claim)]
+    text, errors = _attempt([claim], submitter=submitter, receiver=receiver, created=created)
+    envelope = [d for d in errors if not d.path.startswith("claims[")]
+    assert [d for d in errors if d not in envelope] == problems
+    assert all(d.path.startswith(("submitter.", "receiver.")) for d in envelope)
+    assert (text is None) == bool(errors)
+    event("refused" if text is None else "written")
+    if text is not None:
+        assert_valid_837p(text)

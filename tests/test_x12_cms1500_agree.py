@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from soapbill import Claim
 from soapbill import strategies as sbst
 from soapbill.formats.cms1500 import LINES_PER_PAGE, cms1500_pages
-from x12_support import ready, segments, value, write
+from x12_support import segments, value, write
 
 _LETTERS = "ABCDEFGHIJKL"
 
@@ -159,6 +159,6 @@ def _agree(claim: Claim) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sbst.claims(max_lines=13).map(ready))
+@given(sbst.claims(max_lines=13, submittable=True))
 def test_the_837p_and_the_cms1500_agree(claim: Claim) -> None:
     _agree(claim)

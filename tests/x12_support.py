@@ -25,7 +25,7 @@ import pyx12.x12n_document
 from hypothesis import strategies as st
 from pyx12.x12file import X12Reader
 
-from soapbill import Address, Claim, PlaceOfService, Provider, TaxId
+from soapbill import Claim
 from soapbill import strategies as sbst
 from soapbill.formats.x12 import Receiver, Submitter, write_837p
 
@@ -36,9 +36,8 @@ __all__ = [
     "Level",
     "assert_valid_837p",
     "batches",
-    "known_pos",
+    "pyx12_knows_places",
     "read_back",
-    "ready",
     "segments",
     "unique_ids",
     "value",
@@ -118,88 +117,34 @@ def value(segment: Any, ref: str) -> str:
 
 # --- claims the 837P accepts --------------------------------------------------------
 
-
-def _longer(text: str) -> str:
-    return text if len(text) >= 2 else f"{text}0"
-
-
-def _ready_address(address: Address) -> Address:
-    return attrs.evolve(address, city=_longer(address.city))
-
-
-def _ready_billing(provider: Provider) -> Provider:
-    address = provider.address or Address(
-        line1="1 Main St", city="Seattle", state="WA", postal_code="98101"
-    )
-    zip9 = address.postal_code.ljust(9, "0")
-    return attrs.evolve(
-        provider,
-        address=attrs.evolve(_ready_address(address), postal_code=zip9),
-        tax_id=provider.tax_id or TaxId("123456789"),
-    )
-
-
 # pyx12 checks places of service against its copy of the CMS code set; the
 # models accept any two-digit code (CMS adds codes), and so does the writer.
-_KNOWN_POS = pyx12.codes.ExternalCodes().codes["pos"]["codes"]
-_OFFICE = PlaceOfService("11")
+_KNOWN_POS = frozenset(pyx12.codes.ExternalCodes().codes["pos"]["codes"])
 
 
-def known_pos(claim: Claim) -> Claim:
-    place = claim.place_of_service if claim.place_of_service.value in _KNOWN_POS else _OFFICE
-    lines = []
-    for line in claim.lines:
-        pos = line.place_of_service
-        if pos is not None and (pos.value not in _KNOWN_POS or pos == place):
-            pos = None
-        lines.append(attrs.evolve(line, place_of_service=pos))
-    return attrs.evolve(claim, place_of_service=place, lines=tuple(lines))
-
-
-def ready(claim: Claim) -> Claim:
+def pyx12_knows_places(claim: Claim) -> bool:
     """
-    *claim* with what the 837P needs and the models leave optional.
+    Whether pyx12's copy of the CMS code set holds every place of service of *claim*.
     """
-    claim = known_pos(claim)
-    patient = claim.patient
-    address = patient.address or Address(
-        line1="2 Oak Ave", city="Tacoma", state="WA", postal_code="98402"
-    )
-    coverage = claim.coverage
-    subscriber = coverage.subscriber
-    if subscriber is not None and subscriber.address is not None:
-        subscriber = attrs.evolve(subscriber, address=_ready_address(subscriber.address))
-    causes = claim.related_causes
-    if causes is not None and causes.employment and causes.auto_accident:
-        causes = attrs.evolve(causes, other_accident=False)
-    return attrs.evolve(
-        claim,
-        patient=attrs.evolve(patient, address=_ready_address(address)),
-        coverage=attrs.evolve(
-            coverage,
-            member_id=_longer(coverage.member_id),
-            payer=attrs.evolve(coverage.payer, id=_longer(coverage.payer.id)),
-            subscriber=subscriber,
-        ),
-        billing_provider=_ready_billing(claim.billing_provider),
-        attachments=tuple(attrs.evolve(a, id=_longer(a.id)) for a in claim.attachments),
-        related_causes=causes,
-    )
+    places = {claim.place_of_service, *(line.place_of_service for line in claim.lines)}
+    return all(place is None or place.value in _KNOWN_POS for place in places)
 
 
 @st.composite
 def batches(draw: st.DrawFn, *, max_claims: int = 4, max_lines: int = 3) -> list[Claim]:
     """
-    One to *max_claims* claims that share billing providers, patients and coverages.
+    One to *max_claims* submittable claims that share billing providers, patients and coverages.
 
-    The parties are drawn first and the claims from them, so several claims
-    share a billing provider, a subscriber or a patient. The first claims take
-    the parties in turn, so that a batch of several claims soon has several
-    billing providers, subscribers and patients.
+    The parties come from submittable claims drawn first, and the claims are
+    drawn with them, so several claims share a billing provider, a subscriber
+    or a patient. The first claims take the parties in turn, so that a batch
+    of several claims soon has several billing providers, subscribers and
+    patients.
     """
-    billers = draw(st.lists(sbst.providers(billing=True), min_size=1, max_size=2))
-    people = draw(st.lists(sbst.patients(), min_size=1, max_size=3))
-    policies = draw(st.lists(sbst.coverages(), min_size=1, max_size=2))
+    sources = draw(st.lists(sbst.claims(submittable=True, max_lines=1), min_size=1, max_size=3))
+    billers = [claim.billing_provider for claim in sources[:2]]
+    people = [claim.patient for claim in sources]
+    policies = [claim.coverage for claim in sources[:2]]
     count = draw(st.integers(1, max_claims))
 
     def pick(parties: list[Any], i: int) -> Any:
@@ -220,10 +165,11 @@ def batches(draw: st.DrawFn, *, max_claims: int = 4, max_lines: int = 3) -> list
                     patient=pick(people, p),
                     coverage=pick(policies, c),
                     max_lines=max_lines,
+                    submittable=True,
                 )
             )
         )
-    return [ready(claim) for claim in claims]
+    return claims
 
 
 @attrs.define

@@ -13,9 +13,13 @@ Generated text is plain ASCII on purpose. Names (of people, organisations,
 payers, cities) are ASCII letters in words separated by single spaces, with no
 leading or trailing space; identifiers are upper-case ASCII letters and digits;
 free text adds digits and ``.,-``. None of them contains an X12 separator
-(``* ~ : ^``), so every generated object can be written in every format. A
-format test that wants a separator inside a name (to see it refused) sets that
-field itself with :func:`attrs.evolve`.
+(``* ~ : ^``). Every generated object can be written as JSON, and every claim
+as FHIR, a CMS-1500 and a superbill. The X12 837P requires more of a claim
+than the models do (a billing address with a nine-digit ZIP code, the
+patient's address, ids of two characters or more, ...): draw
+``claims(submittable=True)`` for claims it writes. A format test that wants a
+separator inside a name (to see it refused) sets that field itself with
+:func:`attrs.evolve`.
 
 Claims can share parties, so a test can build several claims of one billing
 provider or one subscriber:
@@ -32,11 +36,33 @@ provider or one subscriber:
         batch = data.draw(st.lists(sbst.claims(billing_provider=clinic, max_lines=3)))
         ...
 
+Submittable claims share parties taken from a submittable claim, which meet
+what the 837P requires:
+
+.. code-block:: python
+
+    @given(st.data())
+    def test_daily_file(data):
+        first = data.draw(sbst.claims(submittable=True))
+        batch = data.draw(
+            st.lists(
+                sbst.claims(billing_provider=first.billing_provider, submittable=True),
+                max_size=5,
+            )
+        )
+        ...
+
+With soapbill installed, :func:`hypothesis.strategies.from_type` draws every
+model that has a strategy here (``st.from_type(soapbill.Claim)`` draws from
+:func:`claims`): Hypothesis registers them when it is imported, through its
+plugin entry point. ``import soapbill`` registers nothing.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import itertools
 import string
 from datetime import date, timedelta
 from decimal import Decimal
@@ -233,25 +259,27 @@ def _join_words(max_len: int, first: str, rest: str) -> str:
     return " ".join((first + rest).split())[:max_len].rstrip()
 
 
-def _words(max_len: int, alphabet: str = _LETTERS) -> st.SearchStrategy[str]:
+def _words(max_len: int, alphabet: str = _LETTERS, *, min_len: int = 1) -> st.SearchStrategy[str]:
     """
-    Words of *alphabet* separated by single spaces, 1 to *max_len* long.
+    Words of *alphabet* separated by single spaces, *min_len* to *max_len* long.
 
-    The first character is a letter. Shrinks to ``"A"``.
+    The first *min_len* characters are letters. Shrinks to ``"A"`` (``"AA"``
+    with *min_len* 2).
     """
-    rest = st.text(st.sampled_from(alphabet + " " * _SPACE_WEIGHT), max_size=max_len - 1)
-    return st.builds(partial(_join_words, max_len), st.sampled_from(_LETTERS), rest)
+    rest = st.text(st.sampled_from(alphabet + " " * _SPACE_WEIGHT), max_size=max_len - min_len)
+    first = st.text(st.sampled_from(_LETTERS), min_size=min_len, max_size=min_len)
+    return st.builds(partial(_join_words, max_len), first, rest)
 
 
 def _free_text(max_len: int) -> st.SearchStrategy[str]:
     return _words(max_len, _FREE_TEXT)
 
 
-def _ids(max_len: int) -> st.SearchStrategy[str]:
+def _ids(max_len: int, *, min_len: int = 1) -> st.SearchStrategy[str]:
     """
-    Identifiers: upper-case letters and digits. Shrinks to ``"0"``.
+    Identifiers: upper-case letters and digits. Shrinks to ``"0"`` (``"00"``).
     """
-    return st.text(_ID_CHARS, min_size=1, max_size=min(20, max_len))
+    return st.text(_ID_CHARS, min_size=min_len, max_size=min(20, max_len))
 
 
 def _digits(n: int) -> st.SearchStrategy[str]:
@@ -403,8 +431,13 @@ def places_of_service() -> st.SearchStrategy[PlaceOfService]:
 
     .. versionadded:: 0.1.0
     """
-    named = [PlaceOfService(code) for code in ["11", *sorted(set(NAMES) - {"11"})]]
-    return st.sampled_from(named) | st.integers(1, 99).map(_place)
+    return _NAMED_PLACES | st.integers(1, 99).map(_place)
+
+
+#: The places of service soapbill names (codes of the CMS code set), office first.
+_NAMED_PLACES: Final = st.sampled_from(
+    [PlaceOfService(code) for code in ["11", *sorted(set(NAMES) - {"11"})]]
+)
 
 
 def money(
@@ -455,13 +488,19 @@ def addresses() -> st.SearchStrategy[Address]:
 
     .. versionadded:: 0.1.0
     """
+    return _addresses(cities=_words(30), postal_codes=_digits(5) | _digits(9))
+
+
+def _addresses(
+    *, cities: st.SearchStrategy[str], postal_codes: st.SearchStrategy[str]
+) -> st.SearchStrategy[Address]:
     return st.builds(
         Address,
         line1=_words(55, _LETTERS + _DIGITS),
         line2=_optional(_words(55, _LETTERS + _DIGITS)),
-        city=_words(30),
+        city=cities,
         state=_STATE_CODES,
-        postal_code=_digits(5) | _digits(9),
+        postal_code=postal_codes,
     )
 
 
@@ -484,6 +523,13 @@ def person_names() -> st.SearchStrategy[PersonName]:
 
 _ADDRESSES: Final = addresses()
 _PERSON_NAMES: Final = person_names()
+#: What the 837P needs of an address (N401 is 2 to 30 characters) and of a
+#: billing provider's (a nine-digit ZIP code).
+_TWO_LETTER_CITIES: Final = _words(30, min_len=2)
+_READY_ADDRESSES: Final = _addresses(
+    cities=_TWO_LETTER_CITIES, postal_codes=_digits(5) | _digits(9)
+)
+_READY_BILLING_ADDRESSES: Final = _addresses(cities=_TWO_LETTER_CITIES, postal_codes=_digits(9))
 
 
 def patients(
@@ -501,14 +547,27 @@ def patients(
 
     .. versionadded:: 0.1.0
     """
+    return _patients(
+        birth_dates=_BIRTH_DATES if birth_dates is None else birth_dates,
+        addresses=_ADDRESSES if complete else _optional(_ADDRESSES),
+        phones=_PHONES if complete else _optional(_PHONES),
+    )
+
+
+def _patients(
+    *,
+    birth_dates: st.SearchStrategy[date],
+    addresses: st.SearchStrategy[Address | None],
+    phones: st.SearchStrategy[str | None],
+) -> st.SearchStrategy[Patient]:
     return st.builds(
         Patient,
         id=_ids(50),
         name=_PERSON_NAMES,
-        birth_date=_BIRTH_DATES if birth_dates is None else birth_dates,
+        birth_date=birth_dates,
         sex=st.sampled_from(Sex),
-        address=_ADDRESSES if complete else _optional(_ADDRESSES),
-        phone=_PHONES if complete else _optional(_PHONES),
+        address=addresses,
+        phone=phones,
     )
 
 
@@ -533,7 +592,9 @@ def providers(
             credential).
         billing: Always give an address and a tax id, which a billing
             provider needs on a claim (837P loop 2010AA, CMS-1500 boxes 25
-            and 33).
+            and 33). The 837P also wants a nine-digit ZIP code and a city of
+            two characters or more: the billing providers of
+            ``claims(submittable=True)`` have them.
         credentials: The credentials a person may have.
 
     Shrinks to an organisation named ``"A"`` with NPI ``1000000004`` and no
@@ -548,7 +609,23 @@ def providers(
     if not credentials:
         msg = "credentials must not be empty"
         raise InvalidArgument(msg)
+    return _providers(
+        person=person,
+        complete=complete,
+        billing=billing,
+        credentials=credentials,
+        addresses=_ADDRESSES,
+    )
 
+
+def _providers(
+    *,
+    person: bool | None,
+    complete: bool,
+    billing: bool,
+    credentials: tuple[Credential, ...],
+    addresses: st.SearchStrategy[Address],
+) -> st.SearchStrategy[Provider]:
     def field(
         strategy: st.SearchStrategy[T], *, required: bool = False
     ) -> st.SearchStrategy[T | None]:
@@ -562,7 +639,7 @@ def providers(
         "npi": _NPIS,
         "taxonomy": field(taxonomies),
         "tax_id": field(_TAX_IDS, required=billing),
-        "address": field(_ADDRESSES, required=billing),
+        "address": field(addresses, required=billing),
         "license_number": field(_ids(50)),
         "license_state": field(_STATE_CODES),
         "phone": field(_PHONES),
@@ -584,7 +661,11 @@ def payers() -> st.SearchStrategy[Payer]:
 
     .. versionadded:: 0.1.0
     """
-    return st.builds(Payer, id=_ids(80), name=_words(60))
+    return _payers(ids=_ids(80))
+
+
+def _payers(*, ids: st.SearchStrategy[str]) -> st.SearchStrategy[Payer]:
+    return st.builds(Payer, id=ids, name=_words(60))
 
 
 def subscribers(*, complete: bool = False) -> st.SearchStrategy[Subscriber]:
@@ -599,12 +680,16 @@ def subscribers(*, complete: bool = False) -> st.SearchStrategy[Subscriber]:
 
     .. versionadded:: 0.1.0
     """
+    return _subscribers(addresses=_ADDRESSES if complete else _optional(_ADDRESSES))
+
+
+def _subscribers(*, addresses: st.SearchStrategy[Address | None]) -> st.SearchStrategy[Subscriber]:
     return st.builds(
         Subscriber,
         name=_PERSON_NAMES,
         birth_date=_BIRTH_DATES,
         sex=st.sampled_from(Sex),
-        address=_ADDRESSES if complete else _optional(_ADDRESSES),
+        address=addresses,
     )
 
 
@@ -721,6 +806,27 @@ _DEFAULT_COVERAGE: Final = _CoverageParts(
     relationship=st.sampled_from(Relationship),
     subscriber=_SUBSCRIBERS,
     plan_type=st.sampled_from(PlanType),
+)
+
+# What a submittable claim draws when it is given no parties: the 837P wants
+# the patient's address, two-character cities, member and payer ids
+# (NM109 is 2 to 80 characters), and a billing address with a nine-digit ZIP.
+_READY_PATIENTS: Final = _patients(
+    birth_dates=_BIRTH_DATES, addresses=_READY_ADDRESSES, phones=_optional(_PHONES)
+)
+_READY_COVERAGE: Final = _CoverageParts(
+    payer=_payers(ids=_ids(80, min_len=2)),
+    member_id=_ids(80, min_len=2),
+    relationship=st.sampled_from(Relationship),
+    subscriber=_subscribers(addresses=_optional(_READY_ADDRESSES)),
+    plan_type=st.sampled_from(PlanType),
+)
+_READY_BILLING_PROVIDERS: Final = _providers(
+    person=None,
+    complete=False,
+    billing=True,
+    credentials=tuple(Credential),
+    addresses=_READY_BILLING_ADDRESSES,
 )
 
 
@@ -1157,23 +1263,43 @@ def attachments() -> st.SearchStrategy[Attachment]:
 
     .. versionadded:: 0.1.0
     """
-    transmissions = [
-        Transmission.ELECTRONIC,
-        *(t for t in Transmission if t is not Transmission.ELECTRONIC),
-    ]
+    return _attachments(min_id_len=1)
+
+
+#: Electronic first, so that attachments shrink to it.
+_TRANSMISSIONS: Final = [
+    Transmission.ELECTRONIC,
+    *(t for t in Transmission if t is not Transmission.ELECTRONIC),
+]
+
+
+def _attachments(*, min_id_len: int) -> st.SearchStrategy[Attachment]:
     return st.builds(
         Attachment,
         kind=st.sampled_from(AttachmentKind),
-        id=st.text(_DIGITS + string.ascii_letters + "._-", min_size=1, max_size=50),
-        transmission=st.sampled_from(transmissions),
+        id=st.text(_DIGITS + string.ascii_letters + "._-", min_size=min_id_len, max_size=50),
+        transmission=st.sampled_from(_TRANSMISSIONS),
     )
 
 
 _CAUSES: Final = st.tuples(_BOOLEANS, _BOOLEANS, _BOOLEANS).filter(any)
+#: The 837P holds at most two related causes (CLM11-01 and CLM11-02). The list
+#: starts with another accident alone, the shrink target of _CAUSES too.
+_TWO_CAUSES: Final[st.SearchStrategy[tuple[bool, bool, bool]]] = st.sampled_from(
+    [
+        (employment, auto, other)
+        for employment, auto, other in itertools.product((False, True), repeat=3)
+        if (employment or auto or other) and not (employment and auto and other)
+    ]
+)
 
 
-def _draw_related_causes(draw: st.DrawFn, accident_date: date | None) -> RelatedCauses:
-    employment, auto, other = draw(_CAUSES)
+def _draw_related_causes(
+    draw: st.DrawFn,
+    accident_date: date | None,
+    causes: st.SearchStrategy[tuple[bool, bool, bool]] = _CAUSES,
+) -> RelatedCauses:
+    employment, auto, other = draw(causes)
     return RelatedCauses(
         employment=employment,
         auto_accident=auto,
@@ -1239,10 +1365,12 @@ _POINTERS: Final = tuple(
 
 
 def _line_parts(
-    codes: st.SearchStrategy[CptCode], max_pointer: int
+    codes: st.SearchStrategy[CptCode],
+    max_pointer: int,
+    places: st.SearchStrategy[PlaceOfService | None] = _OPTIONAL_PLACES,
 ) -> st.SearchStrategy[_LineParts]:
     return st.tuples(
-        codes, _LINE_MODIFIERS, _UNITS, _LINE_CHARGES, _POINTERS[max_pointer - 1], _OPTIONAL_PLACES
+        codes, _LINE_MODIFIERS, _UNITS, _LINE_CHARGES, _POINTERS[max_pointer - 1], places
     )
 
 
@@ -1288,19 +1416,37 @@ class _ClaimParts(_Parts):
     diagnoses: st.SearchStrategy[tuple[DiagnosisCode, ...]]
     lines: tuple[st.SearchStrategy[list[_LineParts]], ...]
     frequency: st.SearchStrategy[ClaimFrequency]
+    # What submittable claims draw differently.
+    patients: st.SearchStrategy[Patient]
+    coverages: _CoverageParts
+    places: st.SearchStrategy[PlaceOfService]
+    attachments: st.SearchStrategy[tuple[Attachment, ...]]
+    causes: st.SearchStrategy[tuple[bool, bool, bool]]
+    #: The earliest date a drawn birth or accident date may take.
+    earliest: date
 
 
 _OFFSET_FOUR_WEEKS: Final = st.integers(0, 27)
 _ATTACHMENTS: Final = _tuples(attachments(), max_size=10)
+_READY_ATTACHMENTS: Final = _tuples(_attachments(min_id_len=2), max_size=10)
 _OPTIONAL_PEOPLE: Final = _optional(_PEOPLE)
 _CLAIM_IDS: Final = _ids(38)
 _OPTIONAL_IDS: Final = _optional(_ids(50))
+#: The first day an 837P date may take (the pyx12 validator's limit).
+_X12_FIRST_DAY: Final = date(1800, 1, 1)
+
+
+def _before(first: date, days: int, earliest: date) -> date:
+    """
+    *days* before *first*, but not before *earliest* unless *first* is.
+    """
+    return max(_add_days(first, -days), min(first, earliest))
 
 
 @st.composite
 def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
     diagnoses = draw(parts.diagnoses)
-    place = draw(_PLACES)
+    place = draw(parts.places)
     lines = []
     base = draw(_SERVICE_DATES)
     for line_parts in draw(parts.lines[len(diagnoses) - 1]):
@@ -1316,20 +1462,21 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
     last = max(line.date_of_service for line in lines)
 
     if parts.patient is None:
-        patient = draw(_PATIENTS)
+        patient = draw(parts.patients)
         if patient.birth_date > first:
-            patient = attrs.evolve(patient, birth_date=_add_days(first, -draw(_OFFSET_CENTURY)))
+            born = _before(first, draw(_OFFSET_CENTURY), parts.earliest)
+            patient = attrs.evolve(patient, birth_date=born)
     else:
         patient = draw(parts.patient)
     if parts.coverage is None:
-        coverage = _draw_coverage(draw, _DEFAULT_COVERAGE, (first, last))
+        coverage = _draw_coverage(draw, parts.coverages, (first, last))
     else:
         coverage = draw(parts.coverage)
     frequency = draw(parts.frequency)
     causes = None
     if draw(_BOOLEANS):
-        accident = _add_days(first, -draw(_OFFSET_YEAR)) if draw(_BOOLEANS) else None
-        causes = _draw_related_causes(draw, accident)
+        accident = _before(first, draw(_OFFSET_YEAR), parts.earliest) if draw(_BOOLEANS) else None
+        causes = _draw_related_causes(draw, accident, parts.causes)
     return Claim(
         id=draw(_CLAIM_IDS),
         frequency=frequency,
@@ -1341,7 +1488,7 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
         referring_provider=draw(_OPTIONAL_PEOPLE),
         diagnoses=diagnoses,
         lines=tuple(lines),
-        attachments=draw(_ATTACHMENTS),
+        attachments=draw(parts.attachments),
         prior_authorization=draw(_OPTIONAL_IDS),
         place_of_service=place,
         provider_signature_on_file=draw(_BOOLEANS),
@@ -1363,6 +1510,7 @@ def claims(
     diagnoses: st.SearchStrategy[DiagnosisCode] | None = None,
     codes: st.SearchStrategy[CptCode] | None = None,
     frequency: ClaimFrequency | None = None,
+    submittable: bool = False,
 ) -> st.SearchStrategy[Claim]:
     """
     Claims of every shape the formats need.
@@ -1381,6 +1529,18 @@ def claims(
     is in force on every date of service; an accident happened within the
     year before the first date of service.
 
+    Every claim can be written as JSON, FHIR, a CMS-1500 and a superbill.
+    The X12 837P requires more than the models do (see
+    :func:`soapbill.formats.x12.problems_837p`): with *submittable*, the
+    strategy draws only claims it writes, and that a clearinghouse accepts:
+    the patient has an address; cities, member ids, payer ids and attachment
+    ids have at least two characters; the billing address has a nine-digit
+    ZIP code; at most two related causes; places of service are the named
+    ones of :data:`soapbill.codes.pos.NAMES`, which are in the CMS code set;
+    birth and accident dates are from 1800 on. A party or a date strategy
+    you give is used as it is: draw parties from submittable claims (their
+    ``billing_provider``, ``patient`` and ``coverage``) to share them.
+
     Args:
         patient: The patient, or a strategy of patients.
         coverage: The coverage, or a strategy of coverages.
@@ -1394,11 +1554,14 @@ def claims(
         diagnoses: Where each diagnosis comes from (default: :func:`diagnosis_codes`).
         codes: Where each line's procedure code comes from (default: :func:`cpt_codes`).
         frequency: Only original, replacement or void claims (default: all).
+        submittable: Only claims the X12 837P writes (see above).
 
     Shrinks to an original claim with id ``"0"``: the shrunk patient,
     self-coverage and billing organisation, one diagnosis ``M54.50``, one
     shrunk service line, place of service 11, no optional party or field, and
-    the three yes/no flags ``False``.
+    the three yes/no flags ``False``. With *submittable*, the patient has the
+    shrunk address, cities are ``"AA"``, the member and payer ids ``"00"``
+    and the billing ZIP code ``"000000000"``.
 
     Raises:
         InvalidArgument: Not ``1 <= min_lines <= max_lines <= 50``.
@@ -1409,10 +1572,13 @@ def claims(
         msg = "claims need 1 <= min_lines <= max_lines <= 50"
         raise InvalidArgument(msg)
     line_codes = _CPT_CODES if codes is None else codes
+    line_places = _optional(_NAMED_PLACES) if submittable else _OPTIONAL_PLACES
     parts = _ClaimParts(
         patient=_given(patient),
         coverage=_given(coverage),
-        billing_provider=_strategy(billing_provider, _BILLING_PROVIDERS),
+        billing_provider=_strategy(
+            billing_provider, _READY_BILLING_PROVIDERS if submittable else _BILLING_PROVIDERS
+        ),
         dates=dates,
         diagnoses=_tuples(
             _DIAGNOSES if diagnoses is None else diagnoses,
@@ -1421,10 +1587,20 @@ def claims(
             unique=True,
         ),
         lines=tuple(
-            st.lists(_line_parts(line_codes, count), min_size=min_lines, max_size=max_lines)
+            st.lists(
+                _line_parts(line_codes, count, line_places),
+                min_size=min_lines,
+                max_size=max_lines,
+            )
             for count in range(1, _MAX_DIAGNOSES + 1)
         ),
         frequency=st.sampled_from(ClaimFrequency) if frequency is None else st.just(frequency),
+        patients=_READY_PATIENTS if submittable else _PATIENTS,
+        coverages=_READY_COVERAGE if submittable else _DEFAULT_COVERAGE,
+        places=_NAMED_PLACES if submittable else _PLACES,
+        attachments=_READY_ATTACHMENTS if submittable else _ATTACHMENTS,
+        causes=_TWO_CAUSES if submittable else _CAUSES,
+        earliest=_X12_FIRST_DAY if submittable else date.min,
     )
     return _claims(parts=parts)
 

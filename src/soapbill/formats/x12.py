@@ -11,10 +11,15 @@ pyx12 map of the guide, ``pyx12/map/837.5010.X222.A1.xml`` (DOMAIN.md 5).
 
 X12 has no escape character: a name or an id that contains a separator, or a
 character outside the X12 extended character set, is refused with a
-:class:`~soapbill.errors.ValidationError` naming the field; nothing is ever
-written broken. Names, addresses and cities are written in upper case (the
-customary form; the extended character set also allows lower case);
-identifiers are written exactly as given.
+:class:`~soapbill.errors.ValidationError` naming the field; so is a date
+before 1800, and a value the 837P requires that holds only spaces. Spaces at
+the ends of a value are not written. Nothing is ever written broken: every
+file passes the pyx12 validator (whose places of service are the CMS code set
+of its release; soapbill takes any two-digit code, as CMS adds codes).
+:func:`problems_837p` lists everything the 837P would refuse in a claim, all
+at once, before you export it. Names, addresses and cities are written in
+upper case (the customary form; the extended character set also allows lower
+case); identifiers are written exactly as given.
 
 >>> separators = X12Separators(element="|", component=">")
 >>> separators.segment
@@ -38,7 +43,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
@@ -54,8 +59,11 @@ __all__ = [
     "Receiver",
     "Submitter",
     "X12Separators",
+    "problems_837p",
     "write_837p",
 ]
+
+_T = TypeVar("_T")
 
 # --- code tables -----------------------------------------------------------------
 
@@ -198,6 +206,9 @@ class X12Separators:
         return text.isascii() and not text.encode().translate(None, self._allowed)
 
 
+_DEFAULT_SEPARATORS: Final = X12Separators()
+
+
 # --- the envelope parties ----------------------------------------------------------
 
 
@@ -264,111 +275,186 @@ def _amount(value: Decimal) -> str:
 
 def _d8(day: date) -> str:
     # CCYYMMDD. Arithmetic and one str() cost a fraction of a format string;
-    # zfill pads a year before 1000.
-    return str(day.year * 10000 + day.month * 100 + day.day).zfill(8)
+    # the year has four digits (dates before 1800 are refused, see _FIRST_DAY).
+    return str(day.year * 10000 + day.month * 100 + day.day)
 
 
-# --- free text checks --------------------------------------------------------------
+# --- what X12 can carry ------------------------------------------------------------
 
-_Fields = list[tuple[str, str | None]]
+#: The earliest date soapbill writes. An 837P date is ``CCYYMMDD`` (data
+#: element type DT, qualifier ``D8``), which could spell any year from 0001,
+#: but the pyx12 validator refuses every date before 1800-01-01 as not a real
+#: date (``pyx12/validation.py``, ``is_valid_date``), and no claim has reason
+#: to hold one: earlier dates are refused, not written for a clearinghouse to
+#: reject.
+_FIRST_DAY: Final = date(1800, 1, 1)
+
+#: A free-text value the 837P writes: its path, its value, and the fewest
+#: characters its element takes once the spaces at its ends are removed
+#: (0 for an optional element, which a value of spaces only leaves out).
+_Field = tuple[str, str | None, int]
+_Fields = list[_Field]
+
+#: The message of a value shorter than its element's minimum, by minimum.
+_SHORT: Final = {
+    1: "the 837P needs a value here, not only spaces",
+    2: "the 837P needs at least 2 characters here, not counting spaces at the ends",
+}
 
 
-def _name_fields(path: str, name: PersonName | None, out: _Fields) -> None:
-    if name is not None:
-        out += [
-            (f"{path}.family", name.family),
-            (f"{path}.given", name.given),
-            (f"{path}.middle", name.middle),
-            (f"{path}.suffix", name.suffix),
-        ]
+def _short(path: str, minimum: int) -> ErrorDetail:
+    return ErrorDetail(path=path, code="too_short", message=_SHORT[minimum])
+
+
+def _name_fields(path: str, name: PersonName, out: _Fields) -> None:
+    # NM103 (1/60), NM104 (1/35), NM105 (1/25), NM107 (1/10); NM105 and
+    # NM107 are situational.
+    out += [
+        (f"{path}.family", name.family, 1),
+        (f"{path}.given", name.given, 1),
+        (f"{path}.middle", name.middle, 0),
+        (f"{path}.suffix", name.suffix, 0),
+    ]
 
 
 def _address_fields(path: str, address: Address | None, out: _Fields) -> None:
+    # N301 (1/55), N302 (1/55, situational), N401 (2/30).
     if address is not None:
         out += [
-            (f"{path}.line1", address.line1),
-            (f"{path}.line2", address.line2),
-            (f"{path}.city", address.city),
+            (f"{path}.line1", address.line1, 1),
+            (f"{path}.line2", address.line2, 0),
+            (f"{path}.city", address.city, 2),
         ]
 
 
 def _provider_fields(path: str, provider: Provider | None, out: _Fields) -> None:
     # The 837P writes a provider's name; only the billing provider's address.
     if provider is not None:
-        _name_fields(f"{path}.name", provider.name, out)
-        out.append((f"{path}.organization_name", provider.organization_name))
+        if provider.name is None:
+            out.append((f"{path}.organization_name", provider.organization_name, 1))
+        else:
+            _name_fields(f"{path}.name", provider.name, out)
 
 
 def _claim_fields(claim: Claim) -> _Fields:
     """
-    Every free-text value of *claim* the 837P carries, with its path.
+    Every free-text value of *claim* the 837P writes, with its path and minimum length.
 
     Other values (codes, NPIs, dates, states, ZIP codes, phone numbers,
     attachment ids) are checked by their own patterns and cannot hold a
-    separator.
+    space or a separator.
     """
     coverage = claim.coverage
     out: _Fields = [
-        ("id", claim.id),
-        ("original_claim_number", claim.original_claim_number),
-        ("prior_authorization", claim.prior_authorization),
-        ("property_casualty_claim_number", claim.property_casualty_claim_number),
-        ("coverage.member_id", coverage.member_id),
-        ("coverage.group_number", coverage.group_number),
-        ("coverage.payer.id", coverage.payer.id),
-        ("coverage.payer.name", coverage.payer.name),
+        # CLM01 (1/38); REF02 of REF*F8, REF*G1 and REF*Y4 (1/50).
+        ("id", claim.id, 1),
+        ("original_claim_number", claim.original_claim_number, 1),
+        ("prior_authorization", claim.prior_authorization, 0),
+        ("property_casualty_claim_number", claim.property_casualty_claim_number, 0),
+        # 2010BA NM109 (2/80), SBR03 (1/50), 2010BB NM109 (2/80) and NM103.
+        ("coverage.member_id", coverage.member_id, 2),
+        ("coverage.group_number", coverage.group_number, 0),
+        ("coverage.payer.id", coverage.payer.id, 2),
+        ("coverage.payer.name", coverage.payer.name, 1),
     ]
     _name_fields("patient.name", claim.patient.name, out)
     _address_fields("patient.address", claim.patient.address, out)
-    if coverage.subscriber is not None:
-        _name_fields("coverage.subscriber.name", coverage.subscriber.name, out)
-        _address_fields("coverage.subscriber.address", coverage.subscriber.address, out)
-    _address_fields("billing_provider.address", claim.billing_provider.address, out)
-    _provider_fields("billing_provider", claim.billing_provider, out)
-    _provider_fields("rendering_provider", claim.rendering_provider, out)
+    subscriber = coverage.subscriber
+    if subscriber is not None:
+        _name_fields("coverage.subscriber.name", subscriber.name, out)
+        _address_fields("coverage.subscriber.address", subscriber.address, out)
+    billing = claim.billing_provider
+    _address_fields("billing_provider.address", billing.address, out)
+    _provider_fields("billing_provider", billing, out)
+    rendering = claim.rendering_provider
+    if rendering is not None and rendering.npi.value != billing.npi.value:
+        _provider_fields("rendering_provider", rendering, out)
     _provider_fields("referring_provider", claim.referring_provider, out)
     return out
 
 
-def _claim_text(claim: Claim) -> str:
+def _claim_values(claim: Claim) -> list[str | None]:
     """
-    The values of :func:`_claim_fields`, run together: one string to search.
+    The values of :func:`_claim_fields`, in its order, without their paths.
     """
     coverage = claim.coverage
+    payer = coverage.payer
     patient = claim.patient
     name = patient.name
+    values = [
+        claim.id,
+        claim.original_claim_number,
+        claim.prior_authorization,
+        claim.property_casualty_claim_number,
+        coverage.member_id,
+        coverage.group_number,
+        payer.id,
+        payer.name,
+        name.family,
+        name.given,
+        name.middle,
+        name.suffix,
+    ]
     address = patient.address
-    text = (
-        f"{claim.id}{claim.original_claim_number or ''}{claim.prior_authorization or ''}"
-        f"{claim.property_casualty_claim_number or ''}{coverage.member_id}"
-        f"{coverage.group_number or ''}{coverage.payer.id}{coverage.payer.name}"
-        f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
-    )
     if address is not None:
-        text += f"{address.line1}{address.line2 or ''}{address.city}"
+        values += (address.line1, address.line2, address.city)
     subscriber = coverage.subscriber
     if subscriber is not None:
         name = subscriber.name
-        text += f"{name.family}{name.given}{name.middle or ''}{name.suffix or ''}"
+        values += (name.family, name.given, name.middle, name.suffix)
         address = subscriber.address
         if address is not None:
-            text += f"{address.line1}{address.line2 or ''}{address.city}"
-    address = claim.billing_provider.address
+            values += (address.line1, address.line2, address.city)
+    billing = claim.billing_provider
+    address = billing.address
     if address is not None:
-        text += f"{address.line1}{address.line2 or ''}{address.city}"
-    for provider in (claim.billing_provider, claim.rendering_provider, claim.referring_provider):
+        values += (address.line1, address.line2, address.city)
+    rendering = claim.rendering_provider
+    if rendering is not None and rendering.npi.value == billing.npi.value:
+        rendering = None
+    for provider in (billing, rendering, claim.referring_provider):
         if provider is not None:
             person = provider.name
             if person is None:
-                text += provider.organization_name or ""
+                values.append(provider.organization_name)
             else:
-                text += f"{person.family}{person.given}{person.middle or ''}{person.suffix or ''}"
-    return text
+                values += (person.family, person.given, person.middle, person.suffix)
+    return values
 
 
-def _explain_text(fields: _Fields, separators: X12Separators, prefix: str) -> ValidationError:
+def _submitter_fields(submitter: Submitter) -> _Fields:
+    # 1000A NM103 (1/60), ISA06, GS02 and NM109 (2/15), PER02 (1/60), PER04
+    # (1/256): an e-mail is optional beside a phone.
+    return [
+        ("name", submitter.name, 1),
+        ("id", submitter.id, 2),
+        ("contact_name", submitter.contact_name, 1),
+        ("email", submitter.email, 1 if submitter.phone is None else 0),
+    ]
+
+
+def _receiver_fields(receiver: Receiver) -> _Fields:
+    # 1000B NM103 (1/60), ISA08, GS03 and NM109 (2/15).
+    return [("name", receiver.name, 1), ("id", receiver.id, 2)]
+
+
+def _clean(values: list[str | None], separators: X12Separators) -> bool:
     """
-    The error for the first field of *fields* that X12 cannot carry.
+    Whether X12 carries *values* as they are.
+
+    That is: no space at either end, no separator, nothing outside the
+    extended character set.
+    """
+    for value in values:
+        # strip() returns the very string when there is nothing to strip.
+        if value is not None and value.strip(" ") is not value:
+            return False
+    return separators._carries("".join(filter(None, values)))  # noqa: SLF001 - our own class
+
+
+def _text_problems(fields: _Fields, separators: X12Separators) -> list[ErrorDetail]:
+    """
+    What X12 cannot carry in *fields*: too short once trimmed, a separator, a foreign character.
     """
     search = separators._search  # noqa: SLF001 - our own class
     marks = {
@@ -377,100 +463,240 @@ def _explain_text(fields: _Fields, separators: X12Separators, prefix: str) -> Va
         separators.repetition,
         separators.segment,
     }
-    for path, value in fields:
+    problems = []
+    for path, value, minimum in fields:
         if value is None:
             continue
+        if len(value.strip(" ")) < minimum:
+            problems.append(_short(path, minimum))
         found = search(value)
         if found is None:
             continue
         if found.group() in marks:
-            detail = ErrorDetail(
-                path=path,
-                code="x12_separator",
-                message="contains an X12 separator character, which X12 cannot escape",
+            problems.append(
+                ErrorDetail(
+                    path=path,
+                    code="x12_separator",
+                    message="contains an X12 separator character, which X12 cannot escape",
+                )
             )
         else:
-            detail = ErrorDetail(
-                path=path,
-                code="x12_charset",
-                message="contains a character outside the X12 extended character set",
+            problems.append(
+                ErrorDetail(
+                    path=path,
+                    code="x12_charset",
+                    message="contains a character outside the X12 extended character set",
+                )
             )
-        return ValidationError((detail.prefixed(prefix),))
-    raise AssertionError  # pragma: no cover - the joined text had a bad character
+    return problems
+
+
+def _trimmed(value: _T, fields: _Fields) -> _T:
+    """
+    *value* with the spaces at the ends of its *fields* removed.
+
+    An optional value of spaces only becomes ``None``; a required one has
+    been refused by :func:`_text_problems` before.
+    """
+    for path, text, _ in fields:
+        if text is not None:
+            trimmed = text.strip(" ")
+            if trimmed != text:
+                value = _replace(value, path, trimmed or None)
+    return value
+
+
+def _replace(value: Any, path: str, new: object) -> Any:  # noqa: ANN401 - any model
+    head, _, rest = path.partition(".")
+    return attrs.evolve(value, **{head: _replace(getattr(value, head), rest, new) if rest else new})
 
 
 # --- what a correct 837P needs beyond the models -----------------------------------
 
 
-def _short(path: str, minimum: int) -> ValidationError:
-    return ValidationError.single(
-        path, "too_short", f"the 837P needs at least {minimum} characters here"
+def _fits(claim: Claim) -> bool:
+    """
+    Whether *claim* has what the 837P requires, as far as its values go.
+
+    The quick form of :func:`_claim_problems`: the lengths are those of the
+    values as given (:func:`_clean` sends values with spaces at their ends to
+    the explanation), and the dates of service are checked once the lines are
+    written.
+    """
+    billing = claim.billing_provider
+    address = billing.address
+    patient = claim.patient
+    coverage = claim.coverage
+    if (
+        address is None
+        or len(address.postal_code) != 9  # noqa: PLR2004 - ZIP+4
+        or len(address.city) < 2  # noqa: PLR2004 - N401 is 2/30
+        or billing.tax_id is None
+        or patient.address is None
+        or len(patient.address.city) < 2  # noqa: PLR2004
+        or len(coverage.member_id) < 2  # noqa: PLR2004 - NM109 is 2/80
+        or len(coverage.payer.id) < 2  # noqa: PLR2004
+        or patient.birth_date < _FIRST_DAY
+    ):
+        return False
+    subscriber = coverage.subscriber
+    address = None if subscriber is None else subscriber.address
+    if address is not None and len(address.city) < 2:  # noqa: PLR2004
+        return False
+    for attachment in claim.attachments:
+        if len(attachment.id) < 2:  # noqa: PLR2004 - PWK06 is 2/80
+            return False
+    referring = claim.referring_provider
+    if referring is not None and referring.name is None:
+        return False
+    causes = claim.related_causes
+    return causes is None or (
+        not (causes.employment and causes.auto_accident and causes.other_accident)
+        and (causes.accident_date is None or causes.accident_date >= _FIRST_DAY)
     )
 
 
-def _require(claim: Claim) -> None:  # noqa: C901, PLR0912 - one plain check per requirement
+def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
     """
-    Raise for what the 837P requires and the models leave optional.
+    What the 837P requires and the models leave optional, beyond free text.
     """
+    problems = []
     billing = claim.billing_provider
     # 2010AA: N3, N4 and REF*EI/SY are required (pyx12 map usage R).
     if billing.address is None:
-        raise ValidationError.single(
-            "billing_provider.address", "required", "the 837P requires the billing address"
+        problems.append(
+            ErrorDetail(
+                path="billing_provider.address",
+                code="required",
+                message="the 837P requires the billing address",
+            )
         )
     # 5010 requires the nine-digit ZIP code of the billing provider (Stedi
     # claim edit "Incomplete ZIP Code"; NUCC item 33 instructions).
-    if len(billing.address.postal_code) != 9:  # noqa: PLR2004 - ZIP+4
-        raise ValidationError.single(
-            "billing_provider.address.postal_code",
-            "zip_plus_4",
-            "the 837P requires the nine-digit ZIP code of the billing provider",
+    elif len(billing.address.postal_code) != 9:  # noqa: PLR2004 - ZIP+4
+        problems.append(
+            ErrorDetail(
+                path="billing_provider.address.postal_code",
+                code="zip_plus_4",
+                message="the 837P requires the nine-digit ZIP code of the billing provider",
+            )
         )
     if billing.tax_id is None:
-        raise ValidationError.single(
-            "billing_provider.tax_id", "required", "the 837P requires the billing tax id"
+        problems.append(
+            ErrorDetail(
+                path="billing_provider.tax_id",
+                code="required",
+                message="the 837P requires the billing tax id",
+            )
         )
     # 2010CA N3/N4 are required, and 2010BA N3/N4 are required when the
     # subscriber is the patient: either way the patient's address is written.
     if claim.patient.address is None:
-        raise ValidationError.single(
-            "patient.address", "required", "the 837P requires the patient's address"
+        problems.append(
+            ErrorDetail(
+                path="patient.address",
+                code="required",
+                message="the 837P requires the patient's address",
+            )
         )
-    # N401 is AN 2/30 in every loop (pyx12 map).
-    addresses = [
-        ("billing_provider.address.city", billing.address),
-        ("patient.address.city", claim.patient.address),
+    # PWK06 is AN 2/80 (pyx12 map); attachment ids hold no spaces.
+    problems += [
+        _short(f"attachments[{k}].id", 2)
+        for k, attachment in enumerate(claim.attachments)
+        if len(attachment.id) < 2  # noqa: PLR2004
     ]
-    subscriber = claim.coverage.subscriber
-    if subscriber is not None and subscriber.address is not None:
-        addresses.append(("coverage.subscriber.address.city", subscriber.address))
-    for path, address in addresses:
-        if len(address.city) < 2:  # noqa: PLR2004
-            raise _short(path, 2)
-    # NM109 of 2010BA and 2010BB is AN 2/80 (pyx12 map).
-    if len(claim.coverage.member_id) < 2:  # noqa: PLR2004
-        raise _short("coverage.member_id", 2)
-    if len(claim.coverage.payer.id) < 2:  # noqa: PLR2004
-        raise _short("coverage.payer.id", 2)
-    # PWK06 is AN 2/80 (pyx12 map).
-    for k, attachment in enumerate(claim.attachments):
-        if len(attachment.id) < 2:  # noqa: PLR2004
-            raise _short(f"attachments[{k}].id", 2)
     # 2310A NM102 is 1 (person) only (pyx12 map).
     referring = claim.referring_provider
     if referring is not None and referring.name is None:
-        raise ValidationError.single(
-            "referring_provider.name",
-            "required",
-            "the 837P referring provider is a person: give a name",
+        problems.append(
+            ErrorDetail(
+                path="referring_provider.name",
+                code="required",
+                message="the 837P referring provider is a person: give a name",
+            )
         )
     # CLM11 holds two related-causes codes (CLM11-01, CLM11-02; CLM11-03 is
     # not used in the pyx12 map).
     causes = claim.related_causes
     if causes is not None and causes.employment and causes.auto_accident and causes.other_accident:
-        raise ValidationError.single(
-            "related_causes", "too_many", "the 837P holds at most two related causes"
+        problems.append(
+            ErrorDetail(
+                path="related_causes",
+                code="too_many",
+                message="the 837P holds at most two related causes",
+            )
         )
+    return problems
+
+
+def _early(path: str) -> ErrorDetail:
+    return ErrorDetail(
+        path=path, code="out_of_range", message="the 837P writes dates from 1800-01-01 on"
+    )
+
+
+def _date_problems(claim: Claim) -> list[ErrorDetail]:
+    """
+    The dates the 837P writes (DMG02, DTP*472, DTP*431 or 439) that X12 cannot carry.
+    """
+    problems = []
+    if claim.patient.birth_date < _FIRST_DAY:
+        problems.append(_early("patient.birth_date"))
+    problems += [
+        _early(f"lines[{k}].date_of_service")
+        for k, line in enumerate(claim.lines)
+        if line.date_of_service < _FIRST_DAY
+    ]
+    causes = claim.related_causes
+    accident = None if causes is None else causes.accident_date
+    if accident is not None and accident < _FIRST_DAY:
+        problems.append(_early("related_causes.accident_date"))
+    return problems
+
+
+def _claim_problems(claim: Claim, separators: X12Separators) -> list[ErrorDetail]:
+    return (
+        _requirement_problems(claim)
+        + _text_problems(_claim_fields(claim), separators)
+        + _date_problems(claim)
+    )
+
+
+def problems_837p(claim: Claim) -> tuple[ErrorDetail, ...]:
+    """
+    Every reason :func:`write_837p` would refuse *claim*, all at once.
+
+    The models leave optional what the 837P requires (a billing address with
+    a nine-digit ZIP code, a billing tax id, the patient's address, ids of at
+    least two characters, ...), and X12 cannot carry every value a model
+    holds (a separator, a character outside the X12 extended character set,
+    a value of spaces only, a date before 1800). A claim that the rules find
+    valid can still fall short of the 837P: ask this before exporting.
+
+    Characters are checked against the default separators
+    (:class:`X12Separators`); :func:`write_837p` checks against the
+    separators it is given. Spaces at the ends of a value are no problem:
+    :func:`write_837p` removes them.
+
+    Args:
+        claim: The claim.
+
+    Returns:
+        The problems, each with a path relative to the claim (such as
+        ``billing_provider.address.postal_code``), a stable code and a fixed
+        message that holds no value of the claim; ``()`` when
+        :func:`write_837p` writes the claim. When it does not, it raises one
+        :class:`~soapbill.errors.ValidationError` listing exactly these
+        problems, each path prefixed with ``claims[i].``.
+
+    Raises:
+        ValidationError: *claim* is not a :class:`~soapbill.Claim`.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(claim, Claim):
+        raise ValidationError.single("claim", "invalid_type", "expected a Claim")
+    return tuple(_claim_problems(claim, _DEFAULT_SEPARATORS))
 
 
 # --- segments ----------------------------------------------------------------------
@@ -544,8 +770,8 @@ class _Writer:
         e, t = self.e, self.t
         taxonomy = provider.taxonomy
         prv = "" if taxonomy is None else f"PRV{e}BI{e}PXC{e}{taxonomy}{t}"
-        address = self.address(provider.address)  # type: ignore[arg-type] # checked by _require
-        ein = provider.tax_id.compact  # type: ignore[union-attr] # checked by _require
+        address = self.address(provider.address)  # type: ignore[arg-type] # checked by _fits
+        ein = provider.tax_id.compact  # type: ignore[union-attr] # checked by _fits
         return f"{prv}{self.provider('85', provider)}{address}REF{e}EI{e}{ein}{t}"
 
     def subscriber(self, claim: Claim) -> str:
@@ -567,7 +793,7 @@ class _Writer:
             return (
                 f"SBR{e}P{e}18{sbr}"
                 f"NM1{e}IL{e}1{e}{self.person(patient.name)}{e}MI{e}{coverage.member_id}{t}"
-                f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+                f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _fits
                 f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}{nm1_pr}"
             )
         subscriber = coverage.subscriber
@@ -591,7 +817,7 @@ class _Writer:
         ref = "" if pc_number is None else f"REF{e}Y4{e}{pc_number}{t}"
         return (
             f"PAT{e}{_PAT01[claim.coverage.relationship]}{t}{nm1}{t}"
-            f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _require
+            f"{self.address(patient.address)}"  # type: ignore[arg-type] # checked by _fits
             f"DMG{e}D8{e}{_d8(patient.birth_date)}{e}{_DMG03[patient.sex]}{t}{ref}"
         )
 
@@ -877,49 +1103,61 @@ def _check_arguments(  # noqa: PLR0917 - private, called once
         )
     if not isinstance(created, datetime):
         raise ValidationError.single("created", "invalid_type", "expected a datetime")
+    if created.date() < _FIRST_DAY:
+        # GS04 and BHT04 are CCYYMMDD dates, as the claim's (see _FIRST_DAY).
+        raise ValidationError.single(
+            "created", "out_of_range", "the 837P writes dates from 1800-01-01 on"
+        )
     if usage not in ("T", "P"):
         raise ValidationError.single("usage", "invalid_code", "usage is T (test) or P (production)")
     if not isinstance(separators, X12Separators):
         raise ValidationError.single("separators", "invalid_type", "expected X12Separators")
 
 
-def _envelope_fields(submitter: Submitter, receiver: Receiver) -> _Fields:
+def _envelope_values(submitter: Submitter, receiver: Receiver) -> list[str | None]:
+    """
+    The values of :func:`_submitter_fields` and :func:`_receiver_fields`, in order.
+    """
     return [
-        ("submitter.name", submitter.name),
-        ("submitter.id", submitter.id),
-        ("submitter.contact_name", submitter.contact_name),
-        ("submitter.email", submitter.email),
-        ("receiver.name", receiver.name),
-        ("receiver.id", receiver.id),
+        submitter.name,
+        submitter.id,
+        submitter.contact_name,
+        submitter.email,
+        receiver.name,
+        receiver.id,
     ]
 
 
-def _envelope_text(submitter: Submitter, receiver: Receiver) -> str:
-    """
-    The values of :func:`_envelope_fields`, run together.
-    """
-    return (
-        f"{submitter.name}{submitter.id}{submitter.contact_name}{submitter.email or ''}"
-        f"{receiver.name}{receiver.id}"
-    )
-
-
-def _explain(
+def _prepared(
     claims: Sequence[Claim],
     submitter: Submitter,
     receiver: Receiver,
     separators: X12Separators,
-) -> ValidationError:
+) -> tuple[list[Claim], Submitter, Receiver]:
     """
-    The error for the first value of the interchange that X12 cannot carry.
+    The claims and parties trimmed of the spaces at the ends of their values.
+
+    Raises:
+        ValidationError: Every problem of the envelope and of the claims at once.
     """
-    search = separators._search  # noqa: SLF001 - our own class
-    if search(_envelope_text(submitter, receiver)):
-        return _explain_text(_envelope_fields(submitter, receiver), separators, "")
-    for i, claim in enumerate(claims):  # pragma: no branch - one of them has the value
-        if search(_claim_text(claim)):
-            return _explain_text(_claim_fields(claim), separators, f"claims[{i}]")
-    raise AssertionError  # pragma: no cover - the joined text had a bad character
+    problems = [
+        *(
+            p.prefixed("submitter")
+            for p in _text_problems(_submitter_fields(submitter), separators)
+        ),
+        *(p.prefixed("receiver") for p in _text_problems(_receiver_fields(receiver), separators)),
+    ]
+    for i, claim in enumerate(claims):
+        if not isinstance(claim, Claim):
+            raise ValidationError.single(f"claims[{i}]", "invalid_type", "expected a Claim")
+        problems += [p.prefixed(f"claims[{i}]") for p in _claim_problems(claim, separators)]
+    if problems:
+        raise ValidationError(problems)
+    return (
+        [_trimmed(claim, _claim_fields(claim)) for claim in claims],
+        _trimmed(submitter, _submitter_fields(submitter)),
+        _trimmed(receiver, _receiver_fields(receiver)),
+    )
 
 
 def write_837p(
@@ -930,7 +1168,7 @@ def write_837p(
     control_number: int,
     created: datetime,
     usage: Literal["T", "P"] = "T",
-    separators: X12Separators = X12Separators(),
+    separators: X12Separators = _DEFAULT_SEPARATORS,
     claim_filing_codes: Mapping[PlanType, str] = CLAIM_FILING_CODES,
     report_type_codes: Mapping[AttachmentKind, str] = REPORT_TYPE_CODES,
 ) -> str:
@@ -942,7 +1180,9 @@ def write_837p(
     their subscriber and payer, then (when the patient is not the subscriber)
     their patient, in the order they first appear; at most 100 claims go
     under one subscriber or patient level, as the guide allows. The same
-    input always gives the same text.
+    input always gives the same text. Spaces at the ends of a free-text
+    value are not written (X12 suppresses trailing spaces); an optional
+    value of spaces only is left out.
 
     Args:
         claims: One or more claims, in a list or a tuple.
@@ -952,7 +1192,7 @@ def write_837p(
             nine digits) and group control number GS06: 1 to 999999999, unique
             per file you send.
         created: When the file was created (ISA09/10, GS04/05, BHT04/05),
-            written as given, without time zone conversion.
+            written as given, without time zone conversion; from 1800 on.
         usage: ``"T"`` for test, ``"P"`` for production (ISA15).
         separators: The delimiters.
         claim_filing_codes: The SBR09 code for each plan type.
@@ -963,10 +1203,11 @@ def write_837p(
         line breaks.
 
     Raises:
-        ValidationError: An argument is invalid, or a claim lacks what the
-            837P requires (a billing address with a nine-digit ZIP code, a
-            billing tax id, the patient's address) or holds a value X12 cannot
-            carry. The path names the field, such as
+        ValidationError: An argument is invalid (the path names it); or the
+            claims or the envelope fall short of the 837P: then the error
+            lists every problem at once, the envelope's under ``submitter.``
+            and ``receiver.``, each claim's as :func:`problems_837p` gives
+            them under ``claims[i].``, such as
             ``claims[2].patient.name.family``.
 
     .. versionadded:: 0.1.0
@@ -980,23 +1221,53 @@ def write_837p(
         raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
     if not claims:
         raise ValidationError.single("claims", "too_short", "write at least one claim")
-    writer = _writer_class(separators)(separators, claim_filing_codes, report_type_codes)
+    write = functools.partial(
+        _write,
+        control_number=control_number,
+        created=created,
+        usage=usage,
+        separators=separators,
+        filing=claim_filing_codes,
+        report_types=report_type_codes,
+    )
+    text = write(claims, submitter, receiver)
+    if text is None:
+        # Something to explain or to trim: the slow path, once.
+        text = write(*_prepared(claims, submitter, receiver, separators))
+        if text is None:
+            raise AssertionError  # pragma: no cover - _prepared explains every refusal
+    return text
+
+
+def _write(
+    claims: Sequence[Claim],
+    submitter: Submitter,
+    receiver: Receiver,
+    *,
+    control_number: int,
+    created: datetime,
+    usage: str,
+    separators: X12Separators,
+    filing: Mapping[PlanType, str],
+    report_types: Mapping[AttachmentKind, str],
+) -> str | None:
+    """
+    The interchange, or ``None`` when a value must be explained or trimmed first.
+    """
+    writer = _writer_class(separators)(separators, filing, report_types)
     # The loops of each claim: billing provider, subscriber, patient (or None), claim.
     loops: list[_Loops] = []
     # Claims often share their billing provider: write its loop once.
     billing_loops: dict[int, str] = {}
-    # Every free-text value, run together: one search for a character X12
-    # cannot carry, made once the claims are written (a hit raises, so nothing
-    # written from a bad value is returned).
-    texts = [_envelope_text(submitter, receiver)]
+    # Every free-text value: checked at once when the claims are written
+    # (nothing written from a bad value is returned).
+    values = _envelope_values(submitter, receiver)
     for i, claim in enumerate(claims):
         if claim.__class__ is not Claim and not isinstance(claim, Claim):
             raise ValidationError.single(f"claims[{i}]", "invalid_type", "expected a Claim")
-        try:
-            _require(claim)
-        except ValidationError as error:
-            raise error.prefixed(f"claims[{i}]") from None
-        texts.append(_claim_text(claim))
+        if not _fits(claim):
+            return None
+        values += _claim_values(claim)
         billing = billing_loops.get(id(claim.billing_provider))
         if billing is None:
             billing = billing_loops[id(claim.billing_provider)] = writer.billing(
@@ -1006,9 +1277,9 @@ def write_837p(
             None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
         )
         loops.append((billing, writer.subscriber(claim), patient, writer.claim(claim)))
-    if not separators._carries("".join(texts)):  # noqa: SLF001 - our own class
-        raise _explain(claims, submitter, receiver, separators)
-
+    # The writer keeps every date of service and accident date it wrote.
+    if min(writer.dates) < _FIRST_DAY or not _clean(values, separators):
+        return None
     return writer.interchange(
         writer.levels(loops), submitter, receiver, control_number, created, usage, separators
     )
