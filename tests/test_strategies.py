@@ -8,10 +8,16 @@ test_parties.py, test_soap.py, test_prescriptions.py and test_claims.py.
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import string
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -20,6 +26,7 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+import soapbill
 from soapbill import (
     Address,
     Claim,
@@ -48,9 +55,15 @@ from soapbill import (
     TaxId,
     TissueFinding,
     Treatment,
+    _hypothesis_plugin,
 )
 from soapbill import strategies as sbst
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo
+from soapbill.formats.cms1500 import cms1500_pages
+from soapbill.formats.fhir import to_fhir_json
+from soapbill.formats.json import from_json, to_json
+from soapbill.formats.superbill import render_superbill
+from soapbill.formats.x12 import problems_837p
 from soapbill.soap import BodyRegion, Level
 
 
@@ -440,10 +453,11 @@ SHAPES: dict[str, Callable[[Claim], bool]] = {
 }
 
 
+@pytest.mark.parametrize("submittable", [False, True], ids=["any", "submittable"])
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
-def test_claims_reach_every_shape(shape: Callable[[Claim], bool]) -> None:
+def test_claims_reach_every_shape(shape: Callable[[Claim], bool], submittable: bool) -> None:
     search = settings(database=None, max_examples=1_000, phases=[Phase.generate])
-    assert shape(find(sbst.claims(), shape, settings=search))
+    assert shape(find(sbst.claims(submittable=submittable), shape, settings=search))
 
 
 def test_service_lines_reach_pointer_twelve() -> None:
@@ -508,3 +522,111 @@ def test_dates_stop_at_the_ends_of_the_calendar(note: SoapNote, claim: Claim) ->
 def test_strategy_reprs_stay_short(strategy: st.SearchStrategy[Any]) -> None:
     assert len(repr(strategy)) < 100
     assert "Parts(...)" in repr(strategy)
+
+
+# --- what the formats write ----------------------------------------------------------------
+
+
+@settings(max_examples=20)
+@given(claim=sbst.claims(max_lines=7))
+def test_every_claim_is_written_by_the_other_formats(claim: Claim) -> None:
+    # The module's promise: JSON, FHIR, the CMS-1500 and the superbill write
+    # every generated claim; the 837P needs submittable ones.
+    assert from_json(to_json(claim), Claim) == claim
+    assert to_fhir_json(claim, created=date(2031, 1, 1))
+    assert cms1500_pages(claim)
+    assert render_superbill(claim)
+
+
+@given(claim=sbst.claims(submittable=True, max_lines=3))
+def test_submittable_claims_have_no_837p_problems(claim: Claim) -> None:
+    assert problems_837p(claim) == ()
+
+
+@settings(max_examples=20)
+@given(
+    claim=sbst.claims(
+        submittable=True, dates=st.dates(date(1800, 1, 1), date(1800, 12, 31)), max_lines=2
+    )
+)
+def test_submittable_claims_draw_no_date_before_1800(claim: Claim) -> None:
+    # Birth and accident dates go back from the first date of service, not
+    # before 1800-01-01.
+    assert problems_837p(claim) == ()
+
+
+def test_submittable_claims_shrink_to_the_documented_claim() -> None:
+    claim = _minimal(sbst.claims(submittable=True))
+    assert (claim.id, claim.frequency, claim.diagnoses) == (
+        "0",
+        ClaimFrequency.ORIGINAL,
+        (DiagnosisCode("M54.50"),),
+    )
+    assert claim.place_of_service == PlaceOfService("11")
+    assert claim.patient.address == Address(line1="A", city="AA", state="AK", postal_code="00000")
+    assert (claim.coverage.member_id, claim.coverage.payer.id) == ("00", "00")
+    assert claim.billing_provider.address == Address(
+        line1="A", city="AA", state="AK", postal_code="000000000"
+    )
+    assert claim.coverage.relationship is Relationship.SELF
+    assert claim.billing_provider.organization_name == "A"
+
+
+# --- st.from_type, through Hypothesis' plugin entry point --------------------------------------
+
+#: Imports soapbill without Hypothesis, then Hypothesis, which runs the plugin.
+_FROM_TYPE = textwrap.dedent(
+    """
+    import sys
+
+    import soapbill
+    import soapbill._hypothesis_plugin
+
+    assert "hypothesis" not in sys.modules, "import soapbill imported Hypothesis"
+    from hypothesis import Phase, find, settings, strategies as st
+
+    assert "soapbill.strategies" not in sys.modules, "the plugin built the strategies"
+    quick = settings(database=None, phases=[Phase.generate])
+    claim = find(st.from_type(soapbill.Claim), lambda _: True, settings=quick)
+    assert type(claim) is soapbill.Claim
+    assert "soapbill.strategies" in sys.modules
+    print("drawn")
+    """
+)
+
+
+def test_hypothesis_draws_claims_through_the_plugin_entry_point(tmp_path: Path) -> None:
+    env = {name: value for name, value in os.environ.items() if name != "HYPOTHESIS_NO_PLUGINS"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _FROM_TYPE],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "drawn"
+
+
+def test_the_entry_point_is_declared() -> None:
+    hooks = [
+        entry
+        for entry in importlib.metadata.entry_points(group="hypothesis")
+        if entry.value.startswith("soapbill.")
+    ]
+    assert [entry.load() for entry in hooks] == [_hypothesis_plugin._hypothesis_setup_hook]
+
+
+def test_the_plugin_registers_every_strategy() -> None:
+    registered = {strategy for _, strategy in _hypothesis_plugin._STRATEGIES}
+    assert registered == set(sbst.__all__) - {"money"}
+
+
+@pytest.mark.parametrize(("type_name", "strategy_name"), _hypothesis_plugin._STRATEGIES)
+def test_from_type_draws_each_model(type_name: str, strategy_name: str) -> None:
+    cls = getattr(soapbill, type_name)
+    quick = settings(database=None, max_examples=5, phases=[Phase.generate])
+    assert type(find(st.from_type(cls), lambda _: True, settings=quick)) is cls
+    resolve = _hypothesis_plugin._Deferred(strategy_name)
+    assert repr(resolve(cls)) == repr(getattr(sbst, strategy_name)())
