@@ -842,6 +842,11 @@ SENTINEL = "SENTINEL-7f3a"
             {"prescriptions": [make_note()]}, "prescriptions[0]", "invalid_type", id="rx-type"
         ),
         pytest.param({"notes": [make_rx()]}, "notes[0]", "invalid_type", id="note-type"),
+        pytest.param({"prescriptions": None}, "prescriptions", "invalid_type", id="rx-None"),
+        pytest.param({"notes": 5}, "notes", "invalid_type", id="notes-5"),
+        pytest.param({"notes": SENTINEL}, "notes", "invalid_type", id="notes-text"),
+        pytest.param({"catalog": 5}, "catalog", "invalid_type", id="catalog-5"),
+        pytest.param({"catalog": {}}, "catalog", "invalid_type", id="catalog-dict"),
         pytest.param(
             {"prescriptions": [make_rx(), make_rx(patient_id=SENTINEL)]},
             "prescriptions[1].patient_id",
@@ -881,21 +886,39 @@ def test_refused_inputs(kwargs: dict[str, Any], path: str, code: str) -> None:
 
 
 def test_text_that_is_not_unicode_scalar_values_is_refused_in_json() -> None:
-    # A lone surrogate: the narrative replaces it, JSON text cannot carry it.
-    hostile = "pain \ud800 " + SENTINEL
-    note = make_note(subjective=Subjective(chief_complaint=hostile))
-    bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[note])
-    assert "pain \ufffd " in div_text(one(bundle, "Composition")["section"][0])
-    json.loads(to_fhir_json(make_claim(), created=CREATED, notes=[note]))
-    # Elsewhere it is refused: by the dict Bundle too, which is the JSON read back.
-    rx = make_rx(notes=hostile)
-    patient = attrs.evolve(PATIENT, name=PersonName(family=hostile, given="Jane"))
-    for claim, rxs in ((make_claim(), [rx]), (make_claim(patient=patient), [])):
-        for write in (to_fhir_json, to_fhir_bundle):
-            with pytest.raises(SoapbillError) as info:
-                write(claim, created=CREATED, prescriptions=rxs)
-            assert SENTINEL not in str(info.value)
-            assert info.value.__suppress_context__
+    # The models refuse a lone surrogate; a catalogue's labels are not checked,
+    # and a label becomes the text of a Claim item, which JSON cannot carry.
+    hostile = "label \ud800 " + SENTINEL
+    code = make_claim().lines[0].code
+    labels = DEFAULT_CATALOG.extend(attrs.evolve(DEFAULT_CATALOG.lookup(code), label=hostile))
+    patient = attrs.evolve(PATIENT, name=PersonName(family=SENTINEL, given="Jane"))
+    for write in (to_fhir_json, to_fhir_bundle):
+        with pytest.raises(SoapbillError) as info:
+            write(make_claim(patient=patient), created=CREATED, catalog=labels)
+        # No error in the chain carries the Bundle's text: "from None" would
+        # only hide the encoding error, which holds the whole Bundle.
+        assert info.value.__context__ is None
+        seen: BaseException | None = info.value
+        while seen is not None:
+            for shown in (str(seen), repr(seen), repr(seen.args), repr(vars(seen))):
+                assert SENTINEL not in shown
+            seen = seen.__cause__ or seen.__context__
+
+
+@pytest.mark.parametrize(
+    ("indent", "code"),
+    [
+        pytest.param("2", "invalid_type", id="text"),
+        pytest.param(2.0, "invalid_type", id="float"),
+        pytest.param(True, "invalid_type", id="bool"),
+        pytest.param(-1, "out_of_range", id="negative"),
+        pytest.param(10**30, "out_of_range", id="huge"),
+    ],
+)
+def test_indent_is_a_small_number_of_spaces(indent: object, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_fhir_json(make_claim(), created=CREATED, indent=indent)  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [("indent", code)]
 
 
 @pytest.mark.parametrize(

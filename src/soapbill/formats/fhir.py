@@ -44,6 +44,7 @@ from typing import Any, Final
 import attrs
 import msgspec
 
+from soapbill._arguments import as_tuple
 from soapbill._validators import Checked, checked
 from soapbill.claims import Claim, ClaimFrequency, RelatedCauses
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
@@ -135,6 +136,8 @@ _ROLES: Final = {
 #: The most providers of one NPI that differ and share a Bundle (five hex digits).
 _MAX_VARIANTS: Final = 0xFFFFF
 _CENT: Final = Decimal("0.01")
+#: The widest indentation to_fhir_json writes, in spaces per level.
+_MAX_INDENT: Final = 16
 _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 # Reads the Bundle back: JSON numbers (amounts) as exact decimals.
 _DECODER: Final = msgspec.json.Decoder(float_hook=Decimal)
@@ -281,7 +284,8 @@ def to_fhir_json(
         notes: As for :func:`to_fhir_bundle`.
         note_codes: As for :func:`to_fhir_bundle`.
         catalog: As for :func:`to_fhir_bundle`.
-        indent: Spaces per level of indentation; ``None`` writes one line.
+        indent: Spaces per level of indentation, from 0 to 16; ``None`` writes
+            one line.
 
     Raises:
         ValidationError: As for :func:`to_fhir_bundle`.
@@ -291,6 +295,16 @@ def to_fhir_json(
     .. versionadded:: 0.1.0
     """
     rxs, soap_notes = _check_inputs(claim, created, prescriptions, notes, note_codes)
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
+    if indent is not None:
+        if indent.__class__ is not int:
+            raise ValidationError.single("indent", "invalid_type", "expected a number of spaces")
+        if not 0 <= indent <= _MAX_INDENT:
+            raise ValidationError.single(
+                "indent", "out_of_range", f"indent by 0 to {_MAX_INDENT} spaces"
+            )
+    text: str | None
     try:
         text = _BundleWriter(claim, catalog).write(created, rxs, soap_notes, note_codes)
         # The claim's resources are written as text (see _BundleWriter): a
@@ -298,7 +312,12 @@ def to_fhir_json(
         if not text.isascii():
             text.encode()
     except UnicodeEncodeError:
-        raise SoapbillError("a text value cannot be written as UTF-8") from None
+        text = None
+    if text is None:
+        # Raised outside the handler: "from None" only hides the encoding
+        # error, which holds the whole Bundle, and it would stay the
+        # refusal's __context__.
+        raise SoapbillError("a text value cannot be written as UTF-8")
     if indent is not None:
         text = msgspec.json.format(text, indent=indent)
     return text
@@ -317,8 +336,8 @@ def _check_inputs(
         raise ValidationError.single("created", "invalid_type", "expected a date")
     if not isinstance(note_codes, NoteCodes):
         raise ValidationError.single("note_codes", "invalid_type", "expected a NoteCodes")
-    rxs = tuple(prescriptions)
-    soap_notes = tuple(notes)
+    rxs = as_tuple(prescriptions, "prescriptions", "Prescription values")
+    soap_notes = as_tuple(notes, "notes", "SoapNote values")
     if not rxs and not soap_notes:
         return (), ()
     for name, items, cls in (
