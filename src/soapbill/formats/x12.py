@@ -292,6 +292,10 @@ _FIRST_DAY: Final = date(1800, 1, 1)
 #: A free-text value the 837P writes: its path, its value, and the fewest
 #: characters its element takes once the spaces at its ends are removed
 #: (0 for an optional element, which a value of spaces only leaves out).
+#: X12.6 section 3.5.1.4 (string type AN, as X12 RFIs 46 and 2144 quote it):
+#: a string holds at least one non-space character, and trailing spaces
+#: should be suppressed; pyx12 refuses them. Leading spaces would count as
+#: data: in a name or an id they are a slip, so they are removed too.
 _Field = tuple[str, str | None, int]
 _Fields = list[_Field]
 
