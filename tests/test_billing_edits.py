@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -445,6 +445,72 @@ def test_load_errors_leak_no_values() -> None:
     assert sentinel not in repr(info.value.args)
 
 
+def _assert_chain_clean(error: BaseException, sentinel: str) -> None:
+    seen: BaseException | None = error
+    while seen is not None:
+        for shown in (str(seen), repr(seen), repr(seen.args)):
+            assert sentinel not in shown
+        seen = seen.__cause__ or seen.__context__
+
+
+def test_a_refused_choice_chains_no_lookup_error() -> None:
+    sentinel = "Z9Q8X"
+    row = ["97140", "97530", "", "20200101", "*", sentinel]
+    text = cms_text(PTP_HEADER, [row], delimiter="\t")
+    with pytest.raises(ValidationError) as info:
+        PtpEdits.load(io.StringIO(text))
+    assert info.value.errors[0].code == "invalid_choice"
+    _assert_chain_clean(info.value, sentinel)
+
+
+def test_a_bad_row_of_a_latin1_file_chains_no_decoding_error(tmp_path: Path) -> None:
+    # The decoding error of the UTF-8 attempt quotes the file's bytes.
+    sentinel = "Z9Q8X"
+    row = ["97140", "97530", "", sentinel, "*", "1", "caf\u00e9"]
+    path = tmp_path / "latin.txt"
+    path.write_bytes(cms_text(PTP_HEADER, [row], delimiter="\t").encode("latin-1"))
+    with pytest.raises(ValidationError) as info:
+        PtpEdits.load(path)
+    assert info.value.errors[0].path == "line[2].effective_date"
+    _assert_chain_clean(info.value, sentinel)
+
+
+def test_tables_refuse_arguments_of_the_wrong_type() -> None:
+    mue = MueLimits.sample()
+    lines = [line("97124")]
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: TABLE.find("97140", C("97530"), DAY), "column1"),  # type: ignore[arg-type]
+        (lambda: TABLE.find(C("97140"), [], DAY), "column2"),  # type: ignore[arg-type]
+        (lambda: TABLE.find(C("97140"), C("97530"), None), "on"),  # type: ignore[arg-type]
+        (lambda: TABLE.check(None), "lines"),  # type: ignore[arg-type]
+        (lambda: TABLE.check([*lines, "x"]), "lines[1]"),  # type: ignore[list-item]
+        (lambda: mue.get([]), "code"),  # type: ignore[arg-type]
+        (lambda: mue.check("97124"), "lines"),  # type: ignore[arg-type]
+        (lambda: mue.check([None]), "lines[0]"),  # type: ignore[list-item]
+        (lambda: PtpEdits.load(io.StringIO(""), codes=5), "codes"),  # type: ignore[arg-type]
+        (lambda: MueLimits.load(io.StringIO(""), codes=[None]), "codes[0]"),  # type: ignore[list-item]
+        (
+            lambda: lines_with_medicare_status(None, MedicareStatus.BUNDLED),  # type: ignore[arg-type]
+            "lines",
+        ),
+        (lambda: lines_with_medicare_status(lines, "B"), "status"),  # type: ignore[arg-type]
+        (
+            lambda: lines_with_medicare_status(lines, MedicareStatus.BUNDLED, catalog=5),  # type: ignore[arg-type]
+            "catalog",
+        ),
+        (lambda: lines_missing_plan_modifier("x", Discipline.PT), "lines"),  # type: ignore[arg-type]
+        (lambda: lines_missing_plan_modifier(lines, None), "discipline"),  # type: ignore[arg-type]
+        (
+            lambda: lines_missing_plan_modifier(lines, Discipline.PT, catalog={}),  # type: ignore[arg-type]
+            "catalog",
+        ),
+    ]
+    for call, path in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.errors[0].path == path, path
+
+
 rationale_st = st.one_of(
     st.none(),
     st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=40)
@@ -717,6 +783,28 @@ def test_kx_refuses_bad_arguments(args: tuple[object, object, object], path: str
     with pytest.raises(ValidationError) as info:
         needs_kx(*args)  # type: ignore[arg-type]
     assert info.value.errors[0].path == path
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "path"),
+    [
+        pytest.param(None, "thresholds", id="None"),
+        pytest.param("x", "thresholds", id="text"),
+        pytest.param([2025], "thresholds", id="list"),
+        pytest.param({2025: 2410.0}, "thresholds[2025]", id="float"),
+        pytest.param({2025: "2410.00"}, "thresholds[2025]", id="str"),
+    ],
+)
+def test_kx_refuses_bad_thresholds(thresholds: object, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        needs_kx(Decimal(1), 2025, Discipline.PT, thresholds=thresholds)  # type: ignore[arg-type]
+    assert info.value.errors[0].path == path
+
+
+def test_kx_unknown_year_chains_no_lookup_error() -> None:
+    with pytest.raises(UnknownThresholdError) as info:
+        needs_kx(Decimal(1), 2020, Discipline.PT)
+    assert info.value.__context__ is None
 
 
 @given(

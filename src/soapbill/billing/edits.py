@@ -54,6 +54,7 @@ from typing import Final, TextIO, TypeVar
 
 import attrs
 
+from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
 from soapbill._validators import Checked, checked, rules, validate_money
 from soapbill.claims import ServiceLine
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode, MedicareStatus
@@ -246,7 +247,7 @@ class PtpEdits:
 
         .. versionadded:: 0.1.0
         """
-        wanted = None if codes is None else frozenset(str(code) for code in codes)
+        wanted = _wanted(codes)
         return cls(_load_all(sources, lambda rows: _ptp_rows(rows, wanted)))
 
     @classmethod
@@ -272,7 +273,16 @@ class PtpEdits:
     def find(self, column1: CptCode, column2: CptCode, on: date) -> PtpEdit | None:
         """
         Return the edit of a pair that applies on a date, or ``None``.
+
+        Raises:
+            ValidationError: An argument has the wrong type; the path names it.
         """
+        check_instance(column1, CptCode, "column1")
+        check_instance(column2, CptCode, "column2")
+        check_date(on, "on")
+        return self._find(column1, column2, on)
+
+    def _find(self, column1: CptCode, column2: CptCode, on: date) -> PtpEdit | None:
         candidates = [e for e in self._index.get((column1, column2), ()) if e.applies_on(on)]
         return max(candidates, key=lambda e: e.effective, default=None)
 
@@ -293,14 +303,18 @@ class PtpEdits:
         Returns:
             The conflicts, by column-2 line index, then column-1 line index.
 
+        Raises:
+            ValidationError: *lines* is not an iterable of service lines.
+
         .. versionadded:: 0.1.0
         """
+        lines = tuple_of(lines, ServiceLine, "lines")
         conflicts: list[PtpConflict] = []
         for i, line in enumerate(lines):
             for j, other in enumerate(lines):
                 if i == j or other.date_of_service != line.date_of_service:
                     continue
-                edit = self.find(other.code, line.code, line.date_of_service)
+                edit = self._find(other.code, line.code, line.date_of_service)
                 if edit is None or any(
                     c.line_index == i and c.column1 == other.code for c in conflicts
                 ):
@@ -479,7 +493,7 @@ class MueLimits:
 
         .. versionadded:: 0.1.0
         """
-        wanted = None if codes is None else frozenset(str(code) for code in codes)
+        wanted = _wanted(codes)
         return cls(_load_all(sources, lambda rows: _mue_rows(rows, wanted)))
 
     @classmethod
@@ -503,7 +517,11 @@ class MueLimits:
     def get(self, code: CptCode) -> MueLimit | None:
         """
         Return the limit of a code, or ``None`` when the table has none.
+
+        Raises:
+            ValidationError: *code* is not a CptCode.
         """
+        check_instance(code, CptCode, "code")
         return self._index.get(code)
 
     def check(self, lines: Sequence[ServiceLine]) -> tuple[MueResult, ...]:
@@ -522,14 +540,19 @@ class MueLimits:
             One result per code and date (per line for claim-line edits), in
             the order of their first line.
 
+        Raises:
+            ValidationError: *lines* is not an iterable of service lines.
+
         .. versionadded:: 0.1.0
         """
+        lines = tuple_of(lines, ServiceLine, "lines")
+        index = self._index
         groups: dict[tuple[CptCode, date], list[int]] = {}
         for i, line in enumerate(lines):
             groups.setdefault((line.code, line.date_of_service), []).append(i)
         results = []
         for (code, day), indices in groups.items():
-            limit = self.get(code)
+            limit = index.get(code)
             if limit is None or limit.adjudication.per_date:
                 results.append(_mue_result(code, day, indices, lines, limit))
             else:
@@ -619,9 +642,12 @@ def _load_one(source: Source, parse: Callable[[_Rows], Iterator[_T]]) -> list[_T
         with open(source, encoding="utf-8", newline="") as stream:  # noqa: PTH123 - str or PathLike
             return list(parse(_Rows(stream)))
     except UnicodeDecodeError:
-        # Older CMS files are Windows-1252; Latin-1 decodes any byte.
-        with open(source, encoding="latin-1", newline="") as stream:  # noqa: PTH123
-            return list(parse(_Rows(stream)))
+        pass
+    # Older CMS files are Windows-1252; Latin-1 decodes any byte. Read outside
+    # the handler, so that an error of a row does not chain the decoding
+    # error, which quotes the file's bytes.
+    with open(source, encoding="latin-1", newline="") as stream:  # noqa: PTH123
+        return list(parse(_Rows(stream)))
 
 
 def _norm(cell: str) -> str:
@@ -679,10 +705,21 @@ def _cms_date(cell: str, line: int, column: str) -> date:
 
 
 def _choice(cell: str, line: int, column: str, choices: Mapping[str, _T], message: str) -> _T:
-    try:
-        return choices[cell]
-    except KeyError:
-        raise _error(line, column, "invalid_choice", message) from None
+    # Looked up without a KeyError: it would quote the cell, and stay the
+    # refusal's __context__ even raised "from None".
+    if cell not in choices:
+        raise _error(line, column, "invalid_choice", message)
+    return choices[cell]
+
+
+def _wanted(codes: object) -> frozenset[str] | None:
+    if codes is None:
+        return None
+    wanted = as_tuple(codes, "codes", "CptCode values")
+    for i, code in enumerate(wanted):
+        if not isinstance(code, CptCode | str):
+            raise invalid_type(f"codes[{i}]", "a CptCode")
+    return frozenset(str(code) for code in wanted)
 
 
 _PRIOR_1996: Final = MappingProxyType({"*": True, "": False})
@@ -892,11 +929,12 @@ def needs_kx(
         raise ValidationError.single("year", "invalid_type", "expected an integer")
     if not isinstance(discipline, Discipline):
         raise ValidationError.single("discipline", "invalid_type", "expected a Discipline")
-    try:
-        threshold = thresholds[year]
-    except KeyError:
-        raise UnknownThresholdError("no KX threshold is known for that year") from None
-    return amount > threshold
+    if not isinstance(thresholds, Mapping):
+        raise invalid_type("thresholds", "a mapping of years to amounts")
+    threshold = thresholds.get(year)
+    if threshold is None:
+        raise UnknownThresholdError("no KX threshold is known for that year")
+    return amount > validate_money(threshold, f"thresholds[{year}]")
 
 
 def lines_with_medicare_status(
@@ -911,10 +949,13 @@ def lines_with_medicare_status(
 
     Raises:
         UnknownCodeError: A line's code is not in the catalogue.
+        ValidationError: An argument has the wrong type; the path names it.
 
     .. versionadded:: 0.1.0
     """
-    book = DEFAULT_CATALOG if catalog is None else catalog
+    lines = tuple_of(lines, ServiceLine, "lines")
+    check_instance(status, MedicareStatus, "status")
+    book = _catalog(catalog)
     return tuple(
         i for i, line in enumerate(lines) if book.lookup(line.code).medicare_status is status
     )
@@ -932,13 +973,22 @@ def lines_missing_plan_modifier(
 
     Raises:
         UnknownCodeError: A line's code is not in the catalogue.
+        ValidationError: An argument has the wrong type; the path names it.
 
     .. versionadded:: 0.1.0
     """
-    book = DEFAULT_CATALOG if catalog is None else catalog
+    lines = tuple_of(lines, ServiceLine, "lines")
+    check_instance(discipline, Discipline, "discipline")
+    book = _catalog(catalog)
     wanted = discipline.plan_modifier
     return tuple(
         i
         for i, line in enumerate(lines)
         if book.lookup(line.code).always_therapy and wanted not in line.modifiers
     )
+
+
+def _catalog(catalog: object) -> Catalog:
+    if catalog is None:
+        return DEFAULT_CATALOG
+    return check_instance(catalog, Catalog, "catalog")
