@@ -43,6 +43,7 @@ from soapbill.formats.cms1500 import (
     cms1500_pages,
     render_cms1500_text,
 )
+from text_support import controls, hostile_claims
 
 CLINIC = Provider(
     npi=Npi("1234567893"),
@@ -465,6 +466,42 @@ def test_the_text_layout() -> None:
     assert first.index("120.00") + len("120.00") == heading.index("F CHARGES") + len("F CHARGES")
     assert first.index("1528060837") == heading.index("J NPI")
     assert text.count("PAGE 2 OF 2") == 1
+
+
+# --- hostile text ----------------------------------------------------------------------
+
+FAKE_TOTAL = "DOE\n28    TOTAL CHARGE                        0.00\x1b[2J\u2028\x00"
+
+
+def test_a_name_adds_no_line_and_no_escape() -> None:
+    claim = attrs.evolve(
+        EXAMPLE, patient=attrs.evolve(JOHN, name=PersonName(family=FAKE_TOTAL, given="John"))
+    )
+    text = render_cms1500_text(claim)
+    assert controls(text) == {"\n"}
+    assert text.count("\n") == render_cms1500_text(EXAMPLE).count("\n")
+    assert [line for line in text.splitlines() if line.startswith("28")] == [
+        "28    TOTAL CHARGE                        145.50"
+    ]
+    # Each control character became one space.
+    page = cms1500_pages(claim)[0]
+    assert page["2"] == "DOE 28    TOTAL CHARGE                        0.00 [2J  , JOHN"
+    assert page["4"] == page["2"]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_claims(max_lines=13))
+def test_hostile_text_keeps_the_layout(claims: tuple[Claim, Claim]) -> None:
+    hostile, harmless = claims
+    for page in cms1500_pages(hostile):
+        assert not [key for key, value in page.items() if controls(value)]
+    text = render_cms1500_text(hostile)
+    assert controls(text) == {"\n"}
+    # Line for line, the same boxes and labels as the claim without controls.
+    expected = render_cms1500_text(harmless).split("\n")
+    assert [line[:42].rstrip() for line in text.split("\n")] == [
+        line[:42].rstrip() for line in expected
+    ]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -41,6 +41,7 @@ from soapbill import strategies as sbst
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
 from soapbill.errors import ValidationError
 from soapbill.formats.superbill import Payment, PaymentMethod, render_superbill
+from text_support import benign, controls, hostile_claims, hostile_text
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAY = date(2026, 3, 2)
@@ -364,6 +365,49 @@ def test_every_value_is_escaped_in_html() -> None:
     assert "A B C" in page
     text = render_superbill(claim)
     assert f"Name: A B C {HOSTILE}" in text
+
+
+def test_a_catalogue_label_adds_no_line_and_no_escape() -> None:
+    claim = make_claim(lines=1)
+    label = "Massage\n28 TOTAL CHARGE 0.00\x1b[2J\u2028"
+    catalog = DEFAULT_CATALOG.extend(CodeInfo(code=CptCode("97124"), label=label, timed=True))
+    text = render_superbill(claim, catalog=catalog)
+    assert controls(text) == {"\n"}
+    assert text.count("\n") == render_superbill(claim).count("\n")
+    row = next(line for line in text.splitlines() if "97124" in line)
+    assert row.endswith("65.00  Massage 28 TOTAL CHARGE 0.00 [2J")
+    page = render_superbill(claim, catalog=catalog, kind="html")
+    assert controls(page) == {"\n"}
+    assert "<td>Massage 28 TOTAL CHARGE 0.00 [2J</td>" in page
+
+
+@given(claims=hostile_claims(), label=hostile_text)
+@FAST
+def test_hostile_text_keeps_the_layout(claims: tuple[Claim, Claim], label: str) -> None:
+    hostile, harmless = claims
+    # The claim's free text, and the labels of a catalogue an app extended.
+    catalog = DEFAULT_CATALOG.extend(
+        *(CodeInfo(code=line.code, label=label, timed=True) for line in hostile.lines)
+    )
+    harmless_catalog = DEFAULT_CATALOG.extend(
+        *(CodeInfo(code=line.code, label=benign(label), timed=True) for line in hostile.lines)
+    )
+    text = render_superbill(hostile, catalog=catalog)
+    expected = render_superbill(harmless, catalog=harmless_catalog)
+    assert controls(text) == {"\n"}
+    # Line for line, the same labels and table rows as without the controls.
+    assert _layout(text) == _layout(expected)
+    page = render_superbill(hostile, catalog=catalog, kind="html")
+    assert controls(page) == {"\n"}
+    assert page.count("\n") == render_superbill(harmless, kind="html").count("\n")
+
+
+def _layout(text: str) -> list[str]:
+    # Each line's label, up to its colon; a service row up to its description.
+    lines = text.split("\n")
+    heading = next(line for line in lines if line.startswith("  Date  "))
+    description = heading.index("Description")
+    return [line.split(": ")[0] if ": " in line else line[:description] for line in lines]
 
 
 # --- refused input --------------------------------------------------------------------

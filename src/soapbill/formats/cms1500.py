@@ -33,6 +33,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
+from soapbill._text import printable
 from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, ServiceLine
 from soapbill.errors import ValidationError
 from soapbill.formats.x12 import _PWK01_CODES, REPORT_TYPE_CODES, _check_mapping
@@ -448,7 +449,9 @@ def cms1500_pages(
         One dict per page of up to six service lines, in line order. Every
         page has every key of :data:`BOX_KEYS`, an empty string where the box
         is blank; the boxes other than 24 and 28 are the same on every page,
-        and box 28 holds the total of the page's own lines.
+        and box 28 holds the total of the page's own lines. A box holds one
+        line: each control character of the claim's text (Unicode categories
+        Cc, Zl and Zp: line breaks, NUL, ANSI escapes) becomes a space.
 
     Raises:
         ValidationError: *claim* is not a :class:`~soapbill.Claim`, or
@@ -469,12 +472,15 @@ def cms1500_pages(
     _people(claim, programs, header)
     _condition(claim, report_type_codes, header)
     _billing(claim, header)
+    # A box holds one line: a line break or an escape in the claim's text
+    # must not add a line to the form or drive a terminal.
+    header = {key: printable(value) for key, value in header.items()}
     pages = []
     for start in range(0, len(claim.lines), LINES_PER_PAGE):
         lines = claim.lines[start : start + LINES_PER_PAGE]
         page = dict(header)
         for n, line in enumerate(lines, 1):
-            page.update(_line(n, line, claim))
+            page.update({key: printable(value) for key, value in _line(n, line, claim).items()})
         page["28"] = _money(sum((line.charge for line in lines), Decimal("0.00")))
         pages.append(page)
     return pages
@@ -616,7 +622,9 @@ def render_cms1500_text(
 
     Each page starts with a ``=`` rule and its page number and shows the
     filled boxes by number, then the page's service lines as a table, then
-    the page total. The text is plain ASCII when the claim's names are.
+    the page total. The text is plain ASCII when the claim's names are, and
+    its only control characters are the line breaks that end its lines: the
+    claim's text never adds a line (see :func:`cms1500_pages`).
 
     Args:
         claim: The claim.

@@ -41,6 +41,7 @@ from typing import Final, Literal
 
 import attrs
 
+from soapbill._text import printable
 from soapbill._validators import Checked, checked
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
@@ -105,7 +106,11 @@ def render_superbill(
             (default: the built-in one).
 
     Returns:
-        The superbill. In HTML every value is escaped.
+        The superbill. Each value is written on one line: its line breaks,
+        runs of white space and other control characters (Unicode categories
+        Cc, Zl and Zp, such as NUL or an ANSI escape) become one space, so
+        the only control characters of the text or HTML are the layout's own
+        line breaks. In HTML every value is escaped.
 
     Raises:
         ValidationError: An argument has the wrong type or *kind* is unknown;
@@ -318,8 +323,7 @@ def _clean(value: str) -> str:
     """
     One line of text: runs of white space and control characters become one space.
     """
-    text = "".join(" " if not ch.isprintable() else ch for ch in value)
-    return " ".join(text.split())
+    return " ".join(printable(value).split())
 
 
 def _day(value: date) -> str:
@@ -444,7 +448,8 @@ def _lines(claim: Claim, catalog: Catalog | None) -> list[_Line]:
     lines = []
     for line in claim.lines:
         try:
-            label = lookup(line.code, catalog).label
+            # A catalogue an application extended holds its own text.
+            label = _clean(lookup(line.code, catalog).label)
         except UnknownCodeError:
             label = ""
         place = line.place_of_service or claim.place_of_service
