@@ -300,7 +300,7 @@ from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 """
 
 
-def fresh_programs(ptp_path: Path) -> dict[str, Program]:
+def fresh_programs(ptp_path: Path, ptp_calls: int = 2) -> dict[str, Program]:
     """
     The fresh-process programs.
 
@@ -334,7 +334,7 @@ def fresh_programs(ptp_path: Path) -> dict[str, Program]:
         FRESH_IMPORTS,
         f"{read}\n{read_ptp}\n{as_of}",
         (
-            Step("policy", "PayerPolicy.from_json(PTP)", calls=2),
+            Step("policy", "PayerPolicy.from_json(PTP)", calls=ptp_calls),
             Step("claim", "from_json(TEXT, Claim)", calls=0),
             Step("check", "evaluate(claim, policy, as_of=AS_OF)"),
         ),
@@ -342,7 +342,7 @@ def fresh_programs(ptp_path: Path) -> dict[str, Program]:
     return programs
 
 
-def fresh_figures(runs: int, calls: int, edits: int, timer: str) -> dict[str, Any]:
+def fresh_figures(runs: int, calls: int, edits: int, ptp_calls: int, timer: str) -> dict[str, Any]:
     """
     The rules' subjects in fresh interpreters: first calls and steady costs, in µs.
     """
@@ -351,13 +351,15 @@ def fresh_figures(runs: int, calls: int, edits: int, timer: str) -> dict[str, An
         claim, policies.load("commercial"), as_of=EXAMPLE_AS_OF, diagnosis_table=MASSAGE_DIAGNOSES
     )
     assert decision.eligible, decision.findings
-    ptp = ptp_policy_json(edits)
-    decision = evaluate(claim, PayerPolicy.from_json(ptp), as_of=EXAMPLE_AS_OF)
+    # The generator's first edits, decoded here: the large policy is the same
+    # document, longer.
+    decision = evaluate(claim, PayerPolicy.from_json(ptp_policy_json(100)), as_of=EXAMPLE_AS_OF)
     assert "ncci.conflict" in decision.rules_found, decision
+    ptp = ptp_policy_json(edits)
     with tempfile.TemporaryDirectory() as folder:
         ptp_path = Path(folder) / "ptp.json"
         ptp_path.write_bytes(ptp)
-        figures = fresh(fresh_programs(ptp_path), runs, calls, timer)
+        figures = fresh(fresh_programs(ptp_path, ptp_calls), runs, calls, timer)
     us = {
         program: {key: figure.scaled(1e6, 1) for key, figure in values.items()}
         for program, values in figures.items()
@@ -383,7 +385,9 @@ def print_fresh(cold: dict[str, Any]) -> None:
     )
 
     def cell(program: str, key: str) -> str:
-        figure = us[program][key]
+        figure = us[program].get(key)
+        if figure is None:
+            return "(not timed)"
         return f"{figure['median']:>11,.1f} [{figure['min']:,.1f}]"
 
     print(f"  decode the example claim   first {cell('check', 'claim.first')}")
@@ -421,9 +425,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per program")
     parser.add_argument("--calls", type=int, default=300, help="steady calls after the first")
     parser.add_argument("--timer", choices=["wall", "cpu"], default="wall", help="fresh clock")
+    parser.add_argument(
+        "--ptp-edits", type=int, default=PTP_EDITS, help="edits in the large generated policy"
+    )
+    parser.add_argument(
+        "--ptp-calls", type=int, default=2, help="steady decodes of the large policy"
+    )
     args = parser.parse_args()
     sizes: tuple[int, ...] = HISTORY_SIZES
-    edits = PTP_EDITS
+    edits = args.ptp_edits
     if args.quick:
         args.repeats, args.seconds, args.runs, args.calls = 1, 0.002, 1, 3
         sizes, edits = HISTORY_SIZES[:3], 1_000
@@ -447,7 +457,7 @@ def main() -> None:
             ),
         ]
     if args.mode != "warm":
-        figures["fresh"] = fresh_figures(args.runs, args.calls, edits, args.timer)
+        figures["fresh"] = fresh_figures(args.runs, args.calls, edits, args.ptp_calls, args.timer)
     if args.json:
         print(json.dumps(figures, indent=2))
         return
