@@ -4,10 +4,13 @@ CPT and HCPCS Level II shapes, and the code catalogue (DOMAIN.md 2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from hypothesis import given
 
-from soapbill import CptCode, InvalidFormatError, SoapbillError
+from soapbill import CptCode, InvalidFormatError, SoapbillError, ValidationError
 from soapbill import strategies as sbst
 from soapbill.codes import cpt
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo, MedicareStatus, UnknownCodeError
@@ -97,6 +100,55 @@ def test_unknown_code() -> None:
         cpt.lookup("99999")
     assert isinstance(info.value, SoapbillError)
     assert isinstance(info.value, LookupError)
+    # No KeyError holding the code is chained to it, even hidden.
+    assert info.value.__context__ is None
+
+
+_INFO = CodeInfo(code=CptCode("97124"), label="massage", timed=True)
+
+
+def junk(value: object) -> Any:
+    return value
+
+
+@pytest.mark.parametrize(
+    ("call", "path", "code"),
+    [
+        pytest.param(lambda: cpt.lookup("97124", junk(5)), "catalog", "invalid_type", id="lookup"),
+        pytest.param(
+            lambda: DEFAULT_CATALOG.label(junk("97124")), "code", "invalid_type", id="label"
+        ),
+        pytest.param(lambda: DEFAULT_CATALOG.label(junk(None)), "code", "invalid_type", id="None"),
+        pytest.param(lambda: Catalog.of(junk(None)), "infos", "invalid_type", id="of-None"),
+        pytest.param(lambda: Catalog.of(junk("97124")), "infos", "invalid_type", id="of-str"),
+        pytest.param(
+            lambda: Catalog.of(junk([_INFO, 5])), "infos[1]", "invalid_type", id="of-item"
+        ),
+        pytest.param(
+            lambda: DEFAULT_CATALOG.extend(junk(5)), "infos[0]", "invalid_type", id="extend"
+        ),
+        pytest.param(lambda: Catalog(junk(5)), "entries", "invalid_type", id="new-int"),
+        pytest.param(lambda: Catalog(junk({"97124": _INFO})), "entries", "invalid_type", id="key"),
+        pytest.param(
+            lambda: Catalog(junk({CptCode("97124"): "x"})),
+            "entries[97124]",
+            "invalid_type",
+            id="new-info",
+        ),
+        pytest.param(
+            lambda: Catalog({CptCode("97140"): _INFO}),
+            "entries[97140]",
+            "code_mismatch",
+            id="new-mismatch",
+        ),
+    ],
+)
+def test_catalogue_arguments_of_the_wrong_type_are_refused_by_name(
+    call: Callable[[], object], path: str, code: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
 
 
 def test_lookup_of_a_malformed_code_is_a_format_error() -> None:

@@ -165,7 +165,33 @@ class CodeInfo:
 
 
 def _freeze(entries: Mapping[CptCode, CodeInfo]) -> Mapping[CptCode, CodeInfo]:
+    # The type says what a caller should pass; the checks are for what one did.
+    given: object = entries
+    if not isinstance(given, Mapping):
+        raise ValidationError.single(
+            "entries", "invalid_type", "expected a mapping of codes to code infos"
+        )
+    for code, info in given.items():
+        if not isinstance(code, CptCode):
+            raise ValidationError.single("entries", "invalid_type", "keys must be CptCode values")
+        if not isinstance(info, CodeInfo):
+            raise ValidationError.single(f"entries[{code}]", "invalid_type", "expected a CodeInfo")
+        if info.code != code:
+            raise ValidationError.single(
+                f"entries[{code}]", "code_mismatch", "the info is of another code"
+            )
     return MappingProxyType(dict(entries))
+
+
+def _infos(infos: Iterable[object], name: str) -> dict[CptCode, CodeInfo]:
+    if isinstance(infos, str | bytes) or not isinstance(infos, Iterable):
+        raise ValidationError.single(name, "invalid_type", "expected an iterable of CodeInfo")
+    found: dict[CptCode, CodeInfo] = {}
+    for i, info in enumerate(infos):
+        if not isinstance(info, CodeInfo):
+            raise ValidationError.single(f"{name}[{i}]", "invalid_type", "expected a CodeInfo")
+        found[info.code] = info
+    return found
 
 
 @attrs.frozen
@@ -189,14 +215,20 @@ class Catalog(Mapping[CptCode, CodeInfo]):
     def of(cls, infos: Iterable[CodeInfo]) -> Catalog:
         """
         Build a catalogue from code infos; a later info replaces an earlier one.
+
+        Raises:
+            ValidationError: *infos* is not an iterable of :class:`CodeInfo`.
         """
-        return cls({info.code: info for info in infos})
+        return cls(_infos(infos, "infos"))
 
     def extend(self, *infos: CodeInfo) -> Catalog:
         """
         Return a new catalogue with *infos* added (replacing the same codes).
+
+        Raises:
+            ValidationError: An info is not a :class:`CodeInfo`.
         """
-        return Catalog({**self._entries, **{info.code: info for info in infos}})
+        return Catalog({**self._entries, **_infos(infos, "infos")})
 
     def lookup(self, code: CptCode | str) -> CodeInfo:
         """
@@ -206,17 +238,24 @@ class Catalog(Mapping[CptCode, CodeInfo]):
             UnknownCodeError: The code is not in this catalogue.
         """
         key = code if isinstance(code, CptCode) else CptCode(code)
-        try:
-            return self._entries[key]
-        except KeyError:
-            raise UnknownCodeError("the procedure code is not in the catalogue") from None
+        # Looked up without a KeyError: it would hold the code, and stay the
+        # refusal's __context__ even raised "from None".
+        info = self._entries.get(key)
+        if info is None:
+            raise UnknownCodeError("the procedure code is not in the catalogue")
+        return info
 
     def label(self, code: CptCode) -> str | None:
         """
         Return the label of *code*, or ``None`` when the catalogue does not hold it.
 
+        Raises:
+            ValidationError: *code* is not a :class:`CptCode`.
+
         .. versionadded:: 0.1.0
         """
+        if code.__class__ is not CptCode:
+            raise ValidationError.single("code", "invalid_type", "expected a CptCode")
         return self._labels.get(code.value)
 
     def __getitem__(self, code: CptCode) -> CodeInfo:
@@ -284,5 +323,10 @@ def lookup(code: CptCode | str, catalog: Catalog | None = None) -> CodeInfo:
     Raises:
         UnknownCodeError: The code is not in the catalogue.
         InvalidFormatError: *code* is a malformed string.
+        ValidationError: *catalog* is not a :class:`Catalog`.
     """
-    return (DEFAULT_CATALOG if catalog is None else catalog).lookup(code)
+    if catalog is None:
+        return DEFAULT_CATALOG.lookup(code)
+    if not isinstance(catalog, Catalog):
+        raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
+    return catalog.lookup(code)
