@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -51,14 +52,14 @@ def seed_835(**kwargs: object) -> str:
             w.LineDecision(adjustments=(Adjustment(group=CO, reason="97", amount=Decimal(10)),)),
         ),
     )
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "trace_number": "CHK100",
         "payment_date": date(2026, 4, 1),
         "control_number": 5,
         "created": CREATED,
     }
     options.update(kwargs)
-    return w.write_835([claim], [decision], **options)  # type: ignore[arg-type]
+    return w.write_835([claim], [decision], **options)
 
 
 # --- pyx12 accepts every generated file --------------------------------------------------

@@ -332,7 +332,7 @@ def write_835(
     ]
     npi = claims[0].billing_provider.npi.value
     return _envelope(
-        [*header, *body, *_plb(npi, provider_adjustments)],
+        [*header, *body, *_plb(provider_adjustments)],
         functional_id="HP",
         version="005010X221A1",
         sender=_safe(payer.id, "claims[0].coverage.payer.id"),
@@ -343,18 +343,19 @@ def write_835(
     )
 
 
-def _plb(npi: str, adjustments: Sequence[ProviderAdjustment]) -> list[str]:
+def _plb(adjustments: Sequence[ProviderAdjustment]) -> list[str]:
     """
-    PLB segments, six adjustments to a segment, one segment per fiscal period.
+    PLB segments: six adjustments to a segment, one per provider and fiscal period.
 
     pyx12 counts each PLB as a footer loop of its own and allows one, so the
-    adjustments of one period share a segment.
+    adjustments of one provider and period share a segment.
     """
     out = []
-    periods: dict[date, list[ProviderAdjustment]] = {}
+    groups: dict[tuple[str, date], list[ProviderAdjustment]] = {}
     for adjustment in adjustments:
-        periods.setdefault(adjustment.fiscal_period_end, []).append(adjustment)
-    for period, mine in periods.items():
+        key = (adjustment.provider_id, adjustment.fiscal_period_end)
+        groups.setdefault(key, []).append(adjustment)
+    for (provider, period), mine in groups.items():
         for start in range(0, len(mine), _ADJUSTMENTS_PER_CAS):
             pairs = [
                 f"{p.reason}"
@@ -362,7 +363,9 @@ def _plb(npi: str, adjustments: Sequence[ProviderAdjustment]) -> list[str]:
                 + f"*{_r(p.amount)}"
                 for p in mine[start : start + _ADJUSTMENTS_PER_CAS]
             ]
-            out.append(f"PLB*{npi}*{_d8(period)}*" + "*".join(pairs))
+            out.append(
+                f"PLB*{_safe(provider, 'provider_adjustments')}*{_d8(period)}*" + "*".join(pairs)
+            )
     return out
 
 

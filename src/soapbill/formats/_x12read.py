@@ -304,7 +304,9 @@ def date8(segment: Segment, n: int, text: str | None = None) -> date:
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError:
-        fail(segment.path(n), "x12_date", "not a real calendar date")
+        pass
+    # Raised outside the handler, so that no chained error repeats the value.
+    fail(segment.path(n), "x12_date", "not a real calendar date")
 
 
 # --- the reader ----------------------------------------------------------------------
