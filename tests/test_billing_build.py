@@ -350,6 +350,10 @@ def test_same_note_twice_is_refused() -> None:
         (..., {"fee_schedule": {}}, "fee_schedule"),
         (..., {"unit_method": "cms"}, "unit_method"),
         (..., {"prescription": "rx-001"}, "prescription"),
+        (..., {"claim_id": None}, "claim_id"),
+        (..., {"claim_id": "x" * 39}, "claim_id"),
+        (..., {"catalog": 5}, "catalog"),
+        (..., {"catalog": {}}, "catalog"),
     ],
 )
 def test_bad_arguments(notes: object, kwargs: dict[str, Any], path: str) -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -116,6 +118,46 @@ def test_charge_refuses_bad_units(units: object, code: str) -> None:
     with pytest.raises(ValidationError) as info:
         SCHEDULE.charge(C("97124"), units, JAN1)  # type: ignore[arg-type]
     assert (info.value.errors[0].path, info.value.errors[0].code) == ("units", code)
+
+
+def junk(value: object) -> Any:
+    return value
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        pytest.param(lambda: SCHEDULE.find(C("97124"), junk(None)), "on", id="find-on"),
+        pytest.param(lambda: SCHEDULE.find(junk("97124"), JAN1), "code", id="find-code"),
+        pytest.param(lambda: SCHEDULE.fee(C("97124"), junk("2026-01-01")), "on", id="fee-on"),
+        pytest.param(lambda: SCHEDULE.charge(C("97124"), 1, junk(None)), "on", id="charge-on"),
+        pytest.param(lambda: SCHEDULE.fees[0].applies_on(junk(None)), "day", id="applies_on"),
+        pytest.param(
+            lambda: FeeSchedule.of(junk(None), effective_from=JAN1), "amounts", id="of-None"
+        ),
+        pytest.param(
+            lambda: FeeSchedule.of({"9712": D("1.00")}, effective_from=JAN1),
+            "amounts",
+            id="of-bad-code",
+        ),
+        pytest.param(
+            lambda: FeeSchedule.of(junk({"97124": 30.0}), effective_from=JAN1),
+            "amounts[97124]",
+            id="of-float",
+        ),
+        pytest.param(
+            lambda: FeeSchedule.of({"97124": D("1.00")}, effective_from=junk("2026-01-01")),
+            "effective_from",
+            id="of-from",
+        ),
+    ],
+)
+def test_schedule_arguments_of_the_wrong_type_are_refused_by_name(
+    call: Callable[[], object], path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.errors[0].path == path
 
 
 def test_overlapping_fees_of_a_code_are_refused() -> None:
@@ -307,6 +349,16 @@ def test_redeem_before_purchase_is_refused() -> None:
     assert info.value.reason == "before_purchase"
     with pytest.raises(ValidationError):
         balance.redeem("2026-03-02")  # type: ignore[arg-type]
+
+
+def test_package_dates_must_be_dates() -> None:
+    balance = PackageBalance(package=THREE_PACK, purchased_on=date(2026, 3, 1))
+    with pytest.raises(ValidationError) as info:
+        balance.is_expired(None)  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "on"
+    with pytest.raises(ValidationError) as info:
+        THREE_PACK.last_day("2026-03-01")  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "purchased_on"
 
 
 @pytest.mark.parametrize(

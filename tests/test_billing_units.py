@@ -297,6 +297,13 @@ def test_method_must_be_a_unit_method() -> None:
     assert info.value.errors[0].path == "method"
 
 
+@pytest.mark.parametrize("catalog", [5, {}, "catalog"])
+def test_catalog_must_be_a_catalog(catalog: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        allocate_units(_m(_97110=10), catalog=catalog)  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "catalog"
+
+
 # --- properties ---------------------------------------------------------------------------
 
 minutes_st = st.integers(min_value=0, max_value=200)

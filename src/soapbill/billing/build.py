@@ -107,6 +107,9 @@ def build_claim(
     .. versionadded:: 0.1.0
     """
     ordered = _checked_notes(notes, patient)
+    _claim_id(claim_id)
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
     if not isinstance(fee_schedule, FeeSchedule):
         raise ValidationError.single("fee_schedule", "invalid_type", "expected a FeeSchedule")
     if not isinstance(unit_method, UnitMethod):
@@ -168,6 +171,16 @@ def _checked_notes(notes: object, patient: Patient) -> list[tuple[int, SoapNote]
             raise ValidationError.single(f"notes[{i}].id", "duplicate", "the note is given twice")
         seen.add(note.id)
     return sorted(enumerate(notes), key=lambda pair: (pair[1].date_of_service, pair[1].id))
+
+
+def _claim_id(value: object) -> None:
+    # Checked by the claim's own check, named for the argument: the claim
+    # would call it "id".
+    check = next(c for c in field_checks(Claim) if c.name == "id")
+    try:
+        check(value)
+    except ValidationError as error:
+        raise error.prefixed("claim_id") from None
 
 
 def _check_prescription(prescription: object, patient: Patient) -> None:

@@ -37,6 +37,7 @@ from typing import Final
 
 import attrs
 
+from soapbill._arguments import invalid_type
 from soapbill._validators import Checked, checked, rules, validate_money
 from soapbill.claims import Claim
 from soapbill.codes.cpt import CptCode
@@ -117,7 +118,11 @@ class Fee(Checked):
     def applies_on(self, day: date) -> bool:
         """
         Whether the fee applies to a date of service (both ends inclusive).
+
+        Raises:
+            ValidationError: *day* is not a date.
         """
+        _check_date(day, "day")
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
         )
@@ -164,24 +169,40 @@ class FeeSchedule(Checked):
         """
         Build a schedule of one fee per code, all over the same dates.
 
+        Raises:
+            ValidationError: An argument is invalid; the path names it, such
+                as ``amounts[97124]``.
+
         .. versionadded:: 0.1.0
         """
-        return cls(
-            fees=tuple(
+        if not isinstance(amounts, Mapping):
+            raise invalid_type("amounts", "a mapping of procedure codes to amounts")
+        fees = []
+        for key, amount in amounts.items():
+            try:
+                code = CptCode(key)
+            except ValidationError as error:
+                raise error.prefixed("amounts") from None
+            fees.append(
                 Fee(
-                    code=CptCode(code),
-                    amount=amount,
+                    code=code,
+                    amount=validate_money(amount, f"amounts[{code}]"),
                     effective_from=effective_from,
                     effective_to=effective_to,
                 )
-                for code, amount in amounts.items()
             )
-        )
+        return cls(fees=tuple(fees))
 
     def find(self, code: CptCode, on: date) -> Fee | None:
         """
         Return the fee of a code on a date of service, or ``None``.
+
+        Raises:
+            ValidationError: *code* is not a CptCode, or *on* not a date.
         """
+        if code.__class__ is not CptCode:
+            raise invalid_type("code", "a CptCode")
+        _check_date(on, "on")
         return next((f for f in self.fees if f.code == code and f.applies_on(on)), None)
 
     def fee(self, code: CptCode, on: date) -> Decimal:
@@ -190,6 +211,7 @@ class FeeSchedule(Checked):
 
         Raises:
             FeeNotFoundError: The schedule has no fee for the code on that date.
+            ValidationError: *code* is not a CptCode, or *on* not a date.
         """
         found = self.find(code, on)
         if found is None:
@@ -202,7 +224,8 @@ class FeeSchedule(Checked):
 
         Raises:
             FeeNotFoundError: The schedule has no fee for the code on that date.
-            ValidationError: *units* is not a whole number ``>= 0``.
+            ValidationError: *units* is not a whole number ``>= 0``, *code* is
+                not a CptCode, or *on* not a date.
         """
         if units.__class__ is not int:
             raise ValidationError.single("units", "invalid_type", "expected an integer")
@@ -316,7 +339,11 @@ class Package(Checked):
     def last_day(self, purchased_on: date) -> date | None:
         """
         The last day a package bought on *purchased_on* can be used, or ``None``.
+
+        Raises:
+            ValidationError: *purchased_on* is not a date.
         """
+        _check_date(purchased_on, "purchased_on")
         if self.valid_days is None:
             return None
         try:
@@ -376,7 +403,11 @@ class PackageBalance(Checked):
     def is_expired(self, on: date) -> bool:
         """
         Whether the package can no longer be used on *on*.
+
+        Raises:
+            ValidationError: *on* is not a date.
         """
+        _check_date(on, "on")
         last = self.expires_on
         return last is not None and on > last
 

@@ -157,7 +157,8 @@ def allocate_units(
 
     Raises:
         ValidationError: *minutes* is not a mapping of :class:`CptCode` to
-            whole minutes ``>= 0``, or *method* is not a :class:`UnitMethod`.
+            whole minutes ``>= 0``, *method* is not a :class:`UnitMethod`, or
+            *catalog* is not a :class:`~soapbill.codes.cpt.Catalog`.
         UnknownCodeError: A code is not in the catalogue.
 
     .. versionadded:: 0.1.0
@@ -165,6 +166,8 @@ def allocate_units(
     given = _checked_minutes(minutes)
     if not isinstance(method, UnitMethod):
         raise ValidationError.single("method", "invalid_type", "expected a UnitMethod")
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
     book = DEFAULT_CATALOG if catalog is None else catalog
     timed = frozenset(code for code in given if book.lookup(code).timed)
     untimed = sorted(code for code in given if code not in timed)
