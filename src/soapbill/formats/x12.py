@@ -1107,7 +1107,7 @@ def _check_arguments(  # noqa: PLR0917 - private, called once
         )
     if not isinstance(created, datetime):
         raise ValidationError.single("created", "invalid_type", "expected a datetime")
-    if created.date() < _FIRST_DAY:
+    if created.year < _FIRST_DAY.year:
         # GS04 and BHT04 are CCYYMMDD dates, as the claim's (see _FIRST_DAY).
         raise ValidationError.single(
             "created", "out_of_range", "the 837P writes dates from 1800-01-01 on"
@@ -1225,39 +1225,29 @@ def write_837p(
         raise ValidationError.single("claims", "invalid_type", "expected a sequence of claims")
     if not claims:
         raise ValidationError.single("claims", "too_short", "write at least one claim")
-    write = functools.partial(
-        _write,
-        control_number=control_number,
-        created=created,
-        usage=usage,
-        separators=separators,
-        filing=claim_filing_codes,
-        report_types=report_type_codes,
-    )
-    text = write(claims, submitter, receiver)
+    options = (control_number, created, usage, separators, claim_filing_codes, report_type_codes)
+    text = _write(claims, submitter, receiver, options)
     if text is None:
         # Something to explain or to trim: the slow path, once.
-        text = write(*_prepared(claims, submitter, receiver, separators))
+        text = _write(*_prepared(claims, submitter, receiver, separators), options)
         if text is None:
             raise AssertionError  # pragma: no cover - _prepared explains every refusal
     return text
 
 
+#: The arguments of write_837p besides the claims and the parties, in order.
+_Options = tuple[
+    int, datetime, str, X12Separators, Mapping[PlanType, str], Mapping[AttachmentKind, str]
+]
+
+
 def _write(
-    claims: Sequence[Claim],
-    submitter: Submitter,
-    receiver: Receiver,
-    *,
-    control_number: int,
-    created: datetime,
-    usage: str,
-    separators: X12Separators,
-    filing: Mapping[PlanType, str],
-    report_types: Mapping[AttachmentKind, str],
+    claims: Sequence[Claim], submitter: Submitter, receiver: Receiver, options: _Options
 ) -> str | None:
     """
     The interchange, or ``None`` when a value must be explained or trimmed first.
     """
+    control_number, created, usage, separators, filing, report_types = options
     writer = _writer_class(separators)(separators, filing, report_types)
     # The loops of each claim: billing provider, subscriber, patient (or None), claim.
     loops: list[_Loops] = []
