@@ -934,6 +934,22 @@ def test_the_models_check_their_fields(build: Callable[[], object], path: str, c
     assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
 
 
+def test_reading_leaves_the_models_fully_checked() -> None:
+    # The readers skip the checks they have made already, only while reading.
+    read_835(seed_835())
+    with pytest.raises(ValidationError):
+        untyped.Adjustment(group=CO, reason="45", amount=1.5)
+    with pytest.raises(ValidationError):
+        untyped.ServicePayment(code=97010, charge=D(1), paid=D(1))
+
+
+def test_reading_still_checks_lengths() -> None:
+    text = seed_835().replace("CLP*clm-001*", f"CLP*{'c' * 39}*")
+    with pytest.raises(ValidationError) as info:
+        read_835(text)
+    assert [(d.path, d.code) for d in info.value.errors] == [("segments[14]", "x12_value")]
+
+
 def test_a_remittance_is_checked_too() -> None:
     with pytest.raises(ValidationError) as info:
         Remittance(

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, TypeVar, cast
@@ -196,6 +197,11 @@ class PaymentMethod(enum.StrEnum):
 
 _Check = Callable[[object, str], None]
 
+#: Set while a reader of this module builds models from values it has checked:
+#: types, and amounts (finite, at most two places, below the limit). A
+#: ``ContextVar``, so other threads and tasks are unaffected.
+_READING: ContextVar[bool] = ContextVar("soapbill_remittance_reading", default=False)
+
 
 def _fail(path: str, code: str, message: str) -> None:
     raise ValidationError.single(path, code, message)
@@ -234,11 +240,16 @@ def _text(max_len: int) -> _Check:
     def check(value: object, path: str) -> None:
         if value.__class__ is not str:
             _fail(path, "invalid_type", "expected a string")
-        elif not value:
+        else:
+            length(value, path)
+
+    def length(value: object, path: str) -> None:
+        if not value:
             _fail(path, "too_short", "must have at least 1 character")
-        elif len(value) > max_len:
+        elif len(value) > max_len:  # type: ignore[arg-type]
             _fail(path, "too_long", f"must have at most {max_len} characters")
 
+    check.while_reading = length  # type: ignore[attr-defined]
     return check
 
 
@@ -255,6 +266,14 @@ def _optional(inner: _Check) -> _Check:
         if value is not None:
             inner(value, path)
 
+    reading = getattr(inner, "while_reading", None)
+    if reading is not None:
+
+        def optional_reading(value: object, path: str) -> None:
+            if value is not None:
+                reading(value, path)
+
+        check.while_reading = optional_reading  # type: ignore[attr-defined]
     return check
 
 
@@ -287,6 +306,8 @@ def _hand_checked(**checks: _Check) -> Callable[[type[T]], type[T]]:
     Give an attrs model whose fields hold signed amounts its field checks.
 
     Every field must have a check; the class's ``_check_fields`` runs after.
+    While a reader of this module builds models (:data:`_READING`), only the
+    checks the reader has not made already run: the lengths of strings.
     """
 
     def install(cls: type[T]) -> type[T]:
@@ -295,10 +316,13 @@ def _hand_checked(**checks: _Check) -> Callable[[type[T]], type[T]]:
             msg = f"{cls.__name__}: checks for {sorted(checks)}, fields {sorted(names)}"
             raise TypeError(msg)
         items = tuple(checks.items())
+        reading = tuple(
+            (name, check.while_reading) for name, check in items if hasattr(check, "while_reading")
+        )
         extra = getattr(cls, "_check_fields", None)
 
         def __attrs_post_init__(self: object) -> None:  # noqa: N807 - attrs' hook
-            for name, check in items:
+            for name, check in reading if _READING.get() else items:
                 check(getattr(self, name), name)
             if extra is not None:
                 extra(self)
@@ -1101,12 +1125,15 @@ def _guarded(read: Callable[[], T]) -> T:
     The readers build models from elements they have checked; a value a model
     still refuses (too long, say) is reported at the segment without the value.
     """
+    token = _READING.set(True)
     try:
         return read()
     except _ElementError as error:
         raise ValidationError.single(
             error.path, "x12_value", "a value does not fit its model field"
         ) from None
+    finally:
+        _READING.reset(token)
 
 
 class _ElementError(Exception):

@@ -60,6 +60,8 @@ _SEGMENT_ID: Final = re.compile(r"[A-Z][A-Z0-9]{1,2}").fullmatch
 _DECIMAL: Final = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)").fullmatch
 #: An X12 integer (type N0).
 _INTEGER: Final = re.compile(r"-?[0-9]+").fullmatch
+#: An amount of money as payers write it: below ten billion, at most two places.
+_MONEY: Final = re.compile(r"-?[0-9]{1,10}(?:\.[0-9]{0,2})?").fullmatch
 _DIGITS8: Final = re.compile(r"[0-9]{8}").fullmatch
 #: Money in a remittance has at most two decimal places and stays below ten
 #: billion dollars (as every soapbill amount does).
@@ -256,6 +258,12 @@ def optional_amount(segment: Segment, n: int) -> Decimal | None:
     value = element(segment, n)
     if not value:
         return None
+    if _MONEY(value) is not None:
+        # The common shape, read without arithmetic: pad to two places.
+        dot = value.find(".")
+        found = Decimal(value + ".00" if dot < 0 else value + "0" * (dot + 3 - len(value)))
+        # A zero keeps no sign: "-0" is written by some payers and means 0.
+        return found or _ZERO_CENTS
     if _DECIMAL(value) is None:
         fail(segment.path(n), "x12_amount", "expected an amount of money")
     found = Decimal(value)
@@ -264,12 +272,13 @@ def optional_amount(segment: Segment, n: int) -> Decimal | None:
         fail(segment.path(n), "x12_amount", "an amount has at most two decimal places")
     if abs(found) >= _MONEY_LIMIT:
         fail(segment.path(n), "x12_amount", "the amount is too large")
-    # Exact: at most two places, so quantize only adds zeros. A zero keeps no
-    # sign: "-0" is written by some payers and means nothing else.
-    return found.quantize(_CENT) + 0
+    # Exact: at most two places, so quantize only adds zeros.
+    found = found.quantize(_CENT)
+    return found or _ZERO_CENTS
 
 
 _CENT: Final = Decimal("0.01")
+_ZERO_CENTS: Final = Decimal("0.00")
 
 
 def amount(segment: Segment, n: int) -> Decimal:
