@@ -622,3 +622,10 @@ def test_no_cost_sharing_or_full_coinsurance(spec: list[tuple[str, int, Decimal,
     assert none.insurer_share == claim.total_charge
     full = estimate(claim, deductible_remaining=D(0), coinsurance=D(1), copay=D(0))
     assert full.patient_share == claim.total_charge
+
+
+def test_the_purchase_date_never_reaches_a_repr() -> None:
+    # The day a patient paid is an individual's date: 45 CFR 164.514(b)(2)(i)(C).
+    balance = PackageBalance(package=THREE_PACK, purchased_on=date(2026, 3, 1))
+    assert "purchased_on=<redacted>" in repr(balance)
+    assert "2026, 3, 1" not in repr(balance)

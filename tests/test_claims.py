@@ -440,3 +440,40 @@ def test_patient_data_never_reaches_a_claim_repr() -> None:
     text = repr(claim)
     for secret in (SENTINEL, "9099099099", "1911", "1980"):
         assert secret not in text
+
+
+def test_individual_dates_and_numbers_never_reach_a_claim_repr() -> None:
+    # 45 CFR 164.514(b)(2)(i)(C) and (R): an individual's dates, other than
+    # the dates of service, and the numbers of their authorisations and claims
+    # with other insurers.
+    claim = attrs.evolve(
+        CLAIM,
+        coverage=attrs.evolve(COVERAGE, start=date(1912, 2, 2), end=date(2913, 3, 3)),
+        prior_authorization="AUTHZZ7",
+        property_casualty_claim_number="PCZZ8",
+        related_causes=RelatedCauses(
+            auto_accident=True, accident_state="WA", accident_date=date(1914, 4, 4)
+        ),
+    )
+    text = repr(claim)
+    for secret in ("1912", "2913", "1914", "AUTHZZ7", "PCZZ8"):
+        assert secret not in text
+    assert "accident_date=<redacted>" in repr(claim.related_causes)
+    # The claim id and the dates of service stay, to tell claims apart.
+    assert repr(claim.id) in text
+    assert repr(DAY) in text
+
+
+def test_line_diagnoses_refuses_what_is_not_a_line_index() -> None:
+    count = len(CLAIM.lines)
+    assert CLAIM.line_diagnoses(0) == CLAIM.line_diagnoses(-count)
+    for index, code in [
+        (None, "invalid_type"),
+        ("0", "invalid_type"),
+        (True, "invalid_type"),
+        (count, "out_of_range"),
+        (-count - 1, "out_of_range"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            CLAIM.line_diagnoses(index)  # type: ignore[arg-type]
+        assert [(d.path, d.code) for d in info.value.errors] == [("index", code)]

@@ -369,3 +369,20 @@ def test_patient_data_never_reaches_a_repr() -> None:
             assert secret not in text, type(value).__name__
     assert repr(patient.name) == "PersonName(<redacted>)"
     assert repr(patient.address) == "Address(<redacted>)"
+
+
+def test_coverage_dates_never_reach_a_repr() -> None:
+    # The dates of an individual's coverage: 45 CFR 164.514(b)(2)(i)(C).
+    dated = attrs.evolve(SELF_COVERAGE, start=date(1912, 2, 2), end=date(2913, 3, 3))
+    text = repr(dated)
+    assert "1912" not in text
+    assert "2913" not in text
+    assert "start=<redacted>" in text
+
+
+def test_is_active_refuses_what_is_not_a_date() -> None:
+    dated = attrs.evolve(SELF_COVERAGE, start=date(2026, 1, 1))
+    for on in (None, "2026-03-02", datetime(2026, 3, 2)):  # noqa: DTZ001 - refused
+        with pytest.raises(ValidationError) as info:
+            dated.is_active(on)  # type: ignore[arg-type]
+        assert info.value.errors[0].path == "on"

@@ -5,6 +5,7 @@ Prescriptions: validity (inclusive at both ends) and the procedures they order.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -220,3 +221,48 @@ def test_default_days_is_at_least_one_whole_day(days: int) -> None:
     with pytest.raises(ValidationError) as info:
         RX.expires_on(default_days=days)
     assert [(d.path, d.code) for d in info.value.errors] == [("default_days", "too_small")]
+
+
+def test_prescription_dates_never_reach_a_repr() -> None:
+    # A referral's dates are an individual's dates: 45 CFR 164.514(b)(2)(i)(C).
+    rx = attrs.evolve(RX, written_on=date(1912, 2, 2), valid_until=date(2913, 3, 3))
+    text = repr(rx)
+    assert "1912" not in text
+    assert "2913" not in text
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        pytest.param(lambda: RX.is_valid_on(junk(None)), "day", id="is_valid_on"),
+        pytest.param(lambda: RX.is_valid_on(junk("2026-03-02")), "day", id="is_valid_on-str"),
+        pytest.param(lambda: RX.covers(junk("97124")), "code", id="covers"),
+        pytest.param(
+            lambda: Prescription.last_valid_day(junk(None), None, 30), "written_on", id="written"
+        ),
+        pytest.param(
+            lambda: Prescription.last_valid_day(WRITTEN, junk("2026-04-01"), None),
+            "valid_until",
+            id="until",
+        ),
+        pytest.param(
+            lambda: Prescription.last_valid_day(WRITTEN, None, junk("30")), "valid_days", id="days"
+        ),
+        pytest.param(
+            lambda: Prescription.last_valid_day(WRITTEN, None, junk(float("nan"))),
+            "valid_days",
+            id="days-nan",
+        ),
+        pytest.param(lambda: Prescription.last_valid_day(WRITTEN, None, 0), "valid_days", id="0"),
+    ],
+)
+def test_methods_refuse_arguments_of_the_wrong_type_by_name(
+    call: Callable[[], object], path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.errors[0].path == path
+
+
+def junk(value: object) -> Any:
+    return value

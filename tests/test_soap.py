@@ -5,6 +5,7 @@ SOAP notes: sections, treatments, signing and amending.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -382,3 +383,25 @@ def test_an_addendum_is_not_dated_before_the_signature() -> None:
     ]
     same_day = attrs.evolve(early, written_on=signed.signature.signed_on)  # type: ignore[union-attr]
     assert signed.amend(same_day).is_signed
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        pytest.param(lambda: DRAFT.sign(junk(None), DAY), "signer", id="signer"),
+        pytest.param(lambda: DRAFT.sign(THERAPIST, junk(None)), "at", id="at-None"),
+        pytest.param(lambda: DRAFT.sign(THERAPIST, junk("2026-03-02")), "at", id="at-str"),
+        pytest.param(lambda: DRAFT.sign(THERAPIST, DAY).amend(junk(None)), "addendum", id="amend"),
+        pytest.param(lambda: DRAFT.amend(junk("late entry")), "addendum", id="amend-draft"),
+    ],
+)
+def test_sign_and_amend_refuse_arguments_of_the_wrong_type_by_name(
+    call: Callable[[], object], path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.errors[0].path == path
+
+
+def junk(value: object) -> Any:
+    return value

@@ -22,7 +22,8 @@ from typing import ClassVar, Final
 
 import attrs
 
-from soapbill._validators import Checked, checked, rules
+from soapbill._arguments import check_int
+from soapbill._validators import Checked, checked, redact, rules
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
@@ -141,6 +142,9 @@ class RelatedCauses(Checked):
     """
     What the condition is related to (CMS-1500 box 10; 837P CLM11).
 
+    The accident date is an individual's date (45 CFR 164.514(b)(2)(i)(C)): it
+    is redacted in ``repr``.
+
     Attributes:
         employment: Related to employment (workers' compensation).
         auto_accident: Related to an auto accident.
@@ -155,7 +159,7 @@ class RelatedCauses(Checked):
     auto_accident: bool = False
     accident_state: str | None = attrs.field(default=None, metadata=rules(pattern=r"[A-Z]{2}"))
     other_accident: bool = False
-    accident_date: date | None = None
+    accident_date: date | None = attrs.field(default=None, repr=redact)
 
     def _check_fields(self) -> None:
         if not (self.employment or self.auto_accident or self.other_accident):
@@ -217,6 +221,11 @@ class Claim(Checked):
     """
     A professional claim.
 
+    Patient data is redacted in ``repr``: the patient's and subscriber's
+    names, birth dates, addresses and phone, the member id, the accident date,
+    the prior-authorisation number and the property and casualty claim number.
+    The claim id, the dates of service and the codes are shown.
+
     Attributes:
         id: The practice's claim id (patient control number, CLM01).
         frequency: Original, replacement or void.
@@ -258,13 +267,15 @@ class Claim(Checked):
     )
     lines: tuple[ServiceLine, ...] = attrs.field(metadata=rules(min_len=1, max_len=50))
     attachments: tuple[Attachment, ...] = attrs.field(default=(), metadata=rules(max_len=10))
-    prior_authorization: str | None = attrs.field(default=None, metadata=_ID)
+    prior_authorization: str | None = attrs.field(default=None, repr=redact, metadata=_ID)
     place_of_service: PlaceOfService = _OFFICE
     provider_signature_on_file: bool = True
     assignment_of_benefits: bool = True
     release_of_information: bool = True
     related_causes: RelatedCauses | None = None
-    property_casualty_claim_number: str | None = attrs.field(default=None, metadata=_ID)
+    property_casualty_claim_number: str | None = attrs.field(
+        default=None, repr=redact, metadata=_ID
+    )
 
     def _check_fields(self) -> None:
         if self.frequency is ClaimFrequency.ORIGINAL:
@@ -310,5 +321,12 @@ class Claim(Checked):
     def line_diagnoses(self, index: int) -> tuple[DiagnosisCode, ...]:
         """
         The diagnoses line *index* (0-based) points at, in pointer order.
+
+        Raises:
+            ValidationError: *index* is not the index of a line.
         """
+        check_int(index, "index")
+        # Negative indices count from the end, as for any sequence.
+        if not -len(self.lines) <= index < len(self.lines):
+            raise ValidationError.single("index", "out_of_range", "is not the index of a line")
         return tuple(self.diagnoses[p - 1] for p in self.lines[index].diagnosis_pointers)

@@ -1,8 +1,9 @@
 """
 The people and organisations on a claim: patients, providers, payers, coverage.
 
-Patient data (names, birth dates, addresses, phone numbers, member ids) is
-redacted in every ``repr`` and never appears in an error message.
+Patient data (names, birth dates, addresses, phone numbers, member ids, the
+dates of coverage) is redacted in every ``repr`` and never appears in an error
+message.
 
 >>> from datetime import date
 >>> from soapbill import Npi
@@ -25,6 +26,7 @@ from datetime import date
 
 import attrs
 
+from soapbill._arguments import check_date
 from soapbill._validators import Checked as _Checked
 from soapbill._validators import checked, redact, rules
 from soapbill.codes.npi import Npi
@@ -299,8 +301,9 @@ class Coverage(_Checked):
     plan_type: PlanType
     relationship: Relationship = Relationship.SELF
     subscriber: Subscriber | None = None
-    start: date | None = None
-    end: date | None = None
+    # The dates of an individual's coverage (45 CFR 164.514(b)(2)(i)(C)).
+    start: date | None = attrs.field(default=None, repr=redact)
+    end: date | None = attrs.field(default=None, repr=redact)
 
     def _check_fields(self) -> None:
         if self.relationship is Relationship.SELF and self.subscriber is not None:
@@ -317,7 +320,11 @@ class Coverage(_Checked):
     def is_active(self, on: date) -> bool:
         """
         Whether the coverage is in force on *on* (bounds inclusive).
+
+        Raises:
+            ValidationError: *on* is not a date.
         """
+        check_date(on, "on")
         if self.start is not None and on < self.start:
             return False
         return self.end is None or on <= self.end

@@ -27,6 +27,7 @@ from typing import ClassVar
 
 import attrs
 
+from soapbill._arguments import check_date, check_int
 from soapbill._validators import Checked, checked, redact, rules
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.icd10 import DiagnosisCode
@@ -42,6 +43,8 @@ __all__ = ["Prescription"]
 class Prescription(Checked):
     """
     A prescription for treatment.
+
+    Its dates and notes are redacted in ``repr``.
 
     Attributes:
         id: The practice's identifier of the prescription.
@@ -66,8 +69,10 @@ class Prescription(Checked):
     id: str = attrs.field(metadata=rules(max_len=50))
     patient_id: str = attrs.field(metadata=rules(max_len=50))
     prescriber: Provider
-    written_on: date
-    valid_until: date | None = None
+    # The dates of a referral are an individual's dates (45 CFR
+    # 164.514(b)(2)(i)(C)): redacted in repr, like the notes.
+    written_on: date = attrs.field(repr=redact)
+    valid_until: date | None = attrs.field(default=None, repr=redact)
     valid_days: int | None = attrs.field(default=None, metadata=rules(ge=1, le=3660))
     diagnoses: tuple[DiagnosisCode, ...] = attrs.field(
         metadata=rules(min_len=1, max_len=12, unique=True)
@@ -97,7 +102,15 @@ class Prescription(Checked):
 
         A validity that would run past the last date Python can represent
         ends on :attr:`datetime.date.max`.
+
+        Raises:
+            ValidationError: An argument has the wrong type; the path names it.
         """
+        check_date(written_on, "written_on")
+        if valid_until is not None:
+            check_date(valid_until, "valid_until")
+        if valid_days is not None and check_int(valid_days, "valid_days") < 1:
+            raise ValidationError.single("valid_days", "too_small", "must be at least 1")
         if valid_until is not None:
             return valid_until
         if valid_days is not None:
@@ -130,7 +143,12 @@ class Prescription(Checked):
     def is_valid_on(self, day: date, default_days: int | None = None) -> bool:
         """
         Whether the prescription is valid on *day* (both ends inclusive).
+
+        Raises:
+            ValidationError: *day* is not a date, or *default_days* is not a
+                whole number of days >= 1.
         """
+        check_date(day, "day")
         if day < self.written_on:
             return False
         last = self.expires_on(default_days)
@@ -139,5 +157,10 @@ class Prescription(Checked):
     def covers(self, code: CptCode) -> bool:
         """
         Whether *code* is ordered (an empty ``procedures`` orders every code).
+
+        Raises:
+            ValidationError: *code* is not a CptCode.
         """
+        if code.__class__ is not CptCode:
+            raise ValidationError.single("code", "invalid_type", "expected a CptCode")
         return not self.procedures or code in self.procedures

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from soapbill._arguments import check_date, check_instance
 from soapbill._validators import Checked, checked, redact, rules
 from soapbill.codes._base import CodeValue
 from soapbill.codes.cpt import CptCode
@@ -473,11 +474,14 @@ class SoapNote(Checked):
 
         Raises:
             NoteStateError: The note already has a signature.
-            ValidationError: *at* is before the date of service.
+            ValidationError: *signer* is not a Provider, *at* is not a date,
+                or *at* is before the date of service.
         """
         if self.signature is not None:
             raise NoteStateError("the note is already signed; amend it instead")
-        if at.__class__ is date and at < self.date_of_service:
+        check_instance(signer, Provider, "signer")
+        check_date(at, "at")
+        if at < self.date_of_service:
             raise ValidationError.single(
                 "at", "before_service", "a note is signed on or after its date of service"
             )
@@ -491,8 +495,10 @@ class SoapNote(Checked):
         Raises:
             NoteStateError: The note is a draft, or its content no longer
                 matches its signature.
-            ValidationError: The addendum is dated before the signature.
+            ValidationError: *addendum* is not an Addendum, or it is dated
+                before the signature.
         """
+        check_instance(addendum, Addendum, "addendum")
         if not self.is_signed:
             raise NoteStateError("only a signed note is amended; edit a draft directly")
         signed_on = self.signature.signed_on  # type: ignore[union-attr] # is_signed says so

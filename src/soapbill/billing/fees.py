@@ -38,7 +38,7 @@ from typing import Final
 import attrs
 
 from soapbill._arguments import invalid_type
-from soapbill._validators import Checked, checked, rules, validate_money
+from soapbill._validators import Checked, checked, redact, rules, validate_money
 from soapbill.claims import Claim
 from soapbill.codes.cpt import CptCode
 from soapbill.errors import SoapbillError, ValidationError
@@ -367,7 +367,9 @@ class PackageBalance(Checked):
     """
 
     package: Package
-    purchased_on: date
+    # The day a patient paid: an individual's date (45 CFR 164.514(b)(2)(i)(C)).
+    # The sessions used are visits, shown like other dates of service.
+    purchased_on: date = attrs.field(repr=redact)
     used: tuple[date, ...] = ()
 
     def _check_fields(self) -> None:
