@@ -30,7 +30,7 @@ Implementation guides (TR3): 835 ``005010X221A1``, 999 ``005010X231A1``,
 277CA ``005010X214``; segments, elements and codes follow the open-source
 pyx12 maps of those guides. The code lists (adjustment reasons, remarks,
 claim status categories and codes, 999 error codes) are dated data with their
-sources; see :mod:`soapbill._remit_codes`.
+sources, in the private module ``soapbill._remit_codes``.
 
 >>> [str(group) for group in AdjustmentGroup]
 ['CO', 'PR', 'OA', 'PI', 'CR']
@@ -1155,6 +1155,8 @@ def _build(segment: xr.Segment, factory: Callable[..., T], **fields: Any) -> T: 
     raise _ElementError(segment.path())
 
 
+# Each code enum's members by value, built on first use: one small, immutable
+# mapping per enum class, so the cache is bounded.
 _MEMBERS: dict[type, Mapping[str, Any]] = {}
 
 
