@@ -630,3 +630,4 @@ def test_from_type_draws_each_model(type_name: str, strategy_name: str) -> None:
     assert type(find(st.from_type(cls), lambda _: True, settings=quick)) is cls
     resolve = _hypothesis_plugin._Deferred(strategy_name)
     assert repr(resolve(cls)) == repr(getattr(sbst, strategy_name)())
+    assert repr(resolve) == f"soapbill.strategies.{strategy_name}()"

@@ -805,6 +805,8 @@ ARGUMENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("no claims", {"claims": []}, "claims", "too_short"),
     ("claims as a string", {"claims": "claims"}, "claims", "invalid_type"),
     ("not a claim", {"claims": [EXAMPLE, JOHN]}, "claims[1]", "invalid_type"),
+    ("not a claim after a refused one", {"claims": [_no_zip4(EXAMPLE), JOHN]}, "claims[1]",
+     "invalid_type"),
     ("control number zero", {"control_number": 0}, "control_number", "out_of_range"),
     ("control number ten digits", {"control_number": 10**9}, "control_number", "out_of_range"),
     ("control number bool", {"control_number": True}, "control_number", "invalid_type"),

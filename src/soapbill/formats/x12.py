@@ -505,7 +505,8 @@ def _trimmed(value: _T, fields: _Fields) -> _T:
     for path, text, _ in fields:
         if text is not None:
             trimmed = text.strip(" ")
-            if trimmed != text:
+            # As in _clean: strip() returns the very string when there is nothing to strip.
+            if trimmed is not text:
                 value = _replace(value, path, trimmed or None)
     return value
 
