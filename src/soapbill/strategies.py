@@ -55,7 +55,8 @@ what the 837P requires:
 With soapbill installed, :func:`hypothesis.strategies.from_type` draws every
 model that has a strategy here (``st.from_type(soapbill.Claim)`` draws from
 :func:`claims`): Hypothesis registers them when it is imported, through its
-plugin entry point. ``import soapbill`` registers nothing.
+plugin entry point (``HYPOTHESIS_NO_PLUGINS=1`` turns Hypothesis' plugins
+off). ``import soapbill`` registers nothing.
 
 .. versionadded:: 0.1.0
 """
