@@ -49,6 +49,7 @@ from soapbill.rules import (
     policies,
     rule,
 )
+from soapbill.rules.diagnoses import DiagnosisVerdict
 from soapbill.rules.engine import RULE_ID_PATTERN
 
 DOS = date(2026, 3, 2)
@@ -348,6 +349,22 @@ def test_a_rule_that_fails_raises_rule_error_naming_it(
         assert info.value.__cause__ is None
     else:
         assert isinstance(info.value.__cause__, cause)
+
+
+class BrokenTable:
+    """
+    A diagnosis table that fails: a built-in rule calls it.
+    """
+
+    def check(self, _code: DiagnosisCode, _on: date, /) -> DiagnosisVerdict:
+        raise ConnectionError(SENTINEL)
+
+
+def test_a_builtin_rule_that_fails_on_a_callers_table_raises_rule_error() -> None:
+    with pytest.raises(RuleError, match=r"rule diagnosis\.not_billable: raised") as info:
+        evaluate(claim(), POLICY, as_of=DOS, diagnosis_table=BrokenTable())
+    assert isinstance(info.value.__cause__, ConnectionError)
+    assert SENTINEL not in str(info.value)
 
 
 # --- the argument contract -------------------------------------------------------------
