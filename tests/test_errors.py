@@ -89,6 +89,28 @@ def test_validation_error_needs_a_detail() -> None:
         ValidationError([])
 
 
+@pytest.mark.parametrize(
+    ("errors", "path", "code"),
+    [
+        pytest.param([], "errors", "too_short", id="empty"),
+        pytest.param(None, "errors", "invalid_type", id="None"),
+        pytest.param(5, "errors", "invalid_type", id="int"),
+        pytest.param(SENTINEL, "errors", "invalid_type", id="text"),
+        pytest.param(
+            [ErrorDetail(path="a", code="b", message="c"), SENTINEL],
+            "errors[1]",
+            "invalid_type",
+            id="item",
+        ),
+    ],
+)
+def test_validation_error_refuses_what_is_not_details(errors: object, path: str, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        ValidationError(errors)  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+    assert SENTINEL not in repr(info.value)
+
+
 def test_single() -> None:
     error = InvalidFormatError.single("npi", "bad_checksum", "the check digit does not match")
     assert type(error) is InvalidFormatError

@@ -93,16 +93,31 @@ class ValidationError(SoapbillError, ValueError):
     Attributes:
         errors: Every problem found, in document order.
 
+    Raises:
+        ValidationError: *errors* is not a non-empty iterable of
+            :class:`ErrorDetail` (raised by the constructor).
+
     .. versionadded:: 0.1.0
     """
 
     errors: tuple[ErrorDetail, ...]
 
     def __init__(self, errors: Iterable[ErrorDetail]) -> None:
-        self.errors = tuple(errors)
+        given: object = errors
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise ValidationError.single(
+                "errors", "invalid_type", "expected an iterable of ErrorDetail"
+            )
+        self.errors = tuple(given)
         if not self.errors:
-            msg = "a ValidationError needs at least one ErrorDetail"
-            raise ValueError(msg)
+            raise ValidationError.single(
+                "errors", "too_short", "a ValidationError needs at least one ErrorDetail"
+            )
+        for i, detail in enumerate(self.errors):
+            if not isinstance(detail, ErrorDetail):
+                raise ValidationError.single(
+                    f"errors[{i}]", "invalid_type", "expected an ErrorDetail"
+                )
         super().__init__(self._summary())
 
     def _summary(self) -> str:
