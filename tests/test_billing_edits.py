@@ -475,6 +475,14 @@ def test_a_bad_row_of_a_latin1_file_chains_no_decoding_error(tmp_path: Path) -> 
     _assert_chain_clean(info.value, sentinel)
 
 
+@pytest.mark.parametrize("value", [None, 5, "97140", b"x"])
+def test_tables_are_built_from_iterables(value: object) -> None:
+    for cls, path in ((PtpEdits, "edits"), (MueLimits, "limits")):
+        with pytest.raises(ValidationError) as info:
+            cls(value)  # type: ignore[arg-type]
+        assert info.value.errors[0].path == path
+
+
 def test_tables_refuse_arguments_of_the_wrong_type() -> None:
     mue = MueLimits.sample()
     lines = [line("97124")]

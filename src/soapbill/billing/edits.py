@@ -50,7 +50,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from types import MappingProxyType
-from typing import Final, TextIO, TypeVar
+from typing import Final, TextIO, TypeVar, cast
 
 import attrs
 
@@ -179,7 +179,7 @@ class PtpConflict(Checked):
 
 
 def _edits_tuple(value: Iterable[PtpEdit]) -> tuple[PtpEdit, ...]:
-    return tuple(value)
+    return cast("tuple[PtpEdit, ...]", as_tuple(value, "edits", "PtpEdit values"))
 
 
 def _index_edits(edits: tuple[PtpEdit, ...]) -> Mapping[tuple[CptCode, CptCode], list[PtpEdit]]:
@@ -437,7 +437,7 @@ class MueResult(Checked):
 
 
 def _limits_tuple(value: Iterable[MueLimit]) -> tuple[MueLimit, ...]:
-    return tuple(value)
+    return cast("tuple[MueLimit, ...]", as_tuple(value, "limits", "MueLimit values"))
 
 
 def _index_limits(limits: tuple[MueLimit, ...]) -> Mapping[CptCode, MueLimit]:
