@@ -79,6 +79,18 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     msg = "soapbill.strategies needs Hypothesis: pip install 'soapbill[testing]'"
     raise ImportError(msg) from error
 
+from soapbill._remit_strategies import (
+    Written277CA,
+    Written835,
+    Written999,
+    acknowledgements_999,
+    adjustments,
+    claim_acknowledgements_277ca,
+    claim_decisions,
+    line_decisions,
+    provider_adjustments,
+    remittances_835,
+)
 from soapbill._validators import MONEY_LIMIT
 from soapbill.claims import (
     Attachment,
@@ -130,10 +142,17 @@ from soapbill.soap import (
 )
 
 __all__ = [
+    "Written277CA",
+    "Written835",
+    "Written999",
+    "acknowledgements_999",
     "addenda",
     "addresses",
+    "adjustments",
     "assessments",
     "attachments",
+    "claim_acknowledgements_277ca",
+    "claim_decisions",
     "claims",
     "coverages",
     "cpt_codes",
@@ -141,6 +160,7 @@ __all__ = [
     "frequencies",
     "home_exercises",
     "lifestyles",
+    "line_decisions",
     "modifiers",
     "money",
     "npis",
@@ -152,9 +172,11 @@ __all__ = [
     "places_of_service",
     "plans",
     "prescriptions",
+    "provider_adjustments",
     "providers",
     "ranges_of_motion",
     "related_causes",
+    "remittances_835",
     "service_lines",
     "signatures",
     "soap_notes",
