@@ -44,8 +44,10 @@ from soapbill import (
     ValidationError,
 )
 from soapbill import strategies as sbst
-from soapbill._validators import TRUSTED, Checked, checked, rules
-from soapbill.formats import json as sbjson
+from soapbill._fields import Shape, describe, rules
+from soapbill._model import model
+from soapbill._validators import TRUSTED
+from soapbill.formats import _converter, _fastpath
 from soapbill.formats.json import (
     FORMAT_VERSION,
     DeserializationError,
@@ -701,7 +703,7 @@ DOCUMENTS = [
 
 def detailed(data: object, cls: type) -> object | None:
     try:
-        return sbjson._decode_detailed(data, cls, sbjson._default_converter())
+        return _converter.decode_detailed(data, cls, _converter.default_converter())
     except DeserializationError:
         return None
 
@@ -718,7 +720,7 @@ def test_fast_and_detailed_paths_agree_on_json(
     if data.draw(st.booleans()):
         mutate(data, doc, JUNK)
     parsed = msgspec.json.decode(json.dumps(doc))
-    fast = sbjson._decode_fast(parsed, cls, python=False)
+    fast = _fastpath.decode(parsed, cls, python=False)
     slow = detailed(parsed, cls)
     assert (fast is None) == (slow is None)
     if fast is not None:
@@ -738,7 +740,7 @@ def test_fast_and_detailed_paths_agree_on_python_data(
     doc = to_dict(obj)
     if data.draw(st.booleans()):
         mutate(data, doc, JUNK + PYTHON_JUNK)
-    fast = sbjson._decode_fast(doc, cls, python=True)
+    fast = _fastpath.decode(doc, cls, python=True)
     slow = detailed(doc, cls)
     assert (fast is None) == (slow is None)
     if fast is not None:
@@ -763,7 +765,7 @@ def test_paths_agree_on_dates_and_money(birth_date: str, charge: str) -> None:
     doc = to_dict(make_claim())
     doc["patient"]["birth_date"] = birth_date
     doc["lines"][1]["charge"] = charge
-    fast = sbjson._decode_fast(doc, Claim, python=False)
+    fast = _fastpath.decode(doc, Claim, python=False)
     slow = detailed(doc, Claim)
     assert (fast is None) == (slow is None)
     if fast is not None:
@@ -792,17 +794,15 @@ class Size(enum.IntEnum):
     LARGE = 2
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Part(Checked):
+@model
+class Part:
     code: CptCode
     count: int = attrs.field(default=1, metadata=rules(ge=1))
     price: Decimal | None = None
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Bag(Checked):
+@model
+class Bag:
     items: tuple[int, ...] = attrs.field(metadata=rules(max_len=3))
 
 
@@ -811,9 +811,8 @@ class Empty:
     pass
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Order(Checked):
+@model
+class Order:
     __soapbill_document__: ClassVar[bool] = True
 
     name: str = attrs.field(metadata=rules(max_len=10))
@@ -865,7 +864,7 @@ def test_a_new_model_needs_no_code_of_its_own() -> None:
     assert to_json(ORDER) == msgspec.json.encode(data).decode()
     assert from_dict(data, Order) == ORDER
     assert from_json(to_json(ORDER), Order) == ORDER
-    assert sbjson._decode_fast(data, Order, python=True) == ORDER
+    assert _fastpath.decode(data, Order, python=True) == ORDER
 
 
 @pytest.mark.parametrize(
@@ -897,8 +896,8 @@ def test_a_new_model_checks_across_fields() -> None:
 
 
 def test_the_fast_path_refuses_an_enum_it_cannot_check() -> None:
-    with pytest.raises(sbjson._UnsupportedError):
-        sbjson._CheckWriter.exact_class(Mixed)
+    with pytest.raises(_fastpath._UnsupportedError):
+        _fastpath.json_class(describe(Mixed))
 
 
 @attrs.frozen
@@ -921,7 +920,7 @@ def test_a_recursive_plain_attrs_class() -> None:
         "weight": 0,
     }
     assert from_dict(data, Node) == tree
-    assert sbjson._plan(Node) is None  # a converter: only cattrs builds it as __init__ does
+    assert _fastpath.plan(Node) is None  # a converter: only cattrs builds it as __init__ does
     assert errors_of({"label": 1, "child": {"label": "b", "x": 2}}, Node) == [
         ("label", "invalid_type"),
         ("child.x", "unknown_field"),
@@ -953,15 +952,15 @@ class Tree:
 def test_a_recursive_class_takes_the_fast_path() -> None:
     tree = Tree(label="a", children=(Tree(label="b", children=(Tree(label="c"),)),))
     data = to_dict(tree)
-    assert sbjson._decode_fast(data, Tree, python=True) == tree
+    assert _fastpath.decode(data, Tree, python=True) == tree
     assert from_json(to_json(tree), Tree) == tree
     data["children"][0]["children"][0]["x"] = 1
-    assert sbjson._decode_fast(data, Tree, python=True) is None
+    assert _fastpath.decode(data, Tree, python=True) is None
     assert errors_of(data, Tree) == [("children[0].children[0].x", "unknown_field")]
 
 
 def test_a_type_the_fast_path_does_not_handle() -> None:
-    assert sbjson._plan(Reading) is None
+    assert _fastpath.plan(Reading) is None
     assert from_dict({"value": 1}, Reading) == Reading(1.0)
     assert from_json('{"value": 2.5, "pair": [1, 2]}', Reading) == Reading(2.5, (1, 2))
     assert errors_of({"value": "2.5"}, Reading) == [("value", "invalid_type")]
@@ -969,16 +968,15 @@ def test_a_type_the_fast_path_does_not_handle() -> None:
 
 
 def test_an_enum_of_mixed_values() -> None:
-    assert sbjson._plan(Labelled) is None
+    assert _fastpath.plan(Labelled) is None
     assert from_dict({"mixed": "a"}, Labelled) == Labelled(Mixed.A)
     assert from_dict({"mixed": 1}, Labelled) == Labelled(Mixed.ONE)
     assert errors_of({"mixed": True}, Labelled) == [("mixed", "invalid_choice")]
     assert errors_of({"mixed": "b"}, Labelled) == [("mixed", "invalid_choice")]
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Slot(Checked):
+@model
+class Slot:
     """
     Built only by test_msgspec_gets_the_generated_checks.
     """
@@ -986,9 +984,8 @@ class Slot(Checked):
     size: int = attrs.field(metadata=rules(ge=0))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Crate(Checked):
+@model
+class Crate:
     """
     Built only by test_msgspec_gets_the_generated_checks.
     """
@@ -998,11 +995,11 @@ class Crate(Checked):
 
 def test_msgspec_gets_the_generated_checks() -> None:
     # msgspec keeps the __attrs_post_init__ it finds when it first meets a
-    # class; the decoder installs every check before, even of a class not yet
-    # built, so no later object generates or looks one up.
-    placeholder = Slot.__attrs_post_init__
+    # class: that function is the class's one check from its creation on, and
+    # the decoder generates the checks of every class a document may hold.
+    check = Slot.__dict__["__attrs_post_init__"]
     assert from_json('{"slots": []}', Crate) == Crate(slots=())
-    assert Slot.__attrs_post_init__ is not placeholder
+    assert Slot.__dict__["__attrs_post_init__"] is check
     calls = [0]
     real_compile = builtins.compile
 
@@ -1021,28 +1018,21 @@ def test_msgspec_gets_the_generated_checks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("tp", "expected"),
+    ("tp", "shape", "item"),
     [
-        pytest.param(int | None, int, id="optional"),
-        pytest.param(int | str, None, id="union"),
-        pytest.param(int | str | None, None, id="optional-union"),
-        pytest.param(int, None, id="int"),
+        pytest.param(int | None, Shape.OPTIONAL, int, id="optional"),
+        pytest.param(int | str, Shape.OTHER, None, id="union"),
+        pytest.param(int | str | None, Shape.OTHER, None, id="optional-union"),
+        pytest.param(tuple[int, ...], Shape.TUPLE, int, id="homogeneous"),
+        pytest.param(tuple[int, int], Shape.OTHER, None, id="pair"),
+        pytest.param(list[int], Shape.OTHER, None, id="list"),
+        pytest.param(int, Shape.INT, None, id="int"),
     ],
 )
-def test_optional_arg(tp: object, expected: object) -> None:
-    assert sbjson._optional_arg(tp) is expected
-
-
-@pytest.mark.parametrize(
-    ("tp", "expected"),
-    [
-        pytest.param(tuple[int, ...], int, id="homogeneous"),
-        pytest.param(tuple[int, int], None, id="pair"),
-        pytest.param(list[int], None, id="list"),
-    ],
-)
-def test_tuple_item(tp: object, expected: object) -> None:
-    assert sbjson._tuple_item(tp) is expected
+def test_the_fast_path_reads_the_field_description(tp: object, shape: Shape, item: object) -> None:
+    kind = describe(tp)
+    assert kind.shape is shape
+    assert (kind.item.type if kind.item else None) is item
 
 
 def test_plain_values_take_the_cattrs_path() -> None:

@@ -30,7 +30,8 @@ from soapbill import (
     TaxId,
 )
 from soapbill import strategies as sbst
-from soapbill._validators import Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
 from soapbill.codes import cpt, icd10, modifiers, npi, pos, taxid
 from soapbill.codes._base import CodeValue
 from soapbill.errors import SoapbillError, ValidationError
@@ -389,9 +390,8 @@ def test_npi_check_digit_is_left_to_the_decoder(claim: Claim) -> None:
 # --- any model class -----------------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class _Inner(Checked):
+@model
+class _Inner:
     """
     A small model.
     """
@@ -400,9 +400,8 @@ class _Inner(Checked):
     count: int = 3
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class _Outer(Checked):
+@model
+class _Outer:
     """
     Another model.
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import builtins
 import enum
+import inspect
+import linecache
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -27,15 +30,13 @@ from soapbill import (
     ValidationError,
 )
 from soapbill import strategies as sbst
+from soapbill._fields import Shape, fields_of, redact, rules
+from soapbill._model import model
 from soapbill._validators import (
     TRUSTED,
-    Checked,
-    checked,
     field_checks,
-    install_checks,
-    is_checked,
-    redact,
-    rules,
+    generate,
+    is_model,
     validate_money,
 )
 
@@ -45,15 +46,13 @@ class Color(enum.StrEnum):
     BLUE = "blue"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Inner(Checked):
+@model
+class Inner:
     size: int = attrs.field(metadata=rules(ge=0, le=10))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Toy(Checked):
+@model
+class Toy:
     name: str = attrs.field(metadata=rules(max_len=5))
     state: str | None = attrs.field(default=None, metadata=rules(pattern=r"[A-Z]{2}"))
     note: str = attrs.field(default="", metadata=rules(min_len=0, max_len=3))
@@ -73,9 +72,8 @@ class Toy(Checked):
     slots: tuple[Inner | None, ...] = ()
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Pair(Checked):
+@model
+class Pair:
     low: int
     high: int
 
@@ -268,48 +266,102 @@ def counted_compiles() -> Iterator[list[int]]:
         builtins.compile = real_compile
 
 
-def _fresh_class() -> type[Any]:
-    @checked
-    @attrs.frozen(kw_only=True)
-    class Fresh(Checked):
-        size: int = attrs.field(metadata=rules(ge=0))
+def _fresh_class(least: int = 0) -> type[Any]:
+    @model
+    class Fresh:
+        size: int = attrs.field(metadata=rules(ge=least))
 
     return Fresh
 
 
-def test_a_kept_placeholder_never_generates_the_checks_again() -> None:
-    # msgspec keeps the __attrs_post_init__ it first saw: the placeholder.
+def test_the_check_is_one_function_from_the_start() -> None:
+    # msgspec keeps the __attrs_post_init__ it first saw, before any object.
     fresh = _fresh_class()
-    placeholder = fresh.__attrs_post_init__
+    check = fresh.__attrs_post_init__
     fresh(size=1)
-    obj = fresh(size=2)
+    assert fresh.__attrs_post_init__ is check
     with counted_compiles() as calls:
-        for _ in range(3):
-            placeholder(obj)
+        for size in range(3):
+            check(fresh(size=size))
     assert calls == [0]
-    # It still runs the real checks.
+    # It runs the real checks, called on an object it did not build too.
     bad = object.__new__(fresh)
     object.__setattr__(bad, "size", -1)
     with pytest.raises(ValidationError):
-        placeholder(bad)
+        check(bad)
 
 
-def test_install_checks_replaces_the_placeholder_once() -> None:
+def test_a_check_generated_ahead_compiles_nothing_later() -> None:
     fresh = _fresh_class()
-    assert is_checked(fresh)
-    placeholder = fresh.__attrs_post_init__
-    check = install_checks(fresh)
-    assert fresh.__attrs_post_init__ is check is not placeholder
+    check = fresh.__attrs_post_init__
+    generate(fresh)
     with counted_compiles() as calls:
-        assert install_checks(fresh) is check
+        generate(fresh)
         fresh(size=1)
     assert calls == [0]
+    assert fresh.__attrs_post_init__ is check
 
 
-def test_install_checks_refuses_other_classes() -> None:
-    assert not is_checked(Color)
+def test_tracebacks_show_the_generated_source() -> None:
+    fresh = _fresh_class()
+    with pytest.raises(ValidationError) as info:
+        fresh(size=-1)
+    frames = traceback.extract_tb(info.value.__traceback__)
+    # The last: the first construction also shows the frame that generated it.
+    check = [f for f in frames if f.name == "__attrs_post_init__"][-1]
+    assert check.filename.startswith("<soapbill check ")
+    assert check.filename.endswith(".Fresh>")
+    assert check.line == "_raise('size', 'too_small', 'must be at least 0')"
+    assert "def __attrs_post_init__(self):" in inspect.getsource(fresh.__attrs_post_init__)
+
+
+def test_classes_of_the_same_name_keep_their_own_source() -> None:
+    first, second = _fresh_class(least=1), _fresh_class(least=2)
+    first(size=2)
+    second(size=2)
+    files = [c.__attrs_post_init__.__code__.co_filename for c in (first, second)]
+    assert files[0] != files[1]
+    assert [linecache.getline(f, 7).strip() for f in files] == [
+        "if v_size < 1:",
+        "if v_size < 2:",
+    ]
+
+
+def test_a_model_puts_cross_field_rules_in_check_fields() -> None:
+    class Own:
+        size: int
+
+        def __attrs_post_init__(self) -> None:
+            return None
+
+    with pytest.raises(TypeError):
+        model(Own)
+
+
+def test_only_models_have_field_checks() -> None:
+    assert is_model(Toy)
+    assert not is_model(Color)
     with pytest.raises(KeyError):
-        install_checks(Color)
+        field_checks(Color)
+
+
+def test_the_description_of_the_fields() -> None:
+    fields = {f.name: f for f in fields_of(Toy)}
+    assert [f.name for f in fields_of(Toy)] == [a.name for a in attrs.fields(Toy)]
+    assert fields["name"].kind.shape is Shape.STR
+    assert fields["name"].rules.max_len == 5
+    assert fields["state"].kind.shape is Shape.OPTIONAL
+    assert fields["state"].kind.inner.shape is Shape.STR
+    assert fields["grid"].kind.leaf.shape is Shape.INT
+    assert fields["inners"].kind.inner.type is Inner
+    assert fields["code"].kind.inner.shape is Shape.CODE
+    assert fields["color"].kind.shape is Shape.ENUM
+    assert fields["tags"].rules.unique
+    assert fields["secret"].redacted
+    assert not fields["name"].redacted
+    assert fields["name"].required
+    assert not fields["count"].required
+    assert fields_of(Toy) is fields_of(Toy)
 
 
 # --- the trusted decoder mode ------------------------------------------------------

@@ -43,7 +43,6 @@ from __future__ import annotations
 import enum
 import inspect
 import re
-import types
 import typing
 from datetime import date
 from decimal import Decimal
@@ -52,6 +51,7 @@ from typing import Any, Final
 import attrs
 import cattrs
 
+from soapbill._fields import NO_RULES, Kind, Rules, Shape, fields_of
 from soapbill._validators import MONEY_LIMIT
 from soapbill.codes._base import CodeValue
 from soapbill.codes.cpt import CptCode
@@ -86,7 +86,8 @@ _DATE: Final = {
 
 # The canonical forms that the code modules' validate() return, which is what
 # soapbill writes: CPT/HCPCS (codes/cpt.py), ICD-10-CM with its dot after the
-# third character (codes/icd10.py, DOMAIN.md 6.1), modifiers, NPI (codes/npi.py;
+# third character (codes/icd10.py; the NCI SEER training module "ICD-10-CM code
+# structure"), modifiers, NPI (codes/npi.py;
 # the check digit is not expressible here), place of service 01-99, EIN NN-NNNNNNN.
 _CODE_PATTERNS: Final[dict[type[CodeValue], str]] = {
     CptCode: r"^([0-9]{4}[0-9AFMTU]|[A-Z][0-9]{4})$",
@@ -176,26 +177,25 @@ class _Builder:
         Return the schema of the JSON object of attrs class *cls*.
         """
         try:
-            hints = typing.get_type_hints(cls)
+            fields = fields_of(cls)
         except NameError:  # pragma: no cover - a model whose annotations do not resolve
             raise UnsupportedTypeError("the annotations of a model do not resolve") from None
         notes = _attribute_notes(cls)
         properties: dict[str, Any] = {}
         required = []
-        for field in attrs.fields(cls):
-            meta = field.metadata.get("soapbill", {})
+        for field in fields:
             try:
-                prop = self.type_schema(hints[field.name], meta)
+                prop = self.type_schema(field.kind, field.rules)
             except UnsupportedTypeError:
                 raise UnsupportedTypeError(
                     f"field {cls.__name__}.{field.name} has a type JSON Schema cannot describe"
                 ) from None
             if field.name in notes:
                 prop = {**prop, "description": notes[field.name]}
-            if field.default is attrs.NOTHING:
+            if field.required:
                 required.append(field.name)
             else:
-                default = _default(field.default, hints[field.name], self.converter)
+                default = _default(field.attribute.default, field.kind.type, self.converter)
                 prop = {**prop, "default": default}
             properties[field.name] = prop
         schema: dict[str, Any] = {"type": "object"}
@@ -207,73 +207,70 @@ class _Builder:
         schema["additionalProperties"] = False
         return schema
 
-    def type_schema(self, tp: Any, meta: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401, C901, PLR0911 - one branch per supported type
+    def type_schema(self, kind: Kind, rules: Rules) -> dict[str, Any]:  # noqa: PLR0911 - one return per shape
         """
-        Return the schema of a value of type *tp* with the constraints *meta*.
+        Return the schema of a value of *kind* with the constraints *rules*.
         """
-        origin = typing.get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                raise UnsupportedTypeError("only X | None unions are supported")
-            return {"anyOf": [self.type_schema(args[0], meta), {"type": "null"}]}
-        if origin is tuple:
-            return self._array(tp, meta)
-        if origin is typing.Literal:
-            return {"enum": list(typing.get_args(tp))}
-        if tp is str:
-            return _string(meta)
-        if tp is bool:
-            return {"type": "boolean"}
-        if tp is int:
-            return _integer(meta)
-        if tp is Decimal:
+        tp = kind.type
+        shape = kind.shape
+        if shape is Shape.OPTIONAL:
+            return {"anyOf": [self.type_schema(kind.inner, rules), {"type": "null"}]}
+        if shape is Shape.TUPLE:
+            return self._array(kind.inner, rules)
+        if shape in _SCALARS:
+            return _SCALARS[shape](rules)
+        if shape is Shape.MONEY:
             return self.ref(Decimal, "Money", lambda: dict(_MONEY))
-        if tp is date:
+        if shape is Shape.DATE:
             return self.ref(date, "Date", lambda: dict(_DATE))
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        if shape is Shape.ENUM:
             return self.ref(tp, tp.__name__, lambda: _enum(tp))
-        if isinstance(tp, type) and issubclass(tp, CodeValue):
+        if shape is Shape.CODE:
             return self.ref(tp, tp.__name__, lambda: _code(tp))
-        if isinstance(tp, type) and attrs.has(tp):
+        if shape is Shape.MODEL:
             return self.ref(tp, tp.__name__, lambda: self.object_schema(tp))
+        if typing.get_origin(tp) is typing.Literal:
+            return {"enum": list(typing.get_args(tp))}
         raise UnsupportedTypeError("unsupported field type")
 
-    def _array(self, tp: Any, meta: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401 - a typing form
-        args = typing.get_args(tp)
-        if len(args) != 2 or args[1] is not Ellipsis:  # noqa: PLR2004 - tuple[X, ...]
-            raise UnsupportedTypeError("only homogeneous tuples are supported")
-        schema: dict[str, Any] = {"type": "array", "items": self.type_schema(args[0], {})}
-        if meta.get("min_len") is not None:
-            schema["minItems"] = meta["min_len"]
-        if meta.get("max_len") is not None:
-            schema["maxItems"] = meta["max_len"]
-        if meta.get("unique"):
+    def _array(self, item: Kind, rules: Rules) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": self.type_schema(item, NO_RULES)}
+        if rules.min_len is not None:
+            schema["minItems"] = rules.min_len
+        if rules.max_len is not None:
+            schema["maxItems"] = rules.max_len
+        if rules.unique:
             schema["uniqueItems"] = True
         return schema
 
 
-def _string(meta: dict[str, Any]) -> dict[str, Any]:
-    # A str field without min_len must not be empty (soapbill._validators.rules).
-    min_len = meta.get("min_len")
+def _string(rules: Rules) -> dict[str, Any]:
+    # A str field without min_len must not be empty (soapbill._fields.rules).
     schema: dict[str, Any] = {"type": "string"}
-    if min_len is None or min_len > 0:
-        schema["minLength"] = 1 if min_len is None else min_len
-    if meta.get("max_len") is not None:
-        schema["maxLength"] = meta["max_len"]
-    if meta.get("pattern") is not None:
+    if rules.min_len is None or rules.min_len > 0:
+        schema["minLength"] = 1 if rules.min_len is None else rules.min_len
+    if rules.max_len is not None:
+        schema["maxLength"] = rules.max_len
+    if rules.pattern is not None:
         # The models match the whole string (re.fullmatch); JSON Schema searches.
-        schema["pattern"] = f"^(?:{meta['pattern']})$"
+        schema["pattern"] = f"^(?:{rules.pattern})$"
     return schema
 
 
-def _integer(meta: dict[str, Any]) -> dict[str, Any]:
+def _integer(rules: Rules) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer"}
-    if meta.get("ge") is not None:
-        schema["minimum"] = meta["ge"]
-    if meta.get("le") is not None:
-        schema["maximum"] = meta["le"]
+    if rules.ge is not None:
+        schema["minimum"] = rules.ge
+    if rules.le is not None:
+        schema["maximum"] = rules.le
     return schema
+
+
+def _boolean(_rules: Rules) -> dict[str, Any]:
+    return {"type": "boolean"}
+
+
+_SCALARS: Final = {Shape.STR: _string, Shape.INT: _integer, Shape.BOOL: _boolean}
 
 
 def _enum(cls: type[enum.Enum]) -> dict[str, Any]:
