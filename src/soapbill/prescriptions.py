@@ -28,7 +28,8 @@ from typing import ClassVar
 import attrs
 
 from soapbill._arguments import check_date, check_int
-from soapbill._validators import Checked, checked, redact, rules
+from soapbill._fields import redact, rules
+from soapbill._model import model
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.errors import ValidationError
@@ -38,9 +39,8 @@ from soapbill.soap import BodyRegion, Frequency
 __all__ = ["Prescription"]
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Prescription(Checked):
+@model
+class Prescription:
     """
     A prescription for treatment.
 
