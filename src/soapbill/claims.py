@@ -23,7 +23,8 @@ from typing import ClassVar, Final
 import attrs
 
 from soapbill._arguments import check_int
-from soapbill._validators import Checked, checked, redact, rules
+from soapbill._fields import redact, rules
+from soapbill._model import model
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
@@ -117,9 +118,8 @@ _TRANSMISSION_CODES = {
 }
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Attachment(Checked):
+@model
+class Attachment:
     """
     A document sent with a claim (837P PWK).
 
@@ -136,9 +136,8 @@ class Attachment(Checked):
     transmission: Transmission = Transmission.ELECTRONIC
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class RelatedCauses(Checked):
+@model
+class RelatedCauses:
     """
     What the condition is related to (CMS-1500 box 10; 837P CLM11).
 
@@ -176,9 +175,8 @@ class RelatedCauses(Checked):
             )
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class ServiceLine(Checked):
+@model
+class ServiceLine:
     """
     One billed procedure on one date of service.
 
@@ -215,9 +213,8 @@ class ServiceLine(Checked):
                 )
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Claim(Checked):
+@model
+class Claim:
     """
     A professional claim.
 
