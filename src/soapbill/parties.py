@@ -27,8 +27,8 @@ from datetime import date
 import attrs
 
 from soapbill._arguments import check_date
-from soapbill._validators import Checked as _Checked
-from soapbill._validators import checked, redact, rules
+from soapbill._fields import redact, rules
+from soapbill._model import model
 from soapbill.codes.npi import Npi
 from soapbill.codes.taxid import TaxId
 from soapbill.errors import ValidationError
@@ -111,9 +111,8 @@ class Relationship(enum.StrEnum):
     OTHER = "other"
 
 
-@checked
-@attrs.frozen(kw_only=True, repr=False)
-class Address(_Checked):
+@model
+class Address:
     """
     A US postal address.
 
@@ -137,9 +136,8 @@ class Address(_Checked):
         return "Address(<redacted>)"
 
 
-@checked
-@attrs.frozen(kw_only=True, repr=False)
-class PersonName(_Checked):
+@model
+class PersonName:
     """
     A person's name.
 
@@ -155,9 +153,8 @@ class PersonName(_Checked):
         return "PersonName(<redacted>)"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Patient(_Checked):
+@model
+class Patient:
     """
     The person who was treated.
 
@@ -180,9 +177,8 @@ class Patient(_Checked):
     phone: str | None = attrs.field(default=None, repr=redact, metadata=_PHONE)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Provider(_Checked):
+@model
+class Provider:
     """
     A healthcare provider: a person or an organisation.
 
@@ -234,9 +230,8 @@ class Provider(_Checked):
         return self.name is not None
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Payer(_Checked):
+@model
+class Payer:
     """
     An insurer, as clearinghouses identify it.
 
@@ -251,9 +246,8 @@ class Payer(_Checked):
     name: str = attrs.field(metadata=rules(max_len=60))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Subscriber(_Checked):
+@model
+class Subscriber:
     """
     The insured person, when that is not the patient.
 
@@ -272,9 +266,8 @@ class Subscriber(_Checked):
     address: Address | None = attrs.field(default=None, repr=redact)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Coverage(_Checked):
+@model
+class Coverage:
     """
     A patient's insurance policy.
 
