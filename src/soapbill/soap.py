@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 import attrs
 
 from soapbill._arguments import check_date, check_instance
-from soapbill._validators import Checked, checked, redact, rules
+from soapbill._fields import redact, rules
+from soapbill._model import model
 from soapbill.codes._base import CodeValue
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.icd10 import DiagnosisCode
@@ -146,9 +147,8 @@ class Level(enum.StrEnum):
     SEVERE = "severe"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Frequency(Checked):
+@model
+class Frequency:
     """
     How often: visits per week for a number of weeks.
 
@@ -166,9 +166,8 @@ class Frequency(Checked):
         return self.per_week * self.weeks
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PainReport(Checked):
+@model
+class PainReport:
     """
     Pain the patient reports in one region, 0 (none) to 10 (worst).
 
@@ -180,9 +179,8 @@ class PainReport(Checked):
     description: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Subjective(Checked):
+@model
+class Subjective:
     """
     What the patient reports.
 
@@ -203,9 +201,8 @@ class Subjective(Checked):
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Lifestyle(Checked):
+@model
+class Lifestyle:
     """
     Lifestyle factors the therapist notes.
 
@@ -222,9 +219,8 @@ class Lifestyle(Checked):
     sleep: str | None = attrs.field(default=None, repr=redact, metadata=_SHORT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Objective(Checked):
+@model
+class Objective:
     """
     What the therapist observes.
 
@@ -245,9 +241,8 @@ class Objective(Checked):
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class TissueFinding(Checked):
+@model
+class TissueFinding:
     """
     What the tissues of one region show.
 
@@ -260,9 +255,8 @@ class TissueFinding(Checked):
     trigger_points: int = attrs.field(default=0, metadata=rules(ge=0, le=100))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class RangeOfMotion(Checked):
+@model
+class RangeOfMotion:
     """
     Range of motion of one joint movement: full or limited, degrees optional.
 
@@ -275,9 +269,8 @@ class RangeOfMotion(Checked):
     degrees: int | None = attrs.field(default=None, metadata=rules(ge=0, le=360))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Assessment(Checked):
+@model
+class Assessment:
     """
     What the therapist concludes.
 
@@ -300,9 +293,8 @@ class Assessment(Checked):
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class HomeExercise(Checked):
+@model
+class HomeExercise:
     """
     An exercise for the patient to do at home, with its dosage.
 
@@ -313,9 +305,8 @@ class HomeExercise(Checked):
     dosage: str = attrs.field(repr=redact, metadata=rules(max_len=100))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Plan(Checked):
+@model
+class Plan:
     """
     What comes next.
 
@@ -338,9 +329,8 @@ class Plan(Checked):
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Treatment(Checked):
+@model
+class Treatment:
     """
     One procedure given in a visit: its code, minutes of direct time and regions.
 
@@ -352,9 +342,8 @@ class Treatment(Checked):
     regions: tuple[BodyRegion, ...] = attrs.field(default=(), metadata=rules(unique=True))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Signature(Checked):
+@model
+class Signature:
     """
     Who signed a note, when, and the SHA-256 digest of what they signed.
 
@@ -366,9 +355,8 @@ class Signature(Checked):
     digest: str = attrs.field(metadata=rules(pattern=r"[0-9a-f]{64}"))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Addendum(Checked):
+@model
+class Addendum:
     """
     A later addition to a signed note.
 
@@ -395,9 +383,8 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any model or value
     return value
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class SoapNote(Checked):
+@model
+class SoapNote:
     """
     The record of one visit.
 
