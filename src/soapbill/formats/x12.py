@@ -47,7 +47,8 @@ from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
-from soapbill._validators import Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
 from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, RelatedCauses
 from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.parties import Address, PersonName, PlanType, Provider, Relationship, Sex
@@ -212,9 +213,8 @@ _DEFAULT_SEPARATORS: Final = X12Separators()
 # --- the envelope parties ----------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Submitter(Checked):
+@model
+class Submitter:
     """
     Who sends the interchange (loop 1000A, ISA06, GS02).
 
@@ -240,9 +240,8 @@ class Submitter(Checked):
             raise ValidationError.single("phone", "required", "give a phone or an e-mail")
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Receiver(Checked):
+@model
+class Receiver:
     """
     Who receives the interchange (loop 1000B, ISA08, GS03): a clearinghouse or payer.
 
