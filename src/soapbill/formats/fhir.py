@@ -41,11 +41,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-import attrs
 import msgspec
 
 from soapbill._arguments import as_tuple
-from soapbill._validators import Checked, checked
+from soapbill._model import model
 from soapbill.claims import Claim, ClaimFrequency, RelatedCauses
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
@@ -143,9 +142,8 @@ _ENCODER: Final = msgspec.json.Encoder(decimal_format="number")
 _DECODER: Final = msgspec.json.Decoder(float_hook=Decimal)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Coding(Checked):
+@model
+class Coding:
     """
     A code from a code system, as a FHIR ``Coding``.
 
@@ -171,9 +169,8 @@ class Coding(Checked):
         return coding
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class NoteCodes(Checked):
+@model
+class NoteCodes:
     """
     The codes of a SOAP note as a FHIR Composition: its type and its sections.
 
