@@ -41,8 +41,8 @@ from typing import Final, Literal
 
 import attrs
 
+from soapbill._model import model
 from soapbill._text import printable
-from soapbill._validators import Checked, checked
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
 from soapbill.errors import ValidationError
@@ -68,9 +68,8 @@ class PaymentMethod(enum.StrEnum):
     OTHER = "other"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Payment(Checked):
+@model
+class Payment:
     """
     A payment the patient made toward a claim's charges.
 
