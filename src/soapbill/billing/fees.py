@@ -38,7 +38,9 @@ from typing import Final
 import attrs
 
 from soapbill._arguments import invalid_type
-from soapbill._validators import Checked, checked, redact, rules, validate_money
+from soapbill._fields import redact, rules
+from soapbill._model import model
+from soapbill._validators import validate_money
 from soapbill.claims import Claim
 from soapbill.codes.cpt import CptCode
 from soapbill.errors import SoapbillError, ValidationError
@@ -88,9 +90,8 @@ class FeeNotFoundError(SoapbillError, LookupError):
     """
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Fee(Checked):
+@model
+class Fee:
     """
     The fee of one code over a range of dates.
 
@@ -128,9 +129,8 @@ class Fee(Checked):
         )
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class FeeSchedule(Checked):
+@model
+class FeeSchedule:
     """
     A practice's fees, by code and date.
 
@@ -253,9 +253,8 @@ class PackageError(SoapbillError):
         self.reason = reason
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class SessionPrice(Checked):
+@model
+class SessionPrice:
     """
     The self-pay price of one session.
 
@@ -274,9 +273,8 @@ class SessionPrice(Checked):
             raise ValidationError.single("price", "too_small", "must be more than zero")
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Package(Checked):
+@model
+class Package:
     """
     A prepaid bundle of sessions of one length.
 
@@ -352,9 +350,8 @@ class Package(Checked):
             return date.max
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PackageBalance(Checked):
+@model
+class PackageBalance:
     """
     A package bought by a patient, and the sessions used.
 
@@ -435,9 +432,8 @@ class PackageBalance(Checked):
 # --- estimate --------------------------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Estimate(Checked):
+@model
+class Estimate:
     """
     The insurer's and the patient's estimated shares of a claim.
 
