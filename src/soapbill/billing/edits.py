@@ -55,7 +55,9 @@ from typing import Final, TextIO, TypeVar, cast
 import attrs
 
 from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
-from soapbill._validators import Checked, checked, rules, validate_money
+from soapbill._fields import rules
+from soapbill._model import model
+from soapbill._validators import validate_money
 from soapbill.claims import ServiceLine
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode, MedicareStatus
 from soapbill.codes.modifiers import DISTINCT_SERVICE, Modifier
@@ -107,9 +109,8 @@ class ModifierIndicator(enum.StrEnum):
     NOT_APPLICABLE = "9"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PtpEdit(Checked):
+@model
+class PtpEdit:
     """
     One procedure-to-procedure pair.
 
@@ -146,9 +147,8 @@ class PtpEdit(Checked):
         return self.deleted is None or day <= self.deleted
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PtpConflict(Checked):
+@model
+class PtpConflict:
     """
     Two lines of one date that a PTP edit pairs.
 
@@ -367,9 +367,8 @@ class MueAdjudication(enum.StrEnum):
         return self is not MueAdjudication.CLAIM_LINE
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class MueLimit(Checked):
+@model
+class MueLimit:
     """
     The MUE of one code.
 
@@ -402,9 +401,8 @@ class MueStatus(enum.StrEnum):
     NOT_CHECKED = "not_checked"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class MueResult(Checked):
+@model
+class MueResult:
     """
     The MUE check of one code on one date (or of one line, for a claim-line edit).
 
