@@ -43,7 +43,8 @@ from typing import Final, Protocol
 
 import attrs
 
-from soapbill._validators import Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.errors import ValidationError
 
@@ -125,9 +126,8 @@ class DiagnosisTable(Protocol):
         ...  # pragma: no cover - a protocol
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class DiagnosisEntry(Checked):
+@model
+class DiagnosisEntry:
     """
     What a :class:`DatedTable` knows of one code.
 
