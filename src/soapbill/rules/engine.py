@@ -37,7 +37,8 @@ from typing import Any, ClassVar, Final, Protocol, TypeVar, cast
 import attrs
 
 from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
-from soapbill._validators import Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.errors import SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
@@ -92,9 +93,8 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Finding(Checked):
+@model
+class Finding:
     """
     One thing a rule found.
 
@@ -116,9 +116,8 @@ class Finding(Checked):
     fix: str | None = attrs.field(default=None, metadata=rules(max_len=1_000))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Decision(Checked):
+@model
+class Decision:
     """
     The outcome of checking a claim against a payer policy.
 
