@@ -37,7 +37,8 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from soapbill._validators import Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
 from soapbill.billing.edits import MueLimit, MueLimits, PtpEdit, PtpEdits
 from soapbill.billing.units import UnitMethod
 from soapbill.codes.cpt import CptCode
@@ -60,9 +61,8 @@ POLICY_ID_PATTERN: Final = r"[a-z0-9][a-z0-9._-]*"
 _CODES = rules(min_len=1, unique=True)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class ModifierRequirement(Checked):
+@model
+class ModifierRequirement:
     """
     Lines of some codes must carry one of some modifiers.
 
@@ -78,9 +78,8 @@ class ModifierRequirement(Checked):
     codes: tuple[CptCode, ...] | None = attrs.field(default=None, metadata=_CODES)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class UnitLimit(Checked):
+@model
+class UnitLimit:
     """
     At most ``units`` units of ``code`` per date of service.
 
@@ -91,9 +90,8 @@ class UnitLimit(Checked):
     units: int = attrs.field(metadata=rules(ge=1, le=9999))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PriorAuthorization(Checked):
+@model
+class PriorAuthorization:
     """
     When the claim needs a prior-authorisation number.
 
@@ -113,9 +111,8 @@ class PriorAuthorization(Checked):
     after_visits: int = attrs.field(default=0, metadata=rules(ge=0, le=1000))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class KxThreshold(Checked):
+@model
+class KxThreshold:
     """
     The Medicare therapy threshold of one calendar year.
 
@@ -162,9 +159,8 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class PayerPolicy(Checked):
+@model
+class PayerPolicy:
     """
     A payer's requirements for a claim, as data.
 
