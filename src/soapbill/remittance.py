@@ -52,7 +52,9 @@ from typing import Any, Final, TypeVar, cast
 import attrs
 
 from soapbill import _remit_codes as codes
-from soapbill._validators import MONEY_LIMIT, Checked, checked, rules
+from soapbill._fields import rules
+from soapbill._model import model
+from soapbill._validators import MONEY_LIMIT, Checked
 from soapbill.claims import Claim
 from soapbill.errors import ValidationError
 from soapbill.formats import _x12read as xr
@@ -340,9 +342,8 @@ def _total(amounts: Iterable[Decimal]) -> Decimal:
 # --- shared models ----------------------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Remark(Checked):
+@model
+class Remark:
     """
     A remittance advice remark code (RARC): more detail about an adjustment.
 
@@ -399,9 +400,8 @@ class Adjustment(Checked):
         return codes.CARC.explain(self.reason)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Party(Checked):
+@model
+class Party:
     """
     A payer or a payee as a remittance names them.
 
@@ -644,9 +644,8 @@ class BalanceProblem(Checked):
     found: Decimal
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Remittance(Checked):
+@model
+class Remittance:
     """
     One 835 transaction set: a payment and the claims it pays.
 
@@ -702,9 +701,8 @@ class Remittance(Checked):
 # --- 999 models -------------------------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class ElementError(Checked):
+@model
+class ElementError:
     """
     An error in one element of a segment (999 ``IK4``).
 
@@ -734,9 +732,8 @@ class ElementError(Checked):
         return codes.ELEMENT_ERRORS.explain(self.code)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class SegmentError(Checked):
+@model
+class SegmentError:
     """
     An error in one segment of the file acknowledged (999 ``IK3``).
 
@@ -766,9 +763,8 @@ class SegmentError(Checked):
         return None if self.code is None else codes.SEGMENT_ERRORS.explain(self.code)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class TransactionAcknowledgement(Checked):
+@model
+class TransactionAcknowledgement:
     """
     What a 999 says of one transaction set (``AK2`` ... ``IK5``).
 
@@ -806,9 +802,8 @@ class TransactionAcknowledgement(Checked):
         return tuple(codes.TRANSACTION_ERRORS.explain(code) for code in self.errors)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class Acknowledgement(Checked):
+@model
+class Acknowledgement:
     """
     A 999: what the receiver made of one functional group of your file.
 
@@ -857,9 +852,8 @@ class Acknowledgement(Checked):
 # --- 277CA models -----------------------------------------------------------------------
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class ClaimStatus(Checked):
+@model
+class ClaimStatus:
     """
     One status of a claim or a line (277CA ``STC01``, ``STC10`` or ``STC11``).
 
@@ -898,9 +892,8 @@ def _accepted(statuses: tuple[ClaimStatus, ...]) -> bool:
     )
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class LineAcknowledgement(Checked):
+@model
+class LineAcknowledgement:
     """
     The status of one service line in a 277CA (loop 2220D).
 
@@ -928,9 +921,8 @@ class LineAcknowledgement(Checked):
         return _accepted(self.statuses)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class ClaimAcknowledgement(Checked):
+@model
+class ClaimAcknowledgement:
     """
     What a 277CA says of one claim: accepted into adjudication, or rejected.
 
@@ -1024,9 +1016,8 @@ class PostedAdjustment(Checked):
         return codes.CARC.explain(self.reason)
 
 
-@checked
-@attrs.frozen(kw_only=True)
-class NextStep(Checked):
+@model
+class NextStep:
     """
     What to do after a posting, with the rule that says so.
 
