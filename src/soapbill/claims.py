@@ -3,8 +3,9 @@ Claims: what a practice asks an insurer to pay.
 
 A :class:`Claim` carries the patient, their coverage, the providers, 1-12
 diagnoses (the first is the principal one) and 1-50 :class:`ServiceLine` s
-(the 837P limits, DOMAIN.md 5.3). Each line points at one to four of the
-claim's diagnoses with 1-based pointers. The total charge is derived from the
+(the 837P limits: :data:`MAX_DIAGNOSES`, :data:`MAX_LINES`). Each line points
+at one to four (:data:`MAX_DIAGNOSIS_POINTERS`) of the claim's diagnoses with
+1-based pointers. The total charge is derived from the
 lines, never stored.
 
 A replacement or a void (claim frequency 7 or 8) names the payer's claim number
@@ -33,6 +34,9 @@ from soapbill.errors import ValidationError
 from soapbill.parties import Coverage, Patient, Provider
 
 __all__ = [
+    "MAX_DIAGNOSES",
+    "MAX_DIAGNOSIS_POINTERS",
+    "MAX_LINES",
     "Attachment",
     "AttachmentKind",
     "Claim",
@@ -46,6 +50,17 @@ __all__ = [
 _OFFICE: Final = PlaceOfService("11")
 #: Identifiers that travel in X12 elements of at most 50 characters.
 _ID = rules(max_len=50)
+
+#: The most diagnoses a claim holds: the twelve diagnosis composites of the
+#: 837P ``HI`` segment (ASC X12 005010X222A1, loop 2300, HI01-HI12) and the
+#: twelve lines A-L of CMS-1500 item 21 (NUCC 1500 Claim Form Reference
+#: Instruction Manual, item 21). Diagnosis pointers run from 1 to this.
+MAX_DIAGNOSES: Final = 12
+#: The most diagnosis pointers a service line holds (837P ``SV107-1`` to
+#: ``SV107-4``, loop 2400; CMS-1500 item 24E).
+MAX_DIAGNOSIS_POINTERS: Final = 4
+#: The most service lines a claim holds (837P loop 2400, repeat 50).
+MAX_LINES: Final = 50
 
 
 class ClaimFrequency(enum.StrEnum):
@@ -201,15 +216,17 @@ class ServiceLine:
     charge: Decimal
     date_of_service: date
     diagnosis_pointers: tuple[int, ...] = attrs.field(
-        metadata=rules(min_len=1, max_len=4, unique=True)
+        metadata=rules(min_len=1, max_len=MAX_DIAGNOSIS_POINTERS, unique=True)
     )
     place_of_service: PlaceOfService | None = None
 
     def _check_fields(self) -> None:
         for i, pointer in enumerate(self.diagnosis_pointers):
-            if not 1 <= pointer <= 12:  # noqa: PLR2004 - 837P SV107: pointers 1-12.
+            if not 1 <= pointer <= MAX_DIAGNOSES:
                 raise ValidationError.single(
-                    f"diagnosis_pointers[{i}]", "out_of_range", "a pointer is from 1 to 12"
+                    f"diagnosis_pointers[{i}]",
+                    "out_of_range",
+                    f"a pointer is from 1 to {MAX_DIAGNOSES}",
                 )
 
 
@@ -260,9 +277,9 @@ class Claim:
     rendering_provider: Provider | None = None
     referring_provider: Provider | None = None
     diagnoses: tuple[DiagnosisCode, ...] = attrs.field(
-        metadata=rules(min_len=1, max_len=12, unique=True)
+        metadata=rules(min_len=1, max_len=MAX_DIAGNOSES, unique=True)
     )
-    lines: tuple[ServiceLine, ...] = attrs.field(metadata=rules(min_len=1, max_len=50))
+    lines: tuple[ServiceLine, ...] = attrs.field(metadata=rules(min_len=1, max_len=MAX_LINES))
     attachments: tuple[Attachment, ...] = attrs.field(default=(), metadata=rules(max_len=10))
     prior_authorization: str | None = attrs.field(default=None, repr=redact, metadata=_ID)
     place_of_service: PlaceOfService = _OFFICE
