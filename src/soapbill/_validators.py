@@ -36,7 +36,6 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Final
 
-from soapbill import _fields
 from soapbill._codegen import compile_source
 from soapbill._fields import NO_RULES, Kind, Rules, Shape, fields_of
 from soapbill.errors import ValidationError
@@ -48,15 +47,12 @@ __all__ = [
     "TRUSTED",
     "Checked",
     "FieldCheck",
-    "checked",
     "field_checks",
     "generate",
     "has_surrogate",
     "install",
     "is_model",
     "new_check",
-    "redact",
-    "rules",
     "validate_money",
 ]
 
@@ -72,10 +68,6 @@ MONEY_PLACES: Final = 2
 SURROGATE_CODE: Final = "lone_surrogate"
 SURROGATE_MESSAGE: Final = "holds a lone surrogate, which is not Unicode text"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]").search
-
-# Kept importable from here while model modules still import them from here.
-redact = _fields.redact
-rules = _fields.rules
 
 
 def validate_money(value: object, path: str = "") -> Decimal:
@@ -455,15 +447,17 @@ def _field_checks(cls: type) -> tuple[FieldCheck, ...]:
     )
 
 
-# --- the former spelling, until every model uses @model ----------------------------------
+# --- models that check their fields by hand ------------------------------------------
 
 
 class Checked:
     """
-    Base of the model classes declared with :func:`checked`.
+    Base of attrs classes that install an ``__attrs_post_init__`` of their own.
 
-    .. deprecated:: 0.1.0
-       Declare a model with :func:`soapbill._model.model` alone.
+    Its placeholder ``__attrs_post_init__`` makes attrs' ``__init__`` call
+    one, which the class's own decorator then replaces (the remittance models
+    check signed amounts so); like a model, it pretty-prints as its ``repr``.
+    Models declared with :func:`~soapbill._model.model` need no base.
     """
 
     __slots__ = ()
@@ -473,16 +467,3 @@ class Checked:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: ANN401, ARG002, FBT001 - the protocol
         printer.text(repr(self))
-
-
-def checked(cls: type[Any]) -> type[Any]:
-    """
-    Give an attrs class derived from :class:`Checked` its generated checks.
-
-    .. deprecated:: 0.1.0
-       Declare a model with :func:`soapbill._model.model` alone.
-    """
-    check = new_check()
-    cls.__attrs_post_init__ = check
-    install(cls, check)
-    return cls
