@@ -5,6 +5,7 @@ soapbill does not import Hypothesis.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import re
@@ -114,3 +115,55 @@ def test_the_api_page_of_the_package_lists_every_export() -> None:
         obj = getattr(soapbill, name)
         if name != "__version__":
             assert f"`~{obj.__module__}.{name}`" in page, name
+
+
+def test_every_export_resolves_and_is_listed() -> None:
+    # In a fresh interpreter: the names load on first use.
+    code = (
+        "import soapbill\n"
+        "missing = [n for n in soapbill.__all__ if getattr(soapbill, n, None) is None]\n"
+        "unlisted = sorted(set(soapbill.__all__) - set(dir(soapbill)))\n"
+        "print(missing, unlisted)"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["[]", "[]"]
+    assert set(soapbill.__all__) <= set(dir(soapbill))
+
+
+def test_importing_soapbill_loads_no_submodule() -> None:
+    loaded = _modules_loaded_by("import soapbill")
+    assert sorted(name for name in loaded if name.startswith("soapbill")) == ["soapbill"]
+    claim = _modules_loaded_by("from soapbill import Claim")
+    assert "soapbill.claims" in claim
+    assert "soapbill.formats.json" not in claim
+
+
+def test_the_former_submodule_attributes_remain() -> None:
+    code = "import soapbill\nprint(soapbill.claims.__name__, soapbill.formats.__name__)"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["soapbill.claims", "soapbill.formats"]
+    with pytest.raises(AttributeError):
+        _ = soapbill.no_such_name
+
+
+def test_type_checkers_see_every_export_from_its_home() -> None:
+    # The imports under TYPE_CHECKING name each export where it lives.
+    tree = ast.parse(Path(soapbill.__file__).read_text())
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert set(seen) == set(soapbill.__all__) - {"__version__"}
+    for name, module in seen.items():
+        assert getattr(importlib.import_module(str(module)), name) is getattr(soapbill, name)
