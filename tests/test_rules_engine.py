@@ -9,7 +9,6 @@ import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
-from decimal import Decimal
 from typing import cast
 
 import attrs
@@ -17,23 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     Claim,
     ClaimFrequency,
-    Coverage,
     CptCode,
-    Credential,
     DiagnosisCode,
-    Npi,
     Patient,
-    Payer,
-    PersonName,
-    PlanType,
-    Prescription,
-    Provider,
     ServiceLine,
-    Sex,
-    SoapNote,
     Subjective,
     ValidationError,
 )
@@ -52,43 +42,16 @@ from soapbill.rules import (
 from soapbill.rules.diagnoses import DiagnosisVerdict
 from soapbill.rules.engine import RULE_ID_PATTERN
 
-DOS = date(2026, 3, 2)
-NPI = Npi("1234567893")
-PATIENT = Patient(
-    id="P1",
-    name=PersonName(family="Doe", given="Jane"),
-    birth_date=date(1980, 1, 1),
-    sex=Sex.FEMALE,
-)
-COVERAGE = Coverage(
-    payer=Payer(id="PAYER01", name="Example Health"),
-    member_id="M1",
-    plan_type=PlanType.COMMERCIAL,
-)
-CLINIC = Provider(npi=NPI, organization_name="Example Clinic")
-MD = Provider(npi=NPI, name=PersonName(family="Doc", given="Al"), credential=Credential.MD)
+DOS = builders.DOS
 POLICY = PayerPolicy(id="test", version="1")
 
 
 def line(code: str = "97124", *, on: date = DOS) -> ServiceLine:
-    return ServiceLine(
-        code=CptCode(code),
-        units=1,
-        charge=Decimal("30.00"),
-        date_of_service=on,
-        diagnosis_pointers=(1,),
-    )
+    return builders.line(code, 1, on=on, charge="30.00")
 
 
-def claim(*lines: ServiceLine, id: str = "C1", patient: Patient = PATIENT) -> Claim:
-    return Claim(
-        id=id,
-        patient=patient,
-        coverage=COVERAGE,
-        billing_provider=CLINIC,
-        diagnoses=(DiagnosisCode("M54.50"),),
-        lines=lines or (line(),),
-    )
+def claim(*lines: ServiceLine, id: str = "C1", patient: Patient | None = None) -> Claim:
+    return builders.claim(*lines, id=id, patient=patient or builders.patient())
 
 
 def finding(rule_id: str = "clinic.check", severity: Severity = Severity.ERROR) -> Finding:
@@ -370,13 +333,7 @@ def test_a_builtin_rule_that_fails_on_a_callers_table_raises_rule_error() -> Non
 # --- the argument contract -------------------------------------------------------------
 
 SENTINEL = "ZZSENTINELZZ"
-_RX = Prescription(
-    id="RX1",
-    patient_id="P1",
-    prescriber=MD,
-    written_on=DOS,
-    diagnoses=(DiagnosisCode("M54.50"),),
-)
+_RX = builders.prescription(written_on=DOS)
 _ARGUMENTS: dict[str, object] = {
     "claim": None,
     "policy": POLICY,
@@ -487,20 +444,15 @@ def test_decision_of_names_its_wrong_arguments() -> None:
 
 
 def test_context_refuses_inputs_of_the_wrong_type_or_patient() -> None:
-    other = attrs.evolve(PATIENT, id="P2")
-    rx = Prescription(
-        id="RX1",
-        patient_id="P2",
-        prescriber=MD,
-        written_on=DOS,
-        diagnoses=(DiagnosisCode("M54.50"),),
-    )
-    note = SoapNote(
+    other = builders.patient(id="P2")
+    rx = builders.prescription(patient_id="P2", written_on=DOS)
+    note = builders.note(
         id="N1",
         patient_id="P2",
-        provider=MD,
-        date_of_service=DOS,
+        provider=builders.physician(),
         subjective=Subjective(chief_complaint="Pain"),
+        treatments=(),
+        signed=False,
     )
     cases: list[tuple[dict[str, object], str]] = [
         ({"prescriptions": [rx]}, "prescriptions[0].patient_id"),
