@@ -9,7 +9,7 @@ import enum
 import inspect
 import linecache
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from soapbill import (
     Coverage,
@@ -221,6 +222,37 @@ def test_validate_money_refuses_other_types(value: object) -> None:
 @given(amount=sbst.money())
 def test_validate_money_accepts_generated_money(amount: Decimal) -> None:
     assert validate_money(amount) == amount
+
+
+AMOUNTS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.decimals(min_value=-1, max_value=10**11, places=2),
+    st.decimals(min_value=0, max_value=10**11, places=3),
+    st.sampled_from([Decimal("-0.00"), Decimal("1.500"), Decimal("1E+2"), Decimal("sNaN")]),
+)
+
+
+def _money_codes(check: Callable[[], object]) -> list[str]:
+    try:
+        check()
+    except ValidationError as error:
+        return [d.code for d in error.errors]
+    return []
+
+
+@given(amount=AMOUNTS)
+def test_the_generated_money_check_is_validate_money(amount: Decimal) -> None:
+    # The generated check passes the usual two-place amounts at once and hands
+    # every other to the full check: both must agree on every amount.
+    expected = _money_codes(lambda: validate_money(amount))
+    assert _money_codes(lambda: Toy(name="toy", amount=amount)) == expected
+
+
+def test_an_item_path_is_its_own_index() -> None:
+    # 1 == True: the index of a failing item is found by identity, not equality.
+    with pytest.raises(ValidationError) as info:
+        Toy(name="toy", sizes=(1, True))
+    assert [d.path for d in info.value.errors] == ["sizes[1]"]
 
 
 def test_the_first_invalid_field_is_reported() -> None:
