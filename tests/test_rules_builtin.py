@@ -1,8 +1,9 @@
 """
 The built-in rules, one table of cases per rule.
 
-Every case names what it shows; vectors from DOMAIN.md (CMS unit examples,
-KX thresholds, Medicare filing limit) say where they come from.
+Every case names what it shows; vectors from public sources (the CMS unit
+examples of Pub 100-04 Ch. 5 §20.2, the KX thresholds, the Medicare filing limit
+of 42 CFR 424.44) say where they come from (docs/sources.md lists them).
 """
 
 from __future__ import annotations
@@ -10,31 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
 
+import builders
+from builders import line, note
 from soapbill import (
     Attachment,
     AttachmentKind,
     Claim,
     ClaimFrequency,
-    Coverage,
     CptCode,
     Credential,
     DiagnosisCode,
     Modifier,
-    Npi,
-    Patient,
     Payer,
-    PersonName,
     PlanType,
     Prescription,
     Provider,
     ServiceLine,
-    Sex,
     SoapNote,
-    Subjective,
     Treatment,
 )
 from soapbill.billing.edits import (
@@ -66,63 +64,24 @@ from soapbill.rules.diagnoses import (
     DiagnosisVerdict,
 )
 
-DOS = date(2026, 3, 2)
-NPI = Npi("1234567893")
-PATIENT = Patient(
-    id="P1",
-    name=PersonName(family="Doe", given="Jane"),
-    birth_date=date(1980, 1, 1),
-    sex=Sex.FEMALE,
-)
-PAYER = Payer(id="PAYER01", name="Example Health")
-COVERAGE = Coverage(payer=PAYER, member_id="M1", plan_type=PlanType.COMMERCIAL)
-CLINIC = Provider(npi=NPI, organization_name="Example Clinic")
-LMT = Provider(npi=NPI, name=PersonName(family="Lee", given="Sam"), credential=Credential.LMT)
-MD = Provider(npi=NPI, name=PersonName(family="Doc", given="Al"), credential=Credential.MD)
+DOS = builders.DOS
+LMT = builders.therapist()
 POLICY = PayerPolicy(id="test", version="1")
 RX_POLICY = PayerPolicy(id="test", version="1", rx_required=True)
 
 
-def line(
-    code: str = "97124",
-    units: int = 2,
-    *modifiers: str,
-    on: date = DOS,
-    charge: str = "60.00",
-    pointers: tuple[int, ...] = (1,),
-) -> ServiceLine:
-    return ServiceLine(
-        code=CptCode(code),
-        modifiers=tuple(Modifier(m) for m in modifiers),
-        units=units,
-        charge=Decimal(charge),
-        date_of_service=on,
-        diagnosis_pointers=pointers,
-    )
-
-
 def claim(
     *lines: ServiceLine,
-    diagnoses: Sequence[str] = ("M54.50",),
-    id: str = "C1",
     frequency: ClaimFrequency = ClaimFrequency.ORIGINAL,
-    coverage: Coverage = COVERAGE,
     rendering: Provider | None = LMT,
-    attachments: tuple[Attachment, ...] = (),
-    prior_authorization: str | None = None,
+    **changes: Any,
 ) -> Claim:
-    return Claim(
-        id=id,
+    return builders.claim(
+        *lines,
         frequency=frequency,
         original_claim_number=None if frequency is ClaimFrequency.ORIGINAL else "ICN1",
-        patient=PATIENT,
-        coverage=coverage,
-        billing_provider=CLINIC,
         rendering_provider=rendering,
-        diagnoses=tuple(DiagnosisCode(d) for d in diagnoses),
-        lines=lines or (line(),),
-        attachments=attachments,
-        prior_authorization=prior_authorization,
+        **changes,
     )
 
 
@@ -131,35 +90,16 @@ def rx(
     written: date = date(2026, 1, 5),
     until: date | None = None,
     days: int | None = None,
-    diagnoses: Sequence[str] = ("M54.50",),
-    procedures: Sequence[str] = (),
     visits: int | None = None,
-    prescriber: Provider = MD,
-    id: str = "RX1",
+    **changes: Any,
 ) -> Prescription:
-    return Prescription(
-        id=id,
-        patient_id=PATIENT.id,
-        prescriber=prescriber,
+    return builders.prescription(
         written_on=written,
         valid_until=until,
         valid_days=days,
-        diagnoses=tuple(DiagnosisCode(d) for d in diagnoses),
-        procedures=tuple(CptCode(p) for p in procedures),
         visits_authorized=visits,
+        **changes,
     )
-
-
-def note(*treatments: tuple[str, int], on: date = DOS, signed: bool = True) -> SoapNote:
-    draft = SoapNote(
-        id=f"N{on.isoformat()}",
-        patient_id=PATIENT.id,
-        provider=LMT,
-        date_of_service=on,
-        subjective=Subjective(chief_complaint="Low back pain"),
-        treatments=tuple(Treatment(code=CptCode(c), minutes=m) for c, m in treatments),
-    )
-    return draft.sign(LMT, on) if signed else draft
 
 
 def check(
@@ -279,12 +219,12 @@ def test_a_clean_claim_under_an_empty_policy_has_no_findings() -> None:
     ],
 )
 def test_coverage_inactive(start: date | None, end: date | None, expected: list[object]) -> None:
-    coverage = attrs.evolve(COVERAGE, start=start, end=end)
+    coverage = builders.coverage(start=start, end=end)
     assert found(check(claim(coverage=coverage)), "coverage.inactive") == expected
 
 
 def test_coverage_inactive_groups_the_lines_of_a_date() -> None:
-    coverage = attrs.evolve(COVERAGE, end=date(2026, 3, 3))
+    coverage = builders.coverage(end=date(2026, 3, 3))
     late = date(2026, 3, 4)
     subject = claim(line(), line(on=late), line("97140", 1, on=late), coverage=coverage)
     finding = only(check(subject), "coverage.inactive")
@@ -453,7 +393,7 @@ def test_a_replacement_supersedes_its_original() -> None:
 
 def test_rx_prescriber_not_accepted() -> None:
     policy = attrs.evolve(RX_POLICY, prescriber_credentials=(Credential.MD, Credential.DO))
-    chiropractor = attrs.evolve(MD, credential=Credential.DC)
+    chiropractor = builders.physician(credential=Credential.DC)
     finding = only(
         check(claim(), policy, prescriptions=[rx(prescriber=chiropractor)]),
         "rx.prescriber_not_accepted",
@@ -463,7 +403,7 @@ def test_rx_prescriber_not_accepted() -> None:
         == "line 1: the prescriber (dc) is not accepted; the policy accepts do and md"
     )
     assert finding.path == "lines[0]"
-    organisation = Provider(npi=NPI, organization_name="Example Hospital")
+    organisation = builders.clinic(organization_name="Example Hospital")
     finding = only(
         check(claim(), policy, prescriptions=[rx(prescriber=organisation)]),
         "rx.prescriber_not_accepted",
@@ -552,7 +492,7 @@ def test_code_not_covered_and_bundled() -> None:
 @pytest.mark.parametrize(
     ("code", "on", "expected"),
     [
-        # DOMAIN.md 6.2: M54.5 was billable through 2021-09-30, then a header.
+        # ICD-10-CM FY2022: M54.5 was billable through 2021-09-30, then a header.
         pytest.param("M54.5", date(2021, 9, 30), None, id="M54.5 before the split"),
         pytest.param(
             "M54.5",
@@ -698,7 +638,8 @@ PER_CODE = attrs.evolve(POLICY, unit_method=UnitMethod.PER_CODE)
 @pytest.mark.parametrize(
     ("policy", "minutes", "billed", "problems"),
     [
-        # DOMAIN.md 1.2, CMS-1: 97112 24 + 97110 23 = 47 minutes, 3 units, 97112 x 2.
+        # CMS example 1 (Pub 100-04 Ch. 5 §20.2): 97112 24 + 97110 23 = 47 minutes,
+        # 3 units, 97112 x 2.
         pytest.param(CMS, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 1}, 0, id="CMS-1"),
         pytest.param(
             CMS, {"97112": 24, "97110": 23}, {"97112": 1, "97110": 2}, 1, id="CMS-1 swapped"
@@ -716,7 +657,7 @@ PER_CODE = attrs.evolve(POLICY, unit_method=UnitMethod.PER_CODE)
         pytest.param(
             CMS, {"97112": 7, "97110": 7, "97140": 7}, {"97140": 1, "97110": 1}, 1, id="CMS-5 two"
         ),
-        # DOMAIN.md 1.3: the per-code rule on the same minutes.
+        # CPT's time rule (a unit once the midpoint is passed), per code, on the same minutes.
         pytest.param(PER_CODE, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 2}, 0, id="AMA 4"),
         pytest.param(
             PER_CODE, {"97110": 33, "97140": 7}, {"97110": 2, "97140": 1}, 1, id="AMA 7 min"
@@ -889,7 +830,7 @@ def test_visits_annual_limit_counts_the_calendar_year_of_the_same_payer() -> Non
     this_year = visit(date(2026, 1, 10), id="H1")
     other_payer = attrs.evolve(
         visit(date(2026, 1, 11), id="H2"),
-        coverage=attrs.evolve(COVERAGE, payer=Payer(id="OTHER", name="Other")),
+        coverage=builders.coverage(payer=Payer(id="OTHER", name="Other")),
     )
     later = visit(date(2026, 3, 20), id="H3")  # after the date: not counted
     history = [last_year, this_year, other_payer, later]
@@ -910,7 +851,7 @@ def test_visits_annual_limit_counts_the_calendar_year_of_the_same_payer() -> Non
             date(2026, 4, 15),
             id="90 days",
         ),
-        # DOMAIN.md 7.5: Medicare, 12 months; a service of 29 February is due 28 February.
+        # 42 CFR 424.44: Medicare, 12 months; a service of 29 February is due 28 February.
         pytest.param(
             attrs.evolve(POLICY, timely_filing_months=12),
             date(2024, 2, 29),
@@ -969,7 +910,8 @@ def test_auth_missing() -> None:
 
 # --- KX --------------------------------------------------------------------------------
 
-# DOMAIN.md 3.4: the 2026 threshold is $2,480 (PT and SLP together; OT apart).
+# CMS's CY 2026 physician fee schedule: the 2026 threshold is $2,480 (PT and SLP
+# together; OT apart).
 KX = attrs.evolve(POLICY, kx_thresholds=(KxThreshold(year=2026, amount=Decimal("2480.00")),))
 
 
@@ -1021,7 +963,7 @@ def test_kx_adds_up_every_earlier_line_of_the_year() -> None:
 
 def test_kx_counts_only_the_history_of_the_same_payer() -> None:
     other = attrs.evolve(
-        _spent("5000.00"), coverage=attrs.evolve(COVERAGE, payer=Payer(id="OTHER", name="Other"))
+        _spent("5000.00"), coverage=builders.coverage(payer=Payer(id="OTHER", name="Other"))
     )
     assert check(claim(line(charge="60.00")), KX, history=[other]).findings == ()
 
