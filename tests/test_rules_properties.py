@@ -5,31 +5,23 @@ Properties of evaluate(), each a named test.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from random import Random
 
 import attrs
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     Attachment,
     AttachmentKind,
     Claim,
     ClaimFrequency,
-    Coverage,
     CptCode,
     Credential,
     DiagnosisCode,
-    Npi,
-    Patient,
-    Payer,
     PersonName,
-    PlanType,
     Prescription,
-    Provider,
-    ServiceLine,
-    Sex,
     SoapNote,
 )
 from soapbill import strategies as sbst
@@ -37,17 +29,12 @@ from soapbill.rules import BUILTIN_IDS, Decision, PayerPolicy, evaluate, policie
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 
 # Sentinels: patient data that must never reach a finding.
-PATIENT = Patient(
+PATIENT = builders.patient(
     id="PIDSENTINEL",
     name=PersonName(family="Qzxfamily", given="Qzxgiven"),
     birth_date=date(1971, 7, 23),
-    sex=Sex.FEMALE,
 )
-COVERAGE = Coverage(
-    payer=Payer(id="PAYER01", name="Example Health"),
-    member_id="MEMBERSENTINEL",
-    plan_type=PlanType.COMMERCIAL,
-)
+COVERAGE = builders.coverage(member_id="MEMBERSENTINEL")
 FIRST, LAST = date(2026, 1, 1), date(2026, 3, 31)
 DATES = st.dates(FIRST, LAST)
 DIAGNOSES = st.sampled_from(
@@ -58,24 +45,9 @@ CODES = st.sampled_from(
 )
 AS_OF = st.dates(date(2026, 3, 1), date(2027, 6, 30))
 BUNDLED = [policies.load(name) for name in policies.names()]
-MD = Provider(
-    npi=Npi("1234567893"), name=PersonName(family="Doc", given="Al"), credential=Credential.MD
-)
-ONE_LINE = Claim(
-    id="C",
-    patient=PATIENT,
-    coverage=COVERAGE,
-    billing_provider=MD,
-    diagnoses=(DiagnosisCode("M54.50"),),
-    lines=(
-        ServiceLine(
-            code=CptCode("97124"),
-            units=2,
-            charge=Decimal("60.00"),
-            date_of_service=FIRST,
-            diagnosis_pointers=(1,),
-        ),
-    ),
+MD = builders.physician()
+ONE_LINE = builders.claim(
+    builders.line(on=FIRST), id="C", patient=PATIENT, coverage=COVERAGE, billing_provider=MD
 )
 
 
@@ -185,7 +157,6 @@ def rx_only(policy: PayerPolicy) -> PayerPolicy:
 
 
 @given(claims(), st.lists(PRESCRIPTIONS, max_size=4), POLICIES, st.data())
-@settings(max_examples=30)
 def test_without_a_valid_rx_on_a_date_a_claim_is_never_eligible(
     subject: Claim, rxs: list[Prescription], policy: PayerPolicy, data: st.DataObject
 ) -> None:
@@ -203,7 +174,6 @@ def test_without_a_valid_rx_on_a_date_a_claim_is_never_eligible(
 
 
 @given(claims(), st.lists(PRESCRIPTIONS, max_size=4), POLICIES, AS_OF)
-@settings(max_examples=30)
 def test_prescriptions_change_nothing_when_the_policy_requires_none(
     subject: Claim, rxs: list[Prescription], policy: PayerPolicy, as_of: date
 ) -> None:
@@ -215,7 +185,6 @@ def test_prescriptions_change_nothing_when_the_policy_requires_none(
 
 
 @given(st.data(), claims(frequency=ClaimFrequency.ORIGINAL), POLICIES, HISTORY)
-@settings(max_examples=40)
 def test_adding_a_valid_rx_never_makes_an_eligible_claim_ineligible(
     data: st.DataObject, subject: Claim, policy: PayerPolicy, history: list[Claim]
 ) -> None:
@@ -243,7 +212,6 @@ def _dates_without_rx(decision: Decision) -> set[str]:
 
 
 @given(st.integers(1, 10), st.data())
-@settings(max_examples=40)
 def test_visits_within_the_authorised_count_never_exhaust_one_more_always_does(
     authorised: int, data: st.DataObject
 ) -> None:
@@ -263,20 +231,12 @@ def test_visits_within_the_authorised_count_never_exhaust_one_more_always_does(
     policy = PayerPolicy(id="rx", version="1", rx_required=True)
 
     def visit(day: date, claim_id: str) -> Claim:
-        line = ServiceLine(
-            code=CptCode("97124"),
-            units=2,
-            charge=Decimal("60.00"),
-            date_of_service=day,
-            diagnosis_pointers=(1,),
-        )
-        return Claim(
+        return builders.claim(
+            builders.line(on=day),
             id=claim_id,
             patient=PATIENT,
             coverage=COVERAGE,
             billing_provider=rx.prescriber,
-            diagnoses=(DiagnosisCode("M54.50"),),
-            lines=(line,),
         )
 
     earlier = [visit(day, f"H{i}") for i, day in enumerate(dates[:-1])]
@@ -301,7 +261,6 @@ def test_visits_within_the_authorised_count_never_exhaust_one_more_always_does(
     st.integers(1, 400),
     st.sampled_from(["until", "days", "default"]),
 )
-@settings(max_examples=60)
 def test_rx_validity_is_inclusive_at_both_ends(written: date, length: int, how: str) -> None:
     last = written + timedelta(days=length - 1)
     rx = Prescription(
@@ -345,7 +304,6 @@ def test_rx_validity_is_inclusive_at_both_ends(written: date, length: int, how: 
     AS_OF,
     st.randoms(use_true_random=False),
 )
-@settings(max_examples=30)
 def test_the_decision_does_not_depend_on_the_order_of_inputs(  # noqa: PLR0917 - drawn by hypothesis
     subject: Claim,
     rxs: list[Prescription],
@@ -385,7 +343,6 @@ def test_the_decision_does_not_depend_on_the_order_of_inputs(  # noqa: PLR0917 -
     POLICIES,
     AS_OF,
 )
-@settings(max_examples=30)
 def test_decisions_round_trip_through_json_and_findings_come_in_rule_order(  # noqa: PLR0917 - drawn by hypothesis
     subject: Claim,
     rxs: list[Prescription],
@@ -410,7 +367,6 @@ def test_decisions_round_trip_through_json_and_findings_come_in_rule_order(  # n
 
 
 @given(claims(), st.lists(PRESCRIPTIONS, max_size=2), st.lists(NOTES, max_size=2), HISTORY, AS_OF)
-@settings(max_examples=20)
 def test_findings_never_contain_patient_data(
     subject: Claim,
     rxs: list[Prescription],
