@@ -9,15 +9,17 @@ import json
 import runpy
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 
 import soapbill
-from soapbill import Claim, from_json, to_dict
+from soapbill import Claim, cli, from_json, to_dict
 from soapbill.cli import main
-from soapbill.rules import Decision, policies
+from soapbill.rules import Decision, PayerPolicy, policies
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 CLAIM = str(EXAMPLES / "claim.json")
@@ -92,7 +94,374 @@ def test_validate_the_wrong_type_of_document() -> None:
 def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "missing.json"
     assert run("validate", str(missing))[0] == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert (
+        capsys.readouterr().err == f"soapbill: cannot read {missing}: No such file or directory\n"
+    )
+    assert run("validate", str(tmp_path))[0] == 2
+    assert capsys.readouterr().err == f"soapbill: cannot read {tmp_path}: Is a directory\n"
+
+
+# --- what the command reads -----------------------------------------------------------
+
+
+def test_a_file_too_large_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = tmp_path / "big.json"
+    with big.open("wb") as file:
+        file.truncate(cli.MAX_INPUT_BYTES + 1)
+    for argv in (
+        ("validate", str(big)),
+        ("check", str(big), "--policy", "commercial"),
+        ("check", CLAIM, "--policy", str(big)),
+        ("check", CLAIM, "--policy", "commercial", "--history", str(big)),
+        ("export", CLAIM, "--to", "fhir", "--note", str(big)),
+    ):
+        assert run(*argv)[0] == 2
+        assert capsys.readouterr().err == (
+            f"soapbill: {big}: larger than 16 MiB, the most soapbill reads of one file\n"
+        )
+
+
+def test_the_size_limit_is_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "MAX_INPUT_BYTES", 100)
+    path = tmp_path / "claim.json"
+    path.write_bytes(b" " * 98 + b"{}")
+    assert run("validate", str(path))[0] == 1  # read, and not a claim
+    path.write_bytes(b" " * 99 + b"{}")
+    assert run("validate", str(path))[0] == 2
+    assert "larger than" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_endless_devices_exit_2(device: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("validate", device)[0] == 2
+    assert "larger than 16 MiB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xff\xfe{}", b'{"id": "\xe9"}', b'{"id": "\xed\xa0\x80"}'],
+    ids=["bom16", "latin1", "surrogate"],
+)
+def test_bytes_that_are_not_utf8_exit_2(
+    data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claim.json"
+    path.write_bytes(data)
+    assert run("validate", str(path))[0] == 2
+    assert capsys.readouterr().err == f"soapbill: {path}: not UTF-8 text\n"
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_standard_input_as_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin_of(monkeypatch, Path(CLAIM).read_bytes())
+    assert run("validate", "-") == (0, "<stdin>: valid claim (5 lines, total 265.00)\n")
+    stdin_of(monkeypatch, Path(BROKEN).read_bytes())
+    code, out = run("validate", "-")
+    assert code == 1
+    assert out.startswith("<stdin>: invalid (5 problems)\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("check", "-", "--policy", "commercial-rx", "--rx", RX, "--note", NOTES[0]),
+        ("check", CLAIM, "--policy", "-", "--rx", RX, "--note", NOTES[0]),
+        ("check", CLAIM, "--policy", "commercial-rx", "--rx", "-", "--note", NOTES[0]),
+        ("check", CLAIM, "--policy", "commercial-rx", "--rx", RX, "--note", "-"),
+    ],
+    ids=["claim", "policy", "rx", "note"],
+)
+def test_standard_input_in_check(argv: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    which = argv.index("-") - 1
+    source = {1: CLAIM, 3: RX, 5: RX, 7: NOTES[0]}
+    if argv[which] == "--policy":
+        stdin_of(monkeypatch, policies.load("commercial-rx").to_json().encode())
+    else:
+        stdin_of(monkeypatch, Path(source[which + 1]).read_bytes())
+    code, out = run(*argv, "--note", NOTES[1], "--as-of", AS_OF)
+    assert code == 0, out
+    assert out.endswith("  no findings\n")
+
+
+def test_standard_input_as_history_and_in_export(monkeypatch: pytest.MonkeyPatch) -> None:
+    claim = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
+    stdin_of(monkeypatch, json.dumps([claim]).encode())
+    code, _ = check("--policy", "commercial-rx", "--history", "-", "--as-of", AS_OF)
+    assert code == 0
+    stdin_of(monkeypatch, Path(CLAIM).read_bytes())
+    code, out = run("export", "-", "--to", "837p", "--created", "2026-03-17")
+    assert code == 0
+    assert out.startswith("ISA*")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("check", "-", "--policy", "-"),
+        ("check", CLAIM, "--policy", "commercial", "--rx", "-", "--note", "-"),
+        ("check", CLAIM, "--policy", "commercial", "--history", "-", "--history", "-"),
+        ("export", "-", "--to", "fhir", "--rx", "-"),
+    ],
+)
+def test_standard_input_only_once(
+    argv: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin_of(monkeypatch, Path(CLAIM).read_bytes())
+    assert run(*argv) == (2, "")
+    assert capsys.readouterr().err == (
+        "soapbill: standard input (-) can be read only once: give it as one file at most\n"
+    )
+
+
+def test_closed_standard_input_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+    assert run("validate", "-")[0] == 2
+    assert capsys.readouterr().err == "soapbill: cannot read standard input: it is closed\n"
+
+
+# --- what the command prints of its input ---------------------------------------------
+
+
+def test_file_names_are_shown_without_controls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claim\x1b[2J\n.json"
+    path.write_bytes(Path(CLAIM).read_bytes())
+    code, out = run("validate", str(path))
+    assert code == 0
+    assert out == f"{tmp_path}/claim [2J .json: valid claim (5 lines, total 265.00)\n"
+    missing = tmp_path / "gone\x1b]0;x\x07.json"
+    assert run("validate", str(missing))[0] == 2
+    assert capsys.readouterr().err.startswith(f"soapbill: cannot read {tmp_path}/gone ]0;x .json:")
+
+
+def test_a_policy_version_is_shown_without_controls(tmp_path: Path) -> None:
+    version = "1\x1b[2J\x9b31m\u2028"
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        attrs.evolve(policies.load("commercial-rx"), version=version).to_json(), encoding="utf-8"
+    )
+    code, out = check("--policy", str(policy), "--as-of", AS_OF)
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"{CLAIM}: eligible under policy commercial-rx version 1 [2J 31m  "
+        f"(file {policy}), checked as of {AS_OF}"
+    )
+    # JSON holds the version as it is, every control character escaped.
+    code, out = check("--policy", str(policy), "--as-of", AS_OF, "--json")
+    assert code == 0
+    assert "\\u009b" in out
+    assert not [ch for ch in out if ch in "\x1b\x9b\u2028"]
+    assert from_json(out, Decision).policy_version == version
+
+
+def test_output_the_stream_cannot_encode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
+    data["patient"]["name"]["family"] = "Zo\u00eb"
+    path = tmp_path / "zo\u00eb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    buffer = io.BytesIO()
+    out = io.TextIOWrapper(buffer, encoding="ascii")
+    # A document is written as it is, or not at all.
+    assert main(["export", str(path), "--to", "cms1500"], out=out) == 2
+    out.flush()
+    assert buffer.getvalue() == b""
+    assert capsys.readouterr().err == (
+        "soapbill: the output holds characters the encoding ascii of the output cannot "
+        "write; set PYTHONIOENCODING=utf-8\n"
+    )
+    # A message shows what the encoding cannot write as an escape.
+    assert main(["validate", str(path)], out=out) == 0
+    out.flush()
+    assert (
+        buffer.getvalue()
+        == f"{tmp_path}/zo\\xeb.json: valid claim (5 lines, total 265.00)\n".encode()
+    )
+
+
+# --- the policy -----------------------------------------------------------------------
+
+
+def capped_policy(path: Path, id_: str = "capped") -> None:
+    capped = attrs.evolve(policies.load("commercial-rx"), id=id_, visits_per_year=1)
+    path.write_text(capped.to_json(), encoding="utf-8")
+
+
+def test_a_file_wins_over_a_bundled_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    capped_policy(tmp_path / "commercial-rx", id_="commercial-rx")
+    code, out = check("--policy", "commercial-rx", "--as-of", AS_OF)
+    assert code == 1
+    version = policies.load("commercial-rx").version
+    assert out.startswith(
+        f"{CLAIM}: NOT eligible under policy commercial-rx version {version} "
+        "(file commercial-rx), checked as of"
+    )
+    assert "visits.annual_limit" in out
+    # A directory of that name is no policy file.
+    (tmp_path / "commercial-rx").unlink()
+    (tmp_path / "commercial-rx").mkdir()
+    code, out = check("--policy", "commercial-rx", "--as-of", AS_OF)
+    assert code == 0
+    assert f"version {version} (bundled)" in out
+
+
+def test_the_json_decision_names_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    capped_policy(path)
+    code, out = check("--policy", str(path), "--as-of", AS_OF, "--json")
+    decision = from_json(out, Decision)
+    assert code == 1
+    assert (decision.policy_id, decision.policy_version) == (
+        "capped",
+        from_json(path.read_text(encoding="utf-8"), PayerPolicy).version,
+    )
+
+
+# --- the 837P envelope ----------------------------------------------------------------
+
+
+def claim_file(tmp_path: Path, change: Callable[[dict[str, Any]], object]) -> str:
+    data = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_envelope_problems_name_their_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_phone_short_payer(data: dict[str, Any]) -> None:
+        data["billing_provider"]["phone"] = None
+        data["coverage"]["payer"]["id"] = "X"
+
+    path = claim_file(tmp_path, no_phone_short_payer)
+    short_payer_id = (
+        "  coverage.payer.id: the 837P needs at least 2 characters here, not counting spaces "
+        "at the ends [too_short]"
+    )
+    assert run("export", path, "--to", "837p") == (2, "")
+    assert capsys.readouterr().err.splitlines() == [
+        (
+            "soapbill: --contact-phone (not given; the default is the claim's "
+            "billing_provider.phone): give a phone or an e-mail [required]"
+        ),
+        (
+            "soapbill: --receiver-id (not given; the default is the claim's "
+            "coverage.payer.id): must have at least 2 characters [too_short]"
+        ),
+        f"{path}: not ready for the 837P (1 problem)",
+        short_payer_id,
+    ]
+    argv = ("export", path, "--to", "837p", "--contact-email", "b@example.com")
+    assert run(*argv, "--receiver-id", "Y") == (2, "")
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "soapbill: --receiver-id: must have at least 2 characters [too_short]"
+    )
+    # With the options right, what is left is the claim's own.
+    assert run(*argv, "--receiver-id", "PAYER01") == (2, "")
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}: not ready for the 837P (1 problem)",
+        short_payer_id,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--control-number", "0"), "soapbill: --control-number: a control number is from 1"),
+        (("--created", "1799-12-31"), "soapbill: --created: the 837P writes dates from 1800"),
+        (("--submitter-name", "A*B"), "soapbill: --submitter-name: "),
+        (("--contact-name", "A~B"), "soapbill: --contact-name: "),
+        (("--receiver-name", "A:B"), "soapbill: --receiver-name: "),
+    ],
+    ids=["control-number", "created", "submitter-name", "contact-name", "receiver-name"],
+)
+def test_837p_refusals_of_options(
+    options: tuple[str, ...], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("export", CLAIM, "--to", "837p", *options) == (2, "")
+    err = capsys.readouterr().err
+    assert err.startswith(expected)
+    assert CLAIM not in err
+
+
+def test_837p_refusals_of_options_and_claim_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = claim_file(tmp_path, lambda data: data["patient"].update(address=None))
+    assert run("export", path, "--to", "837p", "--receiver-name", "A*B") == (2, "")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("soapbill: --receiver-name: ")
+    assert err[1:] == [
+        f"{path}: not ready for the 837P (1 problem)",
+        "  patient.address: the 837P requires the patient's address [required]",
+    ]
+
+
+def test_a_party_refused_and_the_claim_short_of_837p_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def noaddr(data: dict[str, Any]) -> None:
+        data["billing_provider"]["phone"] = None
+        data["patient"]["address"] = None
+
+    path = claim_file(tmp_path, noaddr)
+    assert run("export", path, "--to", "837p") == (2, "")
+    assert capsys.readouterr().err.splitlines() == [
+        (
+            "soapbill: --contact-phone (not given; the default is the claim's "
+            "billing_provider.phone): give a phone or an e-mail [required]"
+        ),
+        f"{path}: not ready for the 837P (1 problem)",
+        "  patient.address: the 837P requires the patient's address [required]",
+    ]
+
+
+# --- validate --for -------------------------------------------------------------------
+
+
+def test_validate_for_837p_lists_every_problem(tmp_path: Path) -> None:
+    assert run("validate", "--for", "837p", CLAIM) == (
+        0,
+        f"{CLAIM}: valid claim (5 lines, total 265.00), ready for the 837P\n",
+    )
+
+    def short_of_837p(data: dict[str, Any]) -> None:
+        data["patient"]["address"] = None
+        data["coverage"]["payer"]["id"] = "X"
+
+    path = claim_file(tmp_path, short_of_837p)
+    code, out = run("validate", path, "--for", "837p")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}: valid claim (5 lines, total 265.00), not ready for the 837P (2 problems)",
+        "  patient.address: the 837P requires the patient's address [required]",
+        (
+            "  coverage.payer.id: the 837P needs at least 2 characters here, not counting spaces "
+            "at the ends [too_short]"
+        ),
+    ]
+    # Without --for the claim is valid.
+    assert run("validate", path)[0] == 0
+    # An invalid claim is reported as before.
+    assert run("validate", BROKEN, "--for", "837p")[1].startswith(f"{BROKEN}: invalid (5 problems)")
+
+
+def test_validate_for_837p_needs_a_claim(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("validate", RX, "--type", "prescription", "--for", "837p") == (2, "")
+    assert capsys.readouterr().err == "soapbill: --for 837p checks a claim, not a prescription\n"
 
 
 def test_not_json_exits_1(tmp_path: Path) -> None:
@@ -112,7 +481,10 @@ def test_check_eligible() -> None:
     assert code == 0
     version = policies.load("commercial-rx").version
     assert out.splitlines() == [
-        f"{CLAIM}: eligible under policy commercial-rx version {version}, checked as of {AS_OF}",
+        (
+            f"{CLAIM}: eligible under policy commercial-rx version {version} (bundled), "
+            f"checked as of {AS_OF}"
+        ),
         "  no findings",
     ]
 
@@ -164,6 +536,19 @@ def test_check_refuses_a_bad_history(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert check("--policy", "commercial", "--history", str(history))[0] == 2
     history.write_text("[", encoding="utf-8")
     assert check("--policy", "commercial", "--history", str(history))[0] == 2
+
+
+def test_check_stops_at_100_problems_in_a_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{}] * 10_000), encoding="utf-8")
+    assert check("--policy", "commercial", "--history", str(history))[0] == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (
+        "  [15]: this and later documents are not checked after 100 problems [not_checked]"
+    )
+    assert len(err) < 120
 
 
 def test_check_unknown_policy_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,8 @@
 The ``soapbill`` command.
 
 - ``soapbill validate FILE`` checks a JSON document (a claim by default) and
-  lists what is wrong with it. Exit codes: 0 valid, 1 invalid, 2 unusable input.
+  lists what is wrong with it; ``--for 837p`` also lists what keeps a claim
+  out of an 837P. Exit codes: 0 valid, 1 invalid, 2 unusable input.
 - ``soapbill check CLAIM --policy NAME_OR_FILE`` checks a claim against a payer
   policy and prints the decision with every finding and its fix. Exit codes:
   0 eligible, 1 not eligible, 2 bad input.
@@ -13,8 +14,15 @@ The ``soapbill`` command.
 Only the command line reads the clock: ``check --as-of`` and the creation
 dates of exports default to today.
 
+Every input file may be ``-``, standard input, once per run; each is read up
+to :data:`MAX_INPUT_BYTES` and must be UTF-8. Whatever the input, the command
+ends with one of its exit codes, never a traceback; when the reader of its
+output goes away (``soapbill ... | head -1``) it stops quietly with 141.
+
 Error output names the path and kind of each problem, never the offending
-value: documents are full of patient data.
+value: documents are full of patient data. What the command does print of
+its input (file names, a policy's id and version) has its control characters
+replaced by spaces, so that no escape reaches the terminal.
 
 .. versionadded:: 0.1.0
 """
@@ -22,14 +30,17 @@ value: documents are full of patient data.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
 import soapbill
+from soapbill._text import CONTROLS, printable
 from soapbill.claims import Claim
 from soapbill.errors import ErrorDetail, SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
@@ -40,11 +51,46 @@ __all__ = ["main"]
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_BAD_INPUT: Final = 2
+#: The reader of standard output went away (``soapbill ... | head -1``): the
+#: status a shell reports for a Unix tool that SIGPIPE ended (128 + 13).
+EXIT_BROKEN_PIPE: Final = 141
+#: Interrupted with Ctrl-C: the status a shell reports after SIGINT (128 + 2).
+EXIT_INTERRUPTED: Final = 130
+
+#: The most soapbill reads of one input file: 16 MiB. soapbill's documents are
+#: a few kilobytes; a larger input is a mistake (or /dev/zero).
+MAX_INPUT_BYTES: Final = 16 * 1024 * 1024
+#: After this many problems in an array of documents (``--history``), the
+#: rest of the array is not checked.
+_MAX_LIST_PROBLEMS: Final = 100
+#: The file name that stands for standard input.
+_STDIN: Final = "-"
+_STDIN_NAME: Final = "<stdin>"
 
 _DOCUMENTS: Final[dict[str, type[Claim | SoapNote | Prescription]]] = {
     "claim": Claim,
     "note": SoapNote,
     "prescription": Prescription,
+}
+
+#: The option behind each field of the 837P envelope (the ``submitter.`` and
+#: ``receiver.`` paths of :class:`soapbill.formats.x12.Submitter`,
+#: :class:`~soapbill.formats.x12.Receiver` and
+#: :func:`~soapbill.formats.x12.write_837p`), with where its default comes from.
+_ENVELOPE_OPTIONS: Final[dict[str, tuple[str, str]]] = {
+    "submitter.name": ("--submitter-name", "the claim's billing_provider.organization_name"),
+    "submitter.id": ("--submitter-id", "the claim's billing_provider.npi"),
+    "submitter.contact_name": (
+        "--contact-name",
+        "--submitter-name or the claim's billing_provider.organization_name",
+    ),
+    "submitter.phone": ("--contact-phone", "the claim's billing_provider.phone"),
+    "submitter.email": ("--contact-email", ""),
+    "receiver.name": ("--receiver-name", "the claim's coverage.payer.name"),
+    "receiver.id": ("--receiver-id", "the claim's coverage.payer.id"),
+    "control_number": ("--control-number", ""),
+    "created": ("--created", "now"),
+    "usage": ("--usage", ""),
 }
 
 
@@ -54,38 +100,135 @@ class _UsageError(SoapbillError):
     """
 
 
-def _read(path: str) -> str:
+class _BadDocumentError(SoapbillError):
+    """
+    An input document is invalid; carries the file name and the error.
+    """
+
+    def __init__(self, path: str, error: ValidationError, verdict: str = "invalid") -> None:
+        super().__init__(path)
+        self.path = path
+        self.error = error
+        self.verdict = verdict
+
+
+class _OptionError(SoapbillError):
+    """
+    Options of the command line are invalid: one line per problem, naming the option.
+
+    It may carry the problems the input document has beside them.
+    """
+
+    def __init__(self, lines: Sequence[str], document: _BadDocumentError | None = None) -> None:
+        super().__init__(*lines)
+        self.lines = lines
+        self.document = document
+
+
+# --- what the command prints -------------------------------------------------------
+
+
+def _name(path: str) -> str:
+    """
+    The file name *path* as the messages show it.
+    """
+    if path == _STDIN:
+        return _STDIN_NAME
+    # A name that is not UTF-8 arrives with surrogate escapes (PEP 383): show
+    # its bytes as \xff rather than fail to print it.
+    with contextlib.suppress(UnicodeError):
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
+def _say(stream: TextIO, line: str) -> None:
+    """
+    Write one line of a message: any text from the input is made safe to show.
+
+    Control characters become spaces (an ANSI escape in a policy's version
+    must not drive the terminal), and what the stream's encoding cannot
+    write is written as a backslash escape.
+    """
+    text = printable(line)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        # The path is the user's own argument, not patient data.
-        msg = f"cannot read {path}: {type(exc).__name__}"
+        text = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    except LookupError:  # pragma: no cover - a stream with an unknown encoding
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    stream.write(text + "\n")
+
+
+#: JSON carries these characters raw inside its strings (C0 controls are
+#: always escaped); an escape is the same JSON and safe on a terminal.
+_JSON_ESCAPES: Final = {code: f"\\u{code:04x}" for code in CONTROLS if code >= 0x7F}  # noqa: PLR2004 - DEL
+
+
+def _emit(stream: TextIO, document: str) -> None:
+    """
+    Write an output document (837P, FHIR, CMS-1500, superbill, decision) as it is.
+    """
+    try:
+        stream.write(document)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None)
+        msg = (
+            f"the output holds characters the encoding {encoding} of the output cannot "
+            "write; set PYTHONIOENCODING=utf-8"
+        )
         raise _UsageError(msg) from None
 
 
-def _print_errors(err: ValidationError, where: str, out: TextIO) -> None:
+def _print_errors(err: ValidationError, where: str, out: TextIO, verdict: str = "invalid") -> None:
     count = len(err.errors)
-    out.write(f"{where}: invalid ({count} problem{'' if count == 1 else 's'})\n")
-    out.writelines(
-        f"  {detail.path or '<document>'}: {detail.message} [{detail.code}]\n"
-        for detail in err.errors
-    )
+    _say(out, f"{_name(where)}: {verdict} ({count} problem{'' if count == 1 else 's'})")
+    for detail in err.errors:
+        _say(out, f"  {detail.path or '<document>'}: {detail.message} [{detail.code}]")
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    cls = _DOCUMENTS[args.type]
+# --- what the command reads --------------------------------------------------------
+
+
+def _read(path: str) -> str:
+    """
+    The text of the file *path* (standard input for ``-``), at most :data:`MAX_INPUT_BYTES`.
+    """
+    name = _name(path)
     try:
-        obj = _load(args.file, cls)
-    except _BadDocumentError as exc:
-        err = exc.error
-        _print_errors(err, args.file, out)
-        return EXIT_FAILED
-    summary = ""
-    if isinstance(obj, Claim):
-        count = len(obj.lines)
-        summary = f" ({count} line{'' if count == 1 else 's'}, total {obj.total_charge})"
-    out.write(f"{args.file}: valid {args.type}{summary}\n")
-    return EXIT_OK
+        if path == _STDIN:
+            data = _stdin().read(MAX_INPUT_BYTES + 1)
+        else:
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_INPUT_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        # The OS's reason is fixed text; the path is the user's own argument.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        msg = f"cannot read {name}: {reason}"
+        raise _UsageError(msg) from None
+    if len(data) > MAX_INPUT_BYTES:
+        msg = (
+            f"{name}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, "
+            "the most soapbill reads of one file"
+        )
+        raise _UsageError(msg)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        msg = f"{name}: not UTF-8 text"
+        raise _UsageError(msg) from None
+
+
+def _stdin() -> BinaryIO:
+    buffer: BinaryIO | None = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        msg = "cannot read standard input: it is closed"
+        raise _UsageError(msg)
+    return buffer
+
+
+def _check_stdin(paths: Iterable[str]) -> None:
+    if sum(path == _STDIN for path in paths) > 1:
+        msg = "standard input (-) can be read only once: give it as one file at most"
+        raise _UsageError(msg)
 
 
 def _load(path: str, cls: type[Any]) -> Any:  # noqa: ANN401 - the class decides
@@ -102,7 +245,9 @@ def _load_list(path: str, cls: type[Any]) -> list[Any]:
 
     try:
         data = json.loads(_read(path))
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: arrays nested thousands deep; from_dict refuses
+        # far shallower nesting anyway.
         raise _BadDocumentError(
             path, ValidationError.single("", "json_invalid", "not valid JSON")
         ) from None
@@ -117,32 +262,45 @@ def _load_list(path: str, cls: type[Any]) -> list[Any]:
             items.append(from_dict(item, cls))
         except ValidationError as err:
             problems.extend(d.prefixed(f"[{i}]") for d in err.errors)
+            if len(problems) >= _MAX_LIST_PROBLEMS and i + 1 < len(data):
+                # An array of a million broken claims fits in the size limit:
+                # checking and listing them all would take hours.
+                problems.append(
+                    ErrorDetail(
+                        path=f"[{i + 1}]",
+                        code="not_checked",
+                        message=f"this and later documents are not checked after "
+                        f"{_MAX_LIST_PROBLEMS} problems",
+                    )
+                )
+                break
     if problems:
         raise _BadDocumentError(path, ValidationError(problems))
     return items
 
 
-class _BadDocumentError(SoapbillError):
+def _policy(name_or_file: str) -> tuple[Any, str]:
     """
-    An input document is invalid; carries the file name and the error.
+    The policy and where it came from: an existing file wins over a bundled name.
     """
-
-    def __init__(self, path: str, error: ValidationError) -> None:
-        super().__init__(path)
-        self.path = path
-        self.error = error
-
-
-def _policy(name_or_file: str) -> Any:  # noqa: ANN401 - a PayerPolicy
     from soapbill.rules import PayerPolicy, policies  # noqa: PLC0415 - keeps --help fast
 
+    if name_or_file == _STDIN or _is_file(name_or_file):
+        return _load(name_or_file, PayerPolicy), f"file {_name(name_or_file)}"
     if name_or_file in policies.names():
-        return policies.load(name_or_file)
-    if not Path(name_or_file).exists():
-        known = ", ".join(policies.names())
-        msg = f"no bundled policy or file named {name_or_file} (bundled: {known})"
-        raise _UsageError(msg)
-    return _load(name_or_file, PayerPolicy)
+        return policies.load(name_or_file), "bundled"
+    known = ", ".join(policies.names())
+    msg = f"no bundled policy or file named {_name(name_or_file)} (bundled: {known})"
+    raise _UsageError(msg)
+
+
+def _is_file(path: str) -> bool:
+    try:
+        candidate = Path(path)
+        return candidate.exists() and not candidate.is_dir()
+    except (OSError, ValueError):
+        # A name too long for the system, or with a NUL: no file of ours.
+        return False
 
 
 def _day(text: str) -> date:
@@ -173,12 +331,42 @@ def _diagnosis_table(choice: str) -> Any:  # noqa: ANN401 - a DiagnosisTable or 
         return MASSAGE_DIAGNOSES
 
 
+# --- the commands ------------------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    cls = _DOCUMENTS[args.type]
+    if args.ready_for is not None and cls is not Claim:
+        msg = f"--for {args.ready_for} checks a claim, not a {args.type}"
+        raise _UsageError(msg)
+    try:
+        obj = _load(args.file, cls)
+    except _BadDocumentError as exc:
+        _print_errors(exc.error, args.file, out)
+        return EXIT_FAILED
+    summary = ""
+    if isinstance(obj, Claim):
+        count = len(obj.lines)
+        summary = f" ({count} line{'' if count == 1 else 's'}, total {obj.total_charge})"
+    if args.ready_for is not None:
+        from soapbill.formats.x12 import problems_837p  # noqa: PLC0415 - keeps --help fast
+
+        problems = problems_837p(obj)
+        if problems:
+            verdict = f"valid claim{summary}, not ready for the 837P"
+            _print_errors(ValidationError(problems), args.file, out, verdict)
+            return EXIT_FAILED
+        summary += ", ready for the 837P"
+    _say(out, f"{_name(args.file)}: valid {args.type}{summary}")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from soapbill.formats.json import to_json  # noqa: PLC0415 - keeps --help fast
     from soapbill.rules import evaluate  # noqa: PLC0415
 
     claim = _load(args.claim, Claim)
-    policy = _policy(args.policy)
+    policy, source = _policy(args.policy)
     prescriptions = [_load(path, Prescription) for path in args.rx]
     notes = [_load(path, SoapNote) for path in args.note]
     history = [claim for path in args.history for claim in _load_list(path, Claim)]
@@ -196,22 +384,25 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     except ValidationError as err:
         raise _BadDocumentError("input", err) from None
     if args.json:
-        out.write(to_json(decision) + "\n")
+        # The decision carries the policy's id and version.
+        _emit(out, to_json(decision).translate(_JSON_ESCAPES) + "\n")
     else:
         verdict = "eligible" if decision.eligible else "NOT eligible"
-        out.write(
-            f"{args.claim}: {verdict} under policy {decision.policy_id} "
-            f"version {decision.policy_version}, checked as of {decision.as_of.isoformat()}\n"
+        _say(
+            out,
+            f"{_name(args.claim)}: {verdict} under policy {decision.policy_id} "
+            f"version {decision.policy_version} ({source}), "
+            f"checked as of {decision.as_of.isoformat()}",
         )
         for finding in decision.findings:
             where = f" at {finding.path}" if finding.path else ""
-            out.write(
-                f"  {finding.severity.value.upper()} {finding.rule}{where}: {finding.message}\n"
+            _say(
+                out, f"  {finding.severity.value.upper()} {finding.rule}{where}: {finding.message}"
             )
             if finding.fix:
-                out.write(f"      fix: {finding.fix}\n")
+                _say(out, f"      fix: {finding.fix}")
         if not decision.findings:
-            out.write("  no findings\n")
+            _say(out, "  no findings")
     return EXIT_OK if decision.eligible else EXIT_FAILED
 
 
@@ -219,26 +410,32 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     claim = _load(args.claim, Claim)
     prescriptions = [_load(path, Prescription) for path in args.rx]
     notes = [_load(path, SoapNote) for path in args.note]
-    try:
-        out.write(_render(args, claim, prescriptions, notes))
-    except ValidationError as err:
-        raise _BadDocumentError(args.claim, err) from None
+    if args.to == "837p":
+        document = _render_837p(args, claim)
+    else:
+        try:
+            document = _render(args, claim, prescriptions, notes)
+        except ValidationError as err:
+            raise _BadDocumentError(args.claim, err) from None
+    _emit(out, document)
     return EXIT_OK
 
 
-def _render(
-    args: argparse.Namespace,
-    claim: Claim,
-    prescriptions: list[Prescription],
-    notes: list[SoapNote],
-) -> str:
-    # Formats are imported on use: each command needs only one.
-    created = datetime.now().astimezone() if args.created is None else args.created
-    if args.to == "837p":
-        from soapbill.formats.x12 import Receiver, Submitter, write_837p  # noqa: PLC0415
+def _render_837p(args: argparse.Namespace, claim: Claim) -> str:
+    from soapbill.formats.x12 import (  # noqa: PLC0415 - keeps --help fast
+        Receiver,
+        Submitter,
+        problems_837p,
+        write_837p,
+    )
 
-        billing = claim.billing_provider
-        name = billing.organization_name or "SUBMITTER"
+    billing = claim.billing_provider
+    name = billing.organization_name or "SUBMITTER"
+    created = datetime.now().astimezone() if args.created is None else args.created
+    # Both parties are built before either is refused: every problem at once.
+    problems: list[ErrorDetail] = []
+    submitter = receiver = None
+    try:
         submitter = Submitter(
             name=args.submitter_name or name,
             id=args.submitter_id or str(billing.npi),
@@ -246,10 +443,25 @@ def _render(
             phone=args.contact_phone or billing.phone or None,
             email=args.contact_email,
         )
+    except ValidationError as err:
+        problems += err.prefixed("submitter").errors
+    try:
         receiver = Receiver(
             name=args.receiver_name or claim.coverage.payer.name,
             id=args.receiver_id or claim.coverage.payer.id,
         )
+    except ValidationError as err:
+        problems += err.prefixed("receiver").errors
+    if submitter is None or receiver is None:
+        # The claim's own problems too, as write_837p would list them.
+        own = problems_837p(claim)
+        document = (
+            _BadDocumentError(args.claim, ValidationError(own), "not ready for the 837P")
+            if own
+            else None
+        )
+        raise _option_error(args, problems, document)
+    try:
         return write_837p(
             [claim],
             submitter=submitter,
@@ -260,14 +472,64 @@ def _render(
             else datetime.combine(created, datetime.min.time()),
             usage=args.usage,
         )
+    except ValidationError as err:
+        # The claim's problems come as claims[0].<path>, the options' as
+        # submitter.<field>, receiver.<field> or the argument's name.
+        prefix = "claims[0]"
+        claim_problems = [
+            ErrorDetail(
+                path=d.path.removeprefix(prefix).removeprefix("."), code=d.code, message=d.message
+            )
+            for d in err.errors
+            if d.path == prefix or d.path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
+        document = (
+            _BadDocumentError(args.claim, ValidationError(claim_problems), "not ready for the 837P")
+            if claim_problems
+            else None
+        )
+        options = [d for d in err.errors if not d.path.startswith(prefix)]
+        if options or document is None:
+            raise _option_error(args, options, document) from None
+        raise document from None
+
+
+def _option_error(
+    args: argparse.Namespace,
+    details: Iterable[ErrorDetail],
+    document: _BadDocumentError | None = None,
+) -> _OptionError:
+    """
+    The problems of the 837P envelope, each blamed on its option.
+    """
+    lines = []
+    for detail in details:
+        option, default = _ENVELOPE_OPTIONS.get(detail.path, ("", ""))
+        if not option:
+            lines.append(f"{detail.path}: {detail.message} [{detail.code}]")
+            continue
+        given = getattr(args, option.removeprefix("--").replace("-", "_"), None) is not None
+        if not given and default:
+            option += f" (not given; the default is {default})"
+        lines.append(f"{option}: {detail.message} [{detail.code}]")
+    return _OptionError(lines, document)
+
+
+def _render(
+    args: argparse.Namespace,
+    claim: Claim,
+    prescriptions: list[Prescription],
+    notes: list[SoapNote],
+) -> str:
+    # Formats are imported on use: each command needs only one.
     if args.to == "fhir":
         from soapbill.formats.fhir import to_fhir_json  # noqa: PLC0415
 
-        day = created.date() if isinstance(created, datetime) else created
-        return (
-            to_fhir_json(claim, created=day, prescriptions=prescriptions, notes=notes, indent=2)
-            + "\n"
+        day = date.today() if args.created is None else args.created  # noqa: DTZ011 - the CLI's default
+        document = to_fhir_json(
+            claim, created=day, prescriptions=prescriptions, notes=notes, indent=2
         )
+        return document.translate(_JSON_ESCAPES) + "\n"
     if args.to == "cms1500":
         from soapbill.formats.cms1500 import render_cms1500_text  # noqa: PLC0415
 
@@ -289,7 +551,7 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
         "PayerPolicy": PayerPolicy,
         "Decision": Decision,
     }
-    out.write(json.dumps(json_schema(classes[args.name]), indent=2) + "\n")
+    _emit(out, json.dumps(json_schema(classes[args.name]), indent=2) + "\n")
     return EXIT_OK
 
 
@@ -306,12 +568,18 @@ def _parser() -> argparse.ArgumentParser:
         help="check a JSON document and list every problem",
         description="Check a soapbill JSON document. Exit 0 valid, 1 invalid, 2 unusable input.",
     )
-    validate.add_argument("file", metavar="FILE", help="the JSON document")
+    validate.add_argument("file", metavar="FILE", help="the JSON document (- for standard input)")
     validate.add_argument(
         "--type",
         choices=sorted(_DOCUMENTS),
         default="claim",
         help="what the document is (default: claim)",
+    )
+    validate.add_argument(
+        "--for",
+        dest="ready_for",
+        choices=["837p"],
+        help="also list every reason the claim cannot be written in this format",
     )
     validate.set_defaults(run=_validate)
 
@@ -322,13 +590,14 @@ def _parser() -> argparse.ArgumentParser:
             "Check a claim against a payer policy. Exit 0 eligible, 1 not eligible, 2 bad input."
         ),
     )
-    check.add_argument("claim", metavar="CLAIM.json", help="the claim")
+    check.add_argument("claim", metavar="CLAIM.json", help="the claim (- for standard input)")
     check.add_argument(
         "--policy",
         required=True,
         metavar="NAME_OR_FILE",
-        help="a bundled policy name (commercial, commercial-rx, medicare-part-b, auto-pip, "
-        "workers-comp) or a policy JSON file",
+        help="a policy JSON file (- for standard input) or, when no such file exists, a "
+        "bundled policy name (commercial, commercial-rx, medicare-part-b, auto-pip, "
+        "workers-comp)",
     )
     _add_documents(check)
     check.add_argument(
@@ -357,7 +626,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write a claim as X12 837P, FHIR R4, CMS-1500 or a superbill",
         description="Write a claim in a format insurers or patients read, to standard output.",
     )
-    export.add_argument("claim", metavar="CLAIM.json", help="the claim")
+    export.add_argument("claim", metavar="CLAIM.json", help="the claim (- for standard input)")
     export.add_argument(
         "--to", required=True, choices=["837p", "fhir", "cms1500", "superbill"], help="the format"
     )
@@ -416,26 +685,81 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """
     Run the ``soapbill`` command and return its exit code.
 
+    Exit codes: 0 valid or eligible, 1 invalid or not eligible, 2 bad input or
+    usage, 141 when the reader of the output went away (as a shell reports a
+    Unix tool that SIGPIPE ended), 130 on Ctrl-C.
+
     Args:
         argv: The arguments (default: ``sys.argv[1:]``).
         out: Where to write (default: standard output).
     """
     stream = sys.stdout if out is None else out
+    try:
+        code = _run(argv, stream)
+        # Flushed here, while a broken pipe can still be caught.
+        stream.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _run(argv: Sequence[str] | None, stream: TextIO) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
+        _check_stdin(_paths(args))
         code: int = args.run(args, stream)
     except _UsageError as exc:
-        sys.stderr.write(f"soapbill: {exc}\n")
+        _say(sys.stderr, f"soapbill: {exc}")
         return EXIT_BAD_INPUT
     except _BadDocumentError as exc:
-        _print_errors(exc.error, exc.path, sys.stderr)
+        _print_errors(exc.error, exc.path, sys.stderr, exc.verdict)
+        return EXIT_BAD_INPUT
+    except _OptionError as exc:
+        for line in exc.lines:
+            _say(sys.stderr, f"soapbill: {line}")
+        if exc.document is not None:
+            _print_errors(exc.document.error, exc.document.path, sys.stderr, exc.document.verdict)
         return EXIT_BAD_INPUT
     except SoapbillError as exc:
         # A library error's message is fixed text without values.
-        sys.stderr.write(f"soapbill: {exc}\n")
+        _say(sys.stderr, f"soapbill: {exc}")
         return EXIT_BAD_INPUT
     return code
+
+
+def _paths(args: argparse.Namespace) -> list[str]:
+    """
+    Every file name the command reads.
+    """
+    paths: list[str] = [getattr(args, name, None) or "" for name in ("file", "claim", "policy")]
+    for name in ("rx", "note", "history"):
+        paths += getattr(args, name, ())
+    return paths
+
+
+def _quiet_broken_pipe() -> None:
+    """
+    Point each standard stream whose reader went away at the null device.
+
+    Python flushes the standard streams at exit; a broken pipe would then
+    print a warning. This follows the note on SIGPIPE in the documentation of
+    the ``signal`` module.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)

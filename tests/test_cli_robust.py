@@ -1,0 +1,240 @@
+"""
+The soapbill command holds its contract for any input.
+
+Any bytes as any input file of any command end in exit code 0, 1 or 2, never in
+an exception, and nothing of the input's text shows in what the command
+prints. In a real process, a reader that goes away (``| head -1``) and a
+terminal that cannot show a file's name end quietly too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from soapbill.cli import main
+from soapbill.rules import policies
+from text_support import controls
+
+EXAMPLES: Final = Path(__file__).parent.parent / "examples"
+CLAIM: Final = str(EXAMPLES / "claim.json")
+RX: Final = str(EXAMPLES / "prescription.json")
+NOTE: Final = str(EXAMPLES / "note-1.json")
+SENTINEL: Final = "Qz7SentinelXq"
+
+_CLAIM_DATA: Final = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
+#: A valid document of each kind the command reads, as plain data.
+_DOCUMENTS: Final[dict[str, Any]] = {
+    "claim": _CLAIM_DATA,
+    "prescription": json.loads(Path(RX).read_text(encoding="utf-8")),
+    "note": json.loads(Path(NOTE).read_text(encoding="utf-8")),
+    "policy": json.loads(policies.load("commercial-rx").to_json()),
+    "history": [_CLAIM_DATA],
+}
+
+#: Each way a file reaches a command: the arguments around it ({} is the file)
+#: and the kind of document it should hold.
+_USES: Final = [
+    *((("validate", "{}", "--type", kind), kind) for kind in ("claim", "note", "prescription")),
+    (("validate", "{}", "--for", "837p"), "claim"),
+    (("check", "{}", "--policy", "commercial-rx"), "claim"),
+    (("check", CLAIM, "--policy", "{}"), "policy"),
+    (("check", CLAIM, "--policy", "commercial-rx", "--rx", "{}"), "prescription"),
+    (("check", CLAIM, "--policy", "commercial-rx", "--note", "{}"), "note"),
+    (("check", CLAIM, "--policy", "commercial-rx", "--history", "{}"), "history"),
+    (("check", "{}", "--policy", "commercial-rx", "--json"), "claim"),
+    *((("export", "{}", "--to", fmt), "claim") for fmt in ("837p", "fhir", "cms1500", "superbill")),
+    (("export", "{}", "--to", "superbill", "--kind", "html"), "claim"),
+    (("export", CLAIM, "--to", "fhir", "--rx", "{}"), "prescription"),
+    (("export", CLAIM, "--to", "fhir", "--note", "{}"), "note"),
+    (("schema", "{}"), "claim"),
+]
+
+
+def _strings(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """
+    The paths of every string value in *data* (keys are not values).
+    """
+    if isinstance(data, str):
+        return [path]
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _strings(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for i, value in enumerate(data) for p in _strings(value, (*path, i))]
+    return []
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: str) -> Any:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replaced(data[path[0]], path[1:], value)
+    return copy
+
+
+@st.composite
+def _documents(draw: st.DrawFn, kind: str) -> bytes:
+    """
+    A valid document of *kind* with the sentinel in one of its string values,
+    then perhaps one stretch of its bytes replaced by junk.
+    """
+    data = _DOCUMENTS[kind]
+    path = draw(st.sampled_from(_strings(data)))
+    junk = draw(st.sampled_from(["", "\x1b[2J", "\n", "\u2028", "\x00", "<b>"]))
+    text = json.dumps(_replaced(data, path, f"{SENTINEL}{junk}"), ensure_ascii=draw(st.booleans()))
+    raw = text.encode()
+    if draw(st.booleans()):
+        start = draw(st.integers(0, len(raw)))
+        end = draw(st.integers(start, min(len(raw), start + 20)))
+        raw = raw[:start] + draw(st.binary(max_size=20)) + raw[end:]
+    return raw
+
+
+_JUNK: Final = st.one_of(
+    st.binary(),
+    st.text().map(str.encode),
+    st.sampled_from([b"", b"null", b"[]", b"{}", b'"x"', b"1e999999", b"\xef\xbb\xbf{}"]),
+    # Arrays nested up to thousands deep, valid JSON all the same.
+    st.integers(0, 5000).map(lambda n: b"[" * n + b"]" * n),
+)
+
+
+def _use_id(use: tuple[tuple[str, ...], str]) -> str:
+    argv, _ = use
+    return "-".join(arg for arg in argv if arg != CLAIM).replace("{}", "FILE")
+
+
+@pytest.mark.parametrize(("argv", "kind"), _USES, ids=[_use_id(use) for use in _USES])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataObject) -> None:
+    content = data.draw(_documents(kind) | _JUNK, label="content")
+    out, err = io.StringIO(), io.StringIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.json"
+        path.write_bytes(content)
+        args = [str(path) if arg == "{}" else arg for arg in argv]
+        if args[0] == "check":
+            # The bundled diagnosis table: the full one is slow to load.
+            args += ["--as-of", "2026-03-16", "--diagnoses", "massage"]
+        with contextlib.redirect_stderr(err):
+            code = main(args, out=out)
+    assert code in {0, 1, 2}
+    assert "Traceback" not in err.getvalue()
+    # No escape or line of the input reaches the terminal.
+    assert controls(err.getvalue()) <= {"\n"}
+    assert controls(out.getvalue()) <= {"\n"}
+    assert SENTINEL not in err.getvalue()
+    # What a command writes of its input on purpose: an exported claim, and
+    # the id and version of the policy a check used.
+    if not (args[0] == "export" and code == 0) and kind != "policy":
+        assert SENTINEL not in out.getvalue()
+
+
+# --- in a real process ------------------------------------------------------------------
+
+
+def _soapbill(*args: str | bytes) -> list[str | bytes]:
+    return [sys.executable, "-m", "soapbill", *args]
+
+
+#: The environment of a user's shell: standard output buffered, as Python
+#: has it by default (PYTHONUNBUFFERED makes one large write that a closing
+#: reader cuts short without an error).
+_ENV: Final = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+
+
+@pytest.fixture
+def many_lines(tmp_path: Path) -> Path:
+    # A claim of 50 lines: nine CMS-1500 pages, far more than one read of head.
+    data = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
+    data["lines"] = (data["lines"] * 10)[:50]
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(shutil.which("head") is None, reason="no head")
+@pytest.mark.skipif(not hasattr(os, "pipe"), reason="no pipes")
+def test_head_reads_one_line_and_soapbill_ends_quietly(many_lines: Path) -> None:
+    read_end, write_end = os.pipe()
+    # A one-page pipe (Linux): soapbill cannot write everything before head
+    # has read its line and gone.
+    with contextlib.suppress(AttributeError, OSError):
+        import fcntl  # noqa: PLC0415 - Unix only
+
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    with (
+        subprocess.Popen(  # noqa: S603 - our own interpreter
+            _soapbill("export", str(many_lines), "--to", "cms1500"),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=_ENV,
+        ) as soapbill,
+        subprocess.Popen(  # noqa: S603
+            [shutil.which("head") or "head", "-1"], stdin=read_end, stdout=subprocess.PIPE
+        ) as head,
+    ):
+        os.close(read_end)
+        os.close(write_end)
+        first, _ = head.communicate(timeout=60)
+        errors = soapbill.stderr.read() if soapbill.stderr else b""
+        soapbill.wait(timeout=60)
+    assert first == b"=" * 100 + b"\n"
+    assert errors == b""
+    assert soapbill.returncode == 141
+
+
+@pytest.mark.parametrize(
+    "args", [("validate", CLAIM), ("export", CLAIM, "--to", "cms1500"), ("--help",)]
+)
+def test_a_closed_output_ends_quietly(args: tuple[str, ...]) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter
+            _soapbill(*args),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=_ENV,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr == b""
+    assert done.returncode == 141
+
+
+@pytest.mark.parametrize("encoding", ["ascii:strict", "utf-8:strict"])
+def test_a_file_name_that_is_not_utf8(tmp_path: Path, encoding: str) -> None:
+    name = b"\xff\x1b[2J.json"
+    (tmp_path / os.fsdecode(name)).write_bytes(Path(CLAIM).read_bytes())
+    env = {**_ENV, "PYTHONIOENCODING": encoding}
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        _soapbill("validate", name), cwd=tmp_path, env=env, capture_output=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == b"\\xff [2J.json: valid claim (5 lines, total 265.00)\n"
+    missing = b"\xfe.json"
+    done = subprocess.run(  # noqa: S603
+        _soapbill("check", CLAIM, "--policy", missing),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(b"soapbill: no bundled policy or file named \\xfe.json ")
