@@ -5,7 +5,7 @@ from types import MappingProxyType
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from soapbill import CptCode, ValidationError
@@ -27,7 +27,8 @@ def _u(allocation: UnitAllocation) -> dict[str, int]:
 
 # --- published vectors --------------------------------------------------------------
 
-# DOMAIN.md 1.2: the CMS manual examples with one stated answer.
+# CMS's worked examples of the 8-minute rule (Pub 100-04 Ch. 5 §20.2) with one
+# stated answer.
 CMS_EXAMPLES = [
     pytest.param(_m(_97112=24, _97110=23), {"97112": 2, "97110": 1}, id="CMS-1"),
     pytest.param(_m(_97110=33, _97140=7), {"97110": 2, "97140": 1}, id="CMS-3"),
@@ -36,7 +37,7 @@ CMS_EXAMPLES = [
         {"97110": 1, "97140": 1, "97116": 1, "97035": 0},
         id="CMS-4",
     ),
-    # DOMAIN.md 1.2, other published examples (secondary sources).
+    # Other published examples (WebPT, an MPA Media Q&A, UTHealth coding compliance).
     pytest.param(
         _m(_97110=30, _97140=15, _97035=8, G0283=30),
         {"97110": 2, "97140": 1, "97035": 1, "G0283": 1},
@@ -44,9 +45,9 @@ CMS_EXAMPLES = [
     ),
     pytest.param(_m(_97110=10, _97112=10), {"97110": 1, "97112": 0}, id="mpamedia-10-10"),
     pytest.param(_m(_97110=18, _97140=10), {"97110": 1, "97140": 1}, id="uthealth-18-10"),
-    # DOMAIN.md 1.4: minutes dropped although small leftovers exist.
+    # Follows from the allocation: minutes dropped although small leftovers exist.
     pytest.param(_m(_97124=45, _97140=7), {"97124": 3, "97140": 0}, id="edge-45-7"),
-    # DOMAIN.md 1.3 comparison table, CMS column, rows with one answer.
+    # The CMS rule on the rows compared with CPT's time rule, rows with one answer.
     pytest.param(_m(_97124=60), {"97124": 4}, id="single-code-60"),
 ]
 
@@ -75,7 +76,7 @@ CMS_TIES = [
         {"97110": 1, "97112": 0, "97140": 0},
         id="CMS-5",
     ),
-    # DOMAIN.md 1.3 comparison table: "two of the three codes x 1".
+    # The CMS rule on three codes of 8 minutes: two of the three codes x 1.
     pytest.param(
         _m(_97124=8, _97140=8, _97112=8),
         [
@@ -86,7 +87,7 @@ CMS_TIES = [
         {"97112": 1, "97124": 1, "97140": 0},
         id="three-codes-8",
     ),
-    # DOMAIN.md 1.3 comparison table: "3 (2 + 1, either way)".
+    # The CMS rule on two codes of 22 minutes: 3 units (2 + 1, either way).
     pytest.param(
         _m(_97124=22, _97140=22),
         [{"97124": 2, "97140": 1}, {"97124": 1, "97140": 2}],
@@ -113,7 +114,7 @@ def test_tie_goes_to_more_minutes_before_the_lower_code() -> None:
     assert _u(result) == {"97110": 1, "97140": 3}
 
 
-# DOMAIN.md 1.3 comparison table, AMA per-code column.
+# CPT's time rule (a unit once the midpoint is passed), code by code, on the same rows.
 PER_CODE_EXAMPLES = [
     pytest.param(_m(_97112=24, _97110=23), 4, id="24-23"),
     pytest.param(_m(_97112=20, _97110=20), 2, id="20-20"),
@@ -133,7 +134,7 @@ def test_per_code_published_totals(minutes: dict[CptCode, int], total: int) -> N
     assert result.total_units == total
 
 
-# DOMAIN.md 1.1 rule 3: the unit table, both ends of every row shown.
+# The unit table of Pub 100-04 Ch. 5 §20.2, both ends of every row shown.
 UNIT_TABLE = [(0, 0), (7, 0), (8, 1), (22, 1), (23, 2), (37, 2), (38, 3), (52, 3), (53, 4)]
 UNIT_TABLE += [(67, 4), (68, 5), (82, 5), (83, 6), (97, 6), (98, 7), (112, 7), (113, 8), (127, 8)]
 
@@ -383,7 +384,7 @@ def test_per_code_counts_each_code_on_its_own(minutes: dict[CptCode, int]) -> No
 
 @given(st.sampled_from(TIMED), minutes_st)
 def test_methods_agree_on_a_single_code(code: CptCode, minutes: int) -> None:
-    # DOMAIN.md 1.3: "rules agree for a single code".
+    # With a single code the CMS rule and CPT's time rule agree.
     cms = allocate_units({code: minutes})
     per_code = allocate_units({code: minutes}, method=UnitMethod.PER_CODE)
     assert cms.units == per_code.units
@@ -398,7 +399,6 @@ def test_untimed_minutes_never_change_timed_units(
     assert {c: more.units[c] for c in minutes} == dict(base.units)
 
 
-@settings(max_examples=50)
 @given(timed_minutes)
 def test_cms_explanation_accounts_for_dropped_minutes(minutes: dict[CptCode, int]) -> None:
     result = allocate_units(minutes)
