@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from soapbill import DiagnosisCode, ValidationError
@@ -33,7 +33,7 @@ U = DiagnosisStatus.UNKNOWN
 @pytest.mark.parametrize(
     ("code", "on", "status"),
     [
-        # DOMAIN.md 6.2: M54.5 billable through FY2021, a header from 2021-10-01.
+        # ICD-10-CM FY2022: M54.5 billable through FY2021, a header from 2021-10-01.
         ("M54.5", date(2021, 9, 30), B),
         ("M54.5", date(2021, 10, 1), H),
         ("M54.50", date(2021, 9, 30), N),
@@ -189,9 +189,9 @@ def test_dated_tables_are_values() -> None:
     assert pickle.loads(pickle.dumps(bigger)) == bigger  # noqa: S301 - our own data
 
 
-@given(st.dates(), st.sampled_from(MASSAGE_DIAGNOSES.entries))
-@settings(max_examples=200)
-def test_a_header_always_names_codes_to_use(on: date, entry: DiagnosisEntry) -> None:
-    verdict = MASSAGE_DIAGNOSES.check(entry.code, on)
-    assert (verdict.status is H) == bool(verdict.use_instead)
-    assert verdict.status in {B, H, N}
+@given(st.dates())
+def test_a_header_always_names_codes_to_use(on: date) -> None:
+    for entry in MASSAGE_DIAGNOSES.entries:
+        verdict = MASSAGE_DIAGNOSES.check(entry.code, on)
+        assert (verdict.status is H) == bool(verdict.use_instead)
+        assert verdict.status in {B, H, N}
