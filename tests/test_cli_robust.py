@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from soapbill.cli import main
@@ -117,7 +117,6 @@ def _use_id(use: tuple[tuple[str, ...], str]) -> str:
 
 
 @pytest.mark.parametrize(("argv", "kind"), _USES, ids=[_use_id(use) for use in _USES])
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataObject) -> None:
     content = data.draw(_documents(kind) | _JUNK, label="content")

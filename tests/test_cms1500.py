@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from soapbill import (
     Address,
@@ -355,7 +355,6 @@ _CHECK_BOX = re.compile(r"(1|3|6|10[abc]|11a|11d|20|25|27)\.(?!state|charges|dat
 _CHECK_BOXES = [key for key in BOX_KEYS if _CHECK_BOX(key)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=13))
 def test_every_page_has_every_box(claim: Claim) -> None:
     pages = cms1500_pages(claim)
@@ -369,7 +368,6 @@ def test_every_page_has_every_box(claim: Claim) -> None:
         assert same == {k: v for k, v in pages[0].items() if not k.startswith(("24", "28"))}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=13))
 def test_lines_pages_and_totals(claim: Claim) -> None:
     pages = cms1500_pages(claim)
@@ -414,7 +412,6 @@ def test_lines_pages_and_totals(claim: Claim) -> None:
     ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=2))
 def test_diagnoses_dates_and_resubmission(claim: Claim) -> None:
     [page, *_] = cms1500_pages(claim)
@@ -436,7 +433,6 @@ def test_diagnoses_dates_and_resubmission(claim: Claim) -> None:
     assert sum(1 for key in BOX_KEYS if key.startswith("1.") and page[key]) == 1
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=13))
 def test_the_text_shows_every_filled_box(claim: Claim) -> None:
     text = render_cms1500_text(claim)
@@ -489,7 +485,6 @@ def test_a_name_adds_no_line_and_no_escape() -> None:
     assert page["4"] == page["2"]
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_claims(max_lines=13))
 def test_hostile_text_keeps_the_layout(claims: tuple[Claim, Claim]) -> None:
     hostile, harmless = claims
@@ -504,7 +499,6 @@ def test_hostile_text_keeps_the_layout(claims: tuple[Claim, Claim]) -> None:
     ]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=8))
 def test_the_same_claim_gives_the_same_pages(claim: Claim) -> None:
     copy = Claim(**attrs.asdict(claim, recurse=False))

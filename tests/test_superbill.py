@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from soapbill import (
@@ -43,7 +43,6 @@ from soapbill.errors import ValidationError
 from soapbill.formats.superbill import Payment, PaymentMethod, render_superbill
 from text_support import benign, controls, hostile_claims, hostile_text
 
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAY = date(2026, 3, 2)
 
 
@@ -192,7 +191,6 @@ def dollars(amount: Decimal) -> str:
 
 @pytest.mark.parametrize("kind", ["text", "html"])
 @given(data=claims_and_payments())
-@FAST
 def test_carries_what_a_payer_needs(kind: str, data: tuple[Claim, list[Payment]]) -> None:
     claim, payments = data
     page = render_superbill(claim, payments=payments, kind=kind)  # type: ignore[arg-type]
@@ -216,7 +214,6 @@ def test_carries_what_a_payer_needs(kind: str, data: tuple[Claim, list[Payment]]
 
 
 @given(data=claims_and_payments())
-@FAST
 def test_html_is_one_self_contained_page(data: tuple[Claim, list[Payment]]) -> None:
     claim, payments = data
     page = render_superbill(claim, payments=payments, kind="html")
@@ -229,7 +226,6 @@ def test_html_is_one_self_contained_page(data: tuple[Claim, list[Payment]]) -> N
 
 
 @given(data=claims_and_payments())
-@FAST
 def test_text_rows_line_up(data: tuple[Claim, list[Payment]]) -> None:
     claim, payments = data
     text = render_superbill(claim, payments=payments)
@@ -382,7 +378,6 @@ def test_a_catalogue_label_adds_no_line_and_no_escape() -> None:
 
 
 @given(claims=hostile_claims(), label=hostile_text)
-@FAST
 def test_hostile_text_keeps_the_layout(claims: tuple[Claim, Claim], label: str) -> None:
     hostile, harmless = claims
     # The claim's free text, and the labels of a catalogue an app extended.
