@@ -8,13 +8,15 @@ string where the box stays blank), so an app can fill a PDF form field by
 field. Check boxes hold ``"X"`` or ``""``. :func:`render_cms1500_text` lays
 the same pages out as fixed-width text for people to read.
 
-What goes where follows the NUCC 1500 instructions as DOMAIN.md 4 cites them:
-diagnoses without the dot and ICD indicator ``0`` (box 21), resubmission code
-``7`` or ``8`` with the payer's original claim number (box 22), at most four
-pointer letters per line (box 24E), the total of the page's lines in box 28
-on every page, and the billing provider's NPI and taxonomy (33a, 33b with the
-``ZZ`` qualifier). The contents of boxes DOMAIN.md marks as unsourced (see
-the guide) follow the common reading of the form and are flagged there.
+What goes where follows the NUCC 1500 Health Insurance Claim Form Reference
+Instruction Manual (version 02/12) as billing guides quote it: diagnoses
+without the dot and ICD indicator ``0`` (box 21), resubmission code ``7`` or
+``8`` with the payer's original claim number (box 22), at most four pointer
+letters per line (box 24E), the total of the page's lines in box 28 on every
+page (Noridian, "Claim Line Maximums to Prevent Claim Line Splitting"), and
+the billing provider's NPI and taxonomy (33a, 33b with the ``ZZ``
+qualifier). The contents of boxes no public source we read spells out
+follow the common reading of the form; the guide flags them.
 
 >>> from soapbill.formats.cms1500 import BOX_KEYS
 >>> BOX_KEYS[:4]
@@ -47,7 +49,8 @@ __all__ = [
     "render_cms1500_text",
 ]
 
-#: Service lines on one paper form (DOMAIN.md 4).
+#: Service lines on one paper form (NUCC 1500 manual, item 24; Noridian,
+#: "Claim Line Maximums to Prevent Claim Line Splitting").
 LINES_PER_PAGE: Final = 6
 
 #: The box 1 check box for each plan type. Which box a Medicare Advantage,
@@ -83,13 +86,16 @@ _RELATIONSHIPS: Final = {
     Relationship.OTHER: "other",
 }
 _SIGNATURE_ON_FILE: Final = "SIGNATURE ON FILE"
-#: Box 14 qualifier 431: onset of current symptoms or illness (DOMAIN.md 4).
+#: Box 14 qualifier 431: onset of current symptoms or illness (the common
+#: reading of NUCC item 14; no public source we read spells it out).
 _ONSET: Final = "431"
 #: Box 11b qualifier for a property and casualty claim number (837P REF*Y4).
 _PROPERTY_CASUALTY: Final = "Y4"
-#: Box 17 qualifier DN: referring provider (DOMAIN.md 4).
+#: Box 17 qualifier DN: referring provider (NUCC 1500 manual, item 17; First
+#: Coast Service Options, Medicare FAQ 157108).
 _REFERRING: Final = "DN"
-#: Box 24I and 33b qualifier for a taxonomy code on paper (DOMAIN.md 4).
+#: Box 24I and 33b qualifier for a taxonomy code on paper: ZZ, where the 837P
+#: writes PXC (Speedy Soft USA, "Field 24I ID Qualifier Lines 1-6").
 _TAXONOMY: Final = "ZZ"
 
 

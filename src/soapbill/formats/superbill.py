@@ -5,7 +5,8 @@ A patient who pays a practice that is out of their insurer's network asks the
 insurer to pay them back, with a *superbill*: the provider with NPI, tax id and
 licence, the patient and their insurance, the exact dates of service, the
 procedure codes with modifiers and units, the diagnoses, the charges, what was
-paid and what is still owed (DOMAIN.md 7.4).
+paid and what is still owed (the fields superbill guides list, such as
+Superbilled's "Required fields on a superbill").
 
 :func:`render_superbill` writes one as plain text or as one self-contained HTML
 page made to print on US Letter paper. Procedure codes carry our own labels
@@ -50,7 +51,8 @@ from soapbill.parties import Address, PersonName, Provider
 
 __all__ = ["Payment", "PaymentMethod", "render_superbill"]
 
-#: Diagnosis letters, as CMS-1500 box 21 numbers its twelve lines (DOMAIN.md 4).
+#: Diagnosis letters, as CMS-1500 box 21 numbers its twelve lines (NUCC 1500
+#: manual, item 21).
 _LETTERS: Final = "ABCDEFGHIJKL"
 _ZERO: Final = Decimal("0.00")
 
