@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -32,7 +31,6 @@ from soapbill.billing.fees import FeeSchedule
 from soapbill.billing.units import UnitMethod, allocate_units
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo, UnknownCodeError
 
-HERE = Path(__file__).parent
 C = CptCode
 DX = DiagnosisCode
 DAY = date(2026, 3, 3)
