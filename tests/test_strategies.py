@@ -136,7 +136,6 @@ def test_names_are_plain_ascii_words(name: PersonName, payer: Payer, address: Ad
             assert text == " ".join(text.split())
 
 
-@settings(max_examples=20)
 @given(claim=sbst.claims(max_lines=3))
 def test_claims_hold_no_x12_separator(claim: Claim) -> None:
     for text in _strings(claim):
@@ -394,13 +393,13 @@ def test_claim_arguments(claim: Claim) -> None:
     assert claim.original_claim_number is not None
 
 
-@settings(max_examples=10)
 @given(claim=sbst.claims(dates=st.just(date(1901, 1, 1)), max_lines=1))
 def test_default_patients_are_born_before_early_visits(claim: Claim) -> None:
     assert claim.patient.birth_date <= date(1901, 1, 1)
 
 
 @given(claims=st.lists(sbst.claims(max_lines=50, min_lines=50), min_size=1, max_size=1))
+# Each example draws a claim of 50 lines; three show the limit is reached.
 @settings(max_examples=3)
 def test_claims_reach_the_837p_line_limit(claims: list[Claim]) -> None:
     assert len(claims[0].lines) == 50
@@ -414,7 +413,6 @@ def test_claims_refuse_bad_line_counts(min_lines: int, max_lines: int) -> None:
         sbst.claims(min_lines=min_lines, max_lines=max_lines)
 
 
-@settings(max_examples=10)
 @given(data=st.data())
 def test_claims_can_share_parties(data: st.DataObject) -> None:
     clinic = data.draw(sbst.providers(billing=True))
@@ -504,7 +502,6 @@ def test_prescriptions_reach_every_validity(shape: Callable[[Prescription], bool
     find(sbst.prescriptions(), shape, settings=search)
 
 
-@settings(max_examples=10)
 @given(
     note=sbst.soap_notes(dates=st.just(date.max)),
     claim=sbst.claims(dates=st.just(date.min), max_lines=1),
@@ -528,7 +525,6 @@ def test_strategy_reprs_stay_short(strategy: st.SearchStrategy[Any]) -> None:
 # --- what the formats write ----------------------------------------------------------------
 
 
-@settings(max_examples=20)
 @given(claim=sbst.claims(max_lines=7))
 def test_every_claim_is_written_by_the_other_formats(claim: Claim) -> None:
     # The module's promise: JSON, FHIR, the CMS-1500 and the superbill write
@@ -544,7 +540,6 @@ def test_submittable_claims_have_no_837p_problems(claim: Claim) -> None:
     assert problems_837p(claim) == ()
 
 
-@settings(max_examples=20)
 @given(
     claim=sbst.claims(
         submittable=True, dates=st.dates(date(1800, 1, 1), date(1800, 12, 31)), max_lines=2
