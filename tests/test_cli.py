@@ -227,6 +227,32 @@ def test_closed_standard_input_exits_2(
     assert capsys.readouterr().err == "soapbill: cannot read standard input: it is closed\n"
 
 
+def test_names_no_file_can_have(capsys: pytest.CaptureFixture[str]) -> None:
+    # A lone surrogate and a NUL: names the system cannot even look up.
+    assert run("validate", "\ud800.json")[0] == 2
+    assert capsys.readouterr().err == ("soapbill: cannot read \\ud800.json: UnicodeEncodeError\n")
+    for name in ("commercial\x00", "x" * 5000):
+        assert check("--policy", name)[0] == 2
+        assert capsys.readouterr().err.startswith("soapbill: no bundled policy or file named ")
+
+
+def test_a_broken_output_and_ctrl_c_end_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:  # noqa: ARG002 - the reader is gone
+            raise BrokenPipeError
+
+    assert main(["validate", CLAIM], out=Gone()) == 141
+
+    def interrupted(_args: object, _out: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_validate", interrupted)
+    assert run("validate", CLAIM) == (130, "")
+    assert capsys.readouterr() == ("", "")
+
+
 # --- what the command prints of its input ---------------------------------------------
 
 

@@ -504,10 +504,7 @@ def _option_error(
     """
     lines = []
     for detail in details:
-        option, default = _ENVELOPE_OPTIONS.get(detail.path, ("", ""))
-        if not option:
-            lines.append(f"{detail.path}: {detail.message} [{detail.code}]")
-            continue
+        option, default = _ENVELOPE_OPTIONS.get(detail.path, (detail.path, ""))
         given = getattr(args, option.removeprefix("--").replace("-", "_"), None) is not None
         if not given and default:
             option += f" (not given; the default is {default})"
