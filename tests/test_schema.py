@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soapbill import (
@@ -41,7 +41,9 @@ from soapbill.rules import Decision, PayerPolicy, evaluate
 from soapbill.rules import policies as bundled
 
 DOCUMENTS = (Claim, SoapNote, Prescription, PayerPolicy, Decision)
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# jsonschema checks a whole document against the schema in pure Python: each
+# example of a test that asks it is slow.
+JSONSCHEMA_ORACLE = settings(max_examples=15)
 
 
 def validator(cls: type) -> jsonschema.Draft202012Validator:
@@ -192,7 +194,6 @@ def _code_pattern(cls: type[CodeValue]) -> str:
 
 @pytest.mark.parametrize(("cls", "validate"), CODES)
 @given(data=st.data())
-@FAST
 def test_code_pattern_matches_only_canonical_forms(
     cls: type[CodeValue], validate: Callable[[str], str], data: st.DataObject
 ) -> None:
@@ -206,7 +207,6 @@ def test_code_pattern_matches_only_canonical_forms(
 
 @pytest.mark.parametrize(("cls", "validate"), CODES)
 @given(text=st.text(alphabet="0123456789ABCDEFGTXZ.-abx ", max_size=9))
-@FAST
 def test_every_canonical_code_matches_its_pattern(
     cls: type[CodeValue], validate: Callable[[str], str], text: str
 ) -> None:
@@ -229,19 +229,19 @@ def test_tax_id_pattern_is_the_canonical_form() -> None:
 
 
 @given(claim=sbst.claims(max_lines=6))
-@FAST
+@JSONSCHEMA_ORACLE
 def test_generated_claims_validate(claim: Claim) -> None:
     VALIDATORS[Claim].validate(to_dict(claim))
 
 
 @given(note=sbst.soap_notes())
-@FAST
+@JSONSCHEMA_ORACLE
 def test_generated_soap_notes_validate(note: SoapNote) -> None:
     VALIDATORS[SoapNote].validate(to_dict(note))
 
 
 @given(rx=sbst.prescriptions())
-@FAST
+@JSONSCHEMA_ORACLE
 def test_generated_prescriptions_validate(rx: Prescription) -> None:
     VALIDATORS[Prescription].validate(to_dict(rx))
 
@@ -255,7 +255,7 @@ def test_bundled_policies_validate(name: str) -> None:
 
 
 @given(claim=sbst.claims(max_lines=4), name=st.sampled_from(bundled.names()))
-@FAST
+@JSONSCHEMA_ORACLE
 def test_decisions_validate(claim: Claim, name: str) -> None:
     decision = evaluate(claim, bundled.load(name), as_of=date(2031, 1, 1))
     VALIDATORS[Decision].validate(to_dict(decision))
@@ -334,7 +334,7 @@ CLAIM_MUTATIONS = [
 
 @pytest.mark.parametrize("mutate", CLAIM_MUTATIONS)
 @given(claim=sbst.claims(max_lines=3))
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=3)  # jsonschema, once per mutation and claim.
 def test_mutated_claims_are_refused_by_schema_and_decoder(mutate: Mutation, claim: Claim) -> None:
     doc = copy.deepcopy(to_dict(claim))
     mutate(doc)
@@ -354,7 +354,7 @@ NOTE_MUTATIONS = [
 
 @pytest.mark.parametrize("mutate", NOTE_MUTATIONS)
 @given(note=sbst.soap_notes(signed=False))
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=3)  # jsonschema, once per mutation and note.
 def test_mutated_notes_are_refused_by_schema_and_decoder(mutate: Mutation, note: SoapNote) -> None:
     doc = copy.deepcopy(to_dict(note))
     mutate(doc)
@@ -367,7 +367,7 @@ def test_mutated_notes_are_refused_by_schema_and_decoder(mutate: Mutation, note:
 
 
 @given(claim=sbst.claims(max_lines=2, diagnoses=sbst.diagnosis_codes(common=True)))
-@FAST
+@JSONSCHEMA_ORACLE
 def test_compact_codes_are_read_but_not_canonical(claim: Claim) -> None:
     # The decoder reads "m5450"; the schema describes what soapbill writes.
     doc = to_dict(claim)
@@ -377,7 +377,7 @@ def test_compact_codes_are_read_but_not_canonical(claim: Claim) -> None:
 
 
 @given(claim=sbst.claims(max_lines=2))
-@FAST
+@JSONSCHEMA_ORACLE
 def test_npi_check_digit_is_left_to_the_decoder(claim: Claim) -> None:
     doc = to_dict(claim)
     good = doc["billing_provider"]["npi"]
