@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from soapbill import Claim
 from soapbill import strategies as sbst
@@ -158,7 +158,6 @@ def _agree(claim: Claim) -> None:
         assert got["taxonomy"] == (read.get("rendering_taxonomy", "") if got["npi"] else "")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(max_lines=13, submittable=True))
 def test_the_837p_and_the_cms1500_agree(claim: Claim) -> None:
     _agree(claim)
