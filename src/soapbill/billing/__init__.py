@@ -2,7 +2,8 @@
 Billing arithmetic: units from minutes, coding edits, fees and visit-to-claim.
 
 * :mod:`soapbill.billing.units`: minutes of treatment to billable units.
-* :mod:`soapbill.billing.edits`: NCCI pairs, MUE limits and Medicare specifics.
+* :mod:`soapbill.billing.ncci`: NCCI procedure-to-procedure pairs and MUE limits.
+* :mod:`soapbill.billing.medicare`: Medicare disciplines, plan modifiers, KX thresholds.
 * :mod:`soapbill.billing.fees`: fee schedules, self-pay packages, patient estimates.
 * :mod:`soapbill.billing.build`: signed SOAP notes to a claim.
 
@@ -10,23 +11,6 @@ Billing arithmetic: units from minutes, coding edits, fees and visit-to-claim.
 """
 
 from soapbill.billing.build import build_claim
-from soapbill.billing.edits import (
-    KX_THRESHOLDS,
-    Discipline,
-    ModifierIndicator,
-    MueAdjudication,
-    MueLimit,
-    MueLimits,
-    MueResult,
-    MueStatus,
-    PtpConflict,
-    PtpEdit,
-    PtpEdits,
-    UnknownThresholdError,
-    lines_missing_plan_modifier,
-    lines_with_medicare_status,
-    needs_kx,
-)
 from soapbill.billing.fees import (
     Estimate,
     Fee,
@@ -37,6 +21,25 @@ from soapbill.billing.fees import (
     PackageError,
     SessionPrice,
     estimate,
+)
+from soapbill.billing.medicare import (
+    KX_THRESHOLDS,
+    Discipline,
+    UnknownThresholdError,
+    lines_missing_plan_modifier,
+    lines_with_medicare_status,
+    needs_kx,
+)
+from soapbill.billing.ncci import (
+    ModifierIndicator,
+    MueAdjudication,
+    MueLimit,
+    MueLimits,
+    MueResult,
+    MueStatus,
+    PtpConflict,
+    PtpEdit,
+    PtpEdits,
 )
 from soapbill.billing.units import UnitAllocation, UnitMethod, allocate_units
 

@@ -39,7 +39,7 @@ import attrs
 
 from soapbill._fields import rules
 from soapbill._model import model
-from soapbill.billing.edits import MueLimit, MueLimits, PtpEdit, PtpEdits
+from soapbill.billing.ncci import MueLimit, MueLimits, PtpEdit, PtpEdits
 from soapbill.billing.units import UnitMethod
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.modifiers import Modifier
