@@ -167,3 +167,16 @@ def test_type_checkers_see_every_export_from_its_home() -> None:
     assert set(seen) == set(soapbill.__all__) - {"__version__"}
     for name, module in seen.items():
         assert getattr(importlib.import_module(str(module)), name) is getattr(soapbill, name)
+
+
+def test_the_json_format_loads_cattrs_and_the_models_on_first_use() -> None:
+    loaded = _modules_loaded_by("import soapbill.formats.json")
+    assert "cattrs" not in loaded
+    assert "soapbill.codes" not in loaded
+    assert "soapbill.claims" not in loaded
+    used = _modules_loaded_by(
+        "from soapbill.formats.json import from_json\n"
+        "from soapbill import Payer\n"
+        'from_json(\'{"id": "P", "name": "N"}\', Payer)'
+    )
+    assert "cattrs" not in used

@@ -263,24 +263,7 @@ def _cross_field_problem(
 
 def make_converter() -> cattrs.Converter:
     """
-    Build the strict cattrs converter of soapbill's JSON format.
-
-    Nothing is coerced: a string is only a JSON string, an integer only a JSON
-    integer (not ``true``, not ``1.0``), money only a string such as
-    ``"125.00"``, a date only ``"YYYY-MM-DD"``, a tuple only a JSON array.
-    Unknown keys are refused. Each field's model check runs as soon as the
-    field is structured, so every problem is found in one pass.
-
-    Register your own hooks on the converter this returns and pass it as
-    ``converter=`` to :func:`from_dict`, :func:`from_json`, :func:`to_dict` and
-    :func:`to_json`; those calls then use cattrs alone. Hooks for a type must
-    be registered before the converter first handles a class that uses it,
-    since cattrs generates each class's functions once.
-
-    Returns:
-        A new :class:`cattrs.Converter`; cattrs' global converter is never used.
-
-    .. versionadded:: 0.1.0
+    Build the converter: see :func:`soapbill.formats.json.make_converter`.
     """
     # Imported here: soapbill.codes loads every code module and its tables,
     # which `import soapbill.formats.json` need not pay.
