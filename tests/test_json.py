@@ -43,7 +43,7 @@ from soapbill import (
     ValidationError,
 )
 from soapbill import strategies as sbst
-from soapbill._fields import Shape, describe, rules
+from soapbill._fields import describe, rules
 from soapbill._model import model
 from soapbill._validators import TRUSTED
 from soapbill.formats import _converter, _fastpath
@@ -1011,24 +1011,6 @@ def test_msgspec_gets_the_generated_checks() -> None:
     assert crate == Crate(slots=(Slot(size=1), Slot(size=2)))
     assert calls == [0]
     assert errors_of({"slots": [{"size": -1}]}, Crate) == [("slots[0].size", "too_small")]
-
-
-@pytest.mark.parametrize(
-    ("tp", "shape", "item"),
-    [
-        pytest.param(int | None, Shape.OPTIONAL, int, id="optional"),
-        pytest.param(int | str, Shape.OTHER, None, id="union"),
-        pytest.param(int | str | None, Shape.OTHER, None, id="optional-union"),
-        pytest.param(tuple[int, ...], Shape.TUPLE, int, id="homogeneous"),
-        pytest.param(tuple[int, int], Shape.OTHER, None, id="pair"),
-        pytest.param(list[int], Shape.OTHER, None, id="list"),
-        pytest.param(int, Shape.INT, None, id="int"),
-    ],
-)
-def test_the_fast_path_reads_the_field_description(tp: object, shape: Shape, item: object) -> None:
-    kind = describe(tp)
-    assert kind.shape is shape
-    assert (kind.item.type if kind.item else None) is item
 
 
 def test_plain_values_take_the_cattrs_path() -> None:

@@ -145,7 +145,7 @@ class Kind(_Frozen):
     def __repr__(self) -> str:
         if self.item is not None:
             return f"Kind({self.shape.name}, {self.item!r})"
-        name = getattr(self.type, "__name__", None) or repr(self.type)
+        name = self.type.__name__ if isinstance(self.type, type) else repr(self.type)
         return f"Kind({self.shape.name}, {name})"
 
 
