@@ -2,9 +2,10 @@
 Prescriptions (orders, referrals) for massage or physical medicine.
 
 Many payers pay for massage only with a prescription from a physician or
-another qualified provider showing medical need (DOMAIN.md 7). A prescription
-names the diagnoses, optionally the procedures ordered (none means "massage
-therapy as needed": every code), how many visits, and how long it is valid.
+another qualified provider showing medical need (Regence, auto insurers' personal
+injury protection, Washington L&I under WAC 296-23-250). A prescription names
+the diagnoses, optionally the procedures ordered (none means "massage therapy
+as needed": every code), how many visits, and how long it is valid.
 
 Validity is inclusive at both ends. With ``valid_until`` the last valid day is
 that date. With ``valid_days`` = *N* the prescription is valid for *N* calendar
