@@ -46,7 +46,7 @@ __all__ = [
     "Transmission",
 ]
 
-#: The default place of service: an office (DOMAIN.md 7.6).
+#: The default place of service: an office (code 11 of the CMS place of service code set).
 _OFFICE: Final = PlaceOfService("11")
 #: Identifiers that travel in X12 elements of at most 50 characters.
 _ID = rules(max_len=50)
