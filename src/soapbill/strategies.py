@@ -211,7 +211,7 @@ _STATES: Final = (
 )  # fmt: skip
 
 #: Billable ICD-10-CM codes a massage or physical-medicine practice often uses
-#: (leaves of the April 2026 tabular, DOMAIN.md 6.2).
+#: (leaves of the CDC's April 2026 ICD-10-CM tabular).
 _COMMON_DIAGNOSES: Final = tuple(
     DiagnosisCode(code)
     for code in (
@@ -223,11 +223,12 @@ _COMMON_DIAGNOSES: Final = tuple(
     )
 )  # fmt: skip
 
-#: The NUCC taxonomy code of a massage therapist (DOMAIN.md 5.2).
+#: The NUCC Health Care Provider Taxonomy code of a massage therapist.
 _MASSAGE_THERAPIST: Final = "225700000X"
 _PRESCRIBERS: Final = (Credential.MD, Credential.DO, Credential.NP, Credential.PA, Credential.DC)
 
-#: The 837P limits (DOMAIN.md 5.3): lines per claim, diagnoses (and pointer values).
+#: The 837P limits (TR3 loop 2400 repeat 50; 2300 HI01-HI12): lines per claim,
+#: diagnoses (and pointer values).
 _MAX_LINES: Final = 50
 _MAX_DIAGNOSES: Final = 12
 
