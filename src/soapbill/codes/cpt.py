@@ -8,7 +8,8 @@ proprietary laboratory analyses, all found in the CMS NCCI files), and HCPCS
 Level II ``ANNNN`` (``G0283``).
 
 The catalogue says, for the codes a massage or physical-medicine practice
-bills, whether a code is *timed* (billed in 15-minute units, DOMAIN.md 2) and
+bills, whether a code is *timed* (billed in 15-minute units, CMS Pub 100-04
+Ch. 5 §20.2) and
 its Medicare fee-schedule status. Its labels are our own plain words: CPT
 descriptors are AMA copyright and are not shipped. The catalogue is a value:
 :meth:`Catalog.extend` returns a new one with your codes added.
@@ -281,8 +282,9 @@ def _info(
     return CodeInfo(code=CptCode(code), label=label, timed=timed, medicare_status=status)
 
 
-# Timing per DOMAIN.md 2 (timed = "each 15 minutes", direct one-on-one; supervised
-# modalities, evaluations and CMT are untimed). Medicare status per DOMAIN.md 2:
+# Timing per the code's descriptor (timed = "each 15 minutes", direct one-on-one;
+# supervised modalities, evaluations and CMT are untimed, as Clinicient's list of
+# service-based codes has it). Medicare status per Pub 100-04 Ch. 23 §30.2.2:
 # 97010 is status B (Palmetto GBA, MPFS status indicators) and 97014 is not
 # recognised by Medicare (G0283 replaces it). 97018's untimed status is an
 # unsourced recollection consistent with the supervised modalities 97010-97028.
