@@ -3,7 +3,8 @@ ICD-10-CM diagnosis codes (syntax only).
 
 A code is three to seven characters: a letter, a digit, then digits or
 letters, with a dot after the third character when there are more than three
-(NCI SEER ICD-10-CM code structure; DOMAIN.md 6.1). Letters are upper-cased
+(NCI SEER, "ICD-10-CM Code Structure"; ICD-10-CM Official Guidelines I.A.5).
+Letters are upper-cased
 and the placeholder ``x`` becomes ``X``. The canonical form has the dot;
 claims carry the compact form without it (CMS-1500 box 21, 837P ``HI``).
 
@@ -31,7 +32,7 @@ from soapbill.errors import ValidationError
 
 __all__ = ["DiagnosisCode", "compact", "format", "is_valid", "validate"]
 
-# DOMAIN.md 6.1: [A-Z][0-9][0-9A-Z] then up to four more letters or digits.
+# NCI SEER's code structure: [A-Z][0-9][0-9A-Z] then up to four more letters or digits.
 _SHAPE: Final = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}").fullmatch
 _CANONICAL: Final = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?").fullmatch
 
