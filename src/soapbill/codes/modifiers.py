@@ -2,7 +2,7 @@
 CPT and HCPCS modifiers.
 
 A modifier is two letters or digits. :data:`MEANINGS` explains the ones a
-physical-medicine claim uses (DOMAIN.md 3.1 and 3.4: CMS MLN1783722 for 59 and
+physical-medicine claim uses (CMS MLN1783722 for 59 and
 the X{EPSU} subsets; Medicare's therapy plan-of-care modifiers GP, GO, GN;
 CQ / CO for assistants; KX for the therapy threshold).
 
@@ -62,7 +62,7 @@ MEANINGS: Final = MappingProxyType(
 
 #: The modifiers that may bypass an NCCI edit with modifier indicator 1 (MLN1783722).
 DISTINCT_SERVICE: Final = frozenset({"59", "XE", "XP", "XS", "XU"})
-#: The therapy plan-of-care modifiers (DOMAIN.md 3.4).
+#: The therapy plan-of-care modifiers (CMS Pub 100-04 Ch. 5 §20.1).
 THERAPY_PLAN: Final = frozenset({"GN", "GO", "GP"})
 
 
