@@ -60,7 +60,8 @@ def calc_check_digit(base: str) -> str:
             digit *= 2
             digit = digit - 9 if digit > 9 else digit  # noqa: PLR2004
         total += digit
-    # The final modulo turns 10 into 0 (DOMAIN.md 5.4's pitfall).
+    # The final modulo turns 10 into 0: CMS's step 3 subtracts from the next
+    # multiple of 10, which is the sum itself when it ends in 0.
     return str((10 - total % 10) % 10)
 
 
