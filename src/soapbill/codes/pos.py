@@ -2,8 +2,8 @@
 Place of service codes (CMS-1500 box 24B, 837P CLM05-1 and SV105).
 
 Two digits, ``01`` to ``99``. :data:`NAMES` holds the ones a massage or
-physical-medicine practice uses (DOMAIN.md 7.6, from the CMS place of service
-code set); other two-digit codes are accepted, since CMS adds codes over time.
+physical-medicine practice uses (from the CMS Place of Service Code Set);
+other two-digit codes are accepted, since CMS adds codes over time.
 
 >>> validate("11")
 '11'
