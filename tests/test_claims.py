@@ -14,29 +14,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     Address,
     Attachment,
     AttachmentKind,
     Claim,
     ClaimFrequency,
-    Coverage,
-    CptCode,
     DiagnosisCode,
     Modifier,
-    Npi,
-    Patient,
-    Payer,
     PersonName,
     PlaceOfService,
-    PlanType,
-    Provider,
     RelatedCauses,
     Relationship,
     ServiceLine,
     Sex,
     Subscriber,
-    TaxId,
     Transmission,
     ValidationError,
 )
@@ -45,44 +38,12 @@ from soapbill import strategies as sbst
 SENTINEL = "ZZSENTINELZZ"
 DAY = date(2026, 3, 2)
 
-CLINIC = Provider(
-    npi=Npi("1234567893"),
-    organization_name="Example Massage Clinic",
-    tax_id=TaxId("12-3456789"),
-    address=Address(line1="123 Main St", city="Seattle", state="WA", postal_code="98101"),
-)
-PATIENT = Patient(
-    id="P1", name=PersonName(family="Doe", given="John"), birth_date=date(1980, 1, 1), sex=Sex.MALE
-)
-COVERAGE = Coverage(
-    payer=Payer(id="PAYER01", name="Example Payer"),
-    member_id="MEMBER123",
-    plan_type=PlanType.COMMERCIAL,
-)
-LINE = ServiceLine(
-    code=CptCode("97124"),
-    modifiers=(Modifier("GP"),),
-    units=2,
-    charge=Decimal("120.00"),
-    date_of_service=DAY,
-    diagnosis_pointers=(1, 2),
-)
-CLAIM = Claim(
+LINE = builders.line("97124", 2, "GP", on=DAY, charge="120.00", pointers=(1, 2))
+CLAIM = builders.claim(
+    LINE,
+    builders.line("97010", 1, on=DAY, charge="25.00"),
     id="PCN0001",
-    patient=PATIENT,
-    coverage=COVERAGE,
-    billing_provider=CLINIC,
-    diagnoses=(DiagnosisCode("M54.50"), DiagnosisCode("M62.830")),
-    lines=(
-        LINE,
-        ServiceLine(
-            code=CptCode("97010"),
-            units=1,
-            charge=Decimal("25.00"),
-            date_of_service=DAY,
-            diagnosis_pointers=(1,),
-        ),
-    ),
+    diagnoses=("M54.50", "M62.830"),
 )
 CAUSES = RelatedCauses(auto_accident=True, accident_state="WA")
 ATTACHMENT = Attachment(kind=AttachmentKind.SOAP_NOTE, id="N-2026.03_02")
@@ -93,12 +54,12 @@ def _errors(info: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str]
 
 
 def test_the_example_claim() -> None:
-    # The illustrative 837P of DOMAIN.md 5.5: CLM02 145 = 120 + 25.
+    # The 837P example of docs/guide/x12.md: CLM02 145 = 120 + 25.
     assert CLAIM.total_charge == Decimal("145.00")
     assert CLAIM.frequency is ClaimFrequency.ORIGINAL
     assert CLAIM.place_of_service == PlaceOfService("11")
     assert CLAIM.dates_of_service == (DAY,)
-    assert CLAIM.treating_provider is CLINIC
+    assert CLAIM.treating_provider is CLAIM.billing_provider
     assert CLAIM.line_diagnoses(0) == (DiagnosisCode("M54.50"), DiagnosisCode("M62.830"))
     assert CLAIM.line_diagnoses(1) == (DiagnosisCode("M54.50"),)
 
@@ -154,7 +115,7 @@ def test_evolve_runs_the_cross_field_checks(claim: Claim) -> None:
 @pytest.mark.parametrize(
     ("frequency", "code"),
     [
-        # 837P CLM05-3 and CMS-1500 box 22 (DOMAIN.md 5.2).
+        # 837P CLM05-3 and CMS-1500 box 22 (TR3 loop 2300; NUCC item 22).
         pytest.param(ClaimFrequency.ORIGINAL, "1", id="original"),
         pytest.param(ClaimFrequency.REPLACEMENT, "7", id="replacement"),
         pytest.param(ClaimFrequency.VOID, "8", id="void"),
@@ -167,7 +128,7 @@ def test_claim_frequency_codes(frequency: ClaimFrequency, code: str) -> None:
 @pytest.mark.parametrize(
     ("transmission", "code"),
     [
-        # 837P PWK02 (DOMAIN.md 5.2).
+        # 837P PWK02 (TR3 loop 2300, as the pyx12 map states it).
         pytest.param(Transmission.AVAILABLE_ON_REQUEST, "AA", id="on-request"),
         pytest.param(Transmission.MAIL, "BM", id="mail"),
         pytest.param(Transmission.ELECTRONIC, "EL", id="electronic"),
@@ -323,7 +284,9 @@ ONE_POINTER = _line_with(diagnosis_pointers=(1,))
             "too_short",
             id="pc-empty",
         ),
-        pytest.param({"patient": CLINIC}, "patient", "invalid_type", id="patient-provider"),
+        pytest.param(
+            {"patient": builders.clinic()}, "patient", "invalid_type", id="patient-provider"
+        ),
         pytest.param({"billing_provider": None}, "billing_provider", "invalid_type", id="billing"),
         pytest.param({"related_causes": {}}, "related_causes", "invalid_type", id="causes-dict"),
         pytest.param(
@@ -427,9 +390,8 @@ def test_patient_data_never_reaches_a_claim_repr() -> None:
     address = Address(line1=SENTINEL, city=SENTINEL, state="WA", postal_code="98101")
     claim = attrs.evolve(
         CLAIM,
-        patient=attrs.evolve(PATIENT, name=name, address=address, phone="9099099099"),
-        coverage=attrs.evolve(
-            COVERAGE,
+        patient=builders.patient(name=name, address=address, phone="9099099099"),
+        coverage=builders.coverage(
             member_id=SENTINEL,
             relationship=Relationship.CHILD,
             subscriber=Subscriber(
@@ -448,7 +410,7 @@ def test_individual_dates_and_numbers_never_reach_a_claim_repr() -> None:
     # with other insurers.
     claim = attrs.evolve(
         CLAIM,
-        coverage=attrs.evolve(COVERAGE, start=date(1912, 2, 2), end=date(2913, 3, 3)),
+        coverage=builders.coverage(start=date(1912, 2, 2), end=date(2913, 3, 3)),
         prior_authorization="AUTHZZ7",
         property_casualty_claim_number="PCZZ8",
         related_causes=RelatedCauses(
