@@ -1,5 +1,5 @@
 """
-Modifier vectors (DOMAIN.md 3.1 and 3.4).
+Modifier vectors (CMS MLN1783722; Pub 100-04 Ch. 5 §20.1).
 """
 
 from __future__ import annotations
