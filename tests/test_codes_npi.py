@@ -1,5 +1,5 @@
 """
-NPI vectors (DOMAIN.md 5.4: CMS "Requirements for NPI Check Digit").
+NPI vectors (CMS, "Requirements for NPI Check Digit").
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ def _luhn_with_prefix(number: str) -> bool:
         pytest.param("123.456.7893", "1234567893", id="cms-example-with-dots"),
         # The check digit 0: a sum already ending in 0 (the "% 10" pitfall).
         pytest.param("1234567000", "1234567000", id="check-digit-0"),
-        # NPIs from the illustrative 837P of DOMAIN.md 5.5.
-        pytest.param("1558598797", "1558598797", id="domain-5.5-referring"),
-        pytest.param("1528060837", "1528060837", id="domain-5.5-rendering"),
+        # NPIs from the 837P example of docs/guide/x12.md.
+        pytest.param("1558598797", "1558598797", id="x12-guide-referring"),
+        pytest.param("1528060837", "1528060837", id="x12-guide-rendering"),
         # NPIs start with 1 or 2.
         pytest.param("2000000002", "2000000002", id="starts-with-2"),
     ],
