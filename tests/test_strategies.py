@@ -172,7 +172,7 @@ def test_known_modifiers_have_a_meaning(modifier: Modifier) -> None:
 
 
 def test_common_diagnoses_are_billable() -> None:
-    # Leaves of the ICD-10-CM tabular that simple-icd-10-cm bundles (DOMAIN.md 6.2).
+    # Leaves of the ICD-10-CM tabular that simple-icd-10-cm bundles (April 2026).
     icd = pytest.importorskip("simple_icd_10_cm")
     common = sbst._COMMON_DIAGNOSES
     assert len(set(common)) == len(common)
