@@ -1,5 +1,5 @@
 """
-ICD-10-CM syntax vectors (DOMAIN.md 6.1 and 6.2).
+ICD-10-CM syntax vectors (NCI SEER's code structure; the CDC tabular's codes).
 """
 
 from __future__ import annotations
