@@ -1,5 +1,5 @@
 """
-CPT and HCPCS Level II shapes, and the code catalogue (DOMAIN.md 2).
+CPT and HCPCS Level II shapes, and the code catalogue (see docs/sources.md).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_invalid_shapes(raw: str) -> None:
 @pytest.mark.parametrize(
     ("code", "timed", "status"),
     [
-        # Timed, each 15 minutes of direct one-on-one time (DOMAIN.md 2).
+        # Timed, each 15 minutes of direct one-on-one time (the codes' descriptors).
         pytest.param("97124", True, MedicareStatus.ACTIVE, id="97124-massage"),
         pytest.param("97140", True, MedicareStatus.ACTIVE, id="97140-manual"),
         pytest.param("97112", True, MedicareStatus.ACTIVE, id="97112-neuromuscular"),
