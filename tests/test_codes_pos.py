@@ -1,5 +1,5 @@
 """
-Place of service vectors (DOMAIN.md 7.6).
+Place of service vectors (the CMS Place of Service Code Set).
 """
 
 from __future__ import annotations
