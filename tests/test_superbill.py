@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from remit_support import unique_claims, validated
 from soapbill import (
     Address,
     Claim,
@@ -40,7 +41,20 @@ from soapbill import (
 from soapbill import strategies as sbst
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
 from soapbill.errors import ValidationError
-from soapbill.formats.superbill import Payment, PaymentMethod, render_superbill
+from soapbill.formats.superbill import InsurerPayment, Payment, PaymentMethod, render_superbill
+from soapbill.remittance import (
+    Adjustment,
+    AdjustmentGroup,
+    ClaimPayment,
+    ClaimStatusCode,
+    Party,
+    Remittance,
+    post,
+    read_835,
+)
+from soapbill.remittance import (
+    PaymentMethod as RemittanceMethod,
+)
 from text_support import benign, controls, hostile_claims, hostile_text
 
 DAY = date(2026, 3, 2)
@@ -424,6 +438,16 @@ def test_overpayment_is_refused() -> None:
         pytest.param({"claim": "claim"}, "claim", "invalid_type", id="claim"),
         pytest.param({"kind": "pdf"}, "kind", "invalid_choice", id="kind"),
         pytest.param({"payments": [Decimal(1)]}, "payments[0]", "invalid_type", id="payment"),
+        pytest.param(
+            {
+                "insurer_payments": [
+                    Payment(paid_on=DAY, amount=Decimal(1), method=PaymentMethod.CASH)
+                ]
+            },
+            "insurer_payments[0]",
+            "invalid_type",
+            id="insurer-payment",
+        ),
     ],
 )
 def test_refused_arguments(kwargs: dict[str, Any], path: str, code: str) -> None:
@@ -456,6 +480,267 @@ def test_payment_checks(changes: dict[str, Any], path: str, code: str) -> None:
         Payment(**fields)
     ((detail),) = info.value.errors
     assert (detail.path, detail.code) == (path, code)
+
+
+# --- insurer payments -----------------------------------------------------------------
+
+D1 = Decimal("1.00")
+CO, PR, OA = AdjustmentGroup.CO, AdjustmentGroup.PR, AdjustmentGroup.OA
+
+
+def adj(group: AdjustmentGroup, reason: str, amount: str) -> Adjustment:
+    return Adjustment(group=group, reason=reason, amount=Decimal(amount))
+
+
+def insurer(
+    amount: str, *adjustments: Adjustment, payer: str = "Example Health Plan"
+) -> InsurerPayment:
+    return InsurerPayment(
+        payer=payer,
+        trace_number="EFT20260401",
+        paid_on=date(2026, 4, 1),
+        amount=Decimal(amount),
+        adjustments=adjustments,
+    )
+
+
+def remittance(trace: str, *claims: ClaimPayment) -> Remittance:
+    return Remittance(
+        control_number="0001",
+        handling="I",
+        amount=max(sum((c.paid for c in claims), Decimal("0.00")), Decimal("0.00")),
+        method=RemittanceMethod.CHECK,
+        payment_date=date(2026, 4, int(trace[-1])),
+        trace_number=trace,
+        trace_originator="1912345678",
+        payer=Party(name="EXAMPLE HEALTH PLAN", id="EX123"),
+        payee=Party(name="CLINIC", id="1245319599", id_qualifier="XX"),
+        claims=claims,
+    )
+
+
+def record(claim_id: str, paid: str, *adjustments: Adjustment, status: str = "1") -> ClaimPayment:
+    return ClaimPayment(
+        claim_id=claim_id,
+        status=ClaimStatusCode(status),
+        charge=Decimal("195.00") if status != "22" else Decimal("-195.00"),
+        paid=Decimal(paid),
+        filing_indicator="12",
+        payer_claim_number="ICN-1",
+        adjustments=adjustments,
+    )
+
+
+def amount_after(label: str, text: str) -> Decimal:
+    found = re.search(rf"^{re.escape(label)}\s+(-?)\$([0-9,]+\.[0-9]{{2}})$", text, re.MULTILINE)
+    assert found is not None, label
+    return Decimal(found.group(1) + found.group(2).replace(",", ""))
+
+
+def test_insurer_payment_text_example() -> None:
+    claim = make_claim(lines=2)
+    paid = [Payment(paid_on=DAY, amount=Decimal("20.00"), method=PaymentMethod.CARD)]
+    payment = insurer("100.00", adj(CO, "45", "25.00"), adj(PR, "1", "50.00"))
+    text = render_superbill(claim, payments=paid, insurer_payments=[payment])
+    assert (
+        "INSURANCE PAYMENTS\n"
+        "  04/01/2026  Example Health Plan  trace EFT20260401  paid $100.00\n"
+        "    CO-45  $25.00  written off: the charge is above the fee schedule or contracted "
+        "amount\n"
+        "    PR-1   $50.00  patient owes: the deductible\n"
+        "\n"
+        "PAYMENTS\n"
+        "  03/02/2026  Card   $20.00\n"
+    ) in text
+    assert (
+        "Total charges        $195.00\n"
+        "Paid by insurance    $100.00\n"
+        "Insurance write-off  $25.00\n"
+        "Paid by patient      $20.00\n"
+        "Balance due          $50.00\n"
+    ) in text
+    page = render_superbill(claim, payments=paid, insurer_payments=[payment], kind="html")
+    words = " ".join(" ".join(parse(page).text).split())
+    assert "Insurance payments" in words
+    assert "EFT20260401" in words
+    assert "CO-45 written off: the charge is above the fee schedule" in words
+    assert "$50.00" in words
+
+
+def test_without_insurer_payments_the_totals_are_unchanged() -> None:
+    claim = make_claim(lines=1)
+    assert render_superbill(claim, insurer_payments=()) == render_superbill(claim)
+    assert "INSURANCE PAYMENTS" not in render_superbill(claim)
+
+
+def test_a_negative_adjustment_adds_to_the_payment() -> None:
+    claim = make_claim(lines=1)
+    payment = insurer("70.00", adj(CO, "45", "-5.00"))
+    text = render_superbill(claim, insurer_payments=[payment])
+    assert "    CO-45  -$5.00  written off:" in text
+    assert amount_after("Insurance write-off", text) == Decimal("-5.00")
+    assert "Balance due          Paid in full" in text
+
+
+@pytest.mark.parametrize(
+    ("payments", "insured", "code"),
+    [
+        pytest.param([], [insurer("60.00", adj(CO, "45", "5.01"))], "overpaid", id="insurer"),
+        pytest.param(["0.01"], [insurer("60.00", adj(CO, "45", "5.00"))], "overpaid", id="both"),
+        pytest.param([], [insurer("0.00", adj(CO, "45", "-0.01"))], "negative", id="negative"),
+    ],
+)
+def test_insurer_overpayment_is_refused(
+    payments: list[str], insured: list[InsurerPayment], code: str
+) -> None:
+    claim = make_claim(lines=1)
+    paid = [Payment(paid_on=DAY, amount=Decimal(a), method=PaymentMethod.CASH) for a in payments]
+    with pytest.raises(ValidationError) as info:
+        render_superbill(claim, payments=paid, insurer_payments=insured)
+    ((detail),) = info.value.errors
+    assert (detail.path, detail.code) == ("insurer_payments", code)
+    assert "60" not in str(info.value)
+
+
+def test_insurer_payment_values_are_escaped_and_on_one_line() -> None:
+    claim = make_claim(lines=1)
+    payment = insurer("10.00", adj(PR, "1", "5.00"), payer=HOSTILE + "\n\x1b[2J")
+    text = render_superbill(claim, insurer_payments=[payment])
+    assert controls(text) == {"\n"}
+    assert f"  04/01/2026  {HOSTILE} [2J  trace EFT20260401  paid $10.00" in text
+    page = render_superbill(claim, insurer_payments=[payment], kind="html")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert controls(page) == {"\n"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "code"),
+    [
+        pytest.param({"amount": 65.0}, "amount", "invalid_type", id="float"),
+        pytest.param({"amount": Decimal("-1.00")}, "amount", "money_negative", id="negative"),
+        pytest.param({"payer": ""}, "payer", "too_short", id="payer-empty"),
+        pytest.param({"trace_number": 7}, "trace_number", "invalid_type", id="trace-int"),
+        pytest.param({"paid_on": "2026-04-01"}, "paid_on", "invalid_type", id="date-str"),
+        pytest.param(
+            {"adjustments": [adj(CO, "45", "1")]}, "adjustments", "invalid_type", id="list"
+        ),
+        pytest.param({"adjustments": ("CO-45",)}, "adjustments[0]", "invalid_type", id="item"),
+    ],
+)
+def test_insurer_payment_checks(changes: dict[str, Any], path: str, code: str) -> None:
+    fields: dict[str, Any] = {
+        "payer": "Payer",
+        "trace_number": "T1",
+        "paid_on": DAY,
+        "amount": D1,
+        **changes,
+    }
+    with pytest.raises(ValidationError) as info:
+        InsurerPayment(**fields)
+    ((detail),) = info.value.errors
+    assert (detail.path, detail.code) == (path, code)
+
+
+def test_from_remittances_adds_up_each_remittance() -> None:
+    first = remittance(
+        "EFT1",
+        record("CLM-0001", "100.00", adj(CO, "45", "10.00"), adj(PR, "1", "40.00")),
+        record("CLM-0002", "195.00"),
+        record("CLM-0001", "20.00", adj(CO, "45", "5.00"), adj(PR, "1", "20.00")),
+    )
+    other = remittance("EFT2", record("CLM-0002", "1.00"))
+    (payment,) = InsurerPayment.from_remittances([first, other], "CLM-0001")
+    assert (payment.payer, payment.trace_number, payment.paid_on, payment.amount) == (
+        "EXAMPLE HEALTH PLAN",
+        "EFT1",
+        date(2026, 4, 1),
+        Decimal("120.00"),
+    )
+    assert payment.adjustments == (adj(CO, "45", "15.00"), adj(PR, "1", "60.00"))
+    assert (payment.written_off, payment.patient_share) == (Decimal("15.00"), Decimal("60.00"))
+    assert InsurerPayment.from_remittances([other], "CLM-0001") == ()
+
+
+def test_a_reversal_is_netted_against_the_payment_it_takes_back() -> None:
+    paid = remittance(
+        "EFT1", record("CLM-0001", "140.00", adj(CO, "45", "15.00"), adj(PR, "1", "40.00"))
+    )
+    reversed_ = remittance(
+        "EFT2",
+        record("CLM-0001", "-140.00", adj(CO, "45", "-15.00"), adj(PR, "1", "-40.00"), status="22"),
+    )
+    corrected = remittance("EFT3", record("CLM-0001", "150.00", adj(CO, "45", "45.00")))
+    payments = InsurerPayment.from_remittances([paid, reversed_, corrected], "CLM-0001")
+    # The reversed payment and its reversal leave nothing: only the correction.
+    assert payments == (
+        InsurerPayment(
+            payer="EXAMPLE HEALTH PLAN",
+            trace_number="EFT3",
+            paid_on=date(2026, 4, 3),
+            amount=Decimal("150.00"),
+            adjustments=(adj(CO, "45", "45.00"),),
+        ),
+    )
+    # A reversal and its correction in one file net to one payment.
+    both = remittance(
+        "EFT2",
+        record("CLM-0001", "-140.00", adj(CO, "45", "-15.00"), adj(PR, "1", "-40.00"), status="22"),
+        record("CLM-0001", "150.00", adj(CO, "45", "45.00")),
+    )
+    (first, second) = InsurerPayment.from_remittances([paid, both], "CLM-0001")
+    assert first.amount == Decimal("140.00")
+    assert (second.amount, second.adjustments) == (
+        Decimal("10.00"),
+        (adj(CO, "45", "30.00"), adj(PR, "1", "-40.00")),
+    )
+
+
+def test_a_reversal_of_nothing_is_refused() -> None:
+    reversed_ = remittance("EFT2", record("CLM-0001", "-140.00", status="22"))
+    with pytest.raises(ValidationError) as info:
+        InsurerPayment.from_remittances([reversed_], "CLM-0001")
+    ((detail),) = info.value.errors
+    assert (detail.path, detail.code) == ("remittances[0]", "reversed")
+    assert "140" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        pytest.param(([], 7), "claim_id", id="claim-id"),
+        pytest.param((["x"], "CLM-0001"), "remittances[0]", id="remittance"),
+    ],
+)
+def test_from_remittances_refuses_bad_arguments(args: tuple[Any, Any], path: str) -> None:
+    untyped: Any = InsurerPayment.from_remittances
+    with pytest.raises(ValidationError) as info:
+        untyped(*args)
+    ((detail),) = info.value.errors
+    assert (detail.path, detail.code) == (path, "invalid_type")
+
+
+@given(st.data())
+def test_a_posting_and_the_superbill_agree(data: st.DataObject) -> None:
+    (claim,) = data.draw(unique_claims(max_claims=1))
+    written = data.draw(sbst.remittances_835([claim]))
+    remittances = read_835(validated(written.text))
+    (posting,) = post([claim], remittances)
+    insured = InsurerPayment.from_remittances(remittances, claim.id)
+    # The patient pays part of what the insurer left to them.
+    cents = data.draw(st.integers(0, int(posting.patient_balance * 100)))
+    paid = [Payment(paid_on=DAY, amount=Decimal(cents) / 100, method=PaymentMethod.CARD)]
+    text = render_superbill(claim, payments=paid, insurer_payments=insured)
+    assert amount_after("Paid by insurance", text) == posting.paid
+    assert amount_after("Insurance write-off", text) == posting.written_off
+    balance = posting.charge - posting.paid - posting.written_off - paid[0].amount
+    assert balance == posting.patient_balance - paid[0].amount
+    if balance:
+        assert amount_after("Balance due", text) == balance
+    else:
+        assert "Balance due          Paid in full" in text
+    shares = sum((p.patient_share for p in insured), Decimal("0.00"))
+    assert shares == posting.patient_balance
 
 
 # --- printed on Letter paper ------------------------------------------------------------
@@ -526,6 +811,34 @@ def test_prints_on_one_letter_page(printer: Any) -> None:
     for code in {line.code.value for line in claim.lines} | {d.value for d in claim.diagnoses}:
         assert code in text
     balance = claim.total_charge - sum((p.amount for p in payments), Decimal(0))
+    assert dollars(balance) in text
+
+
+@pytest.mark.parametrize(
+    ("lines", "insurers"),
+    [pytest.param(16, 1, id="one-insurer-payment"), pytest.param(12, 2, id="two")],
+)
+def test_prints_insurer_payments_on_one_letter_page(
+    printer: Any, lines: int, insurers: int
+) -> None:
+    # The documented limit: an insurer payment and each of its adjustments
+    # take the room of a service line; 12 diagnoses and 5 payments beside.
+    claim = make_claim(lines=lines)
+    payments = payments_of(claim, 5)
+    insured = [
+        insurer("10.00", adj(CO, "97", "10.00"), adj(CO, "45", "15.00"), adj(PR, "1", "25.00"))
+    ] * insurers
+    page = render_superbill(claim, payments=payments, insurer_payments=insured, kind="html")
+    pages, size, text = printer(page)
+    assert pages == 1
+    assert size.startswith("612 x 792 pts")
+    assert text.count("EFT20260401") == insurers
+    assert "bundled: paid as part of another service" in text
+    balance = (
+        claim.total_charge
+        - sum((p.amount for p in payments), Decimal(0))
+        - insurers * Decimal("35.00")
+    )
     assert dollars(balance) in text
 
 

@@ -18,9 +18,18 @@ The balance is the total charge less the payments, never negative: payments
 that add up to more than the total charge are refused (a credit belongs on the
 practice's ledger, not on a request for reimbursement).
 
+When the patient's insurer has paid part of the claim, each of its payments
+is an :class:`InsurerPayment` (payer, trace number, date, amount and the
+payer's adjustments, as an 835 remittance gives them:
+:meth:`InsurerPayment.from_remittances`), and the balance is the patient's
+after insurance: the total charge less what the insurer paid, less the
+adjustments the patient does not owe (every group but ``PR``), less the
+patient's payments.
+
 Up to 20 service lines, 12 diagnoses and 5 payments fit on one printed page;
-a longer superbill continues on further pages, with the column headings of the
-service lines repeated on each.
+an insurer payment and each of its adjustments take the room of one service
+line. A longer superbill continues on further pages, with the column headings
+of the service lines repeated on each.
 
 >>> from datetime import date
 >>> from decimal import Decimal
@@ -42,14 +51,16 @@ from typing import Final, Literal
 
 import attrs
 
+from soapbill._fields import rules
 from soapbill._model import model
 from soapbill._text import printable
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
 from soapbill.errors import ValidationError
 from soapbill.parties import Address, PersonName, Provider
+from soapbill.remittance import Adjustment, AdjustmentGroup, Remittance
 
-__all__ = ["Payment", "PaymentMethod", "render_superbill"]
+__all__ = ["InsurerPayment", "Payment", "PaymentMethod", "render_superbill"]
 
 #: Diagnosis letters, as CMS-1500 box 21 numbers its twelve lines (NUCC 1500
 #: manual, item 21).
@@ -88,10 +99,163 @@ class Payment:
     method: PaymentMethod
 
 
+@model
+class InsurerPayment:
+    """
+    A payment the patient's insurer made toward a claim: what one remittance paid.
+
+    Attributes:
+        payer: The payer's name.
+        trace_number: The check or EFT trace number (the 835's ``TRN02``).
+        paid_on: The date of the payment.
+        amount: The amount paid.
+        adjustments: The payer's adjustments, each a group, a reason code and
+            an amount: the patient owes those of group ``PR`` (patient
+            responsibility) and none of the others.
+
+    >>> from soapbill.remittance import Adjustment, AdjustmentGroup
+    >>> payment = InsurerPayment(
+    ...     payer="Example Health Plan",
+    ...     trace_number="EFT20260401",
+    ...     paid_on=date(2026, 4, 1),
+    ...     amount=Decimal("140.00"),
+    ...     adjustments=(
+    ...         Adjustment(group=AdjustmentGroup.CO, reason="45", amount=Decimal("15.00")),
+    ...         Adjustment(group=AdjustmentGroup.PR, reason="1", amount=Decimal("100.00")),
+    ...     ),
+    ... )
+    >>> payment.written_off, payment.patient_share
+    (Decimal('15.00'), Decimal('100.00'))
+
+    .. versionadded:: 0.1.0
+    """
+
+    payer: str = attrs.field(metadata=rules(max_len=60))
+    trace_number: str = attrs.field(metadata=rules(max_len=80))
+    paid_on: date
+    amount: Decimal
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def written_off(self) -> Decimal:
+        """
+        The adjustments the patient does not owe: every group but ``PR``.
+        """
+        return sum((a.amount for a in self.adjustments if a.group is not _PR), _ZERO)
+
+    @property
+    def patient_share(self) -> Decimal:
+        """
+        The adjustments the payer says the patient owes (group ``PR``).
+        """
+        return sum((a.amount for a in self.adjustments if a.group is _PR), _ZERO)
+
+    @classmethod
+    def from_remittances(
+        cls, remittances: Iterable[Remittance], claim_id: str
+    ) -> tuple[InsurerPayment, ...]:
+        """
+        The payments of the claim *claim_id* in *remittances*, one per remittance.
+
+        Each remittance that mentions the claim gives one payment: its payer,
+        trace number and payment date, what it paid for the claim and the
+        claim's adjustments, claim-level and line-level, added up by group and
+        reason. They add up to what :func:`soapbill.remittance.post` posts:
+        the same amount paid, the same adjustments.
+
+        A remittance that takes back more than it pays for the claim (a
+        reversal whose corrected payment comes in a later file) is netted
+        against the payments before it, latest first; adjustments that net to
+        zero, and a payment that its reversal leaves with nothing, are dropped.
+
+        Args:
+            remittances: The remittances, as
+                :func:`soapbill.remittance.read_835` returns them, in the
+                order they came.
+            claim_id: The claim's id.
+
+        Returns:
+            The payments, in the order of the remittances.
+
+        Raises:
+            ValidationError: An argument has the wrong type, or the
+                remittances take back more for the claim than they paid.
+
+        .. versionadded:: 0.1.0
+        """
+        if not isinstance(claim_id, str):
+            raise ValidationError.single("claim_id", "invalid_type", "expected a string")
+        found: list[_Paid] = []
+        for i, remittance in enumerate(remittances):
+            if not isinstance(remittance, Remittance):
+                raise ValidationError.single(
+                    f"remittances[{i}]", "invalid_type", "expected a Remittance"
+                )
+            records = [c for c in remittance.claims if c.claim_id == claim_id]
+            if not records:
+                continue
+            paid = _Paid(remittance)
+            for record in records:
+                paid.add(record.paid, record.all_adjustments)
+            found.append(paid)
+            # A reversal takes back what an earlier payment paid.
+            while found[-1].amount < 0 and len(found) > 1:
+                last = found.pop()
+                found[-1].add(last.amount, last.adjustments())
+                found[-1].netted = True
+            if found[-1].amount < 0:
+                raise ValidationError.single(
+                    f"remittances[{i}]",
+                    "reversed",
+                    "the remittances take back more for the claim than they paid",
+                )
+        return tuple(p.build() for p in found if not p.netted or p.amount or p.adjustments())
+
+
+_PR: Final = AdjustmentGroup.PR
+
+
+class _Paid:
+    """
+    One remittance's payment of a claim, as it is added up.
+    """
+
+    def __init__(self, remittance: Remittance) -> None:
+        self.remittance = remittance
+        self.amount = _ZERO
+        self.by_reason: dict[tuple[AdjustmentGroup, str], Decimal] = {}
+        #: Whether a later reversal was netted against it.
+        self.netted = False
+
+    def add(self, amount: Decimal, adjustments: Iterable[Adjustment]) -> None:
+        self.amount += amount
+        for a in adjustments:
+            key = (a.group, a.reason)
+            self.by_reason[key] = self.by_reason.get(key, _ZERO) + a.amount
+
+    def adjustments(self) -> tuple[Adjustment, ...]:
+        return tuple(
+            Adjustment(group=group, reason=reason, amount=amount)
+            for (group, reason), amount in self.by_reason.items()
+            if amount
+        )
+
+    def build(self) -> InsurerPayment:
+        remittance = self.remittance
+        return InsurerPayment(
+            payer=remittance.payer.name,
+            trace_number=remittance.trace_number,
+            paid_on=remittance.payment_date,
+            amount=self.amount,
+            adjustments=self.adjustments(),
+        )
+
+
 def render_superbill(
     claim: Claim,
     *,
     payments: Iterable[Payment] = (),
+    insurer_payments: Iterable[InsurerPayment] = (),
     kind: Literal["text", "html"] = "text",
     catalog: Catalog | None = None,
 ) -> str:
@@ -101,6 +265,8 @@ def render_superbill(
     Args:
         claim: The claim whose services the superbill lists.
         payments: What the patient has paid toward it.
+        insurer_payments: What the patient's insurer has paid toward it, with
+            its adjustments; the balance is then the patient's after insurance.
         kind: ``"text"`` for plain text, ``"html"`` for one self-contained
             HTML page that prints on US Letter paper.
         catalog: The code catalogue whose labels describe the procedures
@@ -115,7 +281,9 @@ def render_superbill(
 
     Raises:
         ValidationError: An argument has the wrong type or *kind* is unknown;
-            the payments add up to more than the total charge.
+            the payments add up to more than the total charge (with insurer
+            payments: the insurer's payments and the adjustments the patient
+            does not owe, with the patient's payments).
 
     .. versionadded:: 0.1.0
     """
@@ -127,7 +295,13 @@ def render_superbill(
     for i, payment in enumerate(paid):
         if not isinstance(payment, Payment):
             raise ValidationError.single(f"payments[{i}]", "invalid_type", "expected a Payment")
-    bill = _Superbill.of(claim, paid, catalog)
+    insured = tuple(insurer_payments)
+    for i, insurer_payment in enumerate(insured):
+        if not isinstance(insurer_payment, InsurerPayment):
+            raise ValidationError.single(
+                f"insurer_payments[{i}]", "invalid_type", "expected an InsurerPayment"
+            )
+    bill = _Superbill.of(claim, paid, insured, catalog)
     return bill.text() if kind == "text" else bill.html()
 
 
@@ -144,6 +318,39 @@ class _Line:
 
 
 @attrs.frozen(kw_only=True)
+class _Insured:
+    """
+    One insurer payment, as display strings.
+    """
+
+    day: str
+    payer: str
+    trace: str
+    amount: str
+    #: Label (``CO-45``), amount, and who bears it with the reason in words.
+    adjustments: tuple[tuple[str, str, str], ...]
+
+    @classmethod
+    def of(cls, payment: InsurerPayment) -> _Insured:
+        return cls(
+            day=_day(payment.paid_on),
+            payer=_clean(payment.payer),
+            trace=_clean(payment.trace_number),
+            amount=_dollars(payment.amount),
+            adjustments=tuple(
+                (
+                    _clean(f"{a.group.value}-{a.reason}"),
+                    _dollars(a.amount),
+                    _clean(
+                        f"{'patient owes' if a.group is _PR else 'written off'}: {a.explanation}"
+                    ),
+                )
+                for a in payment.adjustments
+            ),
+        )
+
+
+@attrs.frozen(kw_only=True)
 class _Superbill:
     """
     The content of a superbill, as display strings, before it is laid out.
@@ -153,20 +360,49 @@ class _Superbill:
     parties: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     diagnoses: tuple[tuple[str, str], ...]
     lines: tuple[_Line, ...]
+    insured: tuple[_Insured, ...]
     payments: tuple[tuple[str, str, str], ...]
     totals: tuple[tuple[str, str], ...]
     signature: str
 
     @classmethod
-    def of(cls, claim: Claim, payments: tuple[Payment, ...], catalog: Catalog | None) -> _Superbill:
+    def of(
+        cls,
+        claim: Claim,
+        payments: tuple[Payment, ...],
+        insured: tuple[InsurerPayment, ...],
+        catalog: Catalog | None,
+    ) -> _Superbill:
         total = claim.total_charge
         paid = sum((p.amount for p in payments), _ZERO)
-        if paid > total:
+        insurer_paid = sum((p.amount for p in insured), _ZERO)
+        written_off = sum((p.written_off for p in insured), _ZERO)
+        if insurer_paid + written_off < 0:
+            raise ValidationError.single(
+                "insurer_payments",
+                "negative",
+                "the insurer's payments and write-offs add up to less than zero",
+            )
+        if paid + insurer_paid + written_off > total:
+            if insured:
+                message = (
+                    "the insurer's payments and write-offs and the patient's payments add "
+                    "up to more than the total charge"
+                )
+                raise ValidationError.single("insurer_payments", "overpaid", message)
             raise ValidationError.single(
                 "payments", "overpaid", "the payments add up to more than the total charge"
             )
-        balance = total - paid
-        totals = [("Total charges", _dollars(total)), ("Amount paid", _dollars(paid))]
+        balance = total - insurer_paid - written_off - paid
+        totals = [("Total charges", _dollars(total))]
+        if insured:
+            totals += [
+                ("Paid by insurance", _dollars(insurer_paid)),
+                ("Insurance write-off", _dollars(written_off)),
+                ("Paid by patient", _dollars(paid)),
+            ]
+        else:
+            totals.append(("Amount paid", _dollars(paid)))
         totals.append(("Balance due", "Paid in full" if balance == 0 else _dollars(balance)))
         signature = (
             "Signature on file"
@@ -178,6 +414,7 @@ class _Superbill:
             parties=tuple(_parties(claim)),
             diagnoses=tuple((_LETTERS[i], code.value) for i, code in enumerate(claim.diagnoses)),
             lines=tuple(_lines(claim, catalog)),
+            insured=tuple(_Insured.of(p) for p in insured),
             payments=tuple(
                 (_day(p.paid_on), p.method.value.capitalize(), _dollars(p.amount)) for p in payments
             ),
@@ -210,6 +447,17 @@ class _Superbill:
                 for i, cell in enumerate(row[:-1])
             ]
             out.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+        if self.insured:
+            out += ["", "INSURANCE PAYMENTS"]
+            adjustments = [a for x in self.insured for a in x.adjustments]
+            label = max((len(a[0]) for a in adjustments), default=0)
+            width = max((len(a[1]) for a in adjustments), default=0)
+            for x in self.insured:
+                out.append(f"  {x.day}  {x.payer}  trace {x.trace}  paid {x.amount}")
+                out += [
+                    f"    {name:<{label}}  {amount:>{width}}  {why}"
+                    for name, amount, why in x.adjustments
+                ]
         if self.payments:
             out += ["", "PAYMENTS"]
             width = max(len(amount) for _, _, amount in self.payments)
@@ -246,6 +494,24 @@ class _Superbill:
             f'<td class="num">{e(x.units)}</td><td class="num">{e(x.charge)}</td></tr>'
             for x in self.lines
         )
+        insured = ""
+        if self.insured:
+            insured = (
+                '<h2>Insurance payments</h2><table class="ins"><thead><tr><th>Date</th>'
+                '<th>Payer</th><th>Trace number</th><th class="num">Amount</th></tr></thead>'
+                "<tbody>"
+                + "".join(
+                    f"<tr><td>{e(x.day)}</td><td>{e(x.payer)}</td><td>{e(x.trace)}</td>"
+                    f'<td class="num">{e(x.amount)}</td></tr>'
+                    + "".join(
+                        f'<tr class="adj"><td></td><td colspan="2"><b>{e(name)}</b> {e(why)}</td>'
+                        f'<td class="num">{e(amount)}</td></tr>'
+                        for name, amount, why in x.adjustments
+                    )
+                    for x in self.insured
+                )
+                + "</tbody></table>"
+            )
         payments = ""
         if self.payments:
             payments = (
@@ -274,7 +540,7 @@ class _Superbill:
             '<h2>Services</h2><table class="lines"><thead><tr><th>Date</th><th>POS</th>'
             "<th>Code</th><th>Description</th><th>Modifiers</th><th>Dx</th>"
             '<th class="num">Units</th><th class="num">Charge</th></tr></thead>'
-            f"<tbody>{lines}</tbody></table>"
+            f"<tbody>{lines}</tbody></table>{insured}"
             f'<div class="end">{payments}<table class="totals">{totals}</table></div>'
             f'<p class="sig">{e(self.signature)}</p>'
             "</body></html>\n"
@@ -305,6 +571,11 @@ _CSS: Final = (
     ".lines tr{break-inside:avoid}"
     ".lines th,.lines td{border-bottom:0.5pt solid #999;padding:1pt 4pt;text-align:left}"
     ".num{text-align:right!important;white-space:nowrap}"
+    ".ins{width:100%}"
+    ".ins tr{break-inside:avoid}"
+    ".ins th,.ins td{padding:1pt 4pt;text-align:left}"
+    ".ins thead th{border-bottom:0.5pt solid #999}"
+    ".ins .adj td{padding-left:12pt;color:#333}"
     ".end{display:flex;justify-content:space-between;align-items:flex-start;"
     "margin-top:8pt;break-inside:avoid}"
     ".pay caption{text-align:left;font-weight:bold}"
@@ -332,7 +603,8 @@ def _day(value: date) -> str:
 
 
 def _dollars(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
+    # An adjustment may be negative: it then adds to the payment.
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def _person(name: PersonName) -> str:
