@@ -377,23 +377,14 @@ def test_only_models_have_field_checks() -> None:
         field_checks(Color)
 
 
-def test_the_description_of_the_fields() -> None:
+def test_the_checks_follow_the_description_of_the_fields() -> None:
     fields = {f.name: f for f in fields_of(Toy)}
     assert [f.name for f in fields_of(Toy)] == [a.name for a in attrs.fields(Toy)]
-    assert fields["name"].kind.shape is Shape.STR
-    assert fields["name"].rules.max_len == 5
-    assert fields["state"].kind.shape is Shape.OPTIONAL
     assert fields["state"].kind.inner.shape is Shape.STR
     assert fields["grid"].kind.leaf.shape is Shape.INT
-    assert fields["inners"].kind.inner.type is Inner
-    assert fields["code"].kind.inner.shape is Shape.CODE
-    assert fields["color"].kind.shape is Shape.ENUM
-    assert fields["tags"].rules.unique
+    assert fields["slots"].kind.inner.inner.type is Inner
     assert fields["secret"].redacted
     assert not fields["name"].redacted
-    assert fields["name"].required
-    assert not fields["count"].required
-    assert fields_of(Toy) is fields_of(Toy)
 
 
 # --- the trusted decoder mode ------------------------------------------------------

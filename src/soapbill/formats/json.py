@@ -33,9 +33,9 @@ the shape of money), and :func:`msgspec.convert` builds the objects. Only when
 that fails does the one strict cattrs converter (:func:`make_converter`)
 structure the same data again, to list every problem with its path. A
 converter you pass in always takes the cattrs path, so your own hooks apply.
-Writing goes through a function generated once per class. (The private
-modules ``_fastpath``, ``_converter`` and ``_unstructure`` beside this one hold
-each part.)
+Writing goes through a function generated once per class. (Private modules
+beside this one hold each part: ``_format``, ``_fastpath``, ``_converter`` and
+``_unstructure``.)
 
 .. versionadded:: 0.1.0
 """
