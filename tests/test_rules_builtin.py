@@ -35,7 +35,7 @@ from soapbill import (
     SoapNote,
     Treatment,
 )
-from soapbill.billing.edits import (
+from soapbill.billing.ncci import (
     ModifierIndicator,
     MueAdjudication,
     MueLimit,
@@ -43,6 +43,7 @@ from soapbill.billing.edits import (
     PtpEdits,
 )
 from soapbill.billing.units import UnitMethod
+from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo
 from soapbill.rules import (
     BUILTIN_IDS,
     BUILTIN_RULES,
@@ -54,6 +55,7 @@ from soapbill.rules import (
     PriorAuthorization,
     Severity,
     UnitLimit,
+    declared,
     evaluate,
 )
 from soapbill.rules import builtin as b
@@ -169,10 +171,25 @@ def test_builtin_ids_are_the_documented_public_ids() -> None:
         "kx.required",
         "kx.not_checked",
     )
-    assert len(set(BUILTIN_IDS)) == len(BUILTIN_RULES)
+    assert len(set(BUILTIN_IDS)) == len(BUILTIN_IDS)
+    assert tuple(i for each in BUILTIN_RULES for i in declared(each)) == BUILTIN_IDS
 
 
-def test_every_rule_is_a_documented_module_level_function() -> None:
+def test_the_ids_of_one_analysis_come_from_one_rule_group() -> None:
+    groups = {
+        getattr(each, "__name__", ""): tuple(declared(each))
+        for each in BUILTIN_RULES
+        if len(declared(each)) > 1
+    }
+    assert groups == {
+        "rx_group": tuple(i for i in BUILTIN_IDS if i.startswith("rx.")),
+        "diagnosis_group": ("diagnosis.not_billable", "diagnosis.not_checked"),
+        "units_group": ("units.exceed_limit", "mue.not_checked"),
+        "kx_group": ("kx.required", "kx.not_checked"),
+    }
+
+
+def test_every_rule_and_group_is_a_documented_module_level_function() -> None:
     for each in BUILTIN_RULES:
         name = getattr(each, "__name__", "")
         assert getattr(b, name) is each
@@ -715,6 +732,28 @@ def test_units_unsupported_by_note_adds_the_notes_of_a_date_and_skips_unknown_co
     assert check(subject, CMS, notes=notes).findings == ()
     # No note for the date: nothing to compare with.
     assert check(claim(line("97124", 9))).findings == ()
+
+
+def test_units_unsupported_by_note_honours_the_catalogue_passed() -> None:
+    # 97039 (an unlisted modality) is not in the built-in catalogue: a practice adds it.
+    def catalog(*, timed: bool) -> Catalog:
+        info = CodeInfo(code=CptCode("97039"), label="Unlisted modality", timed=timed)
+        return DEFAULT_CATALOG.extend(info)
+
+    subject = claim(line("97039", 3))
+    notes = [note(("97039", 40))]
+
+    def unsupported(book: Catalog | None) -> list[tuple[str, str]]:
+        decision = evaluate(subject, CMS, notes=notes, as_of=DOS, catalog=book)
+        return found(decision, "units.unsupported_by_note")
+
+    assert unsupported(None) == []  # not in the catalogue: not checked
+    assert unsupported(catalog(timed=True)) == []  # 40 timed minutes make 3 units
+    message = (
+        "line 1: 3 units of 97039 billed; the note's 40 minutes support 1 unit "
+        "under the CMS 8-minute rule"
+    )
+    assert unsupported(catalog(timed=False)) == [("lines[0].units", message)]
 
 
 # --- edits and modifiers ---------------------------------------------------------------

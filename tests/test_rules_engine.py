@@ -27,20 +27,25 @@ from soapbill import (
     Subjective,
     ValidationError,
 )
+from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo
 from soapbill.rules import (
     BUILTIN_IDS,
     Context,
     Decision,
     Finding,
+    FindingFactory,
+    GroupFindingFactory,
     PayerPolicy,
     RuleError,
     Severity,
+    declared,
     evaluate,
     policies,
     rule,
+    rule_group,
 )
-from soapbill.rules.diagnoses import DiagnosisVerdict
-from soapbill.rules.engine import RULE_ID_PATTERN
+from soapbill.rules.diagnoses import DiagnosisStatus, DiagnosisVerdict
+from soapbill.rules.findings import RULE_ID_PATTERN
 
 DOS = builders.DOS
 POLICY = PayerPolicy(id="test", version="1")
@@ -147,16 +152,11 @@ def test_any_decision_round_trips_through_json_and_pickle(decision: Decision) ->
 # --- rules -----------------------------------------------------------------------------
 
 
-@rule("clinic.no_sunday")
-def no_sunday(context: Context) -> Iterator[Finding]:
+@rule("clinic.no_sunday", Severity.WARNING)
+def no_sunday(context: Context, found: FindingFactory) -> Iterator[Finding]:
     for i, each in enumerate(context.claim.lines):
         if each.date_of_service.isoweekday() == 7:
-            yield Finding(
-                rule="clinic.no_sunday",
-                severity=Severity.WARNING,
-                message=f"line {i + 1} is on a Sunday",
-                path=f"lines[{i}].date_of_service",
-            )
+            yield found(f"line {i + 1} is on a Sunday", path=f"lines[{i}].date_of_service")
 
 
 @attrs.frozen
@@ -167,22 +167,39 @@ class MaxLines:
 
     limit: int
     id: str = "clinic.max_lines"
+    severity: Severity = Severity.ERROR
 
-    def __call__(self, context: Context) -> list[Finding]:
+    def __call__(self, context: Context, found: FindingFactory) -> list[Finding]:
         if len(context.claim.lines) <= self.limit:
             return []
-        return [Finding(rule=self.id, severity=Severity.ERROR, message="too many lines")]
+        return [found("too many lines")]
 
 
-def test_rule_adds_an_id_and_returns_the_function() -> None:
+def test_rule_adds_an_id_and_a_severity_and_returns_the_function() -> None:
     assert no_sunday.id == "clinic.no_sunday"
+    assert no_sunday.severity is Severity.WARNING
     assert no_sunday.__name__ == "no_sunday"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("bad", ["sunday", "Clinic.x", "clinic x", ""])
 def test_rule_refuses_bad_ids(bad: str) -> None:
     with pytest.raises(RuleError):
-        rule(bad)
+        rule(bad, Severity.ERROR)
+
+
+@pytest.mark.parametrize("bad", ["error", None, 1])
+def test_rule_refuses_what_is_not_a_severity(bad: object) -> None:
+    with pytest.raises(RuleError, match="severity"):
+        rule("clinic.x", bad)  # type: ignore[arg-type]
+
+
+def test_a_rule_writes_its_findings_without_repeating_its_id_and_severity() -> None:
+    found = FindingFactory("clinic.x", Severity.INFO)
+    assert found("m", path="lines[0]", fix="f") == Finding(
+        rule="clinic.x", severity=Severity.INFO, message="m", path="lines[0]", fix="f"
+    )
+    assert declared(no_sunday) == {"clinic.no_sunday": Severity.WARNING}
+    assert declared(MaxLines(1)) == {"clinic.max_lines": Severity.ERROR}
 
 
 def test_extra_rules_run_after_the_builtin_ones() -> None:
@@ -216,10 +233,10 @@ def test_findings_sort_by_rule_then_path_numbers_as_numbers() -> None:
     assert paths == [f"lines[{i}].code" for i in range(12)]
 
 
-@rule("clinic.backwards")
-def backwards(_context: Context) -> list[Finding]:
+@rule("clinic.backwards", Severity.INFO)
+def backwards(_context: Context, found: FindingFactory) -> list[Finding]:
     return [
-        Finding(rule="clinic.backwards", severity=Severity.INFO, message=m, path=p)
+        found(m, path=p)
         for p, m in [("lines[10]", "b"), ("lines[2]", "z"), ("lines[2]", "a"), ("", "x")]
     ]
 
@@ -234,13 +251,13 @@ def test_findings_of_one_rule_are_sorted_too() -> None:
     ]
 
 
-@rule("clinic.liar")
-def liar(_context: Context) -> list[Finding]:
+@rule("clinic.liar", Severity.INFO)
+def liar(_context: Context, _found: FindingFactory) -> list[Finding]:
     return [Finding(rule="clinic.other", severity=Severity.INFO, message="m")]
 
 
-@rule("clinic.junk")
-def junk(_context: Context) -> list[Finding]:
+@rule("clinic.junk", Severity.INFO)
+def junk(_context: Context, _found: FindingFactory) -> list[Finding]:
     return [cast("Finding", "not a finding")]
 
 
@@ -262,34 +279,35 @@ def test_misbehaving_rules_raise_rule_error(extra: list[object], message: str) -
         evaluate(claim(), POLICY, as_of=DOS, extra_rules=extra)  # type: ignore[arg-type]
 
 
-@rule("clinic.none")
-def returns_none(_context: Context) -> list[Finding]:
+@rule("clinic.none", Severity.INFO)
+def returns_none(_context: Context, _found: FindingFactory) -> list[Finding]:
     return cast("list[Finding]", None)
 
 
-@rule("clinic.five")
-def returns_five(_context: Context) -> list[Finding]:
+@rule("clinic.five", Severity.INFO)
+def returns_five(_context: Context, _found: FindingFactory) -> list[Finding]:
     return cast("list[Finding]", 5)
 
 
-@rule("clinic.raises")
-def raises(_context: Context) -> list[Finding]:
+@rule("clinic.raises", Severity.INFO)
+def raises(_context: Context, _found: FindingFactory) -> list[Finding]:
     raise ZeroDivisionError(SENTINEL)
 
 
-@rule("clinic.midway")
-def raises_midway(_context: Context) -> Iterator[Finding]:
-    yield finding("clinic.midway")
+@rule("clinic.midway", Severity.ERROR)
+def raises_midway(_context: Context, found: FindingFactory) -> Iterator[Finding]:
+    yield found("something", path="lines[0]")
     raise KeyError(SENTINEL)
 
 
 @attrs.frozen
 class NotCallable:
     """
-    Has an id, but cannot be called.
+    Has an id and a severity, but cannot be called.
     """
 
     id: str = "clinic.not_callable"
+    severity: Severity = Severity.INFO
 
 
 @pytest.mark.parametrize(
@@ -330,6 +348,91 @@ def test_a_builtin_rule_that_fails_on_a_callers_table_raises_rule_error() -> Non
     assert SENTINEL not in str(info.value)
 
 
+# --- rule groups -----------------------------------------------------------------------
+
+
+@rule_group({"clinic.hours.weekend": Severity.WARNING, "clinic.hours.many": Severity.INFO})
+def opening_hours(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
+    # One analysis, two ids: the many-lines finding comes first, the sort puts it last.
+    if len(context.claim.lines) > 1:
+        yield found("clinic.hours.many", "many lines")
+    for day, indices in context.lines_by_date.items():
+        if day.isoweekday() >= 6:
+            yield found("clinic.hours.weekend", "a weekend", path=f"lines[{indices[0]}]")
+
+
+@rule_group({"clinic.group.a": Severity.INFO})
+def overreaching(_context: Context, _found: GroupFindingFactory) -> list[Finding]:
+    return [Finding(rule="clinic.group.b", severity=Severity.INFO, message="m")]
+
+
+@rule_group({"clinic.group.c": Severity.INFO})
+def asks_another_id(_context: Context, found: GroupFindingFactory) -> list[Finding]:
+    return [found("clinic.group.d", "m")]
+
+
+def test_a_rule_group_reports_the_ids_it_declares_in_their_order() -> None:
+    saturday = date(2026, 3, 7)
+    decision = evaluate(
+        claim(line(on=saturday), line()),
+        POLICY,
+        as_of=DOS,
+        extra_rules=[opening_hours, no_sunday],
+        diagnosis_table=_Known(),
+    )
+    assert [(f.rule, f.severity) for f in decision.findings] == [
+        ("clinic.hours.weekend", Severity.WARNING),
+        ("clinic.hours.many", Severity.INFO),
+    ]
+    assert declared(opening_hours) == opening_hours.severities
+    assert list(opening_hours.severities) == ["clinic.hours.weekend", "clinic.hours.many"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param([overreaching], r"rule clinic\.group\.a: returned", id="an undeclared id"),
+        pytest.param([asks_another_id], r"rule clinic\.group\.c: raised RuleError", id="found"),
+        pytest.param([opening_hours, opening_hours], r"extra_rules\[1\]", id="repeated"),
+    ],
+)
+def test_a_rule_group_reports_only_the_ids_it_declares(extra: list[object], message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        evaluate(claim(), POLICY, as_of=DOS, extra_rules=extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "severities",
+    [
+        pytest.param({}, id="no id"),
+        pytest.param({"rx": Severity.INFO}, id="a bad id"),
+        pytest.param({"clinic.a": "info"}, id="a bad severity"),
+        pytest.param([("clinic.a", Severity.INFO)], id="not a mapping"),
+    ],
+)
+def test_rule_group_refuses_bad_declarations(severities: object) -> None:
+    with pytest.raises(RuleError, match="severities"):
+        rule_group(severities)  # type: ignore[arg-type]
+
+
+def test_a_group_declaring_a_builtin_id_is_refused() -> None:
+    @rule_group({"clinic.mine": Severity.INFO, "rx.expired": Severity.ERROR})
+    def thief(_context: Context, _found: GroupFindingFactory) -> list[Finding]:
+        return []
+
+    with pytest.raises(RuleError, match=r"extra_rules\[0\]: the rule id is already used"):
+        evaluate(claim(), POLICY, as_of=DOS, extra_rules=[thief])
+
+
+class _Known:
+    """
+    A diagnosis table that finds every code billable.
+    """
+
+    def check(self, _code: DiagnosisCode, _on: date, /) -> DiagnosisVerdict:
+        return DiagnosisVerdict(status=DiagnosisStatus.BILLABLE)
+
+
 # --- the argument contract -------------------------------------------------------------
 
 SENTINEL = "ZZSENTINELZZ"
@@ -343,6 +446,7 @@ _ARGUMENTS: dict[str, object] = {
     "as_of": DOS,
     "extra_rules": (),
     "diagnosis_table": None,
+    "catalog": None,
 }
 
 
@@ -365,6 +469,7 @@ _ARGUMENTS: dict[str, object] = {
         pytest.param("extra_rules", None, "extra_rules", id="extra_rules-None"),
         pytest.param("diagnosis_table", 5, "diagnosis_table", id="diagnosis_table-5"),
         pytest.param("diagnosis_table", SENTINEL, "diagnosis_table", id="diagnosis_table-text"),
+        pytest.param("catalog", {}, "catalog", id="catalog-dict"),
     ],
 )
 def test_an_argument_of_the_wrong_type_is_a_validation_error(
@@ -417,8 +522,8 @@ def test_any_junk_argument_gives_only_soapbill_errors(name: str, value: object) 
 
 @given(value=_JUNK | st.lists(_JUNK, max_size=3).map(iter))
 def test_any_junk_a_rule_returns_gives_a_rule_error(value: object) -> None:
-    @rule("clinic.junk_result")
-    def junk_result(_context: Context) -> list[Finding]:
+    @rule("clinic.junk_result", Severity.INFO)
+    def junk_result(_context: Context, _found: FindingFactory) -> list[Finding]:
         return cast("list[Finding]", value)
 
     error = _soapbill_error(lambda: evaluate(claim(), POLICY, as_of=DOS, extra_rules=[junk_result]))
@@ -468,9 +573,9 @@ def test_context_refuses_inputs_of_the_wrong_type_or_patient() -> None:
         assert info.value.errors[0].path == path
         assert "P2" not in str(info.value)
     with pytest.raises(ValidationError, match="claim"):
-        Context("claim", POLICY, as_of=DOS)  # type: ignore[arg-type]
+        Context.of("claim", POLICY, as_of=DOS)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="policy"):
-        Context(claim(), "policy", as_of=DOS)  # type: ignore[arg-type]
+        Context.of(claim(), "policy", as_of=DOS)  # type: ignore[arg-type]
 
 
 def test_context_indexes_visits_once() -> None:
@@ -483,7 +588,7 @@ def test_context_indexes_visits_once() -> None:
             original_claim_number="ICN3",
         ),
     ]
-    context = Context(claim(), POLICY, history=iter(history), as_of=DOS)
+    context = Context.of(claim(), POLICY, history=iter(history), as_of=DOS)
     assert context.visit_dates == (date(2026, 1, 5), date(2026, 2, 2), DOS)
     assert [c.id for c in context.active_history] == ["H1", "H2"]
     assert context.count_visits(date(2026, 1, 5), date(2026, 2, 2)) == 2
@@ -491,27 +596,37 @@ def test_context_indexes_visits_once() -> None:
     assert context.count_visits(date.min, date.max, same_payer=True) == 3
     assert context.history == tuple(history)
     assert context.notes_on(DOS) == ()
-    calls: list[int] = []
-
-    def compute(ctx: Context) -> int:
-        calls.append(1)
-        return len(ctx.claim.lines)
-
-    assert context.memo("k", compute) == context.memo("k", compute) == 1
-    assert calls == [1]
+    assert context.lines_by_date == {DOS: (0,)}
+    assert context.catalog is DEFAULT_CATALOG
     assert repr(context) == "Context(policy='test', as_of=datetime.date(2026, 3, 2))"
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         context.as_of = DOS  # type: ignore[misc]
 
 
+def test_a_context_is_built_by_its_named_constructor_on_a_plain_init() -> None:
+    built = Context.of(claim(), POLICY, as_of=DOS)
+    fields = {f.name: getattr(built, f.name) for f in attrs.fields(Context)}
+    again = Context(**fields)
+    assert {f.name: getattr(again, f.name) for f in attrs.fields(Context)} == fields
+    assert set(fields) >= {"active_history", "visit_dates", "lines_by_date", "catalog"}
+
+
+def test_the_catalog_travels_in_the_context() -> None:
+    extended = DEFAULT_CATALOG.extend(
+        CodeInfo(code=CptCode("97799"), label="Unlisted therapy", timed=True)
+    )
+    assert Context.of(claim(), POLICY, as_of=DOS, catalog=extended).catalog is extended
+    with pytest.raises(ValidationError) as info:
+        Context.of(claim(), POLICY, as_of=DOS, catalog=dict(extended))  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "catalog"
+
+
 def test_context_methods_name_their_wrong_arguments() -> None:
-    context = Context(claim(), POLICY, as_of=DOS)
+    context = Context.of(claim(), POLICY, as_of=DOS)
     calls: list[tuple[Callable[[], object], str]] = [
         (lambda: context.count_visits(None, DOS), "first"),  # type: ignore[arg-type]
         (lambda: context.count_visits(DOS, "2026-01-01"), "last"),  # type: ignore[arg-type]
         (lambda: context.notes_on([]), "day"),  # type: ignore[arg-type]
-        (lambda: context.memo([], len), "key"),  # type: ignore[arg-type]
-        (lambda: context.memo("k", None), "compute"),  # type: ignore[arg-type]
     ]
     for call, path in calls:
         with pytest.raises(ValidationError) as info:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -17,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from soapbill import CptCode, Credential, Modifier, PlanType, ValidationError
-from soapbill.billing.edits import MueAdjudication, MueLimit, PtpEdits
+from soapbill.billing.ncci import MueAdjudication, MueLimit, PtpEdits
 from soapbill.billing.units import UnitMethod
 from soapbill.codes.cpt import DEFAULT_CATALOG
 from soapbill.rules import (
@@ -269,3 +270,55 @@ def test_loading_an_unknown_policy() -> None:
     with pytest.raises(UnknownPolicyError) as info:
         policies.load("medicare")
     assert isinstance(info.value, LookupError)
+
+
+# --- lookups ---------------------------------------------------------------------------
+
+
+@given(payer_policies(), CODES, st.sampled_from([None, *Credential]), st.sampled_from(PlanType))
+def test_lookups_answer_what_the_fields_say(
+    policy: PayerPolicy, code: CptCode, credential: Credential | None, plan_type: PlanType
+) -> None:
+    def within(values: tuple[Any, ...] | None, value: object) -> bool:
+        return values is None or value in values
+
+    assert policy.covers_code(code) is within(policy.covered_codes, code)
+    assert policy.covers_credential(credential) is within(policy.covered_credentials, credential)
+    assert policy.accepts_prescriber(credential) is within(
+        policy.prescriber_credentials, credential
+    )
+    assert policy.covers_plan_type(plan_type) is within(policy.plan_types, plan_type)
+    assert policy.is_bundled(code) is (code in policy.bundled_codes)
+    limits = [u.units for u in policy.units_per_day if u.code == code]
+    assert policy.unit_limit(code) == (limits[0] if limits else None)
+    assert policy.modifier_requirements_of(code) == tuple(
+        r for r in policy.modifier_requirements if within(r.codes, code)
+    )
+    assert dict(policy.kx_threshold_by_year) == {k.year: k.amount for k in policy.kx_thresholds}
+    assert (policy.ptp_table is None) is (not policy.ptp_edits)
+    assert policy.ptp_table is None or tuple(policy.ptp_table) == policy.ptp_edits
+    assert (policy.mue_table is None) is (policy.mue_limits is None)
+    assert policy.mue_table is None or tuple(policy.mue_table) == policy.mue_limits
+
+
+def test_lookups_refuse_arguments_of_the_wrong_type() -> None:
+    policy = policies.load("medicare-part-b")
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: policy.covers_code("97124"), "code"),  # type: ignore[arg-type]
+        (lambda: policy.is_bundled(None), "code"),  # type: ignore[arg-type]
+        (lambda: policy.unit_limit(97124), "code"),  # type: ignore[arg-type]
+        (lambda: policy.modifier_requirements_of("97124"), "code"),  # type: ignore[arg-type]
+        (lambda: policy.covers_credential("lmt"), "credential"),  # type: ignore[arg-type]
+        (lambda: policy.accepts_prescriber(1), "credential"),  # type: ignore[arg-type]
+        (lambda: policy.covers_plan_type("commercial"), "plan_type"),  # type: ignore[arg-type]
+    ]
+    for call, path in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert [(d.path, d.code) for d in info.value.errors] == [(path, "invalid_type")]
+
+
+def test_a_policy_builds_its_tables_once() -> None:
+    policy = attrs.evolve(policies.load("medicare-part-b"), ptp_edits=tuple(PtpEdits.sample()))
+    assert policy.ptp_table is policy.ptp_table
+    assert policy.mue_table is policy.mue_table

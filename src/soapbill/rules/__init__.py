@@ -4,6 +4,7 @@ The rules engine: check a claim against a payer's policy, and explain why.
 :func:`evaluate` runs the built-in rules (:mod:`soapbill.rules.builtin`) that a
 :class:`PayerPolicy` switches on, then any rules of your own, and returns a
 :class:`Decision`: eligible or not, with every :class:`Finding` explained.
+Write rules of your own with :func:`rule` and :func:`rule_group`.
 Example policies ship in :mod:`soapbill.rules.policies`; diagnosis tables in
 :mod:`soapbill.rules.diagnoses`.
 
@@ -14,17 +15,20 @@ True
 .. versionadded:: 0.1.0
 """
 
-from soapbill.rules.builtin import BUILTIN_IDS, BUILTIN_RULES
-from soapbill.rules.engine import (
-    Context,
-    Decision,
-    Finding,
+from soapbill.rules.base import (
+    FindingFactory,
+    GroupFindingFactory,
     Rule,
     RuleError,
-    Severity,
-    evaluate,
+    RuleGroup,
+    declared,
     rule,
+    rule_group,
 )
+from soapbill.rules.builtin import BUILTIN_IDS, BUILTIN_RULES
+from soapbill.rules.context import Context
+from soapbill.rules.engine import evaluate
+from soapbill.rules.findings import Decision, Finding, Severity
 from soapbill.rules.policy import (
     KxThreshold,
     ModifierRequirement,
@@ -39,14 +43,19 @@ __all__ = [
     "Context",
     "Decision",
     "Finding",
+    "FindingFactory",
+    "GroupFindingFactory",
     "KxThreshold",
     "ModifierRequirement",
     "PayerPolicy",
     "PriorAuthorization",
     "Rule",
     "RuleError",
+    "RuleGroup",
     "Severity",
     "UnitLimit",
+    "declared",
     "evaluate",
     "rule",
+    "rule_group",
 ]

@@ -33,10 +33,12 @@ import functools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
 import attrs
 
+from soapbill._arguments import check_instance, invalid_type
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.billing.ncci import MueLimit, MueLimits, PtpEdit, PtpEdits
@@ -128,9 +130,9 @@ class KxThreshold:
 
 
 @attrs.frozen
-class _Index:
+class _Lookups:
     """
-    Lookups derived from a policy once, for the rules.
+    What the public lookups of a policy read, derived once from its fields.
     """
 
     covered_codes: frozenset[CptCode] | None
@@ -147,6 +149,12 @@ class _Index:
 
 def _frozen(values: tuple[Any, ...] | None) -> frozenset[Any] | None:
     return None if values is None else frozenset(values)
+
+
+def _member(credential: object, allowed: frozenset[Credential] | None) -> bool:
+    if credential is not None and not isinstance(credential, Credential):
+        raise invalid_type("credential", "a Credential or None")
+    return allowed is None or credential in allowed
 
 
 def _add_months(day: date, months: int) -> date:
@@ -262,21 +270,144 @@ class PayerPolicy:
                 codes.add(mue.code)
 
     @functools.cached_property
-    def _index(self) -> _Index:
-        return _Index(
+    def _lookups(self) -> _Lookups:
+        return _Lookups(
             covered_codes=_frozen(self.covered_codes),
             covered_credentials=_frozen(self.covered_credentials),
             prescriber_credentials=_frozen(self.prescriber_credentials),
             plan_types=_frozen(self.plan_types),
             bundled_codes=frozenset(self.bundled_codes),
-            units_per_day={limit.code: limit.units for limit in self.units_per_day},
+            units_per_day=MappingProxyType(
+                {limit.code: limit.units for limit in self.units_per_day}
+            ),
             modifier_requirements=tuple(
                 (_frozen(req.codes), req) for req in self.modifier_requirements
             ),
             ptp_edits=PtpEdits(self.ptp_edits) if self.ptp_edits else None,
             mue_limits=None if self.mue_limits is None else MueLimits(self.mue_limits),
-            kx_thresholds={kx.year: kx.amount for kx in self.kx_thresholds},
+            kx_thresholds=MappingProxyType({kx.year: kx.amount for kx in self.kx_thresholds}),
         )
+
+    # --- lookups: what a rule asks of a policy; each is built once, on first use ----
+
+    def covers_plan_type(self, plan_type: PlanType) -> bool:
+        """
+        Whether the policy applies to *plan_type* (any, when ``plan_types`` is ``None``).
+
+        Raises:
+            ValidationError: *plan_type* is not a :class:`~soapbill.PlanType`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(plan_type, PlanType, "plan_type")
+        wanted = self._lookups.plan_types
+        return wanted is None or plan_type in wanted
+
+    def accepts_prescriber(self, credential: Credential | None) -> bool:
+        """
+        Whether a prescriber with *credential* (``None``: none) may prescribe.
+
+        Raises:
+            ValidationError: *credential* is neither a
+                :class:`~soapbill.Credential` nor ``None``.
+
+        .. versionadded:: 0.1.0
+        """
+        return _member(credential, self._lookups.prescriber_credentials)
+
+    def covers_credential(self, credential: Credential | None) -> bool:
+        """
+        Whether a rendering provider with *credential* (``None``: none) is covered.
+
+        Raises:
+            ValidationError: *credential* is neither a
+                :class:`~soapbill.Credential` nor ``None``.
+
+        .. versionadded:: 0.1.0
+        """
+        return _member(credential, self._lookups.covered_credentials)
+
+    def covers_code(self, code: CptCode) -> bool:
+        """
+        Whether the payer covers *code* (every code, when ``covered_codes`` is ``None``).
+
+        Raises:
+            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(code, CptCode, "code")
+        covered = self._lookups.covered_codes
+        return covered is None or code in covered
+
+    def is_bundled(self, code: CptCode) -> bool:
+        """
+        Whether *code* is never paid separately (it is among ``bundled_codes``).
+
+        Raises:
+            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(code, CptCode, "code")
+        return code in self._lookups.bundled_codes
+
+    def unit_limit(self, code: CptCode) -> int | None:
+        """
+        The most units of *code* paid per date of service, or ``None`` for no limit.
+
+        Raises:
+            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(code, CptCode, "code")
+        return self._lookups.units_per_day.get(code)
+
+    def modifier_requirements_of(self, code: CptCode) -> tuple[ModifierRequirement, ...]:
+        """
+        The modifier requirements that apply to lines of *code*, in the policy's order.
+
+        Raises:
+            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(code, CptCode, "code")
+        return tuple(
+            requirement
+            for codes, requirement in self._lookups.modifier_requirements
+            if codes is None or code in codes
+        )
+
+    @property
+    def ptp_table(self) -> PtpEdits | None:
+        """
+        The ``ptp_edits`` as a table indexed by pair, or ``None`` when there are none.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._lookups.ptp_edits
+
+    @property
+    def mue_table(self) -> MueLimits | None:
+        """
+        The ``mue_limits`` as a table indexed by code, or ``None`` when MUEs do not apply.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._lookups.mue_limits
+
+    @property
+    def kx_threshold_by_year(self) -> Mapping[int, Decimal]:
+        """
+        The ``kx_thresholds`` as a read-only mapping of years to amounts.
+
+        Pass it to :func:`soapbill.billing.medicare.needs_kx` as ``thresholds``.
+
+        .. versionadded:: 0.1.0
+        """
+        return self._lookups.kx_thresholds
 
     def filing_deadline(self, date_of_service: date) -> date | None:
         """
