@@ -4,23 +4,26 @@ From signed visit notes to a claim.
 :func:`build_claim` turns the signed :class:`~soapbill.SoapNote` s of one
 patient (one plan of care: one discipline) into a :class:`~soapbill.Claim`:
 
-* **lines**: one per code per date of service (DOMAIN.md 1.1 rule 11), its
+* **lines**: one per code per date of service (First Coast Service Options,
+  "timed codes on a single line" per date of service), its
   units from the notes' treatment minutes under the payer's
   :class:`~soapbill.billing.units.UnitMethod` (notes of one date are combined
   per code first), its charge from the
   :class:`~soapbill.billing.fees.FeeSchedule`; a code with 0 units gets no
   line. Lines are sorted by date, then code.
 * **diagnoses**: the prescription's, then each note's (notes by date, then
-  id), without repeats; the first is the principal one. More than 12 is refused (the
-  CMS-1500 and 837P limit, DOMAIN.md 4).
+  id), without repeats; the first is the principal one. More than 12 is refused
+  (:data:`~soapbill.claims.MAX_DIAGNOSES`: CMS-1500 item 21 and the 837P
+  ``HI`` segment).
 * **diagnosis pointers**: each line points at the claim diagnoses that the
   prescription or a note of the line's date names, in claim order, at most
-  four (DOMAIN.md 4, box 24E). Where none does, the line points at the first
+  four (:data:`~soapbill.claims.MAX_DIAGNOSIS_POINTERS`, CMS-1500 item 24E).
+  Where none does, the line points at the first
   four claim diagnoses.
 * **providers**: the prescriber is the referring provider; the notes'
   provider is the rendering provider unless one is given, and is left out when
-  it is the billing provider itself (CMS-1500 box 24J is reported only when it
-  differs, DOMAIN.md 4).
+  it is the billing provider itself (CMS-1500 item 24J is reported only when it
+  differs: NUCC 1500 Claim Form Reference Instruction Manual, item 24J).
 * **modifiers**: ``line_modifiers`` per code, such as GP on every therapy code.
 * **attachments**: the prescription, then the notes (by date, then id).
 
@@ -44,7 +47,14 @@ from typing import Final
 from soapbill._validators import field_checks
 from soapbill.billing.fees import FeeSchedule
 from soapbill.billing.units import UnitMethod, allocate_units
-from soapbill.claims import Attachment, AttachmentKind, Claim, ServiceLine
+from soapbill.claims import (
+    MAX_DIAGNOSES,
+    MAX_DIAGNOSIS_POINTERS,
+    Attachment,
+    AttachmentKind,
+    Claim,
+    ServiceLine,
+)
 from soapbill.codes.cpt import Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
@@ -56,9 +66,6 @@ from soapbill.soap import SoapNote
 
 __all__ = ["build_claim"]
 
-#: Diagnoses per claim and pointers per line (CMS-1500 boxes 21 and 24E, DOMAIN.md 4).
-_MAX_DIAGNOSES: Final = 12
-_MAX_POINTERS: Final = 4
 _NO_MODIFIERS: Final[Mapping[CptCode, Sequence[Modifier]]] = MappingProxyType({})
 
 
@@ -213,7 +220,7 @@ def _lines(
     lines: list[ServiceLine] = []
     for day, day_notes in by_date.items():
         # Notes of one date are combined per code before allocating units:
-        # the unit rules count per patient per date (DOMAIN.md 1.1 rules 4 and 8).
+        # the total timed minutes of a date set its units (Pub 100-04 Ch. 5 §20.2).
         minutes: dict[CptCode, int] = {}
         for note in day_notes:
             for treatment in note.treatments:
@@ -287,7 +294,7 @@ def _diagnoses(
         raise ValidationError.single(
             "diagnoses", "required", "give a prescription or notes with diagnoses"
         )
-    if len(diagnoses) > _MAX_DIAGNOSES:
+    if len(diagnoses) > MAX_DIAGNOSES:
         raise ValidationError.single(
             "diagnoses", "too_long", "more than 12 diagnoses: split the claim"
         )
@@ -305,7 +312,7 @@ def _pointers(
     pointers = [i for i, dx in enumerate(diagnoses, start=1) if dx in named]
     if not pointers:
         pointers = list(range(1, len(diagnoses) + 1))
-    return tuple(pointers[:_MAX_POINTERS])
+    return tuple(pointers[:MAX_DIAGNOSIS_POINTERS])
 
 
 def _rendering(

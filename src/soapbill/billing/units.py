@@ -3,7 +3,8 @@ Billable units from minutes of treatment.
 
 Timed procedure codes (97110, 97124, 97140, ...) are billed in 15-minute
 units; untimed codes (97010, G0283, evaluations) are billed one unit each
-(DOMAIN.md 1 and 2). :func:`allocate_units` turns the minutes of one patient on
+(their descriptors say "each 15 minutes"; Clinicient lists the service-based
+codes). :func:`allocate_units` turns the minutes of one patient on
 one date of service in one discipline into units, under one of two methods:
 
 * :attr:`UnitMethod.CMS`, the Medicare "8-minute rule" (CMS Pub 100-04 Ch. 5
@@ -12,7 +13,8 @@ one date of service in one discipline into units, under one of two methods:
 * :attr:`UnitMethod.PER_CODE`, the AMA "rule of eights" (CPT's midpoint rule),
   which many commercial payers use: each code on its own minutes.
 
-The payer contract decides which applies (DOMAIN.md 1.3), so the method is a
+The payer contract decides which applies (WebPT, "The 8-Minute Rule
+Showdown"), so the method is a
 setting, with CMS the default.
 
 >>> from soapbill import CptCode
@@ -47,7 +49,8 @@ __all__ = ["MIDPOINT", "UNIT_MINUTES", "UnitAllocation", "UnitMethod", "allocate
 #: Minutes in one unit of a timed code ("each 15 minutes").
 UNIT_MINUTES: Final = 15
 #: A leftover of at least this many minutes is worth a unit: the midpoint of 15
-#: minutes is passed (CPT time rule via DOMAIN.md 1.3; CMS unit table via 1.1 rule 3).
+#: minutes is passed (CPT, Introduction, "Time"; the CMS unit table of Pub 100-04
+#: Ch. 5 §20.2).
 MIDPOINT: Final = 8
 
 
@@ -116,7 +119,7 @@ class UnitAllocation:
 
 def _units(minutes: int) -> int:
     # Closed form of the CMS unit table (8-22 = 1, 23-37 = 2, ...):
-    # (T + 7) // 15, CMS Pub 100-04 Ch. 5 §20.2 via DOMAIN.md 1.1 rule 3. The
+    # (T + 7) // 15, CMS Pub 100-04 Ch. 5 §20.2, as First Coast tabulates it. The
     # AMA per-code rule uses the same thresholds on one code's minutes (1.3).
     return (minutes + MIDPOINT - 1) // UNIT_MINUTES
 
@@ -131,9 +134,9 @@ def allocate_units(
     Turn minutes of treatment into billable units.
 
     *minutes* are those of one patient on one date of service in one
-    discipline (a PT, OT or speech plan of care counts on its own, DOMAIN.md
-    1.1 rule 8); the caller groups them. Every code in *minutes* gets a unit
-    count, ``0`` included.
+    discipline (a PT, OT or speech plan of care counts on its own, each billed
+    under its own modifier, Pub 100-04 Ch. 5 §20.1); the caller groups them.
+    Every code in *minutes* gets a unit count, ``0`` included.
 
     Timed codes follow *method*. Under :attr:`UnitMethod.CMS` the total timed
     minutes *T* make ``(T + 7) // 15`` units (none under 8 minutes); each code
@@ -145,7 +148,7 @@ def allocate_units(
 
     An untimed code is one unit, whatever its minutes, even ``0``: being in
     *minutes* means it was performed. Its minutes never count toward the timed
-    total (DOMAIN.md 1.1 rule 9).
+    total (Pub 100-04 Ch. 5 §20.2; AOTA on timed and untimed codes).
 
     Args:
         minutes: Whole minutes (``>= 0``) by procedure code.
@@ -176,7 +179,7 @@ def allocate_units(
         units, lines = _cms(timed_minutes)
     else:
         units, lines = _per_code(timed_minutes)
-    # DOMAIN.md 1.1 rule 9: untimed codes are one unit and add no minutes.
+    # Untimed codes are one unit and add no minutes (Pub 100-04 Ch. 5 §20.2).
     units.update(dict.fromkeys(untimed, 1))
     if untimed:
         lines.append(
@@ -228,54 +231,72 @@ def _cms(minutes: dict[CptCode, int]) -> tuple[dict[CptCode, int], list[str]]:
     """
     Share the units of the total timed minutes among the codes.
 
-    The algorithm of DOMAIN.md 1.4, which reproduces every published example
-    (CMS Pub 100-04 Ch. 5 §20.2 via DOMAIN.md 1.1 rules 4-7).
+    An algorithm that reproduces every worked example of the CMS manual (Pub
+    100-04 Ch. 5 §20.2, as findacode reproduces them): the total timed minutes
+    set the total units, each code gets its full 15-minute blocks, and the
+    units left go to the largest leftovers.
     """
     if not minutes:
         return {}, []
     codes = sorted(minutes)
     total = sum(minutes.values())
-    # Rule 4: total timed minutes determine the total timed units.
+    # The total timed minutes of the date determine the total timed units.
     target = _units(total)
     if target == 0:
-        # Rules 2 and 6: under 8 minutes in all, nothing is billed.
+        # Under 8 minutes in all, nothing is billed.
         lines = [f"CMS 8-minute rule: {_plural(total, 'timed minute')} in all: no timed unit."]
-        if total:
-            shown = _listing(f"{code} {minutes[code]}" for code in codes if minutes[code])
-            lines.append(f"Minutes not billed: {shown}.")
+        lines += _not_billed(f"{code} {minutes[code]}" for code in codes if minutes[code])
         return dict.fromkeys(codes, 0), lines
     made = f"{_plural(total, 'timed minute')} make {_plural(target, 'unit')}"
-    lines = [f"CMS 8-minute rule: {made} {_RULE}."]
-    # Rule 7: full 15-minute blocks first.
+    # Full 15-minute blocks first.
     units = {code: minutes[code] // UNIT_MINUTES for code in codes}
     leftover = {code: minutes[code] % UNIT_MINUTES for code in codes}
     blocks = "; ".join(
         f"{code} {_plural(minutes[code], 'minute')} = {units[code]} + {leftover[code]} left over"
         for code in codes
     )
-    lines.append(f"Full 15-minute blocks: {blocks}.")
+    lines = [f"CMS 8-minute rule: {made} {_RULE}.", f"Full 15-minute blocks: {blocks}."]
     # Then the remaining units to the largest leftovers; ties to more total
-    # minutes, then the lower code (DOMAIN.md 1.4 step 5 asks for a documented,
-    # deterministic tie-break). `remaining` never exceeds the number of codes
-    # with a leftover, since (R + 7) // 15 <= k for R <= 14k.
+    # minutes, then the lower code (the manual's example of equal minutes lets
+    # either code take the unit, so the tie-break is ours: documented and
+    # deterministic). `remaining` never exceeds the number of codes with a
+    # leftover, since (R + 7) // 15 <= k for R <= 14k.
     remaining = target - sum(units.values())
     ranked = sorted(codes, key=lambda code: (-leftover[code], -minutes[code], code))
     chosen = ranked[:remaining]
     for code in chosen:
         units[code] += 1
-    if chosen:
-        verb, noun = ("goes", "leftover") if remaining == 1 else ("go", "leftovers")
-        winners = _listing(f"{code} ({_plural(leftover[code], 'minute')})" for code in chosen)
-        lines.append(
-            f"{_plural(remaining, 'remaining unit')} {verb} to the largest {noun}: {winners}."
-        )
-        lines.extend(_tie_note(ranked, remaining, leftover))
-    dropped = [code for code in codes if leftover[code] and code not in chosen]
-    if dropped:
-        lines.append(
-            "Minutes not billed: " + _listing(f"{code} {leftover[code]}" for code in dropped) + "."
-        )
+    lines += _remaining_units(ranked, remaining, leftover)
+    lines += _not_billed(
+        f"{code} {leftover[code]}" for code in codes if leftover[code] and code not in chosen
+    )
     return units, lines
+
+
+def _remaining_units(
+    ranked: list[CptCode], remaining: int, leftover: dict[CptCode, int]
+) -> list[str]:
+    """
+    Say where the units left after the full blocks went, and how a tie was broken.
+    """
+    if not remaining:
+        return []
+    verb, noun = ("goes", "leftover") if remaining == 1 else ("go", "leftovers")
+    winners = _listing(
+        f"{code} ({_plural(leftover[code], 'minute')})" for code in ranked[:remaining]
+    )
+    return [
+        f"{_plural(remaining, 'remaining unit')} {verb} to the largest {noun}: {winners}.",
+        *_tie_note(ranked, remaining, leftover),
+    ]
+
+
+def _not_billed(items: Iterable[str]) -> list[str]:
+    """
+    The sentence listing the minutes not billed, if any (``"97110 8"``, ...).
+    """
+    shown = _listing(items)
+    return [f"Minutes not billed: {shown}."] if shown else []
 
 
 def _tie_note(ranked: list[CptCode], remaining: int, leftover: dict[CptCode, int]) -> list[str]:
@@ -297,7 +318,7 @@ def _tie_note(ranked: list[CptCode], remaining: int, leftover: dict[CptCode, int
 
 def _per_code(minutes: dict[CptCode, int]) -> tuple[dict[CptCode, int], list[str]]:
     """
-    Count each code on its own minutes (the AMA rule of eights, DOMAIN.md 1.3).
+    Count each code on its own minutes (the AMA rule of eights: CPT, Introduction, "Time").
     """
     if not minutes:
         return {}, []
@@ -315,6 +336,5 @@ def _per_code(minutes: dict[CptCode, int]) -> tuple[dict[CptCode, int], list[str
         )
         if 0 < rest < MIDPOINT:
             dropped.append(f"{code} {rest}")
-    if dropped:
-        lines.append("Minutes not billed: " + _listing(dropped) + ".")
+    lines += _not_billed(dropped)
     return units, lines

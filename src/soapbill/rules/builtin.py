@@ -59,6 +59,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from soapbill._validators import MONEY_LIMIT
 from soapbill.billing.medicare import Discipline, needs_kx
 from soapbill.billing.ncci import ModifierIndicator, MueStatus
 from soapbill.billing.units import UNIT_MINUTES, UnitMethod, allocate_units
@@ -485,10 +486,10 @@ def diagnosis_group(context: Context, found: GroupFindingFactory) -> Iterator[Fi
     not yet valid, deleted or invalid on a date of a line that points at it
     (on the claim's first date when none does). ``diagnosis.not_checked``: no
     table was given, or the table does not know the code; a check not made is
-    never reported as passed. Source: an ICD-10-CM code is billable only as a
-    leaf of the tabular in force on the date of service (ICD-10-CM Official
-    Guidelines for Coding and Reporting, Section I.A.7 and I.B.1); the dated
-    changes are in :mod:`soapbill.rules.diagnoses`.
+    never reported as passed. Source: an ICD-10-CM code is reported to its
+    highest level of detail, a leaf of the tabular in force on the date of
+    service (ICD-10-CM Official Guidelines for Coding and Reporting, Section
+    I.B.2); the dated changes are in :mod:`soapbill.rules.diagnoses`.
     """
     claim, table = context.claim, context.diagnosis_table
     if table is None:
@@ -940,8 +941,8 @@ def auth_missing(context: Context, found: FindingFactory) -> Iterator[Finding]:
 
 _KX: Final = Modifier("KX")
 _Pool = tuple[frozenset[Discipline], int]
-#: Just below soapbill's money limit: a year's charges beyond it are over any threshold.
-_MOST_MONEY: Final = Decimal("9999999999.99")
+#: The largest amount of money: a year's charges beyond it are over any threshold.
+_MOST_MONEY: Final = MONEY_LIMIT - Decimal("0.01")
 
 
 def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[Decimal]]:

@@ -4,7 +4,9 @@ Diagnosis tables: is an ICD-10-CM code billable on a date of service?
 A syntactically valid code (:class:`~soapbill.DiagnosisCode`) is billable only
 if it is a leaf of the ICD-10-CM tabular (not a category or subcategory header
 with more specific codes below it) and in force on the date of service: codes
-are added and split every October and sometimes in April (DOMAIN.md 6.1).
+are added and split every October and sometimes in April (the CDC's yearly
+ICD-10-CM updates; a code is reported to its highest level of detail:
+ICD-10-CM Official Guidelines for Coding and Reporting, Section I.B.2).
 
 A *diagnosis table* answers that question through one method,
 :meth:`DiagnosisTable.check`, with a :class:`DiagnosisVerdict`. A table that
@@ -13,9 +15,9 @@ does not know a code says :attr:`DiagnosisStatus.UNKNOWN`: the rule
 (``diagnosis.not_checked``), never as passed.
 
 soapbill ships :data:`MASSAGE_DIAGNOSES`, the codes a massage or
-physical-medicine practice uses most, with the dated changes DOMAIN.md 6.2
-sources (M54.5 became a header on 2021-10-01, M79.1 likewise, R51 on
-2020-10-01, ...). For the whole current tabular, install ``soapbill[icd10]``
+physical-medicine practice uses most, with their dated changes (M54.5 became
+a header on 2021-10-01, M79.1 likewise, R51 on 2020-10-01, ...; the sources
+are named beside the table). For the whole current tabular, install ``soapbill[icd10]``
 and layer :class:`soapbill.rules.icd10cm.Icd10CmTable` under it with
 :func:`layered`: the dated table answers first for the codes it knows, the
 full table for the rest.
@@ -291,19 +293,19 @@ def _header(value: str, *children: str) -> DiagnosisEntry:
     return DiagnosisEntry(code=DiagnosisCode(value), header=True, use_instead=_codes(*children))
 
 
-# Every entry below comes from DOMAIN.md 6.2, whose leaf / header structure was
-# read from the CDC "April 1 2026" ICD-10-CM tabular bundled with simple-icd-10-cm
-# 1.5.0. The dates of the splits: M54.5 on 2021-10-01 (Acupuncture Today, Dec
-# 2021; icdlist "valid Oct 1 2020 - Sep 30 2021"); R51 on 2020-10-01 (Acupuncture
-# Today); U09.9 from 2021-10-01 (AHCC). Three dates are unsourced recollections in
-# DOMAIN.md and are data you can replace: M79.1 on 2021-10-01, M51.36 on
+# The leaf / header structure of every entry below was read from the CDC
+# "April 1 2026" ICD-10-CM tabular bundled with simple-icd-10-cm 1.5.0. The
+# dates of the splits: M54.5 on 2021-10-01 (Acupuncture Today, Dec 2021;
+# icdlist "valid Oct 1 2020 - Sep 30 2021"); R51 on 2020-10-01 (Acupuncture
+# Today); U09.9 from 2021-10-01 (AHCC). Three dates have no public source we
+# found and are data you can replace: M79.1 on 2021-10-01, M51.36 on
 # 2024-10-01 and U07.1 from 2020-04-01.
 _FY2021: Final = date(2020, 9, 30)
 _FY2022: Final = date(2021, 9, 30)
 _FY2025: Final = date(2024, 9, 30)
 
 #: The diagnosis codes a massage or physical-medicine practice uses most, with
-#: the dated changes DOMAIN.md 6.2 sources; every other code is UNKNOWN.
+#: their dated changes (sources above); every other code is UNKNOWN.
 MASSAGE_DIAGNOSES: Final = DatedTable.of(
     [
         # Low back pain: M54.5 split into M54.50, M54.51, M54.59 (FY2022).

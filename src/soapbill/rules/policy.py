@@ -120,7 +120,8 @@ class KxThreshold:
 
     Once a patient's therapy expenses of the year pass ``amount``, every
     therapy line needs the KX modifier; PT and speech-language pathology share
-    one threshold, OT has its own of the same amount (DOMAIN.md 3.4).
+    one threshold, OT has its own of the same amount (Pub 100-04 Ch. 5 §10.3;
+    Noridian, "Per-Beneficiary KX Modifier Thresholds").
 
     .. versionadded:: 0.1.0
     """

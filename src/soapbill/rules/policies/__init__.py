@@ -1,8 +1,8 @@
 """
 Example payer policies that ship with soapbill.
 
-They are **examples** built from the public facts gathered in the project's
-domain notes (prescription validity, visit limits, unit methods, timely-filing
+They are **examples** built from public sources, listed in docs/sources.md
+(prescription validity, visit limits, unit methods, timely-filing
 limits, Medicare's modifiers, thresholds and bundled codes), not any payer's
 contract: copy one and change it to your payer's terms. docs/guide/policies.md
 describes each.
