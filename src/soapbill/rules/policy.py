@@ -441,9 +441,14 @@ class PayerPolicy:
 
     def to_json(self) -> str:
         """
-        Encode this policy as a JSON document (see :mod:`soapbill.formats.json`).
+        Encode this policy as a JSON document.
+
+        A thin alias of ``soapbill.formats.json.to_json(policy)``, kept because
+        policies are configuration files; the JSON format is the formats'
+        business, which is imported on the first call, not when this module
+        loads.
         """
-        from soapbill.formats.json import to_json  # noqa: PLC0415 - no import cycle
+        from soapbill.formats.json import to_json  # noqa: PLC0415 - models load no formats
 
         return to_json(self)
 
@@ -452,10 +457,13 @@ class PayerPolicy:
         """
         Decode a policy from a JSON document.
 
+        A thin alias of ``soapbill.formats.json.from_json(text, PayerPolicy)``,
+        kept for the same reason as :meth:`to_json`.
+
         Raises:
             ValidationError: The document is not a valid policy; every problem
                 is listed with its path.
         """
-        from soapbill.formats.json import from_json  # noqa: PLC0415 - no import cycle
+        from soapbill.formats.json import from_json  # noqa: PLC0415 - models load no formats
 
         return from_json(text, cls)
