@@ -146,6 +146,7 @@ def test_the_former_submodule_attributes_remain() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["soapbill.claims", "soapbill.formats"]
+    assert soapbill.__getattr__("soap") is importlib.import_module("soapbill.soap")
     with pytest.raises(AttributeError):
         _ = soapbill.no_such_name
 

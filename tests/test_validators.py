@@ -35,6 +35,7 @@ from soapbill._fields import Shape, fields_of, redact, rules
 from soapbill._model import model
 from soapbill._validators import (
     TRUSTED,
+    Checked,
     field_checks,
     generate,
     is_model,
@@ -368,6 +369,33 @@ def test_a_model_puts_cross_field_rules_in_check_fields() -> None:
 
     with pytest.raises(TypeError):
         model(Own)
+
+
+def test_a_field_type_the_checks_cannot_check() -> None:
+    @model
+    class Measured:
+        weight: float
+
+    with pytest.raises(TypeError):
+        Measured(weight=1.0)
+
+
+def test_a_model_may_print_itself() -> None:
+    from hypothesis.vendor.pretty import pretty  # noqa: PLC0415 - only this test
+
+    @model
+    class Shown:
+        size: int
+
+        def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: ARG002
+            printer.text("shown")
+
+    @attrs.frozen
+    class ByHand(Checked):
+        size: int
+
+    assert pretty(Shown(size=1)) == "shown"
+    assert pretty(ByHand(size=1)) == repr(ByHand(size=1))
 
 
 def test_only_models_have_field_checks() -> None:
