@@ -192,12 +192,14 @@ class PtpEdits:
     """
 
     edits: tuple[PtpEdit, ...] = attrs.field(default=(), converter=_edits_tuple)
+    # Built from the edits by the generated __init__, once.
     _index: Mapping[tuple[CptCode, CptCode], list[PtpEdit]] = attrs.field(
-        init=False, repr=False, eq=False, hash=False
+        init=False,
+        repr=False,
+        eq=False,
+        hash=False,
+        default=attrs.Factory(lambda self: _index_edits(self.edits), takes_self=True),
     )
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_index", _index_edits(self.edits))
 
     @classmethod
     def load(cls, *sources: Source, codes: Iterable[CptCode] | None = None) -> PtpEdits:
@@ -453,10 +455,14 @@ class MueLimits:
     """
 
     limits: tuple[MueLimit, ...] = attrs.field(default=(), converter=_limits_tuple)
-    _index: Mapping[CptCode, MueLimit] = attrs.field(init=False, repr=False, eq=False, hash=False)
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_index", _index_limits(self.limits))
+    # Built from the limits by the generated __init__, once.
+    _index: Mapping[CptCode, MueLimit] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        hash=False,
+        default=attrs.Factory(lambda self: _index_limits(self.limits), takes_self=True),
+    )
 
     @classmethod
     def load(cls, *sources: Source, codes: Iterable[CptCode] | None = None) -> MueLimits:
