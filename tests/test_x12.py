@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -40,7 +39,7 @@ from soapbill import (
 from soapbill import strategies as sbst
 from soapbill.codes import npi as npi_codes
 from soapbill.errors import ErrorDetail
-from soapbill.formats import x12
+from soapbill.formats import _x12, x12
 from soapbill.formats.x12 import (
     CLAIM_FILING_CODES,
     REPORT_TYPE_CODES,
@@ -491,73 +490,6 @@ def test_any_separators_validate_and_read_back(claims: list[Claim], chars: list[
             _check_claim(by_id[read["id"]], read)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    batches(max_claims=3, max_lines=3).map(unique_ids),
-    st.permutations(SEPARATOR_CHOICES).map(lambda chars: chars[:4]),
-)
-def test_the_compiled_writer_writes_what_the_writer_does(
-    claims: list[Claim], chars: list[str]
-) -> None:
-    # write_837p runs _Writer compiled with literal separators: the same text
-    # as _Writer itself, for any separators, including those f-strings treat
-    # specially ({, }, \\, quotes).
-    element, component, repetition, segment = chars
-    separators = X12Separators(
-        element=element, component=component, repetition=repetition, segment=segment
-    )
-    compiled = x12._writer_class(separators)
-    assert compiled is not x12._Writer
-    assert x12._writer_class(separators) is compiled
-    texts = []
-    for writer_class in (x12._Writer, compiled):
-        writer = writer_class(separators, x12.CLAIM_FILING_CODES, x12.REPORT_TYPE_CODES)
-        loops = [
-            (
-                writer.billing(claim.billing_provider),
-                writer.subscriber(claim),
-                None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim),
-                writer.claim(claim),
-            )
-            for claim in claims
-        ]
-        texts.append(
-            writer.interchange(
-                writer.levels(loops), SUBMITTER, RECEIVER, 7, CREATED, "T", separators
-            )
-        )
-    assert texts[0] == texts[1]
-    assert write(claims, separators=separators, control_number=7) == texts[1]
-
-
-def test_the_compiled_writer_keeps_its_source_lines() -> None:
-    # Tracebacks and coverage of the compiled writer point at _Writer's source.
-    compiled = x12._literal_writer("|", ">", "!")
-    for name in ("billing", "subscriber", "patient", "claim", "interchange"):
-        code = getattr(compiled, name).__code__
-        original = getattr(x12._Writer, name).__code__
-        assert code.co_filename == original.co_filename == x12.__file__
-        assert code.co_firstlineno == original.co_firstlineno
-    # Its f-strings hold the separators as text.
-    assert "~SV1|HC>" not in x12._Writer.claim.__code__.co_consts
-    assert "!SV1|HC>" in compiled.claim.__code__.co_consts
-
-
-def test_without_its_source_the_writer_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_source(_: object) -> None:
-        raise OSError
-
-    monkeypatch.setattr(inspect, "getsourcelines", no_source)
-    x12._literal_writer.cache_clear()
-    try:
-        assert x12._literal_writer("|", ">", "!") is x12._Writer
-    finally:
-        x12._literal_writer.cache_clear()
-    separators = X12Separators(element="|", component=">", segment="!")
-    monkeypatch.setattr(x12, "_literal_writer", lambda *_: x12._Writer)
-    assert_valid_837p(write([EXAMPLE], separators=separators))
-
-
 def test_default_separators_are_the_conventional_ones() -> None:
     assert X12Separators() == X12Separators(element="*", component=":", repetition="^", segment="~")
     text = write([EXAMPLE])
@@ -656,7 +588,7 @@ def test_a_value_x12_cannot_carry_is_refused(
     claims: list[Claim], data: st.DataObject, bad: str
 ) -> None:
     k = data.draw(st.integers(0, len(claims) - 1))
-    paths = [path for path, text, _ in x12._claim_fields(claims[k]) if text is not None]
+    paths = [path for path, text, _ in x12._claim_texts(claims[k]) if text is not None]
     path = data.draw(st.sampled_from(paths))
     old: str = _get(claims[k], path)
     sentinel = f"{old[:-1]}{bad}" if len(old) > 1 else bad
@@ -919,9 +851,8 @@ def test_a_receiver_id_fits_isa08() -> None:
     ],
 )
 def test_amounts_follow_the_r_type(amount: str, text: str) -> None:
-    assert x12._amount(Decimal(amount)) == text
-    # The writer formats a line's charge with the common case inline: the
-    # same text, and CLM02 the same total.
+    assert _x12.amount(Decimal(amount)) == text
+    # A line's charge (SV102) and the claim's total (CLM02) are written so.
     line = attrs.evolve(EXAMPLE.lines[0], charge=Decimal(amount))
     written = write([attrs.evolve(EXAMPLE, lines=(line,))])
     assert f"SV1*HC:97124:GP*{text}*UN*" in written
@@ -1053,39 +984,29 @@ def _ready_dependant() -> Claim:
     return _set(_dependant(EXAMPLE), "coverage.subscriber.address.city", "Olympia")
 
 
-def _values(fields: list[tuple[str, str | None, int]]) -> list[str | None]:
-    return [text for _, text, _ in fields]
-
-
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(max_claims=1, max_lines=1))
-def test_the_quick_text_check_sees_every_field_the_explanation_names(claims: list[Claim]) -> None:
-    # The writer checks _claim_values in one go and explains a refusal with
-    # _claim_fields: both must hold the same values.
+def test_the_texts_are_what_the_837p_writes(claims: list[Claim]) -> None:
+    # Only what the 837P writes: not the rendering or referring provider's
+    # address, nor a rendering provider who is the billing provider.
     [claim] = claims
-    fields = x12._claim_fields(claim)
-    assert x12._claim_values(claim) == _values(fields)
-    # And so without the addresses the 837P requires (the explanation may
-    # meet a claim that lacks them), and with a rendering provider who is
-    # the billing provider (then not written).
+    texts = x12._claim_texts(claim)
+    assert {path for path, text, _ in texts if text is not None} <= set(TEXT_PATHS)
+    assert not any(
+        ".address" in path
+        for path, _, _ in texts
+        if "ing_provider" in path and not path.startswith("billing")
+    )
+    same = attrs.evolve(claim, rendering_provider=claim.billing_provider)
+    assert not any(path.startswith("rendering") for path, _, _ in x12._claim_texts(same))
+    # Without the addresses the 837P requires, the texts still list the rest.
     bare = attrs.evolve(
         claim,
         patient=attrs.evolve(claim.patient, address=None),
         billing_provider=attrs.evolve(claim.billing_provider, address=None),
     )
-    same = attrs.evolve(claim, rendering_provider=claim.billing_provider)
-    for variant in (bare, same):
-        assert x12._claim_values(variant) == _values(x12._claim_fields(variant))
-    # Only what the 837P writes: not the rendering or referring provider's address.
-    assert {path for path, text, _ in fields if text is not None} <= set(TEXT_PATHS)
-    assert not any(
-        ".address" in path
-        for path, _, _ in fields
-        if "ing_provider" in path and not path.startswith("billing")
-    )
-    assert not any(path.startswith("rendering") for path, _, _ in x12._claim_fields(same))
-    envelope = x12._submitter_fields(SUBMITTER) + x12._receiver_fields(RECEIVER)
-    assert x12._envelope_values(SUBMITTER, RECEIVER) == _values(envelope)
+    dropped = ("patient.address.", "billing_provider.address.")
+    assert x12._claim_texts(bare) == [t for t in texts if not t[0].startswith(dropped)]
 
 
 def test_what_the_837p_does_not_write_is_not_checked() -> None:
@@ -1104,31 +1025,6 @@ def test_what_the_837p_does_not_write_is_not_checked() -> None:
     )
     assert problems_837p(same) == ()
     assert_valid_837p(write([same]))
-
-
-@given(
-    st.text(
-        alphabet=st.sampled_from(x12._EXTENDED + " \t\n\x00\x7fßé€\ud800\U0001f600"), max_size=40
-    ),
-    st.sampled_from([X12Separators(), X12Separators(element="|", component=">", segment="!")]),
-)
-def test_the_fast_character_check_agrees_with_the_search(
-    text: str, separators: X12Separators
-) -> None:
-    # write_837p checks with _carries and explains a refusal with the regular
-    # expression: the two must agree on every text.
-    assert separators._carries(text) == (separators._search(text) is None)
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batches(max_claims=1, max_lines=2))
-def test_one_claim_gets_the_levels_of_the_general_tree(claims: list[Claim]) -> None:
-    # _levels writes one claim's HL levels without building the tree.
-    writer = x12._Writer(X12Separators(), x12.CLAIM_FILING_CODES, x12.REPORT_TYPE_CODES)
-    [claim] = claims
-    patient = None if claim.coverage.relationship is Relationship.SELF else writer.patient(claim)
-    loops = [(writer.billing(claim.billing_provider), writer.subscriber(claim), patient, "CLAIM~")]
-    assert writer.levels(loops) == x12._tree_levels(loops, "*", "~")
 
 
 # --- spaces at the ends of values -------------------------------------------------------------
@@ -1174,7 +1070,7 @@ FULL = {"organisation": _full(person_billing=False), "person": _full(person_bill
 FULL_FIELDS = [
     pytest.param(name, path, minimum, id=f"{name}-{path}")
     for name, claim in FULL.items()
-    for path, text, minimum in x12._claim_fields(claim)
+    for path, text, minimum in x12._claim_texts(claim)
     if text is not None
 ]
 
@@ -1411,7 +1307,7 @@ def test_problems_837p_checks_the_default_separators() -> None:
 #: Letters, digits, the space and every punctuation of the extended character
 #: set that is not a default separator; spaces weigh more, so that runs of them
 #: and values of spaces only come up.
-_HOSTILE_CHARS = "".join(ch for ch in x12._EXTENDED if ch not in "*:^~") + " " * 10
+_HOSTILE_CHARS = "".join(ch for ch in _x12._EXTENDED if ch not in "*:^~") + " " * 10
 #: Edge dates: what X12 cannot carry as a real date, and its first and last days.
 _EDGE_DATES = st.sampled_from(
     [date.min, date(1799, 12, 31), date(1800, 1, 1), date(2000, 2, 29), date(9999, 12, 31)]
@@ -1445,7 +1341,7 @@ def _hostile_claim(data: st.DataObject, claim: Claim) -> Claim:
     # original claim replaces no claim number).
     paths = [
         path
-        for path, text, _ in x12._claim_fields(claim)
+        for path, text, _ in x12._claim_texts(claim)
         if text is not None or path != "original_claim_number"
     ]
     for path in data.draw(st.lists(st.sampled_from(paths), unique=True, max_size=len(paths))):

@@ -38,7 +38,7 @@ from typing import Final
 from soapbill._text import printable
 from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, ServiceLine
 from soapbill.errors import ValidationError
-from soapbill.formats.x12 import _PWK01_CODES, REPORT_TYPE_CODES, _check_mapping
+from soapbill.formats._tables import REPORT_TYPE_CODES, check_report_types
 from soapbill.parties import Address, PersonName, PlanType, Provider, Relationship, Sex
 
 __all__ = [
@@ -473,7 +473,7 @@ def cms1500_pages(
             "invalid_code",
             "not a box 1 check box",
         )
-    _check_mapping(report_type_codes, AttachmentKind, _PWK01_CODES, "report_type_codes")
+    check_report_types(report_type_codes)
     header = dict.fromkeys(BOX_KEYS, "")
     _people(claim, programs, header)
     _condition(claim, report_type_codes, header)
