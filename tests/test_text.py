@@ -1,16 +1,28 @@
 """
-The one helper that makes text safe to show on a terminal or in print.
+The text helpers the writers and the rules share: safe to show, plurals,
+dollars and diagnosis letters.
 """
 
 from __future__ import annotations
 
 import sys
 import unicodedata
+from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from soapbill._text import CONTROLS, printable
+from soapbill._text import (
+    CONTROLS,
+    DIAGNOSIS_LETTERS,
+    diagnosis_letter,
+    dollars,
+    one_line,
+    plural,
+    printable,
+)
+from soapbill.claims import MAX_DIAGNOSES
 from text_support import CONTROL_CATEGORIES, controls, hostile_text
 
 
@@ -39,3 +51,47 @@ def test_printable_examples() -> None:
     assert printable("DOE\n28 TOTAL\x1b[2J\u2028\x00\x85") == "DOE 28 TOTAL [2J   "
     # Other invisible characters are text, not controls: a name may need them.
     assert printable("\u200c\u00a0\u202e") == "\u200c\u00a0\u202e"
+
+
+@given(st.text() | hostile_text)
+def test_one_line_holds_no_control_and_no_run_of_white_space(text: str) -> None:
+    shown = one_line(text)
+    assert not controls(shown)
+    assert shown == shown.strip()
+    assert "  " not in shown
+    assert shown.split() == printable(text).split()
+
+
+def test_one_line_examples() -> None:
+    assert one_line(" Jane\n\t Doe \x1b[2J ") == "Jane Doe [2J"
+    assert one_line("") == ""
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0 visits"), (1, "1 visit"), (2, "2 visits"), (12, "12 visits")],
+)
+def test_plural(n: int, text: str) -> None:
+    assert plural(n, "visit") == text
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("0", "$0.00"),
+        ("0.5", "$0.50"),
+        ("65.00", "$65.00"),
+        ("1234.5", "$1,234.50"),
+        ("1000000.00", "$1,000,000.00"),
+    ],
+)
+def test_dollars(amount: str, text: str) -> None:
+    assert dollars(Decimal(amount)) == text
+
+
+def test_diagnosis_letters_are_a_to_l() -> None:
+    # One letter for each diagnosis a claim may hold (CMS-1500 item 21).
+    assert DIAGNOSIS_LETTERS == "ABCDEFGHIJKL"
+    assert len(DIAGNOSIS_LETTERS) == MAX_DIAGNOSES
+    letters = [diagnosis_letter(pointer) for pointer in range(1, MAX_DIAGNOSES + 1)]
+    assert "".join(letters) == DIAGNOSIS_LETTERS

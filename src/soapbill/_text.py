@@ -1,25 +1,49 @@
 r"""
-Text meant for a terminal or for print, made safe to show.
+The small pieces of text that soapbill's writers and rules share.
 
-A claim's free text (a name, an address, an id) may hold any character. Shown
-as it is, a line break or a ``U+2028`` starts a line the layout did not write
-(a patient's name could add a fake ``28 TOTAL CHARGE`` row to a CMS-1500), an
-ANSI escape (``ESC [``) drives the terminal, and a NUL ends the text for some
-readers. :func:`printable` turns every such character into a space, so that the
-only line breaks left are the layout's own.
-
-Every writer of such text uses it: the CMS-1500 boxes and text, the superbill,
-and everything the command line prints from its input.
+- :func:`printable`: text meant for a terminal or for print, made safe to show.
+  A claim's free text (a name, an address, an id) may hold any character.
+  Shown as it is, a line break or a ``U+2028`` starts a line the layout did
+  not write (a patient's name could add a fake ``28 TOTAL CHARGE`` row to a
+  CMS-1500), an ANSI escape (``ESC [``) drives the terminal, and a NUL ends
+  the text for some readers. :func:`printable` turns every such character
+  into a space, so that the only line breaks left are the layout's own; every
+  writer of such text uses it (the CMS-1500 boxes and text, the superbill, and
+  everything the command line prints from its input). :func:`one_line` also
+  folds runs of white space.
+- :func:`plural`: a count and its noun, ``"3 units"``.
+- :func:`dollars`: an amount as people read it, ``"$1,234.50"``.
+- :data:`DIAGNOSIS_LETTERS` and :func:`diagnosis_letter`: the letters A-L that
+  stand for a claim's diagnoses on paper (CMS-1500 items 21 and 24E).
 
 >>> printable("DOE\n28    TOTAL CHARGE\x1b[2J")
 'DOE 28    TOTAL CHARGE [2J'
+>>> plural(1, "unit"), plural(3, "unit")
+('1 unit', '3 units')
+>>> from decimal import Decimal
+>>> dollars(Decimal("1234.5"))
+'$1,234.50'
+>>> diagnosis_letter(1), diagnosis_letter(12)
+('A', 'L')
 """
 
 from __future__ import annotations
 
+import string
+from decimal import Decimal
 from typing import Final
 
-__all__ = ["CONTROLS", "printable"]
+from soapbill.claims import MAX_DIAGNOSES
+
+__all__ = [
+    "CONTROLS",
+    "DIAGNOSIS_LETTERS",
+    "diagnosis_letter",
+    "dollars",
+    "one_line",
+    "plural",
+    "printable",
+]
 
 #: The code points of Unicode's control characters (category ``Cc``: C0, DEL
 #: and C1) and of its line and paragraph separators (``Zl``, ``Zp``). The
@@ -27,6 +51,11 @@ __all__ = ["CONTROLS", "printable"]
 #: held only these two since Unicode 1.1 (Unicode Standard, section 4.5).
 CONTROLS: Final = frozenset((*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029))
 _TO_SPACE: Final = dict.fromkeys(CONTROLS, " ")
+
+#: The letters of a claim's diagnoses on paper, in order: CMS-1500 item 21
+#: numbers its twelve lines A to L, and item 24E points at them by letter
+#: (NUCC 1500 Claim Form Reference Instruction Manual, items 21 and 24E).
+DIAGNOSIS_LETTERS: Final = string.ascii_uppercase[:MAX_DIAGNOSES]
 
 
 def printable(text: str) -> str:
@@ -40,3 +69,31 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return text.translate(_TO_SPACE)
+
+
+def one_line(text: str) -> str:
+    """
+    Return *text* on one line: its controls and runs of white space become one space.
+    """
+    return " ".join(printable(text).split())
+
+
+def plural(n: int, noun: str) -> str:
+    """
+    Return *n* and *noun*, with an ``s`` unless *n* is 1: ``"1 visit"``, ``"0 visits"``.
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def dollars(amount: Decimal) -> str:
+    """
+    Return *amount* as dollars and cents with thousands separators: ``"$1,234.50"``.
+    """
+    return f"${amount:,.2f}"
+
+
+def diagnosis_letter(pointer: int) -> str:
+    """
+    Return the letter of the diagnosis a 1-based *pointer* points at: 1 is ``A``.
+    """
+    return DIAGNOSIS_LETTERS[pointer - 1]
