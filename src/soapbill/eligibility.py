@@ -52,7 +52,7 @@ import enum
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Final, Literal, TypeVar
 
@@ -69,8 +69,9 @@ from soapbill.codes import cpt, npi
 from soapbill.codes.cpt import DEFAULT_CATALOG, CptCode
 from soapbill.codes.npi import Npi
 from soapbill.errors import ValidationError
+from soapbill.formats import _x12
 from soapbill.formats import _x12read as xr
-from soapbill.parties import Coverage, Credential, Patient, Payer, Provider, Sex
+from soapbill.parties import Coverage, Credential, Patient, Payer, PersonName, Provider, Sex
 from soapbill.rules.policy import PayerPolicy, PriorAuthorization
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "policy_from_benefits",
     "read_271",
     "render_benefits_questions",
+    "write_270",
 ]
 
 T = TypeVar("T")
@@ -804,7 +806,7 @@ class Benefit:
         if self.end is not None and self.start is not None and self.end < self.start:
             raise ValidationError.single("end", "before_start", "must not be before start")
         for i, message in enumerate(self.messages):
-            if not message or len(message) > 264:  # noqa: PLR2004 - MSG01 is 1/264
+            if len(message) > 264:  # noqa: PLR2004 - MSG01 is 1/264
                 raise ValidationError.single(
                     f"messages[{i}]", "invalid_length", "a message has 1 to 264 characters"
                 )
@@ -963,7 +965,7 @@ def _requirement(
     if eb11 and flags:
         return Requirement(
             required=Indicator.YES in flags,
-            basis="the authorization or certification indicator (EB11)",
+            basis="EB11, the authorization or certification indicator",
         )
     if not eb11 and Indicator.YES in flags:
         return Requirement(
@@ -1448,7 +1450,6 @@ class EligibilityResponse:
             ValidationError: *services* is not an iterable of service types.
         """
         wanted = tuple_of(services, ServiceType, "services")
-        names = ", ".join(s.label for s in wanted)
         lines = []
         if self.trace_number is not None:
             lines.append(f"Inquiry: {self.trace_number}")
@@ -1458,21 +1459,24 @@ class EligibilityResponse:
         lines.append(
             "Coverage: " + ("not told" if active is None else "active" if active else "inactive")
         )
-        covered = self.covers(wanted)
-        lines.append(
-            f"{names[:1].upper()}{names[1:]}: "
-            + ("not told" if covered is None else "covered" if covered else "not covered")
-        )
+        for service in wanted:
+            covered = self.covers((service,))
+            answer = "not told" if covered is None else "covered" if covered else "not covered"
+            lines.append(f"{service.label[:1].upper()}{service.label[1:]}: {answer}")
         for side, in_network in (("in network", True), ("out of network", False)):
             copay = self.copay(wanted, in_network=in_network)
             share = self.coinsurance(wanted, in_network=in_network)
             left = self.deductible_remaining(wanted, in_network=in_network)
             total = self.deductible(wanted, in_network=in_network)
+            deductible = _told(total, _dollars)
+            if left is not None:
+                deductible += f", {_dollars(left)} left"
+            elif total is not None:
+                deductible += ", remaining not told"
             lines += [
                 f"Copay ({side}): {_told(copay, _dollars)}",
                 f"Co-insurance ({side}): {_told(share, _percent)}",
-                f"Deductible left ({side}): {_told(left, _dollars)}"
-                + ("" if left is None or total is None else f" of {_dollars(total)}"),
+                f"Deductible ({side}): {deductible}",
             ]
         allowed, used = self.visits_allowed(wanted), self.visits_used(wanted)
         left_visits = self.visits_remaining(wanted)
@@ -2357,4 +2361,286 @@ def read_271(source: str | bytes) -> tuple[EligibilityResponse, ...]:
         response
         for _, transaction in xr.transactions(source, "271", "a 271")
         for response in _Reader(transaction).read()
+    )
+
+
+# --- writing the 270 ---------------------------------------------------------------------
+
+#: The 270 as the shared envelope writer names it.
+_TRANSACTION_270: Final = _x12.Transaction(
+    name="270", functional_id="HS", code="270", version="005010X279A1"
+)
+_DMG03: Final = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "U"}
+
+
+def _name_texts(path: str, name: PersonName, out: list[_x12.Text]) -> None:
+    # NM103 (1/60), NM104 (1/35), NM105 (1/25) and NM107 (1/10); the last two
+    # are situational.
+    out += [
+        (f"{path}.family", name.family, 1),
+        (f"{path}.given", name.given, 1),
+        (f"{path}.middle", name.middle, 0),
+        (f"{path}.suffix", name.suffix, 0),
+    ]
+
+
+def _inquiry_texts(inquiry: EligibilityInquiry) -> list[_x12.Text]:
+    """
+    The free text of *inquiry* the 270 writes, with its path and minimum length.
+
+    Codes, NPIs, dates and the trace number are checked by their own patterns.
+    """
+    coverage = inquiry.coverage
+    out: list[_x12.Text] = [
+        # 2100A NM103 (1/60) and NM109 (2/80); 2100C NM109 (2/80) and REF02 (1/50).
+        ("coverage.payer.name", coverage.payer.name, 1),
+        ("coverage.payer.id", coverage.payer.id, 2),
+        ("coverage.member_id", coverage.member_id, 2),
+        ("coverage.group_number", coverage.group_number, 0),
+    ]
+    _name_texts("patient.name", inquiry.patient.name, out)
+    if coverage.subscriber is not None:
+        _name_texts("coverage.subscriber.name", coverage.subscriber.name, out)
+    provider = inquiry.provider
+    if provider.name is None:
+        out.append(("provider.organization_name", provider.organization_name, 1))
+    else:
+        _name_texts("provider.name", provider.name, out)
+    return out
+
+
+def _inquiry_dates(inquiry: EligibilityInquiry) -> list[tuple[str, date]]:
+    dates = [("patient.birth_date", inquiry.patient.birth_date)]
+    subscriber = inquiry.coverage.subscriber
+    if subscriber is not None:
+        dates.append(("coverage.subscriber.birth_date", subscriber.birth_date))
+    if inquiry.service_date is not None:
+        dates.append(("service_date", inquiry.service_date))
+    if inquiry.service_period is not None:
+        dates.append(("service_period.start", inquiry.service_period.start))
+    return dates
+
+
+def _prepared(
+    inquiries: Sequence[EligibilityInquiry],
+    submitter: _x12.Submitter,
+    receiver: _x12.Receiver,
+    separators: _x12.X12Separators,
+) -> tuple[list[EligibilityInquiry], _x12.Submitter, _x12.Receiver]:
+    """
+    The inquiries and parties trimmed of the spaces at the ends of their values.
+
+    Raises:
+        ValidationError: Every problem of the envelope and of the inquiries at once.
+    """
+    submitter, receiver, problems = _x12.checked_envelope(
+        submitter, receiver, separators, _TRANSACTION_270
+    )
+    asked = []
+    for i, inquiry in enumerate(inquiries):
+        if not isinstance(inquiry, EligibilityInquiry):
+            raise invalid_type(f"inquiries[{i}]", "an EligibilityInquiry")
+        trimmed, found = _x12.checked(
+            inquiry, _inquiry_texts(inquiry), separators, _TRANSACTION_270
+        )
+        problems += [p.prefixed(f"inquiries[{i}]") for p in found]
+        problems += [
+            _TRANSACTION_270.early(f"inquiries[{i}].{path}")
+            for path, day in _inquiry_dates(inquiry)
+            if day < _x12.FIRST_DAY
+        ]
+        asked.append(trimmed)
+    if problems:
+        raise ValidationError(problems)
+    return asked, submitter, receiver
+
+
+class _Writer270(_x12.SegmentWriter):
+    """
+    Writes the hierarchy of a 270: payers, then providers, then the patients asked about.
+    """
+
+    __slots__ = ()
+
+    def segment(self, *elements: str) -> str:
+        """
+        One segment, terminated; trailing empty elements are not written.
+        """
+        e = self.e
+        return e.join(elements).rstrip(e) + self.t
+
+    def person(self, code: str, name: PersonName, *ids: str) -> str:
+        # NM103 last, NM104 first, NM105 middle, NM106 prefix (not used), NM107 suffix.
+        return self.segment(
+            "NM1", code, "1", name.family.upper(), name.given.upper(), (name.middle or "").upper(),
+            "", (name.suffix or "").upper(), *ids,
+        )  # fmt: skip
+
+    def provider(self, provider: Provider) -> list[str]:
+        npi = provider.npi.value
+        if provider.name is None:
+            name = (provider.organization_name or "").upper()
+            out = [self.segment("NM1", "1P", "2", name, "", "", "", "", "XX", npi)]
+        else:
+            out = [self.person("1P", provider.name, "XX", npi)]
+        if provider.taxonomy is not None:
+            out.append(self.segment("PRV", "PE", "PXC", provider.taxonomy))
+        return out
+
+    def service(self, inquiry: EligibilityInquiry) -> list[str]:
+        """
+        The date or period of service (DTP 291) and one EQ per service type.
+        """
+        period = inquiry.service_period
+        if period is None:
+            day = inquiry.service_date
+            assert day is not None  # noqa: S101 - the model gives one of the two
+            dates = self.segment("DTP", "291", "D8", _x12.d8(day))
+        else:
+            dates = self.segment(
+                "DTP", "291", "RD8", f"{_x12.d8(period.start)}-{_x12.d8(period.end)}"
+            )
+        return [dates, *(self.segment("EQ", s.value) for s in inquiry.service_types)]
+
+    def patient(self, inquiry: EligibilityInquiry, subscriber_level: int, hl: int) -> list[str]:
+        """
+        The subscriber level, and the dependent level when the patient is not the subscriber.
+        """
+        coverage, patient = inquiry.coverage, inquiry.patient
+        trace = self.segment("TRN", "1", inquiry.trace_number, _originator(inquiry.provider))
+        group = (
+            []
+            if coverage.group_number is None
+            else [self.segment("REF", "6P", coverage.group_number)]
+        )
+        subscriber = coverage.subscriber
+        if subscriber is None:
+            return [
+                self.segment("HL", str(hl), str(subscriber_level), "22", "0"),
+                trace,
+                self.person("IL", patient.name, "MI", coverage.member_id),
+                *group,
+                self.segment("DMG", "D8", _x12.d8(patient.birth_date), _DMG03[patient.sex]),
+                *self.service(inquiry),
+            ]
+        return [
+            self.segment("HL", str(hl), str(subscriber_level), "22", "1"),
+            self.person("IL", subscriber.name, "MI", coverage.member_id),
+            *group,
+            self.segment("DMG", "D8", _x12.d8(subscriber.birth_date), _DMG03[subscriber.sex]),
+            self.segment("HL", str(hl + 1), str(hl), "23", "0"),
+            trace,
+            self.person("03", patient.name),
+            self.segment("DMG", "D8", _x12.d8(patient.birth_date), _DMG03[patient.sex]),
+            *self.service(inquiry),
+        ]
+
+    def body(
+        self, inquiries: Sequence[EligibilityInquiry], reference: str, created: datetime
+    ) -> list[str]:
+        segment = self.segment
+        out = [segment("BHT", "0022", "13", reference, _x12.d8(created), _x12.hhmm(created))]
+        # Payer -> provider -> inquiries, in the order they first appear.
+        tree: dict[tuple[str, str], dict[Provider, list[EligibilityInquiry]]] = {}
+        for inquiry in inquiries:
+            payer = inquiry.coverage.payer
+            tree.setdefault((payer.id, payer.name), {}).setdefault(inquiry.provider, []).append(
+                inquiry
+            )
+        hl = 0
+        for (payer_id, payer_name), providers in tree.items():
+            hl += 1
+            source = hl
+            out += [
+                segment("HL", str(source), "", "20", "1"),
+                segment("NM1", "PR", "2", payer_name.upper(), "", "", "", "", "PI", payer_id),
+            ]
+            for provider, asked in providers.items():
+                hl += 1
+                receiver = hl
+                out += [
+                    segment("HL", str(receiver), str(source), "21", "1"),
+                    *self.provider(provider),
+                ]
+                for inquiry in asked:
+                    hl += 1
+                    out += self.patient(inquiry, receiver, hl)
+                    if inquiry.coverage.subscriber is not None:
+                        hl += 1
+        return out
+
+
+def _originator(provider: Provider) -> str:
+    """
+    TRN03: ``1`` and the provider's EIN, or ``9`` and nine digits of its NPI.
+    """
+    if provider.tax_id is not None:
+        return "1" + provider.tax_id.compact
+    return "9" + provider.npi.value[1:]
+
+
+def write_270(
+    inquiries: Sequence[EligibilityInquiry],
+    *,
+    submitter: _x12.Submitter,
+    receiver: _x12.Receiver,
+    control_number: int,
+    created: datetime,
+    usage: Literal["T", "P"] = "T",
+    separators: _x12.X12Separators = _x12.DEFAULT_SEPARATORS,
+) -> str:
+    """
+    Write *inquiries* as one X12 270 eligibility inquiry (``005010X279A1``).
+
+    The interchange holds one functional group with one transaction set
+    (``ST02`` ``0001``), written by the envelope writer the 837P uses.
+    Inquiries are grouped under their payer (information source, loop
+    2000A), then their provider (information receiver, 2000B), in the order
+    they first appear. Each inquiry is a subscriber level (2000C) carrying its
+    trace number (``TRN``), member id, name, birth date and sex, group number,
+    date or period of service (``DTP*291``) and one ``EQ`` per service type;
+    when the patient is a dependent, the subscriber level names the subscriber
+    and a dependent level (2000D) carries the rest. Names are written in upper
+    case; spaces at the ends of a value are not written.
+
+    Args:
+        inquiries: One or more inquiries, in a list or a tuple.
+        submitter: Who sends the file (ISA06, GS02).
+        receiver: Who receives it (ISA08, GS03): a clearinghouse or the payer.
+        control_number: ISA13 (nine digits) and GS06: 1 to 999999999.
+        created: When the file was made (ISA09/10, GS04/05, BHT04/05).
+        usage: ``"T"`` for test, ``"P"`` for production (ISA15).
+        separators: The delimiters.
+
+    Returns:
+        The interchange, segments ending with the segment terminator and no
+        line breaks.
+
+    Raises:
+        ValidationError: An argument is invalid (the path names it), or a
+            value cannot be written: a separator or a character outside the
+            X12 extended character set, a value of spaces only, a date before
+            1800. The error lists every problem at once, the envelope's under
+            ``submitter.`` and ``receiver.``, each inquiry's under
+            ``inquiries[i].``.
+
+    .. versionadded:: 0.1.0
+    """
+    _x12.check_envelope(
+        submitter, receiver, control_number, created, usage, separators, _TRANSACTION_270
+    )
+    if not isinstance(inquiries, (list, tuple)):
+        raise invalid_type("inquiries", "a list or tuple of inquiries")
+    if not inquiries:
+        raise ValidationError.single("inquiries", "too_short", "write at least one inquiry")
+    asked, submitter, receiver = _prepared(inquiries, submitter, receiver, separators)
+    writer = _Writer270(separators)
+    return writer.interchange(
+        "".join(writer.body(asked, f"{control_number:09d}", created)),
+        transaction=_TRANSACTION_270,
+        submitter=submitter,
+        receiver=receiver,
+        control_number=control_number,
+        created=created,
+        usage=usage,
     )
