@@ -7,6 +7,9 @@ Every 270 written and every 271 generated is read by x12sdk into its
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -625,3 +628,18 @@ def test_coverage_with_dates_reads_them_from_either_form() -> None:
     (response,) = read_271(ranged)
     # The first date of each end wins: the range's start, then 347's end is not taken.
     assert (response.coverage_start, response.coverage_end) == (date(2026, 1, 1), date(2026, 6, 30))
+
+
+def test_the_benchmark_text_is_read_by_both_subjects() -> None:
+    # The benchmark's figures mean something only while soapbill and x12sdk
+    # both read its 271 whole.
+    script = Path(__file__).parent.parent / "benchmarks" / "bench_eligibility.py"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(script), "--check"],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"agree: \d+ bytes, 50 benefits\n", result.stdout), result.stdout

@@ -1970,30 +1970,51 @@ def _procedure(segment: xr.Segment, n: int) -> CptCode | None:
     return CptCode(parts[1])
 
 
+#: The codes of ``EB01``, ``EB02``, ``EB04``, ``EB06``, ``EB09``, ``EB11`` and
+#: ``EB12``: the element, its members by value, and how a refusal names it.
+_EB_CODES: Final = (
+    (2, "coverage_level", _COVERAGE_LEVELS, "coverage level"),
+    (4, "insurance_type", _INSURANCE_TYPES, "insurance type"),
+    (6, "time_period", _TIME_PERIODS, "time period qualifier"),
+    (9, "quantity_qualifier", _QUANTITY_QUALIFIERS, "quantity qualifier"),
+    (11, "authorization", {k: v for k, v in _INDICATORS.items() if k in _EB11}, "authorization"),
+    (12, "in_network", _INDICATORS, "in plan network indicator"),
+)
+_EB_ELEMENTS: Final = 14
+_PAD: Final = [""] * _EB_ELEMENTS
+
+
 def _eb(segment: xr.Segment) -> dict[str, Any]:
-    amount = xr.optional_amount(segment, 7)
-    if amount is not None and amount < 0:
-        xr.fail(segment.path(7), "x12_amount", "a benefit amount is not negative")
-    authorization = xr.element(segment, 11)
-    if authorization and authorization not in _EB11:
-        xr.fail(segment.path(11), "x12_code", "not a known authorization indicator code")
-    return {
+    """
+    The fields of a :class:`Benefit` from an ``EB`` segment.
+    """
+    elements = segment.elements
+    # Padded once, so that each element is read by index (the reader's hottest loop).
+    e = elements if len(elements) >= _EB_ELEMENTS else elements + _PAD[len(elements) :]
+    fields: dict[str, Any] = {
         "code": _code(segment, 1, _BENEFIT_CODES, "eligibility or benefit information"),
-        "coverage_level": _optional_code(segment, 2, _COVERAGE_LEVELS, "coverage level"),
-        "service_types": _service_types(segment, 3),
-        "insurance_type": _optional_code(segment, 4, _INSURANCE_TYPES, "insurance type"),
-        "plan": xr.element(segment, 5) or None,
-        "time_period": _optional_code(segment, 6, _TIME_PERIODS, "time period qualifier"),
-        "amount": amount,
-        "percent": _fraction(segment, 8),
-        "quantity_qualifier": _optional_code(
-            segment, 9, _QUANTITY_QUALIFIERS, "quantity qualifier"
-        ),
-        "quantity": _quantity(segment, 10),
-        "authorization": _INDICATORS[authorization] if authorization else None,
-        "in_network": _optional_code(segment, 12, _INDICATORS, "in plan network indicator"),
-        "procedure": _procedure(segment, 13),
+        "service_types": _service_types(segment, 3) if e[3] else (),
+        "plan": e[5] or None,
+        "amount": None,
+        "percent": _fraction(segment, 8) if e[8] else None,
+        "quantity": _quantity(segment, 10) if e[10] else None,
+        "procedure": _procedure(segment, 13) if e[13] else None,
     }
+    for n, name, members, what in _EB_CODES:
+        value = e[n]
+        if value:
+            found = members.get(value)
+            if found is None:
+                xr.fail(segment.path(n), "x12_code", f"not a known {what} code")
+            fields[name] = found
+        else:
+            fields[name] = None
+    if e[7]:
+        amount = xr.optional_amount(segment, 7)
+        if amount is not None and amount < 0:
+            xr.fail(segment.path(7), "x12_amount", "a benefit amount is not negative")
+        fields["amount"] = amount
+    return fields
 
 
 def _dates(segment: xr.Segment) -> tuple[str, date, date | None]:
