@@ -782,6 +782,30 @@ def test_paths_agree_on_dates_and_money(birth_date: str, charge: str) -> None:
         assert fast == slow
 
 
+@pytest.mark.parametrize(
+    "value",
+    [97124, 1.5, True, None, ["97124"], {"code": "97124"}],
+    ids=["number", "float", "boolean", "null", "array", "object"],
+)
+def test_a_code_of_another_json_type_takes_the_cattrs_path(doc: Doc, value: object) -> None:
+    # msgspec hands the JSON value to the code memo as it is.
+    doc["lines"][0]["code"] = value
+    text = json.dumps(doc)
+    assert _fastpath.decode(msgspec.json.decode(text), Claim, python=False) is None
+    with pytest.raises(DeserializationError) as info:
+        from_json(text, Claim)
+    assert [(e.path, e.code) for e in info.value.errors] == [("lines[0].code", "invalid_type")]
+
+
+def test_decoded_documents_share_their_code_values(claim: Claim) -> None:
+    text = to_json(claim)
+    first, second = from_json(text, Claim), from_json(text, Claim)
+    assert first == second
+    assert first.lines[0].code is second.lines[0].code
+    memo: Any = _fastpath._code
+    assert memo.cache_info().maxsize == _fastpath.CODE_MEMO_SIZE
+
+
 def test_the_trusted_switch_is_reset(doc: Doc) -> None:
     from_dict(doc, Claim)
     assert TRUSTED.get() is False
