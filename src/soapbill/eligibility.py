@@ -1406,7 +1406,8 @@ class EligibilityResponse:
 
         Raises:
             ValidationError: An argument is of the wrong type.
-            FeeNotFoundError: *allowed* lacks a fee for a line's code and date.
+            ~soapbill.billing.fees.FeeNotFoundError: *allowed* lacks a fee for a
+                line's code and date.
         """
         wanted = _services(services)
         figures = (
@@ -1624,7 +1625,8 @@ class BenefitsAnswers:
 
         Raises:
             ValidationError: An argument is of the wrong type.
-            FeeNotFoundError: *allowed* lacks a fee for a line's code and date.
+            ~soapbill.billing.fees.FeeNotFoundError: *allowed* lacks a fee for a
+                line's code and date.
         """
         figures = (self.deductible_remaining, self.coinsurance_percent, self.copay)
         return _estimate(claim, allowed, figures, "The call")
