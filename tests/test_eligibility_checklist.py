@@ -17,7 +17,7 @@ from soapbill import strategies as sbst
 from soapbill.codes.cpt import CptCode
 from soapbill.eligibility import render_benefits_questions
 from soapbill.parties import Coverage
-from test_superbill import printer  # noqa: F401 - the Chromium and pdftotext fixture
+from test_formats_superbill import printer  # noqa: F401 - the Chromium and pdftotext fixture
 
 SERVICES = (CptCode("97124"), CptCode("97140"))
 
