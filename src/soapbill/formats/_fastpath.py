@@ -42,7 +42,7 @@ whose fields msgspec would build differently from ``__init__`` (converters,
 ``init=False`` fields, aliases), or holding a type the pre-check does not know
 (``float``, a union of two classes, an enum of mixed values), gets no plan:
 the cattrs path decodes it. The test suite holds the two paths to the same
-answer on generated documents (tests/test_json.py).
+answer on generated documents (tests/test_formats_json.py).
 """
 
 from __future__ import annotations
