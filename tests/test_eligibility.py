@@ -30,6 +30,7 @@ from soapbill.eligibility import (
     EligibilityResponse,
     FollowUpAction,
     Indicator,
+    InsuranceType,
     Member,
     Period,
     QuantityQualifier,
@@ -543,6 +544,10 @@ def test_codes_explain_themselves() -> None:
     assert TimePeriod.REMAINING.label == "remaining"
     assert QuantityQualifier.VISITS.label == "visits"
     assert CoverageLevel.FAMILY.label == "the family"
+    assert (
+        InsuranceType.PREFERRED_PROVIDER_ORGANIZATION.label
+        == "preferred provider organization (PPO)"
+    )
     unknown = Rejection(
         loop="2110C", valid=False, reason="ZZ", follow_up=FollowUpAction.WAIT_10_DAYS
     )
@@ -704,6 +709,17 @@ def test_answers_turn_into_the_same_policy() -> None:
     assert CptCode("97140") in policy.covered_codes
     claim = seed_story()[4]
     assert answers.estimate(claim) == one(fx.ACTIVE).estimate(claim)
+
+
+def test_codes_said_covered_add_to_the_policys_list() -> None:
+    answers = BenefitsAnswers(called_on=date(2026, 3, 2), covered_codes=(CptCode("97530"),))
+    listed = attrs.evolve(BASE, covered_codes=(CptCode("97124"),))
+    assert policy_from_benefits(answers, base=listed).covered_codes == (
+        CptCode("97124"),
+        CptCode("97530"),
+    )
+    # A policy that takes any code takes these too.
+    assert policy_from_benefits(answers, base=BASE).covered_codes is None
 
 
 def test_unanswered_questions_leave_the_policy() -> None:

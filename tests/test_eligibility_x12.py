@@ -30,7 +30,9 @@ from soapbill.eligibility import (
     THERAPY_SERVICES,
     EligibilityInquiry,
     EligibilityResponse,
+    FollowUpAction,
     Period,
+    Rejection,
     ServiceType,
     read_271,
     write_270,
@@ -39,6 +41,14 @@ from soapbill.formats._x12 import Receiver, Submitter, X12Separators
 from soapbill.parties import PersonName, Relationship, Sex, Subscriber
 
 SENTINEL = "ZQXJSENTINEL"
+
+
+def _rejection(loop: str) -> Rejection:
+    return Rejection(
+        loop=loop, valid=True, reason="15", follow_up=FollowUpAction.CORRECT_AND_RESUBMIT
+    )
+
+
 CREATED = datetime(2026, 3, 2, 9, 30)  # noqa: DTZ001 - written as given
 SUBMITTER = Submitter(
     name="Cedar Massage Therapy", id="CEDAR01", contact_name="Front desk", phone="2065550100"
@@ -563,6 +573,48 @@ REFUSALS: list[tuple[str, Callable[[], str], str, str]] = [
         "x12_transaction",
     ),
     ("truncated", lambda: fx.interchange(fx.ACTIVE)[:-30], "segments[34]", "x12_truncated"),
+    (
+        "range without a dash",
+        lambda: _with("DTP*346*D8*20260101", "DTP*307*RD8*20260101"),
+        f"segments[{_at('DTP*346*D8*20260101')}].DTP03",
+        "x12_date",
+    ),
+    (
+        "quantity too fine",
+        lambda: _with("EB*F*IND*PT***24***VS*12", "EB*F*IND*PT***24***VS*1.255"),
+        f"segments[{_at('EB*F*IND*PT***24***VS*12')}].EB10",
+        "x12_quantity",
+    ),
+    (
+        "AAA01",
+        lambda: _with("AAA*Y**75*C", "AAA*X**75*C", fx.REJECTED_MEMBERS),
+        "segments[11].AAA01",
+        "x12_code",
+    ),
+    (
+        "AAA03",
+        lambda: _with("AAA*Y**75*C", "AAA*Y**7*C", fx.REJECTED_MEMBERS),
+        "segments[11].AAA03",
+        "x12_code",
+    ),
+    (
+        "source with a parent",
+        lambda: _with("HL*1**20*1", "HL*1*9*20*1"),
+        "segments[4].HL02",
+        "x12_hierarchy",
+    ),
+    (
+        "before the first level",
+        lambda: fx.interchange([fx.ACTIVE[0], "REF*6P*GRP4400", *fx.ACTIVE[1:]]),
+        "segments[4]",
+        "x12_271",
+    ),
+    (
+        "eleven messages",
+        lambda: fx.interchange([*fx.INACTIVE, *["MSG*AGAIN"] * 10]),
+        "segments[25]",
+        "x12_repeat",
+    ),
 ]
 
 
@@ -643,3 +695,58 @@ def test_the_benchmark_text_is_read_by_both_subjects() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"agree: \d+ bytes, 50 benefits\n", result.stdout), result.stdout
+
+
+def test_levels_without_names_and_other_identifiers() -> None:
+    body = [
+        "BHT*0022*11*ELIG0001*20260302*0930",
+        "HL*1**20*1",
+        "HL*2*1*21*1",
+        "NM1*1P*2*CEDAR MASSAGE THERAPY*****SV*CEDAR01",
+        "HL*3*2*22*0",
+        "EB*1*IND*30",
+        "EB*1*IND**************AD:D0120",
+    ]
+    (response,) = read_271(fx.interchange(body))
+    assert (response.payer, response.provider_npi, response.subscriber) == (None, None, None)
+    assert [b.procedure for b in response.benefits] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "code"),
+    [
+        ({"rejections": (_rejection("2100C"), _rejection("2000A"))}, "rejections", "order"),
+        ({"rejections": (_rejection("2110D"),)}, "rejections", "loop"),
+        ({"rejections": (_rejection("2110C"),), "benefits": ()}, "rejections", "loop"),
+        ({"subscriber": None, "rejections": (_rejection("2100C"),)}, "rejections", "loop"),
+        ({"rejections": (_rejection("2100D"),)}, "rejections", "loop"),
+        (
+            {"provider_npi": None, "subscriber": None, "rejections": (_rejection("2100B"),)},
+            "rejections",
+            "loop",
+        ),
+        ({"payer": None}, "payer", "required"),
+        ({"provider_npi": None}, "provider_npi", "required"),
+    ],
+)
+def test_written_271_refuses_what_the_reader_would_not_give_back(
+    changes: dict[str, Any], path: str, code: str
+) -> None:
+    response = attrs.evolve(read_271(fx.interchange(fx.ACTIVE))[0], **changes)
+    with pytest.raises(ValidationError) as info:
+        write_271(
+            [response], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
+        )
+    assert (info.value.errors[0].path, info.value.errors[0].code) == (f"responses[0].{path}", code)
+
+
+def test_written_271_arguments() -> None:
+    wrong: list[Any] = [[], "271", [fx.ACTIVE]]
+    for responses in wrong:
+        with pytest.raises(ValidationError) as info:
+            write_271(
+                responses, submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
+            )
+        assert info.value.errors[0].path.startswith("responses")
+    with pytest.raises(ValueError, match="not a loop"):
+        est.rejections("2300")

@@ -199,8 +199,9 @@ class _Writer(_x12.SegmentWriter):
         # The guide fixes HL04 of the information source at 1, with or without a receiver.
         source = self.level(None, "20", children=True)
         self.rejections(rejections, "2000A")
-        if payer is not None:
-            out.append(segment("NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id))
+        if payer is None:
+            raise AssertionError  # pragma: no cover - _check refuses a response without one
+        out.append(segment("NM1", "PR", "2", payer.name, "", "", "", "", "PI", payer.id))
         self.rejections(rejections, "2100A")
         if npi is None:
             return

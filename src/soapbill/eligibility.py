@@ -1919,10 +1919,6 @@ def _code(segment: xr.Segment, n: int, members: Mapping[str, T], what: str) -> T
     return found
 
 
-def _optional_code(segment: xr.Segment, n: int, members: Mapping[str, T], what: str) -> T | None:
-    return _code(segment, n, members, what) if xr.element(segment, n) else None
-
-
 def _service_types(segment: xr.Segment, n: int) -> tuple[ServiceType, ...]:
     value = xr.element(segment, n)
     if not value:
@@ -1995,12 +1991,12 @@ def _eb(segment: xr.Segment) -> dict[str, Any]:
     e = elements if len(elements) >= _EB_ELEMENTS else elements + _PAD[len(elements) :]
     fields: dict[str, Any] = {
         "code": _code(segment, 1, _BENEFIT_CODES, "eligibility or benefit information"),
-        "service_types": _service_types(segment, 3) if e[3] else (),
+        "service_types": _service_types(segment, 3),
         "plan": e[5] or None,
         "amount": None,
-        "percent": _fraction(segment, 8) if e[8] else None,
-        "quantity": _quantity(segment, 10) if e[10] else None,
-        "procedure": _procedure(segment, 13) if e[13] else None,
+        "percent": _fraction(segment, 8),
+        "quantity": _quantity(segment, 10),
+        "procedure": _procedure(segment, 13),
     }
     for n, name, members, what in _EB_CODES:
         value = e[n]
