@@ -51,7 +51,7 @@ def test_version_and_help_through_python_m() -> None:
     helped = subprocess.run(
         [sys.executable, "-m", "soapbill", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("validate", "check", "export", "schema"):
+    for command in ("validate", "check", "export", "schema", "remit"):
         assert command in helped.stdout
 
 

@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,7 +26,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from seed_story import seed_story
+from soapbill import _remit_writer as remit_writer
 from soapbill.cli import main
+from soapbill.remittance import (
+    AckStatus,
+    Adjustment,
+    AdjustmentGroup,
+    ClaimStatus,
+    TransactionAcknowledgement,
+)
 from soapbill.rules import policies
 from text_support import controls
 
@@ -44,8 +55,99 @@ _DOCUMENTS: Final[dict[str, Any]] = {
     "history": [_CLAIM_DATA],
 }
 
-#: Each way a file reaches a command: the arguments around it ({} is the file)
-#: and the kind of document it should hold.
+
+def _recount(text: str) -> str:
+    """
+    *text* with SE01 counting its transaction set's segments again.
+    """
+    segments = text.split("~")
+    start = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
+    end = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
+    segments[end] = f"SE*{end - start + 1}*{segments[end].split('*')[2]}"
+    return "~".join(segments)
+
+
+def _x12_files() -> dict[str, str]:
+    """
+    A valid 835, 999 and 277CA of the seed story, as payers send them.
+    """
+    claim = seed_story()[4]
+    created = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
+    co = AdjustmentGroup.CO
+    bundled = remit_writer.LineDecision(
+        adjustments=(Adjustment(group=co, reason="97", amount=Decimal("10.00")),)
+    )
+    remit = remit_writer.write_835(
+        [claim],
+        [remit_writer.ClaimDecision(payer_claim_number="EXHP1", lines=(bundled,))],
+        trace_number="EFT1",
+        payment_date=date(2026, 4, 1),
+        control_number=7,
+        created=created,
+    )
+    ack = remit_writer.write_999(
+        [
+            TransactionAcknowledgement(
+                transaction_set="837", control_number="0001", status=AckStatus.REJECTED
+            )
+        ],
+        group_control_number=1,
+        sender="EXHP1",
+        receiver="SUBMITTERID",
+        control_number=5,
+        created=created,
+    )
+    # A 999 may copy the bad value (IK404): patient data soapbill never shows.
+    ack = _recount(ack.replace("~IK5*", "~IK3*NM1*8*2010*8~IK4*3**6*PARK~IK5*"))
+    claim_ack = remit_writer.write_277ca(
+        [claim],
+        [remit_writer.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
+        received=date(2026, 3, 11),
+        control_number=6,
+        created=created,
+    )
+    return {"835": remit, "999": ack, "277ca": claim_ack}
+
+
+_X12: Final = _x12_files()
+#: Where the X12 files hold patient data: the patient's or subscriber's name
+#: and member id (NM1*QC, NM1*IL) and the bad value a 999 copies (IK404).
+_PRIVATE: Final = {"NM1*QC": (3, 4, 9), "NM1*IL": (3, 4, 9), "IK4": (4,)}
+
+
+@st.composite
+def _x12_documents(draw: st.DrawFn, kind: str) -> bytes:
+    """
+    A valid X12 file of *kind* with the sentinel in one of its patient data
+    elements, junk (escapes, line breaks) in another element, then perhaps
+    one stretch of its bytes replaced by junk.
+    """
+    segments = [segment.split("*") for segment in _X12[kind].split("~")]
+    private = [
+        (i, n)
+        for i, elements in enumerate(segments)
+        for key, positions in _PRIVATE.items()
+        if "*".join(elements).startswith(key + "*")
+        for n in positions
+        if n < len(elements)
+    ]
+    i, n = draw(st.sampled_from(private))
+    segments[i][n] = SENTINEL
+    junk = draw(st.sampled_from(["", "\x1b[2J", "\n", "\u2028", "\x00", "<b>", "\x9b31m"]))
+    i = draw(st.integers(1, len(segments) - 2))
+    n = draw(st.integers(1, max(1, len(segments[i]) - 1)))
+    if n < len(segments[i]):
+        segments[i][n] += junk
+    raw = "~".join("*".join(elements) for elements in segments).encode()
+    if draw(st.booleans()):
+        start = draw(st.integers(0, len(raw)))
+        end = draw(st.integers(start, min(len(raw), start + 20)))
+        raw = raw[:start] + draw(st.binary(max_size=20)) + raw[end:]
+    return raw
+
+
+#: Each way a file reaches a command: the arguments around it ({} is the file,
+#: {835} the seed story's 835) and the kind of document it should hold.
 _USES: Final = [
     *((("validate", "{}", "--type", kind), kind) for kind in ("claim", "note", "prescription")),
     (("validate", "{}", "--for", "837p"), "claim"),
@@ -60,6 +162,11 @@ _USES: Final = [
     (("export", CLAIM, "--to", "fhir", "--rx", "{}"), "prescription"),
     (("export", CLAIM, "--to", "fhir", "--note", "{}"), "note"),
     (("schema", "{}"), "claim"),
+    *((("remit", "read", "{}"), kind) for kind in ("835", "999", "277ca")),
+    *((("remit", "read", "{}", "--json"), kind) for kind in ("835", "999", "277ca")),
+    (("remit", "read", "{}", "--claims", CLAIM), "835"),
+    (("remit", "read", "{835}", "--claims", "{}"), "claim"),
+    (("remit", "read", "{835}", "--claims", CLAIM, "{}", "--json"), "history"),
 ]
 
 
@@ -119,12 +226,16 @@ def _use_id(use: tuple[tuple[str, ...], str]) -> str:
 @pytest.mark.parametrize(("argv", "kind"), _USES, ids=[_use_id(use) for use in _USES])
 @given(data=st.data())
 def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataObject) -> None:
-    content = data.draw(_documents(kind) | _JUNK, label="content")
+    documents = _x12_documents(kind) if kind in _X12 else _documents(kind)
+    content = data.draw(documents | _JUNK, label="content")
     out, err = io.StringIO(), io.StringIO()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.json"
         path.write_bytes(content)
-        args = [str(path) if arg == "{}" else arg for arg in argv]
+        remit = Path(tmp) / "remit.x12"
+        remit.write_text(_X12["835"], encoding="utf-8")
+        files = {"{}": str(path), "{835}": str(remit)}
+        args = [files.get(arg, arg) for arg in argv]
         if args[0] == "check":
             # The bundled diagnosis table: the full one is slow to load.
             args += ["--as-of", "2026-03-16", "--diagnoses", "massage"]
@@ -136,10 +247,25 @@ def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataO
     assert controls(err.getvalue()) <= {"\n"}
     assert controls(out.getvalue()) <= {"\n"}
     assert SENTINEL not in err.getvalue()
-    # What a command writes of its input on purpose: an exported claim, and
-    # the id and version of the policy a check used.
-    if not (args[0] == "export" and code == 0) and kind != "policy":
+    # What a command writes of its input on purpose: an exported claim, the
+    # id and version of the policy a check used, and the ids of the claims a
+    # remittance is posted to.
+    on_purpose = (
+        (args[0] == "export" and code == 0)
+        or kind == "policy"
+        or (args[0] == "remit" and code in {0, 1} and _in_claim_id(content))
+    )
+    if not on_purpose:
         assert SENTINEL not in out.getvalue()
+
+
+def _in_claim_id(content: bytes) -> bool:
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return False
+    claims = data if isinstance(data, list) else [data]
+    return any(isinstance(c, dict) and SENTINEL in str(c.get("id")) for c in claims)
 
 
 # --- in a real process ------------------------------------------------------------------

@@ -10,6 +10,12 @@ The ``soapbill`` command.
 - ``soapbill export CLAIM --to 837p|fhir|cms1500|superbill`` writes a claim in
   a format insurers or patients read.
 - ``soapbill schema NAME`` prints the JSON Schema of a document type.
+- ``soapbill remit read FILE [--claims CLAIM.json ...]`` reads what comes back
+  after a claim: an 835 remittance, a 999 or a 277CA acknowledgement (told
+  apart by ``ST01``), and prints it explained, or, with ``--claims``, the
+  posting of an 835 to those claims. Exit codes: 0 nothing needs action, 1
+  something does (a rejection, a denial, a remittance that does not balance,
+  a line or claim the posting cannot match), 2 bad input.
 
 Only the command line reads the clock: ``check --as-of`` and the creation
 dates of exports default to today.
@@ -36,8 +42,9 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Final, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
 
 import soapbill
 from soapbill._text import CONTROLS, printable
@@ -45,6 +52,18 @@ from soapbill.claims import Claim
 from soapbill.errors import ErrorDetail, SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
 from soapbill.soap import SoapNote
+
+if TYPE_CHECKING:
+    from soapbill.formats._x12read import Interchange
+    from soapbill.remittance import (
+        Acknowledgement,
+        Adjustment,
+        ClaimAcknowledgement,
+        ClaimStatus,
+        NextStep,
+        Remittance,
+        ServicePayment,
+    )
 
 __all__ = ["main"]
 
@@ -240,11 +259,11 @@ def _load(path: str, cls: type[Any]) -> Any:  # noqa: ANN401 - the class decides
         raise _BadDocumentError(path, err) from None
 
 
-def _load_list(path: str, cls: type[Any]) -> list[Any]:
+def _load_list(path: str, cls: type[Any], text: str | None = None) -> list[Any]:
     from soapbill.formats.json import from_dict  # noqa: PLC0415 - keeps --help fast
 
     try:
-        data = json.loads(_read(path))
+        data = json.loads(_read(path) if text is None else text)
     except (ValueError, RecursionError):
         # RecursionError: arrays nested thousands deep; from_dict refuses
         # far shallower nesting anyway.
@@ -552,6 +571,346 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --- remit read ----------------------------------------------------------------------
+
+#: The rule ids of posting steps that need more than routine posting: a
+#: denial, a remittance that does not balance, what the posting cannot match.
+_ACTION_RULES: Final = (
+    "remittance.denied.",
+    "remittance.claim.denied",
+    "remittance.balance",
+    "remittance.line.unmatched",
+    "remittance.line.missing",
+    "remittance.claim.unknown",
+    "remittance.claim.unpaid",
+)
+#: Steps that only say a claim or line is not among those given: without
+#: ``--claims`` no claim is given.
+_MATCHING_RULES: Final = frozenset({"remittance.claim.unknown", "remittance.line.unmatched"})
+#: What each transaction set soapbill reads is called.
+_REMIT_KINDS: Final = {"835": "835", "999": "999", "277": "277CA"}
+
+
+def _needs_action(rule: str) -> bool:
+    return rule.startswith(_ACTION_RULES)
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _remit_read(args: argparse.Namespace, out: TextIO) -> int:
+    from soapbill import remittance  # noqa: PLC0415 - keeps --help fast
+    from soapbill.formats import _x12read  # noqa: PLC0415
+
+    text = _read(args.file)
+    try:
+        kind = _transaction_kind(_x12read.read_interchanges(text))
+        claims = [claim for path in args.claims for claim in _load_claims(path)]
+        if kind != "835" and claims:
+            msg = f"--claims posts an 835 to claims; {_name(args.file)} is a {_REMIT_KINDS[kind]}"
+            raise _UsageError(msg)
+        if kind == "999":
+            return _print_999(args, remittance.read_999(text), out)
+        if kind == "277":
+            return _print_277ca(args, remittance.read_277ca(text), out)
+        remittances = remittance.read_835(text)
+    except ValidationError as err:
+        raise _BadDocumentError(args.file, err) from None
+    if args.claims:
+        _check_claim_ids(claims)
+        return _print_postings(args, claims, remittances, out)
+    return _print_835(args, remittances, out)
+
+
+def _transaction_kind(interchanges: Iterable[Interchange]) -> str:
+    """
+    The kind of the first transaction set: its ``ST01``, if soapbill reads it.
+    """
+    for interchange in interchanges:
+        for group in interchange.groups:
+            for transaction in group.transactions:
+                if transaction.code not in _REMIT_KINDS:
+                    raise ValidationError.single(
+                        transaction.header.path(1),
+                        "x12_transaction",
+                        "expected an 835, a 999 or a 277CA transaction set",
+                    )
+                return str(transaction.code)
+    raise ValidationError.single("segments", "x12_transaction", "the text holds no transaction set")
+
+
+def _load_claims(path: str) -> list[Claim]:
+    """
+    The claims of a ``--claims`` file: one claim, or a JSON array of claims.
+    """
+    from soapbill.formats.json import from_json  # noqa: PLC0415 - keeps --help fast
+
+    text = _read(path)
+    if text.lstrip(" \t\r\n").startswith("["):
+        return _load_list(path, Claim, text)
+    try:
+        return [from_json(text, Claim)]
+    except ValidationError as err:
+        raise _BadDocumentError(path, err) from None
+
+
+def _check_claim_ids(claims: Sequence[Claim]) -> None:
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.id in seen:
+            msg = "two claims given with --claims have the same id: give each claim once"
+            raise _UsageError(msg)
+        seen.add(claim.id)
+
+
+def _emit_json(out: TextIO, document: dict[str, Any]) -> None:
+    _emit(out, json.dumps(document, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES) + "\n")
+
+
+def _dicts(items: Iterable[Any]) -> list[Any]:
+    from soapbill.formats.json import to_dict  # noqa: PLC0415 - keeps --help fast
+
+    return [to_dict(item) for item in items]
+
+
+def _print_999(args: argparse.Namespace, acks: Sequence[Acknowledgement], out: TextIO) -> int:
+    action = any(not ack.accepted or not all(t.accepted for t in ack.transactions) for ack in acks)
+    if args.json:
+        _emit_json(out, {"kind": "999", "acknowledgements": _dicts(acks)})
+        return EXIT_FAILED if action else EXIT_OK
+    name = _name(args.file)
+    for ack in acks:
+        _say(
+            out,
+            f"{name}: 999 acknowledgement of functional group {ack.group_control_number} "
+            f"({ack.functional_id}): {ack.status.explanation}; {ack.accepted_count} of "
+            f"{ack.included} transaction sets accepted",
+        )
+        for explanation in ack.explanations:
+            _say(out, f"  group error: {explanation}")
+        for transaction in ack.transactions:
+            _say(
+                out,
+                f"  transaction set {transaction.control_number} ({transaction.transaction_set}): "
+                f"{transaction.status.explanation}",
+            )
+            for explanation in transaction.explanations:
+                _say(out, f"    error: {explanation}")
+            for error in transaction.segment_errors:
+                where = f" in loop {error.loop}" if error.loop else ""
+                claim = f" of claim {error.claim_id}" if error.claim_id else ""
+                what = f": {error.explanation}" if error.explanation else ""
+                _say(
+                    out,
+                    f"    segment {error.segment_id} at position {error.position}"
+                    f"{where}{claim}{what}",
+                )
+                for element in error.elements:
+                    part = f", component {element.component}" if element.component else ""
+                    _say(out, f"      element {element.position}{part}: {element.explanation}")
+    return EXIT_FAILED if action else EXIT_OK
+
+
+def _print_277ca(
+    args: argparse.Namespace, acks: Sequence[ClaimAcknowledgement], out: TextIO
+) -> int:
+    rejected = sum(1 for ack in acks if not ack.accepted)
+    if args.json:
+        _emit_json(out, {"kind": "277CA", "claim_acknowledgements": _dicts(acks)})
+        return EXIT_FAILED if rejected else EXIT_OK
+    count = len(acks)
+    _say(
+        out,
+        f"{_name(args.file)}: 277CA acknowledgement of {count} claim{'' if count == 1 else 's'}: "
+        f"{count - rejected} accepted, {rejected} rejected",
+    )
+    for ack in acks:
+        verdict = "accepted" if ack.accepted else "REJECTED"
+        number = f"; payer claim number {ack.payer_claim_number}" if ack.payer_claim_number else ""
+        _say(
+            out,
+            f"  claim {ack.claim_id}: {verdict} by {ack.payer_name}, charge "
+            f"{_money(ack.total_charge)}{number}",
+        )
+        for status in ack.statuses:
+            _say(out, f"    {_status_code(status)}: {status.explanation}")
+        for line in ack.lines:
+            modifiers = "".join(f" {m}" for m in line.modifiers)
+            day = f" on {line.date_of_service.isoformat()}" if line.date_of_service else ""
+            _say(
+                out,
+                f"    line {line.code}{modifiers}{day}: "
+                f"{'accepted' if line.accepted else 'REJECTED'}",
+            )
+            for status in line.statuses:
+                _say(out, f"      {_status_code(status)}: {status.explanation}")
+    return EXIT_FAILED if rejected else EXIT_OK
+
+
+def _status_code(status: ClaimStatus) -> str:
+    parts = [status.category, status.code, status.entity or ""]
+    return ":".join(parts).rstrip(":")
+
+
+def _service(line: ServicePayment) -> str:
+    modifiers = "".join(f" {m}" for m in line.modifiers)
+    day = f" on {line.date_of_service.isoformat()}" if line.date_of_service else ""
+    return f"{line.code}{modifiers}{day}"
+
+
+def _say_adjustments(out: TextIO, adjustments: Iterable[Adjustment], indent: str) -> None:
+    for adjustment in adjustments:
+        _say(
+            out,
+            f"{indent}{adjustment.label} {_money(adjustment.amount)}: {adjustment.explanation}",
+        )
+
+
+def _print_835(args: argparse.Namespace, remittances: Sequence[Remittance], out: TextIO) -> int:
+    from soapbill.remittance import post  # noqa: PLC0415 - keeps --help fast
+
+    # What posting says of each claim, but that no claim was given.
+    steps = {
+        posting.claim_id: [s for s in posting.next_steps if s.rule not in _MATCHING_RULES]
+        for posting in post([], remittances)
+    }
+    action = any(_needs_action(s.rule) for found in steps.values() for s in found)
+    if args.json:
+        _emit_json(out, {"kind": "835", "remittances": _dicts(remittances)})
+        return EXIT_FAILED if action else EXIT_OK
+    for remittance in remittances:
+        _say_remittance(out, _name(args.file), remittance)
+    for claim_id, found in steps.items():
+        if found:
+            _say(out, f"next steps for claim {claim_id}:")
+            _say_steps(out, found, None, "  ")
+    return EXIT_FAILED if action else EXIT_OK
+
+
+def _say_remittance(out: TextIO, name: str, remittance: Remittance) -> None:
+    method = remittance.method.name.lower().replace("_", " ")
+    _say(
+        out,
+        f"{name}: 835 remittance {remittance.control_number} from {remittance.payer.name}: "
+        f"{_money(remittance.amount)} {'paid' if remittance.credit else 'taken back'} by "
+        f"{method} on {remittance.payment_date.isoformat()}, trace number "
+        f"{remittance.trace_number}",
+    )
+    payee = f" ({remittance.payee.id})" if remittance.payee.id else ""
+    _say(out, f"  payee: {remittance.payee.name}{payee}")
+    if remittance.balanced:
+        _say(out, "  the amounts balance")
+    else:
+        _say(out, "  the amounts DO NOT balance: ask the payer before posting")
+        for problem in remittance.balance_problems:
+            _say(
+                out,
+                f"    {problem.rule} at {problem.path}: {problem.message} "
+                f"(expected {_money(problem.expected)}, found {_money(problem.found)})",
+            )
+    for payment in remittance.claims:
+        _say(
+            out,
+            f"  claim {payment.claim_id}: {payment.status.explanation}; charge "
+            f"{_money(payment.charge)}, paid {_money(payment.paid)}, patient responsibility "
+            f"{_money(payment.patient_responsibility)}; payer claim number "
+            f"{payment.payer_claim_number}",
+        )
+        _say_adjustments(out, payment.adjustments, "    ")
+        for remark in payment.remarks:
+            _say(out, f"    remark {remark.code}: {remark.explanation}")
+        for line in payment.lines:
+            allowed = "" if line.allowed is None else f", allowed {_money(line.allowed)}"
+            _say(
+                out,
+                f"    line {_service(line)}: charge {_money(line.charge)}{allowed}, "
+                f"paid {_money(line.paid)}",
+            )
+            _say_adjustments(out, line.adjustments, "      ")
+            for remark in line.remarks:
+                _say(out, f"      remark {remark.code}: {remark.explanation}")
+    for adjustment in remittance.provider_adjustments:
+        _say(
+            out,
+            f"  provider adjustment {adjustment.reason} {_money(adjustment.amount)}: "
+            f"{adjustment.explanation}",
+        )
+
+
+def _say_steps(out: TextIO, steps: Iterable[NextStep], claim: Claim | None, indent: str) -> None:
+    for step in steps:
+        where = "" if step.line is None else f"{_claim_line(claim, step.line)}: "
+        _say(out, f"{indent}{where}{step.message} [{step.rule}]")
+        _say(out, f"{indent}    fix: {step.fix}")
+
+
+def _claim_line(claim: Claim | None, index: int) -> str:
+    if claim is None or index >= len(claim.lines):
+        return f"lines[{index}]"
+    line = claim.lines[index]
+    modifiers = "".join(f" {m.value}" for m in line.modifiers)
+    return f"lines[{index}] {line.code.value}{modifiers} on {line.date_of_service.isoformat()}"
+
+
+def _print_postings(
+    args: argparse.Namespace,
+    claims: Sequence[Claim],
+    remittances: Sequence[Remittance],
+    out: TextIO,
+) -> int:
+    from soapbill.remittance import post  # noqa: PLC0415 - keeps --help fast
+
+    postings = post(claims, remittances)
+    action = any(_needs_action(s.rule) for p in postings for s in p.next_steps)
+    if args.json:
+        _emit_json(
+            out,
+            {"kind": "835", "remittances": _dicts(remittances), "postings": _dicts(postings)},
+        )
+        return EXIT_FAILED if action else EXIT_OK
+    by_id = {claim.id: claim for claim in claims}
+    count = len(remittances)
+    _say(
+        out,
+        f"{_name(args.file)}: {count} 835 remittance{'' if count == 1 else 's'} posted to "
+        f"{len(claims)} claim{'' if len(claims) == 1 else 's'}",
+    )
+    for posting in postings:
+        claim = by_id.get(posting.claim_id)
+        known = "" if posting.matched else " (not among the claims given)"
+        _say(
+            out,
+            f"claim {posting.claim_id}{known}: charge {_money(posting.charge)}, paid "
+            f"{_money(posting.paid)}, written off {_money(posting.written_off)}, patient "
+            f"balance {_money(posting.patient_balance)}, open {_money(posting.open_balance)}",
+        )
+        if posting.payer_claim_numbers:
+            _say(out, f"  payer claim numbers: {', '.join(posting.payer_claim_numbers)}")
+        if posting.trace_numbers:
+            _say(out, f"  trace numbers: {', '.join(posting.trace_numbers)}")
+        if posting.adjustments:
+            _say(out, "  adjustments:")
+        for adjustment in posting.adjustments:
+            # No line: the claim as a whole, or a line the posting could not match.
+            where = "" if adjustment.line is None else f"{_claim_line(claim, adjustment.line)}: "
+            _say(
+                out,
+                f"    {where}{adjustment.label} {_money(adjustment.amount)}: "
+                f"{adjustment.explanation}",
+            )
+        for line in posting.unmatched_lines:
+            _say(
+                out,
+                f"  unmatched remittance line {_service(line)}: charge {_money(line.charge)}, "
+                f"paid {_money(line.paid)}",
+            )
+        if posting.next_steps:
+            _say(out, "  next steps:")
+            _say_steps(out, posting.next_steps, claim, "    ")
+    return EXIT_FAILED if action else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="soapbill",
@@ -658,6 +1017,34 @@ def _parser() -> argparse.ArgumentParser:
         "name", choices=["Claim", "Decision", "PayerPolicy", "Prescription", "SoapNote"]
     )
     schema.set_defaults(run=_schema)
+
+    remit = commands.add_parser(
+        "remit",
+        help="read what comes back after a claim: 835, 999 and 277CA files",
+        description="Read remittances and acknowledgements, and post remittances to claims.",
+    )
+    remit_commands = remit.add_subparsers(dest="remit_command", metavar="COMMAND", required=True)
+    read = remit_commands.add_parser(
+        "read",
+        help="explain an 835, 999 or 277CA file, or post an 835 to claims",
+        description=(
+            "Explain an 835 remittance, a 999 or a 277CA acknowledgement (told apart by ST01), "
+            "or with --claims post an 835 to claims. Exit 0 nothing needs action, 1 something "
+            "does (a rejection, a denial, amounts that do not balance, a line or claim the "
+            "posting cannot match), 2 bad input."
+        ),
+    )
+    read.add_argument("file", metavar="FILE", help="the X12 file (- for standard input)")
+    read.add_argument(
+        "--claims",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="CLAIM.json",
+        help="post the 835 to these claims: each file a claim or a JSON array of claims",
+    )
+    read.add_argument("--json", action="store_true", help="print what was read as JSON")
+    read.set_defaults(run=_remit_read)
     return parser
 
 
@@ -682,7 +1069,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """
     Run the ``soapbill`` command and return its exit code.
 
-    Exit codes: 0 valid or eligible, 1 invalid or not eligible, 2 bad input or
+    Exit codes: 0 valid or eligible (or, for ``remit read``, nothing needs
+    action), 1 invalid or not eligible (something needs action), 2 bad input or
     usage, 141 when the reader of the output went away (as a shell reports a
     Unix tool that SIGPIPE ended), 130 on Ctrl-C.
 
@@ -737,7 +1125,7 @@ def _paths(args: argparse.Namespace) -> list[str]:
     Every file name the command reads.
     """
     paths: list[str] = [getattr(args, name, None) or "" for name in ("file", "claim", "policy")]
-    for name in ("rx", "note", "history"):
+    for name in ("rx", "note", "history", "claims"):
         paths += getattr(args, name, ())
     return paths
 
