@@ -104,3 +104,13 @@ def test_the_formats_benchmark_runs_warm_and_in_fresh_interpreters() -> None:
             assert _is_figure(figures["fresh"][name][f"{when}_vs_json"])
     assert _is_figure(figures["fresh"]["json"]["steady_us"])
     assert figures["fresh"]["x12_837p_batch"]["bar"] == 2.0
+
+
+def test_the_remittance_benchmark_runs_in_fresh_interpreters() -> None:
+    figures = _quick("bench_remittance.py")
+    assert (figures["claims"], figures["bar"]) == (1000, 5.0)
+    for subject in ("soapbill", "x12sdk"):
+        for key in ("import", "first", "steady"):
+            assert _is_figure(figures["ms"][subject][key])
+    for when in ("first", "steady"):
+        assert _is_figure(figures[f"{when}_x12sdk_vs_soapbill"])
