@@ -41,6 +41,7 @@ from typing import Final
 
 import attrs
 
+from soapbill._text import plural
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.errors import ValidationError
 
@@ -216,10 +217,6 @@ def _checked_minutes(minutes: object) -> dict[CptCode, int]:
     return given
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _listing(items: Iterable[str]) -> str:
     return ", ".join(items)
 
@@ -244,15 +241,15 @@ def _cms(minutes: dict[CptCode, int]) -> tuple[dict[CptCode, int], list[str]]:
     target = _units(total)
     if target == 0:
         # Under 8 minutes in all, nothing is billed.
-        lines = [f"CMS 8-minute rule: {_plural(total, 'timed minute')} in all: no timed unit."]
+        lines = [f"CMS 8-minute rule: {plural(total, 'timed minute')} in all: no timed unit."]
         lines += _not_billed(f"{code} {minutes[code]}" for code in codes if minutes[code])
         return dict.fromkeys(codes, 0), lines
-    made = f"{_plural(total, 'timed minute')} make {_plural(target, 'unit')}"
+    made = f"{plural(total, 'timed minute')} make {plural(target, 'unit')}"
     # Full 15-minute blocks first.
     units = {code: minutes[code] // UNIT_MINUTES for code in codes}
     leftover = {code: minutes[code] % UNIT_MINUTES for code in codes}
     blocks = "; ".join(
-        f"{code} {_plural(minutes[code], 'minute')} = {units[code]} + {leftover[code]} left over"
+        f"{code} {plural(minutes[code], 'minute')} = {units[code]} + {leftover[code]} left over"
         for code in codes
     )
     lines = [f"CMS 8-minute rule: {made} {_RULE}.", f"Full 15-minute blocks: {blocks}."]
@@ -283,10 +280,10 @@ def _remaining_units(
         return []
     verb, noun = ("goes", "leftover") if remaining == 1 else ("go", "leftovers")
     winners = _listing(
-        f"{code} ({_plural(leftover[code], 'minute')})" for code in ranked[:remaining]
+        f"{code} ({plural(leftover[code], 'minute')})" for code in ranked[:remaining]
     )
     return [
-        f"{_plural(remaining, 'remaining unit')} {verb} to the largest {noun}: {winners}.",
+        f"{plural(remaining, 'remaining unit')} {verb} to the largest {noun}: {winners}.",
         *_tie_note(ranked, remaining, leftover),
     ]
 
@@ -312,7 +309,7 @@ def _tie_note(ranked: list[CptCode], remaining: int, leftover: dict[CptCode, int
     if leftover[last] != leftover[first_out]:
         return []
     tied = sorted(code for code in ranked if leftover[code] == leftover[last])
-    tie = f"{_listing(map(str, tied))} tie at {_plural(leftover[last], 'leftover minute')}"
+    tie = f"{_listing(map(str, tied))} tie at {plural(leftover[last], 'leftover minute')}"
     return [f"{tie}: the tie goes to the code with more minutes in all, then to the lower code."]
 
 
@@ -331,8 +328,8 @@ def _per_code(minutes: dict[CptCode, int]) -> tuple[dict[CptCode, int], list[str
         units[code] = _units(m)
         rest = m % UNIT_MINUTES
         lines.append(
-            f"{code}: {_plural(m, 'minute')} = {m // UNIT_MINUTES} + {rest} left over: "
-            f"{_plural(units[code], 'unit')}."
+            f"{code}: {plural(m, 'minute')} = {m // UNIT_MINUTES} + {rest} left over: "
+            f"{plural(units[code], 'unit')}."
         )
         if 0 < rest < MIDPOINT:
             dropped.append(f"{code} {rest}")

@@ -59,6 +59,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from soapbill._text import plural
 from soapbill._validators import MONEY_LIMIT
 from soapbill.billing.medicare import Discipline, needs_kx
 from soapbill.billing.ncci import ModifierIndicator, MueStatus
@@ -183,10 +184,6 @@ def _their(indices: Sequence[int]) -> str:
 
 def _words(values: Iterable[object]) -> str:
     return _join([str(v) for v in values])
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- coverage --------------------------------------------------------------------------
@@ -340,7 +337,7 @@ def _rx_failures(
                 found(
                     RX_VISITS_EXHAUSTED,
                     f"line {i + 1}: the prescription allows "
-                    f"{_plural(rx.visits_authorized, 'visit')}; this is visit {used}",
+                    f"{plural(rx.visits_authorized, 'visit')}; this is visit {used}",
                     path=f"lines[{i}].date_of_service",
                     fix="get a new prescription, or more visits on this one",
                 )
@@ -565,10 +562,10 @@ def units_group(context: Context, found: GroupFindingFactory) -> Iterator[Findin
                 if most is not None and units > most:
                     yield found(
                         UNITS_EXCEED_LIMIT,
-                        f"{_lines(same)}: {_plural(units, 'unit')} of {code} on one "
+                        f"{_lines(same)}: {plural(units, 'unit')} of {code} on one "
                         f"date; the policy pays at most {most}",
                         path=f"lines[{same[0]}].units",
-                        fix=f"bill at most {_plural(most, 'unit')} of {code} a date",
+                        fix=f"bill at most {plural(most, 'unit')} of {code} a date",
                     )
     limits = policy.mue_table
     if limits is None:
@@ -580,10 +577,10 @@ def units_group(context: Context, found: GroupFindingFactory) -> Iterator[Findin
             most = result.limit.max_units
             yield found(
                 UNITS_EXCEED_LIMIT,
-                f"{_lines(indices)}: {_plural(result.units, 'unit')} of "
+                f"{_lines(indices)}: {plural(result.units, 'unit')} of "
                 f"{result.code}; its MUE allows {most}",
                 path=path,
-                fix=f"bill at most {_plural(most, 'unit')} of {result.code}",
+                fix=f"bill at most {plural(most, 'unit')} of {result.code}",
             )
         elif result.status is MueStatus.NOT_CHECKED:
             yield found(
@@ -696,10 +693,10 @@ def _note_units(
             same = sorted(i for code in codes for i in billed[code])
             yield found(
                 f"{_lines(same)}: {_words(sorted(codes))} each take an extra unit "
-                f"for {_plural(left, 'leftover minute')}; under {_METHOD_WORDS[method]} "
-                f"the note's minutes support {_plural(extra, 'extra unit')} among them",
+                f"for {plural(left, 'leftover minute')}; under {_METHOD_WORDS[method]} "
+                f"the note's minutes support {plural(extra, 'extra unit')} among them",
                 path=f"lines[{same[0]}].units",
-                fix=f"bill {_plural(extra, 'extra unit')} among {_words(sorted(codes))}",
+                fix=f"bill {plural(extra, 'extra unit')} among {_words(sorted(codes))}",
             )
 
 
@@ -717,12 +714,12 @@ def _unsupported(
         why = f"the note records no {code}"
     else:
         why = (
-            f"the note's {_plural(minutes[code], 'minute')} support "
-            f"{_plural(allowed, 'unit')} under {_METHOD_WORDS[method]}"
+            f"the note's {plural(minutes[code], 'minute')} support "
+            f"{plural(allowed, 'unit')} under {_METHOD_WORDS[method]}"
         )
-    fix = f"remove {_lines(same)}" if allowed == 0 else f"bill {_plural(allowed, 'unit')} of {code}"
+    fix = f"remove {_lines(same)}" if allowed == 0 else f"bill {plural(allowed, 'unit')} of {code}"
     return found(
-        f"{_lines(same)}: {_plural(units, 'unit')} of {code} billed; {why}",
+        f"{_lines(same)}: {plural(units, 'unit')} of {code} billed; {why}",
         path=f"lines[{same[0]}].units",
         fix=fix,
     )
@@ -866,7 +863,7 @@ def visits_annual_limit(context: Context, found: FindingFactory) -> Iterator[Fin
         if number > limit:
             yield found(
                 f"{_lines(indices)}: visit {number} of the calendar year; "
-                f"the policy pays {_plural(limit, 'visit')} a year",
+                f"the policy pays {plural(limit, 'visit')} a year",
                 path=f"lines[{indices[0]}].date_of_service",
                 fix="bill the patient, or ask the payer for more visits",
             )
@@ -886,9 +883,9 @@ def filing_late(context: Context, found: FindingFactory) -> Iterator[Finding]:
     """
     policy = context.policy
     if policy.timely_filing_days is not None:
-        limit = _plural(policy.timely_filing_days, "day")
+        limit = plural(policy.timely_filing_days, "day")
     elif policy.timely_filing_months is not None:
-        limit = _plural(policy.timely_filing_months, "month")
+        limit = plural(policy.timely_filing_months, "month")
     else:
         return
     for day, indices in context.lines_by_date.items():
@@ -925,7 +922,7 @@ def auth_missing(context: Context, found: FindingFactory) -> Iterator[Finding]:
     if needing:
         needing.sort()
         when = (
-            f" after the first {_plural(requirement.after_visits, 'visit')}"
+            f" after the first {plural(requirement.after_visits, 'visit')}"
             if requirement.after_visits
             else ""
         )
