@@ -37,9 +37,10 @@ from typing import Final
 
 import attrs
 
-from soapbill._arguments import invalid_type
+from soapbill._arguments import check_date, invalid_type
 from soapbill._fields import redact, rules
 from soapbill._model import model
+from soapbill._text import dollars
 from soapbill._validators import validate_money
 from soapbill.claims import Claim
 from soapbill.codes.cpt import CptCode
@@ -67,16 +68,6 @@ def _round_cents(value: Decimal) -> Decimal:
     Round an amount to cents, half up: the one place soapbill's billing rounds.
     """
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _dollars(value: Decimal) -> str:
-    return f"${value:,.2f}"
-
-
-def _check_date(value: object, path: str) -> date:
-    if value.__class__ is not date:
-        raise ValidationError.single(path, "invalid_type", "expected a date")
-    return value
 
 
 # --- fee schedule ----------------------------------------------------------------------
@@ -123,7 +114,7 @@ class Fee:
         Raises:
             ValidationError: *day* is not a date.
         """
-        _check_date(day, "day")
+        check_date(day, "day")
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
         )
@@ -202,7 +193,7 @@ class FeeSchedule:
         """
         if code.__class__ is not CptCode:
             raise invalid_type("code", "a CptCode")
-        _check_date(on, "on")
+        check_date(on, "on")
         return next((f for f in self.fees if f.code == code and f.applies_on(on)), None)
 
     def fee(self, code: CptCode, on: date) -> Decimal:
@@ -341,7 +332,7 @@ class Package:
         Raises:
             ValidationError: *purchased_on* is not a date.
         """
-        _check_date(purchased_on, "purchased_on")
+        check_date(purchased_on, "purchased_on")
         if self.valid_days is None:
             return None
         try:
@@ -406,7 +397,7 @@ class PackageBalance:
         Raises:
             ValidationError: *on* is not a date.
         """
-        _check_date(on, "on")
+        check_date(on, "on")
         last = self.expires_on
         return last is not None and on > last
 
@@ -419,7 +410,7 @@ class PackageBalance:
                 is before the purchase.
             ValidationError: *on* is not a date.
         """
-        _check_date(on, "on")
+        check_date(on, "on")
         if on < self.purchased_on:
             raise PackageError("before_purchase", "a session cannot be used before the purchase")
         if self.is_expired(on):
@@ -546,13 +537,13 @@ def estimate(
     patient = deductible + coinsured + copaid
     percent = format((fraction * _HUNDRED).normalize(), "f")
     days = f"{dates} {'date' if dates == 1 else 'dates'} of service"
-    capped = f", capped at the {_dollars(copaid)} left" if copaid < copays else ""
+    capped = f", capped at the {dollars(copaid)} left" if copaid < copays else ""
     steps = (
-        f"Billed {_dollars(billed)}; allowed {_dollars(total)} ({basis}).",
-        f"Deductible: {_dollars(deductible)} of the {_dollars(deductible_left)} remaining.",
-        f"Coinsurance: {percent}% of the remaining {_dollars(rest)} is {_dollars(coinsured)}.",
-        f"Copay: {_dollars(copay_each)} for each of {days} is {_dollars(copays)}{capped}.",
-        f"The patient pays {_dollars(patient)}; the insurer pays {_dollars(total - patient)}.",
+        f"Billed {dollars(billed)}; allowed {dollars(total)} ({basis}).",
+        f"Deductible: {dollars(deductible)} of the {dollars(deductible_left)} remaining.",
+        f"Coinsurance: {percent}% of the remaining {dollars(rest)} is {dollars(coinsured)}.",
+        f"Copay: {dollars(copay_each)} for each of {days} is {dollars(copays)}{capped}.",
+        f"The patient pays {dollars(patient)}; the insurer pays {dollars(total - patient)}.",
     )
     return Estimate(
         billed=billed,
