@@ -567,10 +567,7 @@ def test_a_prescribed_code_the_catalogue_lacks_has_no_text() -> None:
     assert all("text" not in item["productOrService"] for item in one(bundle, "Claim")["item"])
 
 
-def test_codes_outside_the_default_catalogue_are_written_per_bundle() -> None:
-    # The default catalogue's concepts are written once, at import; other
-    # codes are written per Bundle and never added to that shared table.
-    before = dict(fhir._DEFAULT_CONCEPTS)
+def test_codes_outside_the_default_catalogue_have_no_text() -> None:
     line = attrs.evolve(make_claim().lines[0], code=CptCode("97799"))
     claim = make_claim(lines=(line,))
     rx = make_rx(procedures=(CptCode("97799"), CptCode("97124")))
@@ -581,7 +578,27 @@ def test_codes_outside_the_default_catalogue_are_written_per_bundle() -> None:
     assert one(bundle, "ServiceRequest")["orderDetail"][1]["text"] == DEFAULT_CATALOG.label(
         CptCode("97124")
     )
-    assert before == fhir._DEFAULT_CONCEPTS
+
+
+def test_every_part_of_a_bundle_is_its_own() -> None:
+    # The Bundle is built of new dicts and lists: changing one part of it
+    # changes no other part, and no later Bundle.
+    claim = make_claim(referring_provider=DOCTOR)
+    rx = make_rx(procedures=(CptCode("97124"),))
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=[rx])
+    expected = to_fhir_bundle(claim, created=CREATED, prescriptions=[rx])
+    fc = one(bundle, "Claim")
+    fc["item"][0]["productOrService"]["text"] = "changed"
+    fc["item"][0]["locationCodeableConcept"]["coding"][0]["code"] = "99"
+    fc["careTeam"][1]["role"]["coding"][0]["code"] = "changed"
+    fc["total"]["currency"] = "EUR"
+    assert fc["item"][1]["locationCodeableConcept"]["coding"][0]["code"] == "11"
+    assert fc["careTeam"][0]["role"]["coding"][0]["code"] == "primary"
+    assert one(bundle, "ServiceRequest")["code"] == {
+        "coding": [{"system": CPT_SYSTEM, "code": "97124"}],
+        "text": DEFAULT_CATALOG.label(CptCode("97124")),
+    }
+    assert to_fhir_bundle(claim, created=CREATED, prescriptions=[rx]) == expected
 
 
 def test_too_many_providers_of_one_npi_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
