@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 import sys
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -195,3 +196,19 @@ def test_a_header_always_names_codes_to_use(on: date) -> None:
         verdict = MASSAGE_DIAGNOSES.check(entry.code, on)
         assert (verdict.status is H) == bool(verdict.use_instead)
         assert verdict.status in {B, H, N}
+
+
+def test_tables_refuse_what_is_not_an_entry_or_a_table_by_name() -> None:
+    entry = DiagnosisEntry(code=D("J06.9"))
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: DatedTable.of([entry, "J06.9"]), "entries[1]"),  # type: ignore[list-item]
+        (lambda: DatedTable.of("J06.9"), "entries"),  # type: ignore[arg-type]
+        (lambda: MASSAGE_DIAGNOSES.extend("J06.9"), "entries[0]"),  # type: ignore[arg-type]
+        (lambda: layered(MASSAGE_DIAGNOSES, "table"), "tables[1]"),  # type: ignore[arg-type]
+        (lambda: layered(None), "tables[0]"),  # type: ignore[arg-type]
+    ]
+    for call, path in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert [(d.path, d.code) for d in info.value.errors] == [(path, "invalid_type")]
+        assert "J06.9" not in str(info.value)

@@ -311,25 +311,22 @@ class NotCallable:
 
 
 @pytest.mark.parametrize(
-    ("extra", "message", "cause"),
+    ("extra", "message"),
     [
-        pytest.param(NotCallable(), "rule clinic.not_callable", None, id="not callable"),
-        pytest.param(returns_none, "rule clinic.none: returned NoneType", None, id="None"),
-        pytest.param(returns_five, "rule clinic.five: returned int", None, id="5"),
-        pytest.param(raises, "rule clinic.raises: raised", ZeroDivisionError, id="raises"),
-        pytest.param(raises_midway, "rule clinic.midway: raised", KeyError, id="raises midway"),
+        pytest.param(NotCallable(), "rule clinic.not_callable", id="not callable"),
+        pytest.param(returns_none, "rule clinic.none: returned NoneType", id="None"),
+        pytest.param(returns_five, "rule clinic.five: returned int", id="5"),
+        pytest.param(raises, "rule clinic.raises: raised ZeroDivisionError", id="raises"),
+        pytest.param(raises_midway, "rule clinic.midway: raised KeyError", id="raises midway"),
     ],
 )
-def test_a_rule_that_fails_raises_rule_error_naming_it(
-    extra: object, message: str, cause: type[Exception] | None
-) -> None:
+def test_a_rule_that_fails_raises_rule_error_naming_it(extra: object, message: str) -> None:
     with pytest.raises(RuleError, match=message) as info:
         evaluate(claim(), POLICY, as_of=DOS, extra_rules=[no_sunday, extra])  # type: ignore[list-item]
+    # The rule's own error may quote the claim: nothing chains it.
     assert SENTINEL not in str(info.value)
-    if cause is None:
-        assert info.value.__cause__ is None
-    else:
-        assert isinstance(info.value.__cause__, cause)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
 
 
 class BrokenTable:
@@ -342,10 +339,13 @@ class BrokenTable:
 
 
 def test_a_builtin_rule_that_fails_on_a_callers_table_raises_rule_error() -> None:
-    with pytest.raises(RuleError, match=r"rule diagnosis\.not_billable: raised") as info:
+    with pytest.raises(
+        RuleError, match=r"rule diagnosis\.not_billable: raised ConnectionError"
+    ) as info:
         evaluate(claim(), POLICY, as_of=DOS, diagnosis_table=BrokenTable())
-    assert isinstance(info.value.__cause__, ConnectionError)
     assert SENTINEL not in str(info.value)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
 
 
 # --- rule groups -----------------------------------------------------------------------

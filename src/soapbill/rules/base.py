@@ -64,7 +64,8 @@ class RuleError(SoapbillError):
     not callable, it returned something that is not an iterable of
     :class:`Finding` s of the ids it declares, or it raised (when called, or
     while its generator ran). The message names the rule id (a group by its
-    first id); the error the rule raised is the ``__cause__``.
+    first id) and the type of the error the rule raised; it chains nothing,
+    since that error's text may quote the claim.
 
     .. versionadded:: 0.1.0
     """

@@ -41,10 +41,11 @@ import enum
 import functools
 from collections.abc import Iterable
 from datetime import date
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 import attrs
 
+from soapbill._arguments import as_tuple, invalid_type, tuple_of
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.codes.icd10 import DiagnosisCode
@@ -183,6 +184,19 @@ class DiagnosisEntry:
         return _BILLABLE
 
 
+def _entries(values: object) -> tuple[DiagnosisEntry, ...]:
+    return tuple_of(values, DiagnosisEntry, "entries")
+
+
+def _tables(values: object) -> tuple[DiagnosisTable, ...]:
+    tables = as_tuple(values, "tables", "diagnosis tables")
+    for i, table in enumerate(tables):
+        # A table is anything with a check method (DiagnosisTable is a protocol).
+        if not callable(getattr(table, "check", None)):
+            raise invalid_type(f"tables[{i}]", "a DiagnosisTable (an object with a check method)")
+    return cast("tuple[DiagnosisTable, ...]", tables)
+
+
 @attrs.frozen
 class DatedTable:
     """
@@ -196,20 +210,28 @@ class DatedTable:
     .. versionadded:: 0.1.0
     """
 
-    entries: tuple[DiagnosisEntry, ...]
+    entries: tuple[DiagnosisEntry, ...] = attrs.field(converter=_entries)
 
     @classmethod
     def of(cls, entries: Iterable[DiagnosisEntry]) -> DatedTable:
         """
         Build a table from entries.
+
+        Raises:
+            ValidationError: *entries* is not an iterable of
+                :class:`DiagnosisEntry`; the path names the item.
         """
-        return cls(tuple(entries))
+        return cls(_entries(entries))
 
     def extend(self, *entries: DiagnosisEntry) -> DatedTable:
         """
         Return a new table with *entries* added (replacing the same codes).
+
+        Raises:
+            ValidationError: An entry is not a :class:`DiagnosisEntry`; the
+                path names it.
         """
-        return DatedTable((*self.entries, *entries))
+        return DatedTable((*self.entries, *_entries(entries)))
 
     @functools.cached_property
     def _index(self) -> dict[DiagnosisCode, DiagnosisEntry]:
@@ -240,7 +262,7 @@ class Layered:
     .. versionadded:: 0.1.0
     """
 
-    tables: tuple[DiagnosisTable, ...]
+    tables: tuple[DiagnosisTable, ...] = attrs.field(converter=_tables)
 
     def check(self, code: DiagnosisCode, on: date, /) -> DiagnosisVerdict:
         """
@@ -263,6 +285,10 @@ def layered(*tables: DiagnosisTable) -> Layered:
     >>> table = layered(MASSAGE_DIAGNOSES, extra)
     >>> table.check(DiagnosisCode("J06.9"), date(2026, 1, 5)).billable
     True
+
+    Raises:
+        ValidationError: A table has no ``check`` method; the path names it
+            (``tables[1]``).
 
     .. versionadded:: 0.1.0
     """

@@ -125,33 +125,48 @@ def _path_key(path: str) -> tuple[object, ...]:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(_PATH_PART.split(path)))
 
 
-def _failed(name: str, error: Exception) -> RuleError:
-    # The type of the error, never its message: that may quote the claim.
-    return RuleError(f"rule {name}: raised {type(error).__name__}")
+def _failed(name: str, kind: str) -> RuleError:
+    return RuleError(f"rule {name}: raised {kind}")
 
 
 def _findings(check: _Check, context: Context) -> Iterable[object]:
     """
     Run *check* and return what it found, read to the end.
 
+    Only the type of an error the check raised is kept, and the RuleError is
+    raised outside the handler, so that nothing chains to it: the error's text
+    and arguments may quote the claim.
+
     Raises:
-        RuleError: The check raised, or returned something that is not an
-            iterable; the error it raised is the ``__cause__``.
+        RuleError: The check raised (when called, or while its generator
+            ran), or returned something that is not an iterable.
     """
+    result: object = None
+    found: Iterable[object] | None = None
+    failed: str | None = None
     try:
-        result: object = check.run(context, check.found)
-    except Exception as error:
-        raise _failed(check.name, error) from error
+        result = check.run(context, check.found)
+        found = _read(result)
+    except Exception as error:  # noqa: BLE001 - every error of a rule becomes a RuleError
+        failed = type(error).__name__
+    if failed is not None:
+        raise _failed(check.name, failed)
+    if found is None:
+        msg = f"rule {check.name}: returned {type(result).__name__}, not an iterable of findings"
+        raise RuleError(msg)
+    return found
+
+
+def _read(result: object) -> Iterable[object] | None:
+    """
+    The items of *result* read to the end, or ``None`` when it is not an iterable.
+    """
+    # Most rules return a list, or a generator read here; text is no iterable of findings.
     if result.__class__ is list or result.__class__ is tuple:
         return cast("Iterable[object]", result)
     if isinstance(result, Iterable) and not isinstance(result, str | bytes):
-        try:
-            return tuple(result)
-        except Exception as error:
-            # A generator that raised on the way.
-            raise _failed(check.name, error) from error
-    msg = f"rule {check.name}: returned {type(result).__name__}, not an iterable of findings"
-    raise RuleError(msg)
+        return tuple(result)
+    return None
 
 
 def _run(context: Context, checks: tuple[_Check, ...]) -> tuple[Finding, ...]:
@@ -217,8 +232,8 @@ def evaluate(
             such as ``prescriptions[1]``), or about another patient.
         RuleError: A rule has a bad or repeated id, is not callable, returns
             something other than findings of the ids it declares, or raises;
-            the message names the rule id and the error raised is the
-            ``__cause__``.
+            the message names the rule id and the type of the error raised,
+            and chains nothing (the error may quote the claim).
 
     .. versionadded:: 0.1.0
     """
