@@ -88,8 +88,11 @@ def plural(n: int, noun: str) -> str:
 def dollars(amount: Decimal) -> str:
     """
     Return *amount* as dollars and cents with thousands separators: ``"$1,234.50"``.
+
+    A negative amount (an adjustment that adds to a payment) has its sign
+    before the dollar sign: ``"-$5.00"``.
     """
-    return f"${amount:,.2f}"
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def diagnosis_letter(pointer: int) -> str:

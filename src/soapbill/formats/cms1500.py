@@ -35,7 +35,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
-from soapbill._text import printable
+from soapbill._text import DIAGNOSIS_LETTERS, diagnosis_letter, printable
 from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, ServiceLine
 from soapbill.errors import ValidationError
 from soapbill.formats._tables import REPORT_TYPE_CODES, check_report_types
@@ -78,7 +78,6 @@ _PROGRAM_LABELS: Final = {
     "feca_blk_lung": "FECA BLK LUNG",
     "other": "OTHER",
 }
-_DIAGNOSIS_LETTERS: Final = "ABCDEFGHIJKL"
 _RELATIONSHIPS: Final = {
     Relationship.SELF: "self",
     Relationship.SPOUSE: "spouse",
@@ -192,7 +191,7 @@ BOX_KEYS: Final[tuple[str, ...]] = (
     "20.no",
     "20.charges",
     "21.ICD",
-    *(f"21.{letter}" for letter in _DIAGNOSIS_LETTERS),
+    *(f"21.{letter}" for letter in DIAGNOSIS_LETTERS),
     "22",
     "22.original",
     "23",
@@ -381,7 +380,7 @@ def _condition(
         f"PWK{report_types[a.kind]}{a.transmission.code}{a.id}" for a in claim.attachments
     )
     boxes["21.ICD"] = "0"
-    for letter, code in zip(_DIAGNOSIS_LETTERS, claim.diagnoses, strict=False):
+    for letter, code in zip(DIAGNOSIS_LETTERS, claim.diagnoses, strict=False):
         boxes[f"21.{letter}"] = code.compact
     if claim.frequency is not ClaimFrequency.ORIGINAL:
         boxes["22"] = claim.frequency.code
@@ -418,7 +417,7 @@ def _line(n: int, line: ServiceLine, claim: Claim) -> dict[str, str]:
         f"24A.{n}.to": day,
         f"24B.{n}": place.value,
         f"24D.{n}": line.code.value,
-        f"24E.{n}": "".join(_DIAGNOSIS_LETTERS[p - 1] for p in line.diagnosis_pointers),
+        f"24E.{n}": "".join(diagnosis_letter(p) for p in line.diagnosis_pointers),
         f"24F.{n}": _money(line.charge),
         f"24G.{n}": str(line.units),
     }
@@ -569,7 +568,7 @@ def _render_page(page: Mapping[str, str], number: int, count: int) -> list[str]:
         _row("21", "DIAGNOSES", f"ICD IND {page['21.ICD']}"),
     ]
     diagnoses = [
-        f"{letter}. {page[f'21.{letter}']}" for letter in _DIAGNOSIS_LETTERS if page[f"21.{letter}"]
+        f"{letter}. {page[f'21.{letter}']}" for letter in DIAGNOSIS_LETTERS if page[f"21.{letter}"]
     ]
     out += [
         _row("", "", "   ".join(f"{d:<14}" for d in diagnoses[start : start + 4]))

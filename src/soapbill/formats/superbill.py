@@ -53,7 +53,7 @@ import attrs
 
 from soapbill._fields import rules
 from soapbill._model import model
-from soapbill._text import printable
+from soapbill._text import diagnosis_letter, dollars, one_line
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
 from soapbill.errors import ValidationError
@@ -62,9 +62,6 @@ from soapbill.remittance import Adjustment, AdjustmentGroup, Remittance
 
 __all__ = ["InsurerPayment", "Payment", "PaymentMethod", "render_superbill"]
 
-#: Diagnosis letters, as CMS-1500 box 21 numbers its twelve lines (NUCC 1500
-#: manual, item 21).
-_LETTERS: Final = "ABCDEFGHIJKL"
 _ZERO: Final = Decimal("0.00")
 
 
@@ -334,14 +331,14 @@ class _Insured:
     def of(cls, payment: InsurerPayment) -> _Insured:
         return cls(
             day=_day(payment.paid_on),
-            payer=_clean(payment.payer),
-            trace=_clean(payment.trace_number),
-            amount=_dollars(payment.amount),
+            payer=one_line(payment.payer),
+            trace=one_line(payment.trace_number),
+            amount=dollars(payment.amount),
             adjustments=tuple(
                 (
-                    _clean(f"{a.group.value}-{a.reason}"),
-                    _dollars(a.amount),
-                    _clean(
+                    one_line(f"{a.group.value}-{a.reason}"),
+                    dollars(a.amount),
+                    one_line(
                         f"{'patient owes' if a.group is _PR else 'written off'}: {a.explanation}"
                     ),
                 )
@@ -394,16 +391,16 @@ class _Superbill:
                 "payments", "overpaid", "the payments add up to more than the total charge"
             )
         balance = total - insurer_paid - written_off - paid
-        totals = [("Total charges", _dollars(total))]
+        totals = [("Total charges", dollars(total))]
         if insured:
             totals += [
-                ("Paid by insurance", _dollars(insurer_paid)),
-                ("Insurance write-off", _dollars(written_off)),
-                ("Paid by patient", _dollars(paid)),
+                ("Paid by insurance", dollars(insurer_paid)),
+                ("Insurance write-off", dollars(written_off)),
+                ("Paid by patient", dollars(paid)),
             ]
         else:
-            totals.append(("Amount paid", _dollars(paid)))
-        totals.append(("Balance due", "Paid in full" if balance == 0 else _dollars(balance)))
+            totals.append(("Amount paid", dollars(paid)))
+        totals.append(("Balance due", "Paid in full" if balance == 0 else dollars(balance)))
         signature = (
             "Signature on file"
             if claim.provider_signature_on_file
@@ -412,11 +409,13 @@ class _Superbill:
         return cls(
             heading=tuple(_heading(claim)),
             parties=tuple(_parties(claim)),
-            diagnoses=tuple((_LETTERS[i], code.value) for i, code in enumerate(claim.diagnoses)),
+            diagnoses=tuple(
+                (diagnosis_letter(n), code.value) for n, code in enumerate(claim.diagnoses, 1)
+            ),
             lines=tuple(_lines(claim, catalog)),
             insured=tuple(_Insured.of(p) for p in insured),
             payments=tuple(
-                (_day(p.paid_on), p.method.value.capitalize(), _dollars(p.amount)) for p in payments
+                (_day(p.paid_on), p.method.value.capitalize(), dollars(p.amount)) for p in payments
             ),
             totals=tuple(totals),
             signature=signature,
@@ -591,20 +590,8 @@ def _escape(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _clean(value: str) -> str:
-    """
-    One line of text: runs of white space and control characters become one space.
-    """
-    return " ".join(printable(value).split())
-
-
 def _day(value: date) -> str:
     return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
-
-
-def _dollars(amount: Decimal) -> str:
-    # An adjustment may be negative: it then adds to the payment.
-    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def _person(name: PersonName) -> str:
@@ -615,11 +602,11 @@ def _person(name: PersonName) -> str:
 
 def _provider_name(provider: Provider) -> str:
     if provider.name is None:
-        return _clean(provider.organization_name or "")
+        return one_line(provider.organization_name or "")
     name = _person(provider.name)
     if provider.credential is not None:
         name = f"{name}, {provider.credential.value.upper()}"
-    return _clean(name)
+    return one_line(name)
 
 
 def _address(address: Address) -> str:
@@ -627,7 +614,7 @@ def _address(address: Address) -> str:
     zip_code = address.postal_code
     if len(zip_code) == 9:  # noqa: PLR2004 - ZIP+4
         zip_code = f"{zip_code[:5]}-{zip_code[5:]}"
-    return _clean(f"{street}, {address.city}, {address.state} {zip_code}")
+    return one_line(f"{street}, {address.city}, {address.state} {zip_code}")
 
 
 def _phone(phone: str) -> str:
@@ -636,7 +623,7 @@ def _phone(phone: str) -> str:
 
 def _license(provider: Provider) -> str | None:
     parts = [part for part in (provider.license_state, provider.license_number) if part]
-    return _clean(" ".join(parts)) if parts else None
+    return one_line(" ".join(parts)) if parts else None
 
 
 def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
@@ -658,24 +645,24 @@ def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
 def _heading(claim: Claim) -> list[tuple[str, str]]:
     dates = claim.dates_of_service
     span = _day(dates[0]) if len(dates) == 1 else f"{_day(dates[0])} to {_day(dates[-1])}"
-    rows = [("Claim", _clean(claim.id)), ("Dates of service", span)]
+    rows = [("Claim", one_line(claim.id)), ("Dates of service", span)]
     place = claim.place_of_service
     where = place.value if place.description is None else f"{place.value} {place.description}"
     rows.append(("Place of service", where))
     if claim.frequency is not ClaimFrequency.ORIGINAL and claim.original_claim_number:
         verb = "Replaces claim" if claim.frequency is ClaimFrequency.REPLACEMENT else "Voids claim"
-        rows.append((verb, _clean(claim.original_claim_number)))
+        rows.append((verb, one_line(claim.original_claim_number)))
     if claim.prior_authorization is not None:
-        rows.append(("Prior authorization", _clean(claim.prior_authorization)))
+        rows.append(("Prior authorization", one_line(claim.prior_authorization)))
     return rows
 
 
 def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     patient = claim.patient
     patient_rows = [
-        ("Name", _clean(_person(patient.name))),
+        ("Name", one_line(_person(patient.name))),
         ("Date of birth", _day(patient.birth_date)),
-        ("Account", _clean(patient.id)),
+        ("Account", one_line(patient.id)),
     ]
     if patient.address is not None:
         patient_rows.append(("Address", _address(patient.address)))
@@ -684,14 +671,14 @@ def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
 
     coverage = claim.coverage
     insurance_rows = [
-        ("Payer", _clean(coverage.payer.name)),
-        ("Payer ID", _clean(coverage.payer.id)),
-        ("Member ID", _clean(coverage.member_id)),
+        ("Payer", one_line(coverage.payer.name)),
+        ("Payer ID", one_line(coverage.payer.id)),
+        ("Member ID", one_line(coverage.member_id)),
     ]
     if coverage.group_number is not None:
-        insurance_rows.append(("Group", _clean(coverage.group_number)))
+        insurance_rows.append(("Group", one_line(coverage.group_number)))
     if coverage.subscriber is not None:
-        insurance_rows.append(("Subscriber", _clean(_person(coverage.subscriber.name))))
+        insurance_rows.append(("Subscriber", one_line(_person(coverage.subscriber.name))))
         insurance_rows.append(("Relationship", coverage.relationship.value))
 
     provider_rows = _provider_rows(claim.billing_provider)
@@ -722,7 +709,7 @@ def _lines(claim: Claim, catalog: Catalog | None) -> list[_Line]:
     for line in claim.lines:
         try:
             # A catalogue an application extended holds its own text.
-            label = _clean(lookup(line.code, catalog).label)
+            label = one_line(lookup(line.code, catalog).label)
         except UnknownCodeError:
             label = ""
         place = line.place_of_service or claim.place_of_service
@@ -733,7 +720,7 @@ def _lines(claim: Claim, catalog: Catalog | None) -> list[_Line]:
                 code=line.code.value,
                 label=label,
                 modifiers=" ".join(m.value for m in line.modifiers),
-                pointers=",".join(_LETTERS[p - 1] for p in line.diagnosis_pointers),
+                pointers=",".join(diagnosis_letter(p) for p in line.diagnosis_pointers),
                 units=str(line.units),
                 charge=f"{line.charge:,.2f}",
             )
