@@ -93,6 +93,9 @@ from soapbill._remit_strategies import (
 )
 from soapbill._validators import MONEY_LIMIT
 from soapbill.claims import (
+    MAX_DIAGNOSES,
+    MAX_DIAGNOSIS_POINTERS,
+    MAX_LINES,
     Attachment,
     AttachmentKind,
     Claim,
@@ -226,11 +229,6 @@ _COMMON_DIAGNOSES: Final = tuple(
 #: The NUCC Health Care Provider Taxonomy code of a massage therapist.
 _MASSAGE_THERAPIST: Final = "225700000X"
 _PRESCRIBERS: Final = (Credential.MD, Credential.DO, Credential.NP, Credential.PA, Credential.DC)
-
-#: The 837P limits (TR3 loop 2400 repeat 50; 2300 HI01-HI12): lines per claim,
-#: diagnoses (and pointer values).
-_MAX_LINES: Final = 50
-_MAX_DIAGNOSES: Final = 12
 
 
 # --- building blocks ------------------------------------------------------------------
@@ -1181,7 +1179,7 @@ def soap_notes(
         dates=_SERVICE_DATES if dates is None else dates,
         signed=_BOOLEANS if signed is None else st.just(signed),
         diagnoses=_tuples(
-            _DIAGNOSES if diagnoses is None else diagnoses, max_size=_MAX_DIAGNOSES, unique=True
+            _DIAGNOSES if diagnoses is None else diagnoses, max_size=MAX_DIAGNOSES, unique=True
         ),
         treatments=_tuples(_TREATMENTS if treatment is None else treatment, max_size=6),
     )
@@ -1266,7 +1264,7 @@ def prescriptions(
         diagnoses=_tuples(
             _DIAGNOSES if diagnoses is None else diagnoses,
             min_size=1,
-            max_size=_MAX_DIAGNOSES,
+            max_size=MAX_DIAGNOSES,
             unique=True,
         ),
     )
@@ -1383,8 +1381,10 @@ _LINE_CHARGES: Final = money(max_value=Decimal("99999.99"))
 _OPTIONAL_PLACES: Final = _optional(_PLACES)
 #: Diagnosis pointers for a claim of 1, 2, ... 12 diagnoses.
 _POINTERS: Final = tuple(
-    _tuples(st.integers(1, count), min_size=1, max_size=min(4, count), unique=True)
-    for count in range(1, _MAX_DIAGNOSES + 1)
+    _tuples(
+        st.integers(1, count), min_size=1, max_size=min(MAX_DIAGNOSIS_POINTERS, count), unique=True
+    )
+    for count in range(1, MAX_DIAGNOSES + 1)
 )
 
 
@@ -1400,7 +1400,7 @@ def _line_parts(
 
 def service_lines(
     *,
-    max_pointer: int = _MAX_DIAGNOSES,
+    max_pointer: int = MAX_DIAGNOSES,
     dates: st.SearchStrategy[date] | None = None,
     codes: st.SearchStrategy[CptCode] | None = None,
 ) -> st.SearchStrategy[ServiceLine]:
@@ -1421,8 +1421,8 @@ def service_lines(
 
     .. versionadded:: 0.1.0
     """
-    if not 1 <= max_pointer <= _MAX_DIAGNOSES:
-        msg = "max_pointer must be from 1 to 12"
+    if not 1 <= max_pointer <= MAX_DIAGNOSES:
+        msg = f"max_pointer must be from 1 to {MAX_DIAGNOSES}"
         raise InvalidArgument(msg)
     return st.builds(
         _line,
@@ -1592,8 +1592,8 @@ def claims(
 
     .. versionadded:: 0.1.0
     """
-    if not 1 <= min_lines <= max_lines <= _MAX_LINES:
-        msg = "claims need 1 <= min_lines <= max_lines <= 50"
+    if not 1 <= min_lines <= max_lines <= MAX_LINES:
+        msg = f"claims need 1 <= min_lines <= max_lines <= {MAX_LINES}"
         raise InvalidArgument(msg)
     line_codes = _CPT_CODES if codes is None else codes
     line_places = _optional(_NAMED_PLACES) if submittable else _OPTIONAL_PLACES
@@ -1607,7 +1607,7 @@ def claims(
         diagnoses=_tuples(
             _DIAGNOSES if diagnoses is None else diagnoses,
             min_size=1,
-            max_size=_MAX_DIAGNOSES,
+            max_size=MAX_DIAGNOSES,
             unique=True,
         ),
         lines=tuple(
@@ -1616,7 +1616,7 @@ def claims(
                 min_size=min_lines,
                 max_size=max_lines,
             )
-            for count in range(1, _MAX_DIAGNOSES + 1)
+            for count in range(1, MAX_DIAGNOSES + 1)
         ),
         frequency=st.sampled_from(ClaimFrequency) if frequency is None else st.just(frequency),
         patients=_READY_PATIENTS if submittable else _PATIENTS,
