@@ -65,7 +65,7 @@ from x12_support import (
     write,
 )
 
-# --- the illustrative file of DOMAIN.md 5.5 ------------------------------------------------
+# --- an illustrative file, built by hand --------------------------------------------------
 
 CLINIC = Provider(
     npi=Npi("1234567893"),
@@ -116,10 +116,12 @@ EXAMPLE = Claim(
     ),
 )
 
-# DOMAIN.md 5.5, as published. Two of its segments say what soapbill's models
-# do not hold: BHT03 (soapbill writes the control number as the batch id) and
-# REF*9F (a referral number); so SE01 counts one segment fewer.
-DOMAIN_5_5 = (
+# An 837P built by hand, its structure per the pyx12 map of the 837P guide
+# (pyx12/map/837.5010.X222.A1.xml); pyx12 accepts it. Two of its segments say
+# what soapbill's models do not hold: BHT03 (soapbill writes the control
+# number as the batch id) and REF*9F (a referral number); so SE01 counts one
+# segment fewer.
+ILLUSTRATIVE = (
     "ISA*00*          *00*          *ZZ*SUBMITTERID    *ZZ*RECEIVERID     "
     "*240115*1200*^*00501*000000001*0*T*:~\n"
     """\
@@ -160,8 +162,8 @@ IEA*1*000000001~
 )
 
 
-def test_domain_example_segments() -> None:
-    expected = [s for s in DOMAIN_5_5.replace("\n", "").split("~") if s]
+def test_the_illustrative_file_segments() -> None:
+    expected = [s for s in ILLUSTRATIVE.replace("\n", "").split("~") if s]
     expected.remove("REF*9F*RX12345")
     expected[expected.index("BHT*0019*00*BATCH0001*20240115*1200*CH")] = (
         "BHT*0019*00*000000001*20240115*1200*CH"
@@ -173,8 +175,8 @@ def test_domain_example_segments() -> None:
     assert_valid_837p(text)
 
 
-def test_domain_example_is_valid_as_published() -> None:
-    assert_valid_837p(DOMAIN_5_5.replace("\n", ""))
+def test_the_illustrative_file_is_valid_as_built() -> None:
+    assert_valid_837p(ILLUSTRATIVE.replace("\n", ""))
 
 
 # --- the judge can fail -------------------------------------------------------------------
