@@ -432,31 +432,7 @@ class _Superbill:
             out += [f"  {label}: {value}" for label, value in facts]
         out += ["", "DIAGNOSES (ICD-10-CM)"]
         out += [f"  {letter}. {code}" for letter, code in self.diagnoses]
-        out += ["", "SERVICES"]
-        header = ("Date", "POS", "Code", "Modifiers", "Dx", "Units", "Charge", "Description")
-        rows = [
-            (x.day, x.place, x.code, x.modifiers, x.pointers, x.units, x.charge, x.label)
-            for x in self.lines
-        ]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-        right = {5, 6}
-        for row in [header, *rows]:
-            cells = [
-                cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-                for i, cell in enumerate(row[:-1])
-            ]
-            out.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
-        if self.insured:
-            out += ["", "INSURANCE PAYMENTS"]
-            adjustments = [a for x in self.insured for a in x.adjustments]
-            label = max((len(a[0]) for a in adjustments), default=0)
-            width = max((len(a[1]) for a in adjustments), default=0)
-            for x in self.insured:
-                out.append(f"  {x.day}  {x.payer}  trace {x.trace}  paid {x.amount}")
-                out += [
-                    f"    {name:<{label}}  {amount:>{width}}  {why}"
-                    for name, amount, why in x.adjustments
-                ]
+        out += ["", "SERVICES", *self.services_text(), *self.insured_text()]
         if self.payments:
             out += ["", "PAYMENTS"]
             width = max(len(amount) for _, _, amount in self.payments)
@@ -468,6 +444,44 @@ class _Superbill:
         out += [f"{label:<{width}}  {value}" for label, value in self.totals]
         out += ["", self.signature, ""]
         return "\n".join(out)
+
+    def services_text(self) -> list[str]:
+        """
+        The service lines as a text table, its columns as wide as their widest cell.
+        """
+        header = ("Date", "POS", "Code", "Modifiers", "Dx", "Units", "Charge", "Description")
+        rows = [
+            (x.day, x.place, x.code, x.modifiers, x.pointers, x.units, x.charge, x.label)
+            for x in self.lines
+        ]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        right = {5, 6}
+        out = []
+        for row in [header, *rows]:
+            cells = [
+                cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                for i, cell in enumerate(row[:-1])
+            ]
+            out.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+        return out
+
+    def insured_text(self) -> list[str]:
+        """
+        The insurer's payments and their adjustments as text, if any.
+        """
+        if not self.insured:
+            return []
+        out = ["", "INSURANCE PAYMENTS"]
+        adjustments = [a for x in self.insured for a in x.adjustments]
+        label = max((len(a[0]) for a in adjustments), default=0)
+        width = max((len(a[1]) for a in adjustments), default=0)
+        for x in self.insured:
+            out.append(f"  {x.day}  {x.payer}  trace {x.trace}  paid {x.amount}")
+            out += [
+                f"    {name:<{label}}  {amount:>{width}}  {why}"
+                for name, amount, why in x.adjustments
+            ]
+        return out
 
     def html(self) -> str:
         """

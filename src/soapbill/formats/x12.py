@@ -507,19 +507,8 @@ class _Writer(SegmentWriter):
         e, c, t = self.e, self.c, self.t
         # The 2400 loops first: they give the total (CLM02 is the sum of SV102).
         lines, total = self.lines(claim)
-        # CLM07 A (assigned) or C (not assigned) follows the insured's
-        # assignment of benefits, like CMS-1500 item 27; CLM09 Y is a signed
-        # release, I informed consent without one; CLM11 the related causes.
-        assigned = claim.assignment_of_benefits
+        text = self.clm(claim, total)
         causes = claim.related_causes
-        text = (
-            f"CLM{e}{claim.id}{e}{amount(total)}{e}{e}"
-            f"{e}{claim.place_of_service.value}{c}B{c}{claim.frequency.code}"
-            f"{e}{'Y' if claim.provider_signature_on_file else 'N'}"
-            f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
-            f"{e}{'Y' if claim.release_of_information else 'I'}"
-            f"{'' if causes is None else f'{e}{e}{self.causes(causes)}'}{t}"
-        )
         if causes is not None and causes.accident_date is not None:
             # DTP*439 accident date goes with an accident (AA, OA); a work
             # injury alone reports its date as the onset, DTP*431.
@@ -536,15 +525,41 @@ class _Writer(SegmentWriter):
         # HI: ABK for the principal ICD-10-CM diagnosis, ABF for the others,
         # codes without the dot (TR3 loop 2300, HI01-HI12).
         codes = f"{e}ABF{c}".join([code.value for code in claim.diagnoses]).replace(".", "")
-        text += f"HI{e}ABK{c}{codes}{t}"
+        return f"{text}HI{e}ABK{c}{codes}{t}{self.claim_providers(claim)}{lines}"
+
+    def clm(self, claim: Claim, total: Decimal) -> str:
+        """
+        CLM, the claim's own segment.
+        """
+        e, c = self.e, self.c
+        # CLM07 A (assigned) or C (not assigned) follows the insured's
+        # assignment of benefits, like CMS-1500 item 27; CLM09 Y is a signed
+        # release, I informed consent without one; CLM11 the related causes.
+        assigned = claim.assignment_of_benefits
+        causes = claim.related_causes
+        return (
+            f"CLM{e}{claim.id}{e}{amount(total)}{e}{e}"
+            f"{e}{claim.place_of_service.value}{c}B{c}{claim.frequency.code}"
+            f"{e}{'Y' if claim.provider_signature_on_file else 'N'}"
+            f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
+            f"{e}{'Y' if claim.release_of_information else 'I'}"
+            f"{'' if causes is None else f'{e}{e}{self.causes(causes)}'}{self.t}"
+        )
+
+    def claim_providers(self, claim: Claim) -> str:
+        """
+        Loops 2310A (the referring provider) and 2310B (the rendering provider).
+        """
+        text = ""
         if claim.referring_provider is not None:
             text += self.provider("DN", claim.referring_provider)
         rendering = _rendering(claim)
         if rendering is not None:
             text += self.provider("82", rendering)
             if rendering.taxonomy is not None:
-                text += f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{t}"
-        return text + lines
+                e = self.e
+                text += f"PRV{e}PE{e}PXC{e}{rendering.taxonomy}{self.t}"
+        return text
 
     def lines(self, claim: Claim) -> tuple[str, Decimal]:
         """
