@@ -854,31 +854,28 @@ def _occurrence(rx: Prescription) -> dict[str, Any]:
 
 
 def _patient(patient: Patient, rid: str) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "Patient",
-        "id": rid,
-        "identifier": [{"value": patient.id}],
-        "name": [_human_name(patient.name)],
-        **_phone(patient.phone),
-        "gender": patient.sex.value,
-        "birthDate": patient.birth_date.isoformat(),
-    }
-    if patient.address is not None:
-        resource["address"] = [_address(patient.address)]
-    return resource
+    head = {"resourceType": "Patient", "id": rid, "identifier": [{"value": patient.id}]}
+    return _person(head, patient, patient.phone)
 
 
 def _related_person(subscriber: Subscriber, rid: str, patient: str) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "RelatedPerson",
-        "id": rid,
-        "patient": _ref(patient),
-        "name": [_human_name(subscriber.name)],
-        "gender": subscriber.sex.value,
-        "birthDate": subscriber.birth_date.isoformat(),
+    head = {"resourceType": "RelatedPerson", "id": rid, "patient": _ref(patient)}
+    return _person(head, subscriber, None)
+
+
+def _person(
+    head: dict[str, Any], person: Patient | Subscriber, phone: str | None
+) -> dict[str, Any]:
+    # A Patient or a RelatedPerson: what identifies it, then the person.
+    resource = {
+        **head,
+        "name": [_human_name(person.name)],
+        **_phone(phone),
+        "gender": person.sex.value,
+        "birthDate": person.birth_date.isoformat(),
     }
-    if subscriber.address is not None:
-        resource["address"] = [_address(subscriber.address)]
+    if person.address is not None:
+        resource["address"] = [_address(person.address)]
     return resource
 
 
