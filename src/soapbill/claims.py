@@ -51,10 +51,10 @@ _OFFICE: Final = PlaceOfService("11")
 #: Identifiers that travel in X12 elements of at most 50 characters.
 _ID = rules(max_len=50)
 
-#: The most diagnoses a claim holds: the twelve diagnosis composites of the
-#: 837P ``HI`` segment (ASC X12 005010X222A1, loop 2300, HI01-HI12) and the
-#: twelve lines A-L of CMS-1500 item 21 (NUCC 1500 Claim Form Reference
-#: Instruction Manual, item 21). Diagnosis pointers run from 1 to this.
+#: The most diagnoses a claim holds, as many as the diagnosis composites of
+#: the 837P ``HI`` segment (ASC X12 005010X222A1, loop 2300, HI01-HI12) and the
+#: lines A-L of CMS-1500 item 21 (NUCC 1500 Claim Form Reference Instruction
+#: Manual, item 21). Diagnosis pointers run from 1 to this.
 MAX_DIAGNOSES: Final = 12
 #: The most diagnosis pointers a service line holds (837P ``SV107-1`` to
 #: ``SV107-4``, loop 2400; CMS-1500 item 24E).

@@ -41,11 +41,10 @@ from typing import Final, Literal
 
 from soapbill.claims import AttachmentKind, Claim, RelatedCauses
 from soapbill.errors import ErrorDetail, ValidationError
-from soapbill.formats import _tables
+from soapbill.formats import _tables, _x12
 from soapbill.formats._x12 import (
     DEFAULT_SEPARATORS,
     FIRST_DAY,
-    SEPARATOR_CHOICES,
     Receiver,
     SegmentWriter,
     Submitter,
@@ -80,6 +79,11 @@ __all__ = [
     "problems_837p",
     "write_837p",
 ]
+
+#: The characters a separator may be, the punctuation of the X12 extended
+#: character set except the ``.``, ``-`` and ``_`` that soapbill itself writes
+#: inside values (amounts, attachment ids).
+SEPARATOR_CHOICES: Final = _x12.SEPARATOR_CHOICES
 
 # --- code tables -----------------------------------------------------------------
 
