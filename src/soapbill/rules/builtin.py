@@ -952,6 +952,8 @@ def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[Decimal]
     """
     payer = context.claim.coverage.payer.id
     buckets: dict[_Pool, list[Decimal]] = {}
+    # Looked up once: the loop runs once per line of the patient's history.
+    discipline_of = Discipline.of_line
     for old in context.active_history:
         if old.coverage.payer.id != payer:
             continue
@@ -959,7 +961,7 @@ def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[Decimal]
             day = line.date_of_service
             k = bisect.bisect_left(days, day)
             if k < len(days):
-                key = (Discipline.of_line(line).kx_pool, day.year)
+                key = (discipline_of(line).kx_pool, day.year)
                 bucket = buckets.get(key)
                 if bucket is None:
                     bucket = buckets[key] = [Decimal(0)] * len(days)

@@ -14,7 +14,7 @@ import bisect
 from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Final
 
 import attrs
 
@@ -29,7 +29,6 @@ from soapbill.soap import SoapNote
 
 __all__ = ["Context"]
 
-_T = TypeVar("_T", Prescription, SoapNote, Claim)
 #: A table is anything with a check method (DiagnosisTable is a protocol).
 _A_TABLE: Final = "a DiagnosisTable (an object with a check method)"
 
@@ -118,9 +117,12 @@ class Context:
             )
         book = DEFAULT_CATALOG if catalog is None else check_instance(catalog, Catalog, "catalog")
         patient = claim.patient.id
-        rxs = _of_patient(prescriptions, Prescription, "prescriptions", patient)
-        note_list = _of_patient(notes, SoapNote, "notes", patient)
-        earlier = _of_patient(history, Claim, "history", patient)
+        rxs = tuple_of(prescriptions, Prescription, "prescriptions")
+        _same_patient((rx.patient_id for rx in rxs), "prescriptions", "patient_id", patient)
+        note_list = tuple_of(notes, SoapNote, "notes")
+        _same_patient((note.patient_id for note in note_list), "notes", "patient_id", patient)
+        earlier = tuple_of(history, Claim, "history")
+        _same_patient((old.patient.id for old in earlier), "history", "patient.id", patient)
         active = _active_history(claim, earlier)
         payer = claim.coverage.payer.id
         same_payer = [c for c in active if c.coverage.payer.id == payer]
@@ -184,21 +186,15 @@ class Context:
         return f"Context(policy={self.policy.id!r}, as_of={self.as_of!r})"
 
 
-def _of_patient(values: object, cls: type[_T], name: str, patient: str) -> tuple[_T, ...]:
+def _same_patient(owners: Iterable[str], name: str, where: str, patient: str) -> None:
     """
-    The items of *values*, each a *cls* about the patient *patient*.
+    Refuse the first of *owners* (the patient ids of the items of *name*) that is not *patient*.
     """
-    items = tuple_of(values, cls, name)
-    for i, item in enumerate(items):
-        if isinstance(item, Claim):
-            own, where = item.patient.id, "patient.id"
-        else:
-            own, where = item.patient_id, "patient_id"
-        if own != patient:
+    for i, owner in enumerate(owners):
+        if owner != patient:
             raise ValidationError.single(
                 f"{name}[{i}].{where}", "other_patient", "is about another patient than the claim"
             )
-    return items
 
 
 def _active_history(claim: Claim, history: tuple[Claim, ...]) -> tuple[Claim, ...]:
