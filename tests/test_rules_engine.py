@@ -13,7 +13,7 @@ from typing import cast
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import builders
@@ -143,7 +143,6 @@ def decisions(draw: st.DrawFn) -> Decision:
 
 
 @given(decisions())
-@settings(max_examples=40)
 def test_any_decision_round_trips_through_json_and_pickle(decision: Decision) -> None:
     assert Decision.from_json(decision.to_json()) == decision
     assert pickle.loads(pickle.dumps(decision)) == decision  # noqa: S301 - our own data
