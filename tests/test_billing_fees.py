@@ -6,22 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     Claim,
-    Coverage,
     CptCode,
-    DiagnosisCode,
-    Npi,
-    Patient,
-    Payer,
-    PersonName,
-    PlanType,
-    Provider,
-    ServiceLine,
-    Sex,
     SoapbillError,
     ValidationError,
 )
@@ -228,7 +219,6 @@ def test_charge_property(amount: Decimal, units: int) -> None:
     assert charge == _round_cents(charge)
 
 
-@settings(max_examples=30)
 @given(ranges, money)
 def test_fee_schedule_json_round_trip(
     spec: list[tuple[str, int, int | None]], amount: Decimal
@@ -402,35 +392,10 @@ def test_redeem_property(sessions: int, valid_days: int | None, offsets: list[in
 
 # --- estimate --------------------------------------------------------------------------
 
-CLINIC = Provider(npi=Npi("1234567893"), organization_name="Cedar Massage Therapy")
-PATIENT = Patient(
-    id="pt-1",
-    name=PersonName(family="Doe", given="Alex"),
-    birth_date=date(1990, 1, 1),
-    sex=Sex.MALE,
-)
-COVERAGE = Coverage(
-    payer=Payer(id="P1", name="Plan"), member_id="M1", plan_type=PlanType.COMMERCIAL
-)
-
 
 def claim_of(*lines: tuple[str, int, str, date]) -> Claim:
-    return Claim(
-        id="c1",
-        patient=PATIENT,
-        coverage=COVERAGE,
-        billing_provider=CLINIC,
-        diagnoses=(DiagnosisCode("M54.50"),),
-        lines=tuple(
-            ServiceLine(
-                code=C(code),
-                units=units,
-                charge=D(charge),
-                date_of_service=day,
-                diagnosis_pointers=(1,),
-            )
-            for code, units, charge, day in lines
-        ),
+    return builders.claim(
+        *(builders.line(code, units, on=day, charge=charge) for code, units, charge, day in lines)
     )
 
 
