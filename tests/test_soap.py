@@ -14,24 +14,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     Addendum,
     Assessment,
     BodyRegion,
     CptCode,
-    Credential,
     DiagnosisCode,
     Frequency,
     HomeExercise,
     Level,
     Lifestyle,
     NoteStateError,
-    Npi,
     Objective,
     PainReport,
-    PersonName,
     Plan,
-    Provider,
     RangeOfMotion,
     Side,
     Signature,
@@ -46,9 +43,7 @@ from soapbill import strategies as sbst
 
 SENTINEL = "ZZSENTINELZZ"
 
-THERAPIST = Provider(
-    npi=Npi("1234567893"), name=PersonName(family="Lee", given="Sam"), credential=Credential.LMT
-)
+THERAPIST = builders.therapist()
 DAY = date(2026, 3, 2)
 DRAFT = SoapNote(
     id="N1",
