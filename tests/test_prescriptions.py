@@ -14,24 +14,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import (
     BodyRegion,
     CptCode,
-    Credential,
     DiagnosisCode,
-    Npi,
-    PersonName,
     Prescription,
-    Provider,
     ValidationError,
 )
 from soapbill import strategies as sbst
 
 SENTINEL = "ZZSENTINELZZ"
 
-DOCTOR = Provider(
-    npi=Npi("1558598797"), name=PersonName(family="Smith", given="Alice"), credential=Credential.MD
-)
+DOCTOR = builders.physician()
 WRITTEN = date(2026, 3, 1)
 RX = Prescription(
     id="RX1",
