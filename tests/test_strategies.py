@@ -26,6 +26,7 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+import builders
 import soapbill
 from soapbill import (
     Address,
@@ -283,7 +284,7 @@ def test_treatments_refuse_bad_minutes(minutes: int) -> None:
         sbst.treatments(max_minutes=minutes)
 
 
-THERAPIST = Provider(npi=Npi("1234567893"), name=PersonName(family="Lee", given="Sam"))
+THERAPIST = builders.therapist()
 
 
 @given(
