@@ -7,7 +7,7 @@ envelopes; the transaction readers walk the segments of each transaction set.
 - The separators are learned from ``ISA``: the element separator is its fourth
   character, the component separator is ``ISA16`` and the segment terminator
   the character after it; ``ISA11`` is the repetition separator from version
-  00402 on (DOMAIN.md 5.1; pyx12 ``x12.control.00501.xml``).
+  00402 on (the X12 control segments, as pyx12 ``x12.control.00501.xml`` states them).
 - Line breaks after segment terminators (a new line, or a carriage return
   and a new line) are tolerated, and so is a terminator that is a line break.
 - Envelopes are checked: ``ISA``/``IEA``, ``GS``/``GE`` and ``ST``/``SE`` pair
