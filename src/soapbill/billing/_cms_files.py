@@ -46,7 +46,7 @@ __all__ = [
     "wanted_codes",
 ]
 
-#: What the loaders read: a path, or a text stream.
+#: What the loaders read, a path or a text stream.
 Source = str | os.PathLike[str] | TextIO
 
 _T = TypeVar("_T")
@@ -168,7 +168,7 @@ def cms_code(
     """
     The procedure code of a cell, or ``None`` when it is not wanted.
 
-    A code of five letters and digits that :class:`~soapbill.CptCode` does not
+    A code of five letters and digits that :class:`~soapbill.codes.cpt.CptCode` does not
     accept (a shape CMS may add later) cannot match any claim line: ``None``.
     *cache* keeps the codes already read, as a file repeats them.
 

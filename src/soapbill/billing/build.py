@@ -1,8 +1,8 @@
 """
 From signed visit notes to a claim.
 
-:func:`build_claim` turns the signed :class:`~soapbill.SoapNote` s of one
-patient (one plan of care: one discipline) into a :class:`~soapbill.Claim`:
+:func:`build_claim` turns the signed :class:`~soapbill.soap.SoapNote` s of one
+patient (one plan of care: one discipline) into a :class:`~soapbill.claims.Claim`:
 
 * **lines**: one per code per date of service (First Coast Service Options,
   "timed codes on a single line" per date of service), its

@@ -65,7 +65,7 @@ class Discipline(enum.StrEnum):
     @property
     def plan_modifier(self) -> Modifier:
         """
-        The plan-of-care modifier: GP, GO or GN (Pub 100-04 Ch. 5 §20.1).
+        The plan-of-care modifier, GP, GO or GN (Pub 100-04 Ch. 5 §20.1).
         """
         return _PLAN_MODIFIERS[self]
 
@@ -90,7 +90,7 @@ class Discipline(enum.StrEnum):
         counts as PT: the therapy of a massage or physical therapy practice.
 
         Raises:
-            ValidationError: *line* is not a :class:`~soapbill.ServiceLine`.
+            ValidationError: *line* is not a :class:`~soapbill.claims.ServiceLine`.
 
         .. versionadded:: 0.1.0
         """
@@ -124,7 +124,7 @@ _OT_POOL: Final = frozenset({Discipline.OT})
 #: Noridian and NGS, 2025 from Proactive Chart ("KX modifier therapy 2025"),
 #: 2026 from a single source, postacutetools ("The KX threshold and
 #: modifier"). Pass your own to :func:`needs_kx` for other years, and put a
-#: payer's in its policy (:class:`soapbill.rules.KxThreshold`).
+#: payer's in its policy (:class:`soapbill.rules.policy.KxThreshold`).
 KX_THRESHOLDS: Final[Mapping[int, Decimal]] = MappingProxyType(
     {
         2021: Decimal("2110.00"),
@@ -194,10 +194,10 @@ def lines_with_medicare_status(
     """
     The indices of the lines whose code has a Medicare fee-schedule status.
 
-    With :attr:`MedicareStatus.BUNDLED` this finds 97010: status B, never paid
+    With :attr:`~soapbill.codes.cpt.MedicareStatus.BUNDLED` this finds 97010: status B, never paid
     separately, and the patient cannot be billed for it (Palmetto GBA on
     status B codes; Pub 100-04 Ch. 23 §30.2.2); with
-    :attr:`MedicareStatus.INVALID`, 97014.
+    :attr:`~soapbill.codes.cpt.MedicareStatus.INVALID`, 97014.
 
     Raises:
         UnknownCodeError: A line's code is not in the catalogue.

@@ -68,7 +68,7 @@ __all__ = [
     "Source",
 ]
 
-#: What the loaders read: a path, or a text stream.
+#: What the loaders read, a path or a text stream.
 Source = _cms_files.Source
 
 _RATIONALE = rules(max_len=500)
@@ -90,7 +90,7 @@ class ModifierIndicator(enum.StrEnum):
     NOT_ALLOWED = "0"
     #: 59, XE, XS, XP or XU on the column-2 line may bypass it.
     ALLOWED = "1"
-    #: Not applicable: the edit is deleted and never applies.
+    #: Not applicable, as the edit is deleted and never applies.
     NOT_APPLICABLE = "9"
 
 
@@ -216,7 +216,7 @@ class PtpEdits:
         Modifier (0, 1 or 9) and the PTP Edit Rationale. Dates are
         ``YYYYMMDD``, as in the CMS PTP files.
 
-        A row whose code soapbill's :class:`CptCode` does not accept (a shape
+        A row whose code soapbill's :class:`~soapbill.codes.cpt.CptCode` does not accept (a shape
         CMS may add later) cannot match any claim line, so it is skipped. A path is read as
         UTF-8, or Latin-1 when it is not valid UTF-8.
 
@@ -341,7 +341,7 @@ class MueAdjudication(enum.StrEnum):
     .. versionadded:: 0.1.0
     """
 
-    #: Claim-line edit: each line on its own.
+    #: A claim-line edit, each line on its own.
     CLAIM_LINE = "1"
     #: Date-of-service edit based on policy.
     DATE_OF_SERVICE_POLICY = "2"
@@ -386,7 +386,7 @@ class MueStatus(enum.StrEnum):
 
     WITHIN_LIMIT = "within_limit"
     OVER_LIMIT = "over_limit"
-    #: No MUE value is loaded for the code: nothing was checked.
+    #: No MUE value is loaded for the code, so nothing was checked.
     NOT_CHECKED = "not_checked"
 
 

@@ -49,9 +49,9 @@ __all__ = ["MIDPOINT", "UNIT_MINUTES", "UnitAllocation", "UnitMethod", "allocate
 
 #: Minutes in one unit of a timed code ("each 15 minutes").
 UNIT_MINUTES: Final = 15
-#: A leftover of at least this many minutes is worth a unit: the midpoint of 15
-#: minutes is passed (CPT, Introduction, "Time"; the CMS unit table of Pub 100-04
-#: Ch. 5 §20.2).
+#: A leftover of at least this many minutes is worth a unit, as the midpoint of
+#: 15 minutes is passed (CPT, Introduction, "Time"; the CMS unit table of Pub
+#: 100-04 Ch. 5 §20.2).
 MIDPOINT: Final = 8
 
 
@@ -64,9 +64,9 @@ class UnitMethod(enum.StrEnum):
     .. versionadded:: 0.1.0
     """
 
-    #: Medicare's 8-minute rule: total timed minutes set the total units.
+    #: Medicare's 8-minute rule, where the total timed minutes set the total units.
     CMS = "cms"
-    #: The AMA rule of eights: each code is counted on its own minutes.
+    #: The AMA rule of eights, where each code counts on its own minutes.
     PER_CODE = "per_code"
 
 
@@ -160,7 +160,7 @@ def allocate_units(
         The units of every code, with an explanation.
 
     Raises:
-        ValidationError: *minutes* is not a mapping of :class:`CptCode` to
+        ValidationError: *minutes* is not a mapping of :class:`~soapbill.codes.cpt.CptCode` to
             whole minutes ``>= 0``, *method* is not a :class:`UnitMethod`, or
             *catalog* is not a :class:`~soapbill.codes.cpt.Catalog`.
         UnknownCodeError: A code is not in the catalogue.

@@ -1,10 +1,12 @@
 """
 The rules engine: check a claim against a payer's policy, and explain why.
 
-:func:`evaluate` runs the built-in rules (:mod:`soapbill.rules.builtin`) that a
-:class:`PayerPolicy` switches on, then any rules of your own, and returns a
-:class:`Decision`: eligible or not, with every :class:`Finding` explained.
-Write rules of your own with :func:`rule` and :func:`rule_group`.
+:func:`~soapbill.rules.engine.evaluate` runs the built-in rules
+(:mod:`soapbill.rules.builtin`) that a :class:`~soapbill.rules.policy.PayerPolicy`
+switches on, then any rules of your own, and returns a
+:class:`~soapbill.rules.findings.Decision`: eligible or not, with every
+:class:`~soapbill.rules.findings.Finding` explained. Write rules of your own
+with :func:`~soapbill.rules.base.rule` and :func:`~soapbill.rules.base.rule_group`.
 Example policies ship in :mod:`soapbill.rules.policies`; diagnosis tables in
 :mod:`soapbill.rules.diagnoses`.
 

@@ -1,7 +1,7 @@
 """
 What a rule is, and how to write one.
 
-A *rule* is a small pure function of the evaluation :class:`Context` with a
+A *rule* is a small pure function of the evaluation :class:`~soapbill.rules.context.Context` with a
 stable dotted id and a severity (:class:`Rule`, made with :func:`rule`). It
 receives a ``found`` factory bound to its id and severity, and yields
 ``found(message, path=..., fix=...)`` for each thing it finds:
@@ -60,10 +60,11 @@ class RuleError(SoapbillError):
     """
     A rule is malformed or misbehaves.
 
-    Its id is bad or repeated, its severity is not a :class:`Severity`, it is
-    not callable, it returned something that is not an iterable of
-    :class:`Finding` s of the ids it declares, or it raised (when called, or
-    while its generator ran). The message names the rule id (a group by its
+    Its id is bad or repeated, its severity is not a
+    :class:`~soapbill.rules.findings.Severity`, it is not callable, it returned
+    something that is not an iterable of
+    :class:`~soapbill.rules.findings.Finding` s of the ids it declares, or it
+    raised (when called, or while its generator ran). The message names the rule id (a group by its
     first id) and the type of the error the rule raised; it chains nothing,
     since that error's text may quote the claim.
 
@@ -135,7 +136,7 @@ class Rule(Protocol):
     """
     A rule: a callable with a stable dotted ``id`` and a ``severity``.
 
-    It is called with the :class:`Context` of one evaluation and a
+    It is called with the :class:`~soapbill.rules.context.Context` of one evaluation and a
     :class:`FindingFactory` bound to its id and severity, and returns (or
     yields) the findings it makes. It must be pure: the same context gives the
     same findings, whatever the order of the prescriptions, notes and history.
@@ -170,8 +171,8 @@ class RuleGroup(Protocol):
     """
     Rules that share one analysis: a callable declaring the ids it may report.
 
-    It is called with the :class:`Context` and a :class:`GroupFindingFactory`
-    of its ids, and returns the findings of any of them. Make one with
+    It is called with the :class:`~soapbill.rules.context.Context` and a
+    :class:`GroupFindingFactory` of its ids, and returns the findings of any of them. Make one with
     :func:`rule_group`, or write a class with a ``severities`` attribute and a
     ``__call__`` method.
 
@@ -198,14 +199,14 @@ GroupFunction = Callable[[Context, GroupFindingFactory], Iterable[Finding]]
 
 def rule(id: str, severity: Severity) -> Callable[[RuleFunction], Rule]:
     """
-    Make a function of a :class:`Context` and a ``found`` factory a :class:`Rule`.
+    Make a function of the context and a ``found`` factory a :class:`Rule`.
 
     The function is returned as it is, with ``id`` and ``severity`` attributes
     added, so a module-level rule pickles by name.
 
     Raises:
         RuleError: *id* is not lower-case words joined by dots, or *severity*
-            is not a :class:`Severity`.
+            is not a :class:`~soapbill.rules.findings.Severity`.
 
     .. versionadded:: 0.1.0
     """
@@ -222,7 +223,7 @@ def rule(id: str, severity: Severity) -> Callable[[RuleFunction], Rule]:
 
 def rule_group(severities: Mapping[str, Severity]) -> Callable[[GroupFunction], RuleGroup]:
     """
-    Make a function of a :class:`Context` and a ``found`` factory a :class:`RuleGroup`.
+    Make a function of the context and a ``found`` factory a :class:`RuleGroup`.
 
     *severities* declares the ids the group may report, in the order their
     findings sort, each with its severity. The function is returned as it is,
@@ -241,7 +242,7 @@ def rule_group(severities: Mapping[str, Severity]) -> Callable[[GroupFunction], 
 
     Raises:
         RuleError: *severities* is empty or not a mapping of rule ids to
-            :class:`Severity` values.
+            :class:`~soapbill.rules.findings.Severity` values.
 
     .. versionadded:: 0.1.0
     """
@@ -259,7 +260,7 @@ def declared(check: Rule | RuleGroup) -> Mapping[str, Severity]:
     The ids a rule or rule group may report, in order, each with its severity.
 
     A rule declares its ``id`` and ``severity``, a rule group its
-    ``severities``. :func:`~soapbill.rules.evaluate` asks this of every rule
+    ``severities``. :func:`~soapbill.rules.engine.evaluate` asks this of every rule
     it runs.
 
     >>> from soapbill.rules.builtin import code_bundled
@@ -268,7 +269,7 @@ def declared(check: Rule | RuleGroup) -> Mapping[str, Severity]:
 
     Raises:
         RuleError: *check* declares no valid id, or a severity that is not a
-            :class:`Severity`.
+            :class:`~soapbill.rules.findings.Severity`.
 
     .. versionadded:: 0.1.0
     """

@@ -1,7 +1,7 @@
 """
 The built-in rules and rule groups, each a small pure function with stable ids.
 
-:data:`BUILTIN_RULES` lists them in the order :func:`~soapbill.rules.evaluate`
+:data:`BUILTIN_RULES` lists them in the order :func:`~soapbill.rules.engine.evaluate`
 runs them; :data:`BUILTIN_IDS` lists their ids in the order their findings
 sort. Each does nothing unless the policy switches it on; the rules guide
 (docs/guide/rules.md) documents each id with its source and an example. Ids
@@ -877,7 +877,7 @@ def filing_late(context: Context, found: FindingFactory) -> Iterator[Finding]:
     Source: Medicare's 12 months, or one calendar year, after the date of
     service (42 CFR 424.44), and commercial limits of 90 to 180 days in
     payers' provider manuals. The last day itself is in time; see
-    :meth:`~soapbill.rules.PayerPolicy.filing_deadline`. A deadline on a
+    :meth:`~soapbill.rules.policy.PayerPolicy.filing_deadline`. A deadline on a
     weekend or holiday is not moved: soapbill cannot know the payer's
     holidays.
     """
@@ -938,7 +938,7 @@ def auth_missing(context: Context, found: FindingFactory) -> Iterator[Finding]:
 
 _KX: Final = Modifier("KX")
 _Pool = tuple[frozenset[Discipline], int]
-#: The largest amount of money: a year's charges beyond it are over any threshold.
+#: The largest amount of money; a year's charges beyond it are over any threshold.
 _MOST_MONEY: Final = MONEY_LIMIT - Decimal("0.01")
 
 

@@ -1,7 +1,7 @@
 """
 The evaluation context: everything one evaluation knows, checked and indexed once.
 
-:func:`soapbill.rules.evaluate` builds one :class:`Context` per call with
+:func:`soapbill.rules.engine.evaluate` builds one :class:`Context` per call with
 :meth:`Context.of` and hands it to every rule. Build one yourself the same
 way to test a rule of your own.
 

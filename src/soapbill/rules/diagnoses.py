@@ -1,7 +1,7 @@
 """
 Diagnosis tables: is an ICD-10-CM code billable on a date of service?
 
-A syntactically valid code (:class:`~soapbill.DiagnosisCode`) is billable only
+A syntactically valid code (:class:`~soapbill.codes.icd10.DiagnosisCode`) is billable only
 if it is a leaf of the ICD-10-CM tabular (not a category or subcategory header
 with more specific codes below it) and in force on the date of service: codes
 are added and split every October and sometimes in April (the CDC's yearly
@@ -70,7 +70,7 @@ class DiagnosisStatus(enum.StrEnum):
     .. versionadded:: 0.1.0
     """
 
-    #: A leaf code in force on the date: billable.
+    #: A leaf code in force on the date, so billable.
     BILLABLE = "billable"
     #: A category or subcategory with more specific codes below it.
     HEADER = "header"
@@ -80,7 +80,7 @@ class DiagnosisStatus(enum.StrEnum):
     DELETED = "deleted"
     #: Not an ICD-10-CM code at all, according to the table.
     INVALID = "invalid"
-    #: The table does not know the code: nothing can be said.
+    #: The table does not know the code, so nothing can be said.
     UNKNOWN = "unknown"
 
 
@@ -117,7 +117,7 @@ class DiagnosisTable(Protocol):
 
     Implement :meth:`check` to plug in your own code set (the CMS code files of
     each fiscal year, a terminology server). A table passed to
-    :func:`soapbill.rules.evaluate` in a process pool must pickle.
+    :func:`soapbill.rules.engine.evaluate` in a process pool must pickle.
 
     .. versionadded:: 0.1.0
     """

@@ -2,9 +2,9 @@
 The rules engine: run the rules on one claim and explain the decision.
 
 :func:`evaluate` checks one claim against one
-:class:`~soapbill.rules.PayerPolicy` and returns a
-:class:`~soapbill.rules.Decision` listing every
-:class:`~soapbill.rules.Finding`. The built-in rules and rule groups
+:class:`~soapbill.rules.policy.PayerPolicy` and returns a
+:class:`~soapbill.rules.findings.Decision` listing every
+:class:`~soapbill.rules.findings.Finding`. The built-in rules and rule groups
 (:mod:`soapbill.rules.builtin`) always run, in their documented order; each
 does nothing unless the policy switches it on. Your own rules
 (:mod:`soapbill.rules.base`) run after them, through ``extra_rules``. There is
@@ -215,7 +215,7 @@ def evaluate(
             by any prescription valid on its date of service.
         notes: The patient's SOAP notes on file.
         history: The patient's earlier claims, in any order; see
-            :class:`~soapbill.rules.Context` for what counts as a visit.
+            :class:`~soapbill.rules.context.Context` for what counts as a visit.
         as_of: The day the claim is checked (for the filing limit).
         extra_rules: Your own rules and rule groups, run after the built-in ones.
         diagnosis_table: Says whether a diagnosis is billable on a date;

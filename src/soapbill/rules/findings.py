@@ -34,7 +34,7 @@ from soapbill.rules.policy import POLICY_ID_PATTERN, PayerPolicy
 
 __all__ = ["RULE_ID_PATTERN", "Decision", "Finding", "Severity"]
 
-#: A rule id: lower-case words joined by dots, at least two (``"rx.expired"``).
+#: The shape of a rule id, lower-case words joined by dots, at least two (``"rx.expired"``).
 RULE_ID_PATTERN: Final = r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+"
 
 
@@ -45,7 +45,7 @@ class Severity(enum.StrEnum):
     .. versionadded:: 0.1.0
     """
 
-    #: The payer will deny the claim or a line: the claim is not eligible.
+    #: The payer will deny the claim or a line, so the claim is not eligible.
     ERROR = "error"
     #: Likely to cause a denial or a reduced payment; the claim may still go.
     WARNING = "warning"
@@ -95,7 +95,7 @@ class Decision:
     .. versionadded:: 0.1.0
     """
 
-    #: A top-level JSON document: it carries ``"format_version"``.
+    #: A top-level JSON document, which carries ``"format_version"``.
     __soapbill_document__: ClassVar[bool] = True
 
     policy_id: str = attrs.field(metadata=rules(max_len=64, pattern=POLICY_ID_PATTERN))

@@ -57,7 +57,7 @@ __all__ = [
     "UnitLimit",
 ]
 
-#: A policy id: lower-case letters, digits, dots, hyphens and underscores.
+#: The shape of a policy id, lower-case letters, digits, dots, hyphens and underscores.
 POLICY_ID_PATTERN: Final = r"[a-z0-9][a-z0-9._-]*"
 
 _CODES = rules(min_len=1, unique=True)
@@ -201,7 +201,7 @@ class PayerPolicy:
             12); give one of the two at most.
         prior_authorization: When a prior-authorisation number is needed.
         ptp_edits: The NCCI procedure-to-procedure edits to apply (load the
-            CMS tables with :meth:`soapbill.billing.edits.PtpEdits.load`).
+            CMS tables with :meth:`soapbill.billing.ncci.PtpEdits.load`).
         mue_limits: The MUE values to apply; ``None`` applies none, and a
             code without a value is reported as not checked.
         bundled_codes: Codes never paid separately (Medicare status B: 97010).
@@ -210,7 +210,7 @@ class PayerPolicy:
     .. versionadded:: 0.1.0
     """
 
-    #: A top-level JSON document: it carries ``"format_version"``.
+    #: A top-level JSON document, which carries ``"format_version"``.
     __soapbill_document__: ClassVar[bool] = True
 
     id: str = attrs.field(metadata=rules(max_len=64, pattern=POLICY_ID_PATTERN))
@@ -296,7 +296,7 @@ class PayerPolicy:
         Whether the policy applies to *plan_type* (any, when ``plan_types`` is ``None``).
 
         Raises:
-            ValidationError: *plan_type* is not a :class:`~soapbill.PlanType`.
+            ValidationError: *plan_type* is not a :class:`~soapbill.parties.PlanType`.
 
         .. versionadded:: 0.1.0
         """
@@ -310,7 +310,7 @@ class PayerPolicy:
 
         Raises:
             ValidationError: *credential* is neither a
-                :class:`~soapbill.Credential` nor ``None``.
+                :class:`~soapbill.parties.Credential` nor ``None``.
 
         .. versionadded:: 0.1.0
         """
@@ -322,7 +322,7 @@ class PayerPolicy:
 
         Raises:
             ValidationError: *credential* is neither a
-                :class:`~soapbill.Credential` nor ``None``.
+                :class:`~soapbill.parties.Credential` nor ``None``.
 
         .. versionadded:: 0.1.0
         """
@@ -333,7 +333,7 @@ class PayerPolicy:
         Whether the payer covers *code* (every code, when ``covered_codes`` is ``None``).
 
         Raises:
-            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+            ValidationError: *code* is not a :class:`~soapbill.codes.cpt.CptCode`.
 
         .. versionadded:: 0.1.0
         """
@@ -346,7 +346,7 @@ class PayerPolicy:
         Whether *code* is never paid separately (it is among ``bundled_codes``).
 
         Raises:
-            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+            ValidationError: *code* is not a :class:`~soapbill.codes.cpt.CptCode`.
 
         .. versionadded:: 0.1.0
         """
@@ -358,7 +358,7 @@ class PayerPolicy:
         The most units of *code* paid per date of service, or ``None`` for no limit.
 
         Raises:
-            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+            ValidationError: *code* is not a :class:`~soapbill.codes.cpt.CptCode`.
 
         .. versionadded:: 0.1.0
         """
@@ -370,7 +370,7 @@ class PayerPolicy:
         The modifier requirements that apply to lines of *code*, in the policy's order.
 
         Raises:
-            ValidationError: *code* is not a :class:`~soapbill.CptCode`.
+            ValidationError: *code* is not a :class:`~soapbill.codes.cpt.CptCode`.
 
         .. versionadded:: 0.1.0
         """
