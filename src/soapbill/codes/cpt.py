@@ -121,7 +121,7 @@ class MedicareStatus(enum.StrEnum):
     """
 
     ACTIVE = "a"
-    #: Bundled: always included in payment for other services on the same date.
+    #: Bundled, always included in payment for other services on the same date.
     BUNDLED = "b"
     #: Not valid for Medicare purposes.
     INVALID = "i"
@@ -160,7 +160,7 @@ class CodeInfo:
     @property
     def minutes_per_unit(self) -> int | None:
         """
-        Minutes in one unit: 15 for timed codes, ``None`` for untimed ones.
+        Minutes in one unit, 15 for timed codes and ``None`` for untimed ones.
         """
         return 15 if self.timed else None
 
