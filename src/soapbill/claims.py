@@ -77,7 +77,7 @@ class ClaimFrequency(enum.StrEnum):
     @property
     def code(self) -> str:
         """
-        The claim frequency code: ``"1"``, ``"7"`` or ``"8"``.
+        The claim frequency code, ``"1"``, ``"7"`` or ``"8"``.
         """
         return _FREQUENCY_CODES[self]
 
