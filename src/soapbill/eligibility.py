@@ -314,8 +314,8 @@ class ServiceType(enum.StrEnum):
         return codes.SERVICE_TYPES.explain(self.value)
 
 
-#: The service types a massage or physical-medicine practice asks about: massage
-#: therapy, physical medicine and physical therapy. The default of every
+#: The service types a massage or physical-medicine practice asks about (massage
+#: therapy, physical medicine and physical therapy). The default of every
 #: question of :class:`EligibilityResponse`.
 THERAPY_SERVICES: Final = (
     ServiceType.MASSAGE_THERAPY,
@@ -1132,14 +1132,14 @@ class EligibilityResponse:
     @property
     def member(self) -> Member | None:
         """
-        Whom the answer is about: the dependent, else the subscriber.
+        Whom the answer is about, the dependent or else the subscriber.
         """
         return self.subscriber if self.dependent is None else self.dependent
 
     @property
     def active(self) -> bool | None:
         """
-        Whether the coverage is active: ``None`` when no benefit says.
+        Whether the coverage is active, ``None`` when no benefit says.
 
         Any active-coverage benefit (``EB01`` 1-5) makes it active; otherwise
         an inactive one (6-8) makes it inactive.
