@@ -201,7 +201,7 @@ class NoteCodes:
 # All four section codes are in FHIR's DocumentSectionCodes value set
 # (http://hl7.org/fhir/R4/valueset-doc-section-codes.html). Section displays
 # are left out: the section titles say what they are.
-#: The default codes: LOINC, replaceable (see the FHIR guide).
+#: The default codes (LOINC), replaceable (see the FHIR guide).
 DEFAULT_NOTE_CODES: Final = NoteCodes(
     document=Coding(system=LOINC_SYSTEM, code="11506-3", display="Progress note"),
     subjective=Coding(system=LOINC_SYSTEM, code="61150-9"),
