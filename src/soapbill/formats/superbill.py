@@ -136,7 +136,7 @@ class InsurerPayment:
     @property
     def written_off(self) -> Decimal:
         """
-        The adjustments the patient does not owe: every group but ``PR``.
+        The adjustments the patient does not owe, every group but ``PR``.
         """
         return sum((a.amount for a in self.adjustments if a.group is not _PR), _ZERO)
 
@@ -270,11 +270,11 @@ def render_superbill(
             (default: the built-in one).
 
     Returns:
-        The superbill. Each value is written on one line: its line breaks,
-        runs of white space and other control characters (Unicode categories
-        Cc, Zl and Zp, such as NUL or an ANSI escape) become one space, so
-        the only control characters of the text or HTML are the layout's own
-        line breaks. In HTML every value is escaped.
+        The superbill, each value written on one line (its line breaks,
+        runs of white space and other control characters, of Unicode
+        categories Cc, Zl and Zp such as NUL or an ANSI escape, become one
+        space), so the only control characters of the text or HTML are the
+        layout's own line breaks. In HTML every value is escaped.
 
     Raises:
         ValidationError: An argument has the wrong type or *kind* is unknown;
