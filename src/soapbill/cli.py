@@ -21,7 +21,7 @@ Only the command line reads the clock: ``check --as-of`` and the creation
 dates of exports default to today.
 
 Every input file may be ``-``, standard input, once per run; each is read up
-to :data:`MAX_INPUT_BYTES` and must be UTF-8. Whatever the input, the command
+to 16 MiB (``MAX_INPUT_BYTES``) and must be UTF-8. Whatever the input, the command
 ends with one of its exit codes, never a traceback; when the reader of its
 output goes away (``soapbill ... | head -1``) it stops quietly with 141.
 
