@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, event, find, given, settings
+from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
 
 from soapbill import (
@@ -414,7 +414,6 @@ def _check_levels(levels: dict[str, Level]) -> None:
         del hl04
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches().map(unique_ids), st.integers(1, 999_999_999))
 def test_every_generated_file_validates(claims: list[Claim], control_number: int) -> None:
     text = write(claims, control_number=control_number)
@@ -497,7 +496,6 @@ def test_the_batches_reach_every_shape() -> None:
 # --- separators ----------------------------------------------------------------------------
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     batches(max_claims=2, max_lines=2).map(unique_ids),
     st.permutations(SEPARATOR_CHOICES).map(lambda chars: chars[:4]),
@@ -609,7 +607,6 @@ SEPARATOR_CHARS = ["*", ":", "^", "~"]
 FOREIGN_CHARS = ["é", "ß", "\n", "\t", "\x00", "\x1d", "€", "\u2019"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     batches(max_claims=2, max_lines=1),
     st.data(),
@@ -747,7 +744,6 @@ def _attempt(claims: list[Claim], **kwargs: Any) -> tuple[str | None, tuple[Erro
         return None, error.errors
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(sbst.claims(max_lines=2), min_size=1, max_size=2))
 def test_claims_are_written_exactly_when_they_have_no_problems(claims: list[Claim]) -> None:
     # problems_837p tells beforehand what write_837p refuses, all of it.
@@ -987,7 +983,6 @@ def test_a_rendering_provider_who_is_the_billing_provider_is_not_repeated() -> N
 # --- determinism and limits -------------------------------------------------------------------
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(max_lines=2))
 def test_the_same_input_gives_the_same_output(claims: list[Claim]) -> None:
     copies = [Claim(**attrs.asdict(c, recurse=False)) for c in claims]
@@ -1015,7 +1010,6 @@ def _ready_dependant() -> Claim:
     return _set(_dependant(EXAMPLE), "coverage.subscriber.address.city", "Olympia")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(max_claims=1, max_lines=1))
 def test_the_texts_are_what_the_837p_writes(claims: list[Claim]) -> None:
     # Only what the 837P writes: not the rendering or referring provider's
@@ -1402,7 +1396,6 @@ def _hostile_party(data: st.DataObject, party: Any) -> Any:
     return party
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sbst.claims(submittable=True, max_lines=3), st.data())
 def test_hostile_values_are_written_well_formed_or_refused(
     claim: Claim, data: st.DataObject
