@@ -613,3 +613,14 @@ def test_damaged_json_bytes_give_a_clean_validation_error(data: st.DataObject) -
         from_json(bytes(text), Claim)
     except Exception as exc:  # noqa: BLE001 - what is raised is the test
         assert_clean(exc, SENTINEL)
+
+
+def test_a_huge_array_of_broken_items_lists_its_first_failures_only() -> None:
+    doc = json.loads((ROOT / "examples" / "claim.json").read_text())
+    doc["lines"] = [{}] * 200_000
+    with pytest.raises(ValidationError) as info:
+        from_json(json.dumps(doc), Claim)
+    failed = {e.path.split("]")[0] for e in info.value.errors if e.path.startswith("lines[")}
+    assert len(failed) == 20
+    assert "lines[19" in failed
+    assert "lines[20" not in failed
