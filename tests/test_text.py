@@ -23,14 +23,14 @@ from soapbill._text import (
     printable,
 )
 from soapbill.claims import MAX_DIAGNOSES
-from text_support import CONTROL_CATEGORIES, controls, hostile_text
+from text_support import BIDI, CONTROL_CATEGORIES, controls, hostile_text
 
 
 def test_controls_are_exactly_the_categories() -> None:
     expected = {
         code
         for code in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(code)) in CONTROL_CATEGORIES
+        if unicodedata.category(chr(code)) in CONTROL_CATEGORIES or chr(code) in BIDI
     }
     assert expected == CONTROLS
 
@@ -49,8 +49,11 @@ def test_printable_examples() -> None:
     assert printable("") == ""
     assert printable("Jane Doe") == "Jane Doe"
     assert printable("DOE\n28 TOTAL\x1b[2J\u2028\x00\x85") == "DOE 28 TOTAL [2J   "
+    # An override would show what follows it backwards.
+    assert printable("DOE\u202e00.05") == "DOE 00.05"
+    assert printable("\u2066A\u2069") == " A "
     # Other invisible characters are text, not controls: a name may need them.
-    assert printable("\u200c\u00a0\u202e") == "\u200c\u00a0\u202e"
+    assert printable("\u200c\u00a0\u200f\u200e") == "\u200c\u00a0\u200f\u200e"
 
 
 @given(st.text() | hostile_text)

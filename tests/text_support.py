@@ -24,6 +24,18 @@ from soapbill import strategies as sbst
 #: The categories a text output shows none of, but for its own line breaks.
 CONTROL_CATEGORIES: Final = frozenset({"Cc", "Zl", "Zp"})
 
+#: The explicit bidi embeddings, overrides and isolates (UAX #9, section 2),
+#: written out here rather than taken from soapbill, as an independent list.
+BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_control(ch: str) -> bool:
+    """
+    Whether a text output must show *ch* as a space.
+    """
+    return unicodedata.category(ch) in CONTROL_CATEGORIES or ch in BIDI
+
+
 _FRAGMENTS: Final = (
     "\n28    TOTAL CHARGE                        0.00\n",
     "\r\n",
@@ -32,6 +44,8 @@ _FRAGMENTS: Final = (
     "\x00",
     "\u2028",
     "\u2029",
+    "\u202e0.00 $",
+    "\u2067",
     "\x85",
     "\x9b31m",
     "\t",
@@ -43,6 +57,7 @@ _FRAGMENTS: Final = (
 hostile_text: Final = st.lists(
     st.sampled_from(_FRAGMENTS)
     | st.characters(categories=["Cc", "Zl", "Zp"])
+    | st.sampled_from(sorted(BIDI))
     | st.characters(codec="utf-8"),
     min_size=1,
     max_size=6,
@@ -51,16 +66,16 @@ hostile_text: Final = st.lists(
 
 def controls(text: str) -> set[str]:
     """
-    The characters of *text* of the categories Cc, Zl and Zp.
+    The characters of *text* of the categories Cc, Zl and Zp, and its bidi controls.
     """
-    return {ch for ch in text if unicodedata.category(ch) in CONTROL_CATEGORIES}
+    return {ch for ch in text if is_control(ch)}
 
 
 def benign(text: str) -> str:
     """
     *text* with each control character replaced by ``x``.
     """
-    return "".join("x" if unicodedata.category(ch) in CONTROL_CATEGORIES else ch for ch in text)
+    return "".join("x" if is_control(ch) else ch for ch in text)
 
 
 def _name(name: PersonName, text: Callable[[], str]) -> PersonName:

@@ -5,8 +5,9 @@ The small pieces of text that soapbill's writers and rules share.
   A claim's free text (a name, an address, an id) may hold any character.
   Shown as it is, a line break or a ``U+2028`` starts a line the layout did
   not write (a patient's name could add a fake ``28 TOTAL CHARGE`` row to a
-  CMS-1500), an ANSI escape (``ESC [``) drives the terminal, and a NUL ends
-  the text for some readers. :func:`printable` turns every such character
+  CMS-1500), an ANSI escape (``ESC [``) drives the terminal, a NUL ends
+  the text for some readers, and a right-to-left override shows the rest of
+  its line backwards. :func:`printable` turns every such character
   into a space, so that the only line breaks left are the layout's own; every
   writer of such text uses it (the CMS-1500 boxes and text, the superbill, and
   everything the command line prints from its input). :func:`one_line` also
@@ -36,6 +37,7 @@ from typing import Final
 from soapbill.claims import MAX_DIAGNOSES
 
 __all__ = [
+    "BIDI_CONTROLS",
     "CONTROLS",
     "DIAGNOSIS_LETTERS",
     "diagnosis_letter",
@@ -45,11 +47,20 @@ __all__ = [
     "printable",
 ]
 
+#: The explicit directional embeddings, overrides and isolates (LRE, RLE, PDF,
+#: LRO, RLO; LRI, RLI, FSI, PDI: Unicode Standard Annex #9, section 2). Left in
+#: a name, an override turns the rest of its line around, so that a terminal or
+#: a page shows the amounts after it in another order than they are written
+#: (the "Trojan Source" attack, CVE-2021-42574). The marks LRM and RLM, which
+#: change no order but their neighbours', stay.
+BIDI_CONTROLS: Final = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
 #: The code points of Unicode's control characters (category ``Cc``: C0, DEL
-#: and C1) and of its line and paragraph separators (``Zl``, ``Zp``). The
-#: ``Cc`` set is fixed by Unicode's stability policy; ``Zl`` and ``Zp`` have
-#: held only these two since Unicode 1.1 (Unicode Standard, section 4.5).
-CONTROLS: Final = frozenset((*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029))
+#: and C1), of its line and paragraph separators (``Zl``, ``Zp``), and
+#: :data:`BIDI_CONTROLS`. The ``Cc`` set is fixed by Unicode's stability
+#: policy; ``Zl`` and ``Zp`` have held only these two since Unicode 1.1
+#: (Unicode Standard, section 4.5).
+CONTROLS: Final = frozenset((*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *BIDI_CONTROLS))
 _TO_SPACE: Final = dict.fromkeys(CONTROLS, " ")
 
 #: The letters of a claim's diagnoses on paper, in order: CMS-1500 item 21
@@ -64,8 +75,9 @@ def printable(text: str) -> str:
 
     The result has as many characters as *text*, so column layouts hold.
     """
-    # str.isprintable() is False for every character of CONTROLS (and for
-    # others we keep): most text takes this quick way out unchanged.
+    # str.isprintable() is False for every character of CONTROLS (the bidi
+    # controls are category Cf) and for others we keep: most text takes this
+    # quick way out unchanged.
     if text.isprintable():
         return text
     return text.translate(_TO_SPACE)
