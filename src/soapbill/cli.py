@@ -55,6 +55,8 @@ from soapbill.soap import SoapNote
 
 if TYPE_CHECKING:
     from soapbill.formats._x12read import Interchange
+    from soapbill.formats.x12 import Receiver, Submitter
+    from soapbill.parties import Payer
     from soapbill.remittance import (
         Acknowledgement,
         Adjustment,
@@ -92,25 +94,50 @@ _DOCUMENTS: Final[dict[str, type[Claim | SoapNote | Prescription]]] = {
     "prescription": Prescription,
 }
 
-#: The option behind each field of the 837P envelope (the ``submitter.`` and
-#: ``receiver.`` paths of :class:`soapbill.formats.x12.Submitter`,
-#: :class:`~soapbill.formats.x12.Receiver` and
-#: :func:`~soapbill.formats.x12.write_837p`), with where its default comes from.
-_ENVELOPE_OPTIONS: Final[dict[str, tuple[str, str]]] = {
-    "submitter.name": ("--submitter-name", "the claim's billing_provider.organization_name"),
-    "submitter.id": ("--submitter-id", "the claim's billing_provider.npi"),
-    "submitter.contact_name": (
-        "--contact-name",
-        "--submitter-name or the claim's billing_provider.organization_name",
-    ),
-    "submitter.phone": ("--contact-phone", "the claim's billing_provider.phone"),
-    "submitter.email": ("--contact-email", ""),
-    "receiver.name": ("--receiver-name", "the claim's coverage.payer.name"),
-    "receiver.id": ("--receiver-id", "the claim's coverage.payer.id"),
-    "control_number": ("--control-number", ""),
-    "created": ("--created", "now"),
-    "usage": ("--usage", ""),
+#: The option behind each field of an X12 envelope: the ``submitter.`` and
+#: ``receiver.`` paths of :class:`soapbill.formats.x12.Submitter` and
+#: :class:`~soapbill.formats.x12.Receiver`, and the arguments of
+#: :func:`~soapbill.formats.x12.write_837p` and :func:`~soapbill.eligibility.write_270`.
+_ENVELOPE_OPTIONS: Final[dict[str, str]] = {
+    "submitter.name": "--submitter-name",
+    "submitter.id": "--submitter-id",
+    "submitter.contact_name": "--contact-name",
+    "submitter.phone": "--contact-phone",
+    "submitter.email": "--contact-email",
+    "receiver.name": "--receiver-name",
+    "receiver.id": "--receiver-id",
+    "control_number": "--control-number",
+    "created": "--created",
+    "usage": "--usage",
 }
+
+
+def _envelope_defaults(provider: str, name: str, payer: str) -> dict[str, str]:
+    """
+    Where the default of each envelope option comes from, by path.
+
+    Args:
+        provider: The document's provider who sends the file, as the user reads it.
+        name: Where the provider's name comes from.
+        payer: The document's payer, who receives it.
+    """
+    return {
+        "submitter.name": name,
+        "submitter.id": f"{provider}.npi",
+        "submitter.contact_name": f"--submitter-name or {name}",
+        "submitter.phone": f"{provider}.phone",
+        "receiver.name": f"{payer}.name",
+        "receiver.id": f"{payer}.id",
+        "created": "now",
+    }
+
+
+#: The 837P's envelope defaults come from the claim.
+_CLAIM_DEFAULTS: Final = _envelope_defaults(
+    "the claim's billing_provider",
+    "the claim's billing_provider.organization_name",
+    "the claim's coverage.payer",
+)
 
 
 class _UsageError(SoapbillError):
@@ -441,37 +468,17 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _render_837p(args: argparse.Namespace, claim: Claim) -> str:
-    from soapbill.formats.x12 import (  # noqa: PLC0415 - keeps --help fast
-        Receiver,
-        Submitter,
-        problems_837p,
-        write_837p,
-    )
+    from soapbill.formats.x12 import problems_837p, write_837p  # noqa: PLC0415 - keeps --help fast
 
     billing = claim.billing_provider
-    name = billing.organization_name or "SUBMITTER"
-    created = datetime.now().astimezone() if args.created is None else args.created
-    # Both parties are built before either is refused: every problem at once.
-    problems: list[ErrorDetail] = []
-    submitter = receiver = None
-    try:
-        submitter = Submitter(
-            name=args.submitter_name or name,
-            id=args.submitter_id or str(billing.npi),
-            contact_name=args.contact_name or args.submitter_name or name,
-            phone=args.contact_phone or billing.phone or None,
-            email=args.contact_email,
-        )
-    except ValidationError as err:
-        problems += err.prefixed("submitter").errors
-    try:
-        receiver = Receiver(
-            name=args.receiver_name or claim.coverage.payer.name,
-            id=args.receiver_id or claim.coverage.payer.id,
-        )
-    except ValidationError as err:
-        problems += err.prefixed("receiver").errors
-    if submitter is None or receiver is None:
+    parties = _parties(
+        args,
+        name=billing.organization_name or "SUBMITTER",
+        npi=billing.npi.value,
+        phone=billing.phone,
+        payer=claim.coverage.payer,
+    )
+    if isinstance(parties, list):
         # The claim's own problems too, as write_837p would list them.
         own = problems_837p(claim)
         document = (
@@ -479,51 +486,124 @@ def _render_837p(args: argparse.Namespace, claim: Claim) -> str:
             if own
             else None
         )
-        raise _option_error(args, problems, document)
+        raise _option_error(args, parties, _CLAIM_DEFAULTS, document)
+    submitter, receiver = parties
     try:
         return write_837p(
             [claim],
             submitter=submitter,
             receiver=receiver,
             control_number=args.control_number,
-            created=created
-            if isinstance(created, datetime)
-            else datetime.combine(created, datetime.min.time()),
+            created=_created(args),
             usage=args.usage,
         )
     except ValidationError as err:
-        # The claim's problems come as claims[0].<path>, the options' as
-        # submitter.<field>, receiver.<field> or the argument's name.
-        prefix = "claims[0]"
-        claim_problems = [
+        raise _blame(
+            args,
+            err,
+            key="claims",
+            files=[args.claim],
+            defaults=_CLAIM_DEFAULTS,
+            verdict="not ready for the 837P",
+        ) from None
+
+
+def _parties(
+    args: argparse.Namespace, *, name: str, npi: str, phone: str | None, payer: Payer
+) -> tuple[Submitter, Receiver] | list[ErrorDetail]:
+    """
+    The envelope's submitter and receiver: the options, or the document's parties.
+
+    Both are built before either is refused: every problem at once, under
+    ``submitter.`` and ``receiver.``.
+
+    Args:
+        args: The options.
+        name: The provider's name.
+        npi: The provider's NPI.
+        phone: The provider's phone.
+        payer: The payer.
+    """
+    from soapbill.formats.x12 import Receiver, Submitter  # noqa: PLC0415 - keeps --help fast
+
+    problems: list[ErrorDetail] = []
+    submitter = receiver = None
+    try:
+        submitter = Submitter(
+            name=args.submitter_name or name,
+            id=args.submitter_id or npi,
+            contact_name=args.contact_name or args.submitter_name or name,
+            phone=args.contact_phone or phone or None,
+            email=args.contact_email,
+        )
+    except ValidationError as err:
+        problems += err.prefixed("submitter").errors
+    try:
+        receiver = Receiver(name=args.receiver_name or payer.name, id=args.receiver_id or payer.id)
+    except ValidationError as err:
+        problems += err.prefixed("receiver").errors
+    if submitter is None or receiver is None:
+        return problems
+    return submitter, receiver
+
+
+def _created(args: argparse.Namespace) -> datetime:
+    """
+    The creation time of an interchange: ``--created`` at midnight, or now.
+    """
+    if args.created is None:
+        return datetime.now().astimezone()
+    return datetime.combine(args.created, datetime.min.time())
+
+
+def _blame(
+    args: argparse.Namespace,
+    err: ValidationError,
+    *,
+    key: str,
+    files: Sequence[str],
+    defaults: dict[str, str],
+    verdict: str,
+) -> _OptionError | _BadDocumentError:
+    """
+    The problems an X12 writer found, each blamed on its file or its option.
+
+    A document's problems come as ``key[i].<path>``: the first file with
+    problems names its own, without the prefix; the options' come as
+    ``submitter.<field>``, ``receiver.<field>`` or the argument's name.
+    """
+    document = None
+    for i, path in enumerate(files):
+        prefix = f"{key}[{i}]"
+        own = [
             ErrorDetail(
                 path=d.path.removeprefix(prefix).removeprefix("."), code=d.code, message=d.message
             )
             for d in err.errors
             if d.path == prefix or d.path.startswith((f"{prefix}.", f"{prefix}["))
         ]
-        document = (
-            _BadDocumentError(args.claim, ValidationError(claim_problems), "not ready for the 837P")
-            if claim_problems
-            else None
-        )
-        options = [d for d in err.errors if not d.path.startswith(prefix)]
-        if options or document is None:
-            raise _option_error(args, options, document) from None
-        raise document from None
+        if own:
+            document = _BadDocumentError(path, ValidationError(own), verdict)
+            break
+    options = [d for d in err.errors if not d.path.startswith(key)]
+    if options or document is None:
+        return _option_error(args, options, defaults, document)
+    return document
 
 
 def _option_error(
     args: argparse.Namespace,
     details: Iterable[ErrorDetail],
+    defaults: dict[str, str],
     document: _BadDocumentError | None = None,
 ) -> _OptionError:
     """
-    The problems of the 837P envelope, each blamed on its option.
+    The problems of an X12 envelope, each blamed on its option, with where its default came from.
     """
     lines = []
     for detail in details:
-        option, default = _ENVELOPE_OPTIONS.get(detail.path, (detail.path, ""))
+        option = _ENVELOPE_OPTIONS.get(detail.path, detail.path)
+        default = defaults.get(detail.path, "")
         given = getattr(args, option.removeprefix("--").replace("-", "_"), None) is not None
         if not given and default:
             option += f" (not given; the default is {default})"
@@ -993,16 +1073,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="creation date of the 837P interchange or the FHIR Claim (default: now)",
     )
-    x12 = export.add_argument_group("837P envelope (defaults from the claim)")
-    x12.add_argument("--submitter-name", help="default: the billing provider's name")
-    x12.add_argument("--submitter-id", help="default: the billing provider's NPI")
-    x12.add_argument("--contact-name", help="default: the submitter's name")
-    x12.add_argument("--contact-phone", help="ten digits; default: the billing provider's phone")
-    x12.add_argument("--contact-email")
-    x12.add_argument("--receiver-name", help="default: the payer's name")
-    x12.add_argument("--receiver-id", help="default: the payer id")
-    x12.add_argument("--control-number", type=int, default=1, help="ISA13 and GS06 (default: 1)")
-    x12.add_argument("--usage", choices=["T", "P"], default="T", help="test or production")
+    _add_envelope(export, "837P envelope (defaults from the claim)", "the billing provider")
     export.add_argument(
         "--kind", choices=["text", "html"], default="text", help="superbill as text or HTML"
     )
@@ -1046,6 +1117,24 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--json", action="store_true", help="print what was read as JSON")
     read.set_defaults(run=_remit_read)
     return parser
+
+
+def _add_envelope(parser: argparse.ArgumentParser, title: str, provider: str) -> None:
+    """
+    The options of an X12 envelope, whose defaults come from *provider* and the payer.
+    """
+    envelope = parser.add_argument_group(title)
+    envelope.add_argument("--submitter-name", help=f"default: {provider}'s name")
+    envelope.add_argument("--submitter-id", help=f"default: {provider}'s NPI")
+    envelope.add_argument("--contact-name", help="default: the submitter's name")
+    envelope.add_argument("--contact-phone", help=f"ten digits; default: {provider}'s phone")
+    envelope.add_argument("--contact-email")
+    envelope.add_argument("--receiver-name", help="default: the payer's name")
+    envelope.add_argument("--receiver-id", help="default: the payer id")
+    envelope.add_argument(
+        "--control-number", type=int, default=1, help="ISA13 and GS06 (default: 1)"
+    )
+    envelope.add_argument("--usage", choices=["T", "P"], default="T", help="test or production")
 
 
 def _add_documents(parser: argparse.ArgumentParser) -> None:
