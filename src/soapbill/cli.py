@@ -40,14 +40,14 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
 
 import soapbill
-from soapbill._text import CONTROLS, printable
+from soapbill._text import CONTROLS, plural, printable
 from soapbill.claims import Claim
 from soapbill.errors import ErrorDetail, SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
@@ -61,9 +61,12 @@ if TYPE_CHECKING:
         Acknowledgement,
         Adjustment,
         ClaimAcknowledgement,
+        ClaimPayment,
         ClaimStatus,
         NextStep,
+        Posting,
         Remittance,
+        SegmentError,
         ServicePayment,
     )
 
@@ -225,8 +228,7 @@ def _emit(stream: TextIO, document: str) -> None:
 
 
 def _print_errors(err: ValidationError, where: str, out: TextIO, verdict: str = "invalid") -> None:
-    count = len(err.errors)
-    _say(out, f"{_name(where)}: {verdict} ({count} problem{'' if count == 1 else 's'})")
+    _say(out, f"{_name(where)}: {verdict} ({plural(len(err.errors), 'problem')})")
     for detail in err.errors:
         _say(out, f"  {detail.path or '<document>'}: {detail.message} [{detail.code}]")
 
@@ -392,8 +394,7 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILED
     summary = ""
     if isinstance(obj, Claim):
-        count = len(obj.lines)
-        summary = f" ({count} line{'' if count == 1 else 's'}, total {obj.total_charge})"
+        summary = f" ({plural(len(obj.lines), 'line')}, total {obj.total_charge})"
     if args.ready_for is not None:
         from soapbill.formats.x12 import problems_837p  # noqa: PLC0415 - keeps --help fast
 
@@ -754,97 +755,123 @@ def _dicts(items: Iterable[Any]) -> list[Any]:
     return [to_dict(item) for item in items]
 
 
-def _print_999(args: argparse.Namespace, acks: Sequence[Acknowledgement], out: TextIO) -> int:
-    action = any(not ack.accepted or not all(t.accepted for t in ack.transactions) for ack in acks)
+def _report(
+    args: argparse.Namespace,
+    out: TextIO,
+    document: Callable[[], dict[str, Any]],
+    lines: Iterable[str],
+    *,
+    action: bool,
+) -> int:
+    """
+    Print what was read: the *document* as JSON with ``--json``, else the *lines*.
+
+    Returns:
+        1 when something needs action, else 0.
+    """
     if args.json:
-        _emit_json(out, {"kind": "999", "acknowledgements": _dicts(acks)})
-        return EXIT_FAILED if action else EXIT_OK
-    name = _name(args.file)
-    for ack in acks:
-        _say(
-            out,
-            f"{name}: 999 acknowledgement of functional group {ack.group_control_number} "
-            f"({ack.functional_id}): {ack.status.explanation}; {ack.accepted_count} of "
-            f"{ack.included} transaction sets accepted",
-        )
-        for explanation in ack.explanations:
-            _say(out, f"  group error: {explanation}")
-        for transaction in ack.transactions:
-            _say(
-                out,
-                f"  transaction set {transaction.control_number} ({transaction.transaction_set}): "
-                f"{transaction.status.explanation}",
-            )
-            for explanation in transaction.explanations:
-                _say(out, f"    error: {explanation}")
-            for error in transaction.segment_errors:
-                where = f" in loop {error.loop}" if error.loop else ""
-                claim = f" of claim {error.claim_id}" if error.claim_id else ""
-                what = f": {error.explanation}" if error.explanation else ""
-                _say(
-                    out,
-                    f"    segment {error.segment_id} at position {error.position}"
-                    f"{where}{claim}{what}",
-                )
-                for element in error.elements:
-                    part = f", component {element.component}" if element.component else ""
-                    _say(out, f"      element {element.position}{part}: {element.explanation}")
+        _emit_json(out, document())
+    else:
+        for line in lines:
+            _say(out, line)
     return EXIT_FAILED if action else EXIT_OK
+
+
+def _print_999(args: argparse.Namespace, acks: Sequence[Acknowledgement], out: TextIO) -> int:
+    name = _name(args.file)
+    return _report(
+        args,
+        out,
+        lambda: {"kind": "999", "acknowledgements": _dicts(acks)},
+        (line for ack in acks for line in _ack_lines(name, ack)),
+        action=any(
+            not ack.accepted or not all(t.accepted for t in ack.transactions) for ack in acks
+        ),
+    )
+
+
+def _ack_lines(name: str, ack: Acknowledgement) -> Iterator[str]:
+    """
+    A 999's acknowledgement of one functional group, explained.
+    """
+    yield (
+        f"{name}: 999 acknowledgement of functional group {ack.group_control_number} "
+        f"({ack.functional_id}): {ack.status.explanation}; {ack.accepted_count} of "
+        f"{ack.included} transaction sets accepted"
+    )
+    yield from (f"  group error: {explanation}" for explanation in ack.explanations)
+    for transaction in ack.transactions:
+        yield (
+            f"  transaction set {transaction.control_number} ({transaction.transaction_set}): "
+            f"{transaction.status.explanation}"
+        )
+        yield from (f"    error: {explanation}" for explanation in transaction.explanations)
+        for error in transaction.segment_errors:
+            yield from _segment_error_lines(error)
+
+
+def _segment_error_lines(error: SegmentError) -> Iterator[str]:
+    """
+    A segment a 999 finds in error, with its elements in error.
+    """
+    where = f" in loop {error.loop}" if error.loop else ""
+    claim = f" of claim {error.claim_id}" if error.claim_id else ""
+    what = f": {error.explanation}" if error.explanation else ""
+    yield f"    segment {error.segment_id} at position {error.position}{where}{claim}{what}"
+    for element in error.elements:
+        part = f", component {element.component}" if element.component else ""
+        yield f"      element {element.position}{part}: {element.explanation}"
 
 
 def _print_277ca(
     args: argparse.Namespace, acks: Sequence[ClaimAcknowledgement], out: TextIO
 ) -> int:
     rejected = sum(1 for ack in acks if not ack.accepted)
-    if args.json:
-        _emit_json(out, {"kind": "277CA", "claim_acknowledgements": _dicts(acks)})
-        return EXIT_FAILED if rejected else EXIT_OK
-    count = len(acks)
-    _say(
+    return _report(
+        args,
         out,
-        f"{_name(args.file)}: 277CA acknowledgement of {count} claim{'' if count == 1 else 's'}: "
-        f"{count - rejected} accepted, {rejected} rejected",
+        lambda: {"kind": "277CA", "claim_acknowledgements": _dicts(acks)},
+        _claim_acks_lines(_name(args.file), acks, rejected),
+        action=rejected > 0,
+    )
+
+
+def _claim_acks_lines(
+    name: str, acks: Sequence[ClaimAcknowledgement], rejected: int
+) -> Iterator[str]:
+    """
+    A 277CA, explained: how many claims it accepts, and each claim's and line's status.
+    """
+    yield (
+        f"{name}: 277CA acknowledgement of {plural(len(acks), 'claim')}: "
+        f"{len(acks) - rejected} accepted, {rejected} rejected"
     )
     for ack in acks:
         verdict = "accepted" if ack.accepted else "REJECTED"
         number = f"; payer claim number {ack.payer_claim_number}" if ack.payer_claim_number else ""
-        _say(
-            out,
+        yield (
             f"  claim {ack.claim_id}: {verdict} by {ack.payer_name}, charge "
-            f"{_money(ack.total_charge)}{number}",
+            f"{_money(ack.total_charge)}{number}"
         )
-        for status in ack.statuses:
-            _say(out, f"    {_status_code(status)}: {status.explanation}")
+        yield from _status_lines(ack.statuses, "    ")
         for line in ack.lines:
             modifiers = "".join(f" {m}" for m in line.modifiers)
             day = f" on {line.date_of_service.isoformat()}" if line.date_of_service else ""
-            _say(
-                out,
-                f"    line {line.code}{modifiers}{day}: "
-                f"{'accepted' if line.accepted else 'REJECTED'}",
-            )
-            for status in line.statuses:
-                _say(out, f"      {_status_code(status)}: {status.explanation}")
-    return EXIT_FAILED if rejected else EXIT_OK
+            verdict = "accepted" if line.accepted else "REJECTED"
+            yield f"    line {line.code}{modifiers}{day}: {verdict}"
+            yield from _status_lines(line.statuses, "      ")
 
 
-def _status_code(status: ClaimStatus) -> str:
-    parts = [status.category, status.code, status.entity or ""]
-    return ":".join(parts).rstrip(":")
+def _status_lines(statuses: Iterable[ClaimStatus], indent: str) -> Iterator[str]:
+    for status in statuses:
+        code = ":".join([status.category, status.code, status.entity or ""]).rstrip(":")
+        yield f"{indent}{code}: {status.explanation}"
 
 
 def _service(line: ServicePayment) -> str:
     modifiers = "".join(f" {m}" for m in line.modifiers)
     day = f" on {line.date_of_service.isoformat()}" if line.date_of_service else ""
     return f"{line.code}{modifiers}{day}"
-
-
-def _say_adjustments(out: TextIO, adjustments: Iterable[Adjustment], indent: str) -> None:
-    for adjustment in adjustments:
-        _say(
-            out,
-            f"{indent}{adjustment.label} {_money(adjustment.amount)}: {adjustment.explanation}",
-        )
 
 
 def _print_835(args: argparse.Namespace, remittances: Sequence[Remittance], out: TextIO) -> int:
@@ -855,74 +882,92 @@ def _print_835(args: argparse.Namespace, remittances: Sequence[Remittance], out:
         posting.claim_id: [s for s in posting.next_steps if s.rule not in _MATCHING_RULES]
         for posting in post([], remittances)
     }
-    action = any(_needs_action(s.rule) for found in steps.values() for s in found)
-    if args.json:
-        _emit_json(out, {"kind": "835", "remittances": _dicts(remittances)})
-        return EXIT_FAILED if action else EXIT_OK
+    return _report(
+        args,
+        out,
+        lambda: {"kind": "835", "remittances": _dicts(remittances)},
+        _remittances_lines(_name(args.file), remittances, steps),
+        action=any(_needs_action(s.rule) for found in steps.values() for s in found),
+    )
+
+
+def _remittances_lines(
+    name: str, remittances: Sequence[Remittance], steps: dict[str, list[NextStep]]
+) -> Iterator[str]:
+    """
+    Each remittance explained, then the next steps of each claim that has some.
+    """
     for remittance in remittances:
-        _say_remittance(out, _name(args.file), remittance)
+        yield from _remittance_lines(name, remittance)
     for claim_id, found in steps.items():
         if found:
-            _say(out, f"next steps for claim {claim_id}:")
-            _say_steps(out, found, None, "  ")
-    return EXIT_FAILED if action else EXIT_OK
+            yield f"next steps for claim {claim_id}:"
+            yield from _step_lines(found, None, "  ")
 
 
-def _say_remittance(out: TextIO, name: str, remittance: Remittance) -> None:
+def _remittance_lines(name: str, remittance: Remittance) -> Iterator[str]:
+    """
+    One 835 remittance: the payment, whether it balances, each claim and provider adjustment.
+    """
     method = remittance.method.name.lower().replace("_", " ")
-    _say(
-        out,
+    yield (
         f"{name}: 835 remittance {remittance.control_number} from {remittance.payer.name}: "
         f"{_money(remittance.amount)} {'paid' if remittance.credit else 'taken back'} by "
         f"{method} on {remittance.payment_date.isoformat()}, trace number "
-        f"{remittance.trace_number}",
+        f"{remittance.trace_number}"
     )
     payee = f" ({remittance.payee.id})" if remittance.payee.id else ""
-    _say(out, f"  payee: {remittance.payee.name}{payee}")
+    yield f"  payee: {remittance.payee.name}{payee}"
     if remittance.balanced:
-        _say(out, "  the amounts balance")
+        yield "  the amounts balance"
     else:
-        _say(out, "  the amounts DO NOT balance: ask the payer before posting")
+        yield "  the amounts DO NOT balance: ask the payer before posting"
         for problem in remittance.balance_problems:
-            _say(
-                out,
+            yield (
                 f"    {problem.rule} at {problem.path}: {problem.message} "
-                f"(expected {_money(problem.expected)}, found {_money(problem.found)})",
+                f"(expected {_money(problem.expected)}, found {_money(problem.found)})"
             )
     for payment in remittance.claims:
-        _say(
-            out,
-            f"  claim {payment.claim_id}: {payment.status.explanation}; charge "
-            f"{_money(payment.charge)}, paid {_money(payment.paid)}, patient responsibility "
-            f"{_money(payment.patient_responsibility)}; payer claim number "
-            f"{payment.payer_claim_number}",
-        )
-        _say_adjustments(out, payment.adjustments, "    ")
-        for remark in payment.remarks:
-            _say(out, f"    remark {remark.code}: {remark.explanation}")
-        for line in payment.lines:
-            allowed = "" if line.allowed is None else f", allowed {_money(line.allowed)}"
-            _say(
-                out,
-                f"    line {_service(line)}: charge {_money(line.charge)}{allowed}, "
-                f"paid {_money(line.paid)}",
-            )
-            _say_adjustments(out, line.adjustments, "      ")
-            for remark in line.remarks:
-                _say(out, f"      remark {remark.code}: {remark.explanation}")
+        yield from _payment_lines(payment)
     for adjustment in remittance.provider_adjustments:
-        _say(
-            out,
+        yield (
             f"  provider adjustment {adjustment.reason} {_money(adjustment.amount)}: "
-            f"{adjustment.explanation}",
+            f"{adjustment.explanation}"
         )
 
 
-def _say_steps(out: TextIO, steps: Iterable[NextStep], claim: Claim | None, indent: str) -> None:
+def _payment_lines(payment: ClaimPayment) -> Iterator[str]:
+    """
+    One claim of an 835: what it charged and was paid, with its lines.
+    """
+    yield (
+        f"  claim {payment.claim_id}: {payment.status.explanation}; charge "
+        f"{_money(payment.charge)}, paid {_money(payment.paid)}, patient responsibility "
+        f"{_money(payment.patient_responsibility)}; payer claim number "
+        f"{payment.payer_claim_number}"
+    )
+    yield from _adjustment_lines(payment.adjustments, "    ")
+    yield from (f"    remark {remark.code}: {remark.explanation}" for remark in payment.remarks)
+    for line in payment.lines:
+        allowed = "" if line.allowed is None else f", allowed {_money(line.allowed)}"
+        yield (
+            f"    line {_service(line)}: charge {_money(line.charge)}{allowed}, "
+            f"paid {_money(line.paid)}"
+        )
+        yield from _adjustment_lines(line.adjustments, "      ")
+        yield from (f"      remark {remark.code}: {remark.explanation}" for remark in line.remarks)
+
+
+def _adjustment_lines(adjustments: Iterable[Adjustment], indent: str) -> Iterator[str]:
+    for adjustment in adjustments:
+        yield f"{indent}{adjustment.label} {_money(adjustment.amount)}: {adjustment.explanation}"
+
+
+def _step_lines(steps: Iterable[NextStep], claim: Claim | None, indent: str) -> Iterator[str]:
     for step in steps:
         where = "" if step.line is None else f"{_claim_line(claim, step.line)}: "
-        _say(out, f"{indent}{where}{step.message} [{step.rule}]")
-        _say(out, f"{indent}    fix: {step.fix}")
+        yield f"{indent}{where}{step.message} [{step.rule}]"
+        yield f"{indent}    fix: {step.fix}"
 
 
 def _claim_line(claim: Claim | None, index: int) -> str:
@@ -942,53 +987,61 @@ def _print_postings(
     from soapbill.remittance import post  # noqa: PLC0415 - keeps --help fast
 
     postings = post(claims, remittances)
-    action = any(_needs_action(s.rule) for p in postings for s in p.next_steps)
-    if args.json:
-        _emit_json(
-            out,
-            {"kind": "835", "remittances": _dicts(remittances), "postings": _dicts(postings)},
-        )
-        return EXIT_FAILED if action else EXIT_OK
-    by_id = {claim.id: claim for claim in claims}
-    count = len(remittances)
-    _say(
+    return _report(
+        args,
         out,
-        f"{_name(args.file)}: {count} 835 remittance{'' if count == 1 else 's'} posted to "
-        f"{len(claims)} claim{'' if len(claims) == 1 else 's'}",
+        lambda: {"kind": "835", "remittances": _dicts(remittances), "postings": _dicts(postings)},
+        _postings_lines(_name(args.file), claims, remittances, postings),
+        action=any(_needs_action(s.rule) for p in postings for s in p.next_steps),
     )
+
+
+def _postings_lines(
+    name: str,
+    claims: Sequence[Claim],
+    remittances: Sequence[Remittance],
+    postings: Sequence[Posting],
+) -> Iterator[str]:
+    """
+    How many remittances were posted to how many claims, then each posting.
+    """
+    yield (
+        f"{name}: {plural(len(remittances), '835 remittance')} posted to "
+        f"{plural(len(claims), 'claim')}"
+    )
+    by_id = {claim.id: claim for claim in claims}
     for posting in postings:
-        claim = by_id.get(posting.claim_id)
-        known = "" if posting.matched else " (not among the claims given)"
-        _say(
-            out,
-            f"claim {posting.claim_id}{known}: charge {_money(posting.charge)}, paid "
-            f"{_money(posting.paid)}, written off {_money(posting.written_off)}, patient "
-            f"balance {_money(posting.patient_balance)}, open {_money(posting.open_balance)}",
+        yield from _posting_lines(posting, by_id.get(posting.claim_id))
+
+
+def _posting_lines(posting: Posting, claim: Claim | None) -> Iterator[str]:
+    """
+    The posting of one claim: amounts, numbers, adjustments, what is unmatched, next steps.
+    """
+    known = "" if posting.matched else " (not among the claims given)"
+    yield (
+        f"claim {posting.claim_id}{known}: charge {_money(posting.charge)}, paid "
+        f"{_money(posting.paid)}, written off {_money(posting.written_off)}, patient "
+        f"balance {_money(posting.patient_balance)}, open {_money(posting.open_balance)}"
+    )
+    if posting.payer_claim_numbers:
+        yield f"  payer claim numbers: {', '.join(posting.payer_claim_numbers)}"
+    if posting.trace_numbers:
+        yield f"  trace numbers: {', '.join(posting.trace_numbers)}"
+    if posting.adjustments:
+        yield "  adjustments:"
+    for adjustment in posting.adjustments:
+        # No line: the claim as a whole, or a line the posting could not match.
+        where = "" if adjustment.line is None else f"{_claim_line(claim, adjustment.line)}: "
+        yield f"    {where}{adjustment.label} {_money(adjustment.amount)}: {adjustment.explanation}"
+    for line in posting.unmatched_lines:
+        yield (
+            f"  unmatched remittance line {_service(line)}: charge {_money(line.charge)}, "
+            f"paid {_money(line.paid)}"
         )
-        if posting.payer_claim_numbers:
-            _say(out, f"  payer claim numbers: {', '.join(posting.payer_claim_numbers)}")
-        if posting.trace_numbers:
-            _say(out, f"  trace numbers: {', '.join(posting.trace_numbers)}")
-        if posting.adjustments:
-            _say(out, "  adjustments:")
-        for adjustment in posting.adjustments:
-            # No line: the claim as a whole, or a line the posting could not match.
-            where = "" if adjustment.line is None else f"{_claim_line(claim, adjustment.line)}: "
-            _say(
-                out,
-                f"    {where}{adjustment.label} {_money(adjustment.amount)}: "
-                f"{adjustment.explanation}",
-            )
-        for line in posting.unmatched_lines:
-            _say(
-                out,
-                f"  unmatched remittance line {_service(line)}: charge {_money(line.charge)}, "
-                f"paid {_money(line.paid)}",
-            )
-        if posting.next_steps:
-            _say(out, "  next steps:")
-            _say_steps(out, posting.next_steps, claim, "    ")
-    return EXIT_FAILED if action else EXIT_OK
+    if posting.next_steps:
+        yield "  next steps:"
+        yield from _step_lines(posting.next_steps, claim, "    ")
 
 
 def _parser() -> argparse.ArgumentParser:
