@@ -18,6 +18,7 @@ import pytest
 
 import builders
 from builders import line, note
+from seed_story import seed_story
 from soapbill import (
     Attachment,
     AttachmentKind,
@@ -684,6 +685,29 @@ PER_CODE = attrs.evolve(POLICY, unit_method=UnitMethod.PER_CODE)
         pytest.param(CMS, {"97124": 30, "97010": 10}, {"97010": 2}, 1, id="untimed 2"),
         pytest.param(CMS, {"97124": 30}, {"97124": 2, "97140": 1}, 1, id="not in the note"),
         pytest.param(CMS, {"97124": 30}, {"97124": 1}, 0, id="billing less is fine"),
+        # An untimed code never joins a tie class, even when its minutes equal a
+        # timed code's leftover: 97110 25 (1 + 10 left) and 97010 10.
+        pytest.param(
+            CMS, {"97110": 25, "97010": 10}, {"97110": 2, "97010": 1}, 0, id="untimed no tie"
+        ),
+        pytest.param(
+            PER_CODE,
+            {"97110": 25, "97010": 10},
+            {"97110": 2, "97010": 1},
+            0,
+            id="untimed no tie, per code",
+        ),
+        # The seed story's notes: 97124 40 (2 + 10 left), 97140 15, 97010 10.
+        pytest.param(
+            CMS,
+            {"97124": 40, "97140": 15, "97010": 10},
+            {"97124": 3, "97140": 1, "97010": 1},
+            0,
+            id="seed notes",
+        ),
+        pytest.param(
+            CMS, {"97110": 25, "97010": 10}, {"97110": 3, "97010": 1}, 1, id="untimed, too many"
+        ),
     ],
 )
 def test_units_unsupported_by_note(
@@ -692,6 +716,16 @@ def test_units_unsupported_by_note(
     subject = claim(*(line(code, units) for code, units in billed.items()))
     decision = check(subject, policy, notes=[note(*minutes.items())])
     assert len(found(decision, "units.unsupported_by_note")) == problems
+
+
+def test_the_seed_story_claim_is_supported_by_its_notes_under_the_cms_rule() -> None:
+    # The seed notes (97124 40, 97140 15, 97010 10; 97124 30, 97140 23) billed
+    # as allocate_units says, under the CMS 8-minute rule.
+    _, _, rx_on_file, notes, subject, _ = seed_story()
+    decision = evaluate(
+        subject, CMS, prescriptions=[rx_on_file], notes=notes, as_of=date(2026, 3, 17)
+    )
+    assert found(decision, "units.unsupported_by_note") == []
 
 
 def test_units_unsupported_by_note_messages() -> None:

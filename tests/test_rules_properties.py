@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from random import Random
 
 import attrs
-from hypothesis import event, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 import builders
@@ -25,6 +25,7 @@ from soapbill import (
     SoapNote,
 )
 from soapbill import strategies as sbst
+from soapbill.billing.units import UnitMethod, allocate_units
 from soapbill.rules import BUILTIN_IDS, Decision, PayerPolicy, evaluate, policies
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 
@@ -290,6 +291,38 @@ def test_rx_validity_is_inclusive_at_both_ends(written: date, length: int, how: 
     assert rules_on(last) == set()
     assert rules_on(written - timedelta(days=1)) == {"rx.not_yet_valid"}
     assert rules_on(last + timedelta(days=1)) == {"rx.expired"}
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+@given(
+    st.lists(
+        sbst.soap_notes(
+            patient_id=PATIENT.id,
+            dates=st.just(FIRST),
+            treatment=sbst.treatments(max_minutes=60),
+        ),
+        min_size=1,
+        max_size=2,
+        unique_by=lambda n: n.id,
+    ),
+    st.sampled_from(UnitMethod),
+)
+def test_a_claim_billed_as_allocate_units_says_is_never_refused_by_the_note(
+    notes: list[SoapNote], method: UnitMethod
+) -> None:
+    minutes: dict[CptCode, int] = {}
+    for each in notes:
+        for treatment in each.treatments:
+            minutes[treatment.code] = minutes.get(treatment.code, 0) + treatment.minutes
+    units = allocate_units(minutes, method=method).units
+    lines = [builders.line(str(code), n, on=FIRST) for code, n in units.items() if n]
+    assume(lines)
+    subject = attrs.evolve(ONE_LINE, lines=tuple(lines))
+    policy = PayerPolicy(id="units", version="1", unit_method=method)
+    decision = evaluate(subject, policy, notes=notes, as_of=FIRST)
+    assert "units.unsupported_by_note" not in decision.rules_found
 
 
 # --- every rule ------------------------------------------------------------------------

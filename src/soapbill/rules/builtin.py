@@ -680,12 +680,14 @@ def _note_units(
                 found, same, code, units, allowed=allowed, minutes=minutes, method=method
             )
         elif (
-            code in minutes
+            code in allocation.timed
             and minutes[code] % UNIT_MINUTES in classes
             and units > minutes[code] // UNIT_MINUTES
         ):
-            # A code of a tie class billed above its full blocks takes one of
-            # the class's extra units.
+            # A timed code of a tie class billed above its full blocks takes
+            # one of the class's extra units. An untimed code is one unit
+            # whatever its minutes, and never joins a tie class, even when its
+            # minutes equal a timed code's leftover.
             extra_billed.setdefault(minutes[code] % UNIT_MINUTES, []).append(code)
     for left, codes in sorted(extra_billed.items()):
         extra, _ = classes[left]
