@@ -105,6 +105,7 @@ from soapbill.rules import (
     ModifierRequirement,
     PayerPolicy,
     PriorAuthorization,
+    RuleError,
     Severity,
     UnitLimit,
     declared,
@@ -178,6 +179,10 @@ def found_secrets(text: str) -> list[str]:
 def chain(error: BaseException) -> Iterator[BaseException]:
     """
     Yield *error* and every exception chained to it, each once.
+
+    One link is not followed: the ``__cause__`` of a RuleError, which is the
+    exception the caller's own rule raised (the caller's code and data, kept
+    for them to debug with; see :func:`soapbill.rules.engine.evaluate`).
     """
     todo: list[BaseException | None] = [error]
     seen: set[int] = set()
@@ -187,7 +192,8 @@ def chain(error: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        todo += (current.__cause__, current.__context__)
+        cause = None if isinstance(current, RuleError) else current.__cause__
+        todo += (cause, current.__context__)
 
 
 def assert_no_leak(error: BaseException) -> None:
@@ -496,7 +502,10 @@ def _note_of_another_patient() -> SoapNote:
 @rule("clinic.leaky", Severity.ERROR)
 def _leaky_rule(context: Context, found: FindingFactory) -> list[Finding]:  # noqa: ARG001
     """
-    An extra rule that fails, quoting the patient: the engine must not pass it on.
+    An extra rule that fails, quoting the patient.
+
+    Its error is the RuleError's ``__cause__`` (the caller's own data); the
+    RuleError itself must not quote it.
     """
     raise RuntimeError(context.claim.patient.name.family)
 

@@ -315,16 +315,37 @@ class NotCallable:
         pytest.param(NotCallable(), "rule clinic.not_callable", id="not callable"),
         pytest.param(returns_none, "rule clinic.none: returned NoneType", id="None"),
         pytest.param(returns_five, "rule clinic.five: returned int", id="5"),
-        pytest.param(raises, "rule clinic.raises: raised ZeroDivisionError", id="raises"),
-        pytest.param(raises_midway, "rule clinic.midway: raised KeyError", id="raises midway"),
     ],
 )
-def test_a_rule_that_fails_raises_rule_error_naming_it(extra: object, message: str) -> None:
+def test_a_rule_that_misbehaves_raises_rule_error_naming_it(extra: object, message: str) -> None:
     with pytest.raises(RuleError, match=message) as info:
         evaluate(claim(), POLICY, as_of=DOS, extra_rules=[no_sunday, extra])  # type: ignore[list-item]
-    # The rule's own error may quote the claim: nothing chains it.
-    assert SENTINEL not in str(info.value)
     assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message", "kind"),
+    [
+        pytest.param(
+            raises, "rule clinic.raises: raised ZeroDivisionError", ZeroDivisionError, id="raises"
+        ),
+        pytest.param(
+            raises_midway, "rule clinic.midway: raised KeyError", KeyError, id="raises midway"
+        ),
+    ],
+)
+def test_a_callers_rule_that_raises_chains_its_error_as_the_cause(
+    extra: object, message: str, kind: type[Exception]
+) -> None:
+    with pytest.raises(RuleError, match=message) as info:
+        evaluate(claim(), POLICY, as_of=DOS, extra_rules=[no_sunday, extra])  # type: ignore[list-item]
+    # The caller's own rule's error is the caller's data: it is the cause, to
+    # debug with. The RuleError's own message and arguments never quote it.
+    cause = info.value.__cause__
+    assert isinstance(cause, kind)
+    assert cause.args == (SENTINEL,)
+    assert SENTINEL not in f"{info.value} {info.value!r} {info.value.args!r}"
     assert info.value.__context__ is None
 
 

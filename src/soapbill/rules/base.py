@@ -64,9 +64,13 @@ class RuleError(SoapbillError):
     :class:`~soapbill.rules.findings.Severity`, it is not callable, it returned
     something that is not an iterable of
     :class:`~soapbill.rules.findings.Finding` s of the ids it declares, or it
-    raised (when called, or while its generator ran). The message names the rule id (a group by its
-    first id) and the type of the error the rule raised; it chains nothing,
-    since that error's text may quote the claim.
+    raised (when called, or while its generator ran). The message names the
+    rule id (a group by its first id) and the type of the error the rule
+    raised, never that error's text, which may quote the claim. When a rule
+    the caller passed in ``extra_rules`` raised, its exception is the
+    RuleError's ``__cause__``: the caller's own code and data, kept to debug
+    with. A built-in rule's error chains nothing, and ``__context__`` is
+    always ``None``.
 
     .. versionadded:: 0.1.0
     """

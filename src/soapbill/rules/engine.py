@@ -59,14 +59,22 @@ class _Check:
     the sort position of each id it declares.
     """
 
-    __slots__ = ("found", "name", "positions", "run")
+    __slots__ = ("callers", "found", "name", "positions", "run")
 
     def __init__(
-        self, check: Rule | RuleGroup, severities: Mapping[str, Severity], first: int
+        self,
+        check: Rule | RuleGroup,
+        severities: Mapping[str, Severity],
+        first: int,
+        *,
+        callers: bool,
     ) -> None:
         self.positions = {rule_id: first + k for k, rule_id in enumerate(severities)}
         self.name = next(iter(severities))
         self.run = cast("_Run", check)
+        # Whether the caller gave it (through extra_rules): its errors are the
+        # caller's own, and chain to the RuleError.
+        self.callers = callers
         self.found: object = (
             GroupFindingFactory(severities)
             if hasattr(check, "severities")
@@ -74,7 +82,9 @@ class _Check:
         )
 
 
-def _prepare(checks: tuple[object, ...], seen: set[str], where: str) -> list[_Check]:
+def _prepare(
+    checks: tuple[object, ...], seen: set[str], where: str, *, callers: bool
+) -> list[_Check]:
     """
     Check what *checks* declare and make each ready to run.
 
@@ -95,12 +105,14 @@ def _prepare(checks: tuple[object, ...], seen: set[str], where: str) -> list[_Ch
         if not callable(check):
             msg = f"rule {name} ({place}): is not callable"
             raise RuleError(msg)
-        ready.append(_Check(cast("Rule | RuleGroup", check), severities, len(seen)))
+        ready.append(
+            _Check(cast("Rule | RuleGroup", check), severities, len(seen), callers=callers)
+        )
         seen.update(severities)
     return ready
 
 
-_BUILTIN: Final = tuple(_prepare(BUILTIN_RULES, set(), "BUILTIN_RULES"))
+_BUILTIN: Final = tuple(_prepare(BUILTIN_RULES, set(), "BUILTIN_RULES", callers=False))
 _BUILTIN_IDS: Final = frozenset(BUILTIN_IDS)
 _PATH_PART: Final = re.compile(r"(\d+)")
 
@@ -116,7 +128,7 @@ def _checks(extra_rules: object) -> tuple[_Check, ...]:
     extra = as_tuple(extra_rules, "extra_rules", "rules")
     if not extra:
         return _BUILTIN
-    prepared = _prepare(extra, set(_BUILTIN_IDS), "extra_rules")
+    prepared = _prepare(extra, set(_BUILTIN_IDS), "extra_rules", callers=True)
     return (*_BUILTIN, *prepared)
 
 
@@ -125,17 +137,16 @@ def _path_key(path: str) -> tuple[object, ...]:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(_PATH_PART.split(path)))
 
 
-def _failed(name: str, kind: str) -> RuleError:
-    return RuleError(f"rule {name}: raised {kind}")
-
-
 def _findings(check: _Check, context: Context) -> Iterable[object]:
     """
     Run *check* and return what it found, read to the end.
 
-    Only the type of an error the check raised is kept, and the RuleError is
-    raised outside the handler, so that nothing chains to it: the error's text
-    and arguments may quote the claim.
+    The RuleError's message keeps only the type of the error the check
+    raised, never its text or arguments, which may quote the claim. It is
+    raised outside the handler, so that ``__context__`` is ``None``; the error
+    of a caller's own rule (from ``extra_rules``) is its ``__cause__``, to
+    debug with: it is the caller's code and data. The error of a built-in
+    rule chains nothing.
 
     Raises:
         RuleError: The check raised (when called, or while its generator
@@ -143,14 +154,15 @@ def _findings(check: _Check, context: Context) -> Iterable[object]:
     """
     result: object = None
     found: Iterable[object] | None = None
-    failed: str | None = None
+    failed: Exception | None = None
     try:
         result = check.run(context, check.found)
         found = _read(result)
     except Exception as error:  # noqa: BLE001 - every error of a rule becomes a RuleError
-        failed = type(error).__name__
+        failed = error
     if failed is not None:
-        raise _failed(check.name, failed)
+        raised = RuleError(f"rule {check.name}: raised {type(failed).__name__}")
+        raise raised from (failed if check.callers else None)
     if found is None:
         msg = f"rule {check.name}: returned {type(result).__name__}, not an iterable of findings"
         raise RuleError(msg)
@@ -233,7 +245,11 @@ def evaluate(
         RuleError: A rule has a bad or repeated id, is not callable, returns
             something other than findings of the ids it declares, or raises;
             the message names the rule id and the type of the error raised,
-            and chains nothing (the error may quote the claim).
+            never its text (which may quote the claim). When a rule of
+            *extra_rules* raised, its exception is the RuleError's
+            ``__cause__`` (your own rule's error, with your data, to debug
+            with); a built-in rule's error chains nothing. ``__context__`` is
+            always ``None``.
 
     .. versionadded:: 0.1.0
     """
