@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 from datetime import datetime
@@ -25,16 +24,6 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 INQUIRY = str(EXAMPLES / "eligibility-inquiry.json")
 RESPONSE = str(EXAMPLES / "eligibility-271.x12")
 SENTINEL = "ZQXJSENTINEL"
-
-
-def _has_eligibility() -> bool:
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return main(["eligibility", "read", "--help"]) == 0
-
-
-pytestmark = pytest.mark.skipif(
-    not _has_eligibility(), reason="the eligibility command is not wired into soapbill.cli yet"
-)
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -154,3 +143,58 @@ def test_read_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
     code, text = run("eligibility", "read", "-")
     assert code == 0
     assert text.startswith("<stdin>: 271 eligibility response, 1 answer\n")
+
+
+def test_inquire_names_the_default_of_an_option_not_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(Path(INQUIRY).read_text(encoding="utf-8"))
+    data["coverage"]["payer"]["id"] = "X"
+    path = tmp_path / "inquiry.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run("eligibility", "inquire", str(path), "--to", "270") == (2, "")
+    assert capsys.readouterr().err == (
+        "soapbill: --receiver-id (not given; the default is the first inquiry's "
+        "coverage.payer.id): must have at least 2 characters [too_short]\n"
+    )
+    # With the option given, the payer id is the inquiry's own problem (loop 2100A).
+    argv = ("eligibility", "inquire", str(path), "--to", "270", "--receiver-id", "EXHP1")
+    assert run(*argv) == (2, "")
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}: not ready for the 270 (1 problem)",
+        (
+            "  coverage.payer.id: the 270 needs at least 2 characters here, not counting spaces "
+            "at the ends [too_short]"
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--control-number", "0"), "soapbill: --control-number: a control number is from 1"),
+        (("--created", "1799-12-31"), "soapbill: --created: the 270 writes dates from 1800"),
+        (("--contact-name", "A~B"), "soapbill: --contact-name: "),
+    ],
+    ids=["control-number", "created", "contact-name"],
+)
+def test_inquire_blames_the_envelope_options(
+    option: tuple[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("eligibility", "inquire", INQUIRY, "--to", "270", *option) == (2, "")
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(message)
+
+
+def test_inquire_reads_standard_input_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = Path(INQUIRY).read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert run("eligibility", "inquire", "-", "-", "--to", "270") == (2, "")
+    assert "standard input (-) can be read only once" in capsys.readouterr().err
+    code, text = run("eligibility", "inquire", "-", "--to", "270", "--created", "2026-03-02")
+    assert code == 0
+    assert (
+        text == run("eligibility", "inquire", INQUIRY, "--to", "270", "--created", "2026-03-02")[1]
+    )

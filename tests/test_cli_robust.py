@@ -43,6 +43,7 @@ EXAMPLES: Final = Path(__file__).parent.parent / "examples"
 CLAIM: Final = str(EXAMPLES / "claim.json")
 RX: Final = str(EXAMPLES / "prescription.json")
 NOTE: Final = str(EXAMPLES / "note-1.json")
+INQUIRY: Final = str(EXAMPLES / "eligibility-inquiry.json")
 SENTINEL: Final = "Qz7SentinelXq"
 
 _CLAIM_DATA: Final = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
@@ -53,6 +54,7 @@ _DOCUMENTS: Final[dict[str, Any]] = {
     "note": json.loads(Path(NOTE).read_text(encoding="utf-8")),
     "policy": json.loads(policies.load("commercial-rx").to_json()),
     "history": [_CLAIM_DATA],
+    "inquiry": json.loads(Path(INQUIRY).read_text(encoding="utf-8")),
 }
 
 
@@ -69,7 +71,8 @@ def _recount(text: str) -> str:
 
 def _x12_files() -> dict[str, str]:
     """
-    A valid 835, 999 and 277CA of the seed story, as payers send them.
+    A valid 835, 999 and 277CA of the seed story, as payers send them, and
+    the bundled example 271 (without its line breaks).
     """
     claim = seed_story()[4]
     created = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
@@ -106,13 +109,15 @@ def _x12_files() -> dict[str, str]:
         control_number=6,
         created=created,
     )
-    return {"835": remit, "999": ack, "277ca": claim_ack}
+    response = (EXAMPLES / "eligibility-271.x12").read_text(encoding="ascii").replace("~\n", "~")
+    return {"835": remit, "999": ack, "277ca": claim_ack, "271": response}
 
 
 _X12: Final = _x12_files()
 #: Where the X12 files hold patient data: the patient's or subscriber's name
-#: and member id (NM1*QC, NM1*IL) and the bad value a 999 copies (IK404).
-_PRIVATE: Final = {"NM1*QC": (3, 4, 9), "NM1*IL": (3, 4, 9), "IK4": (4,)}
+#: and member id (NM1*QC, NM1*IL), the bad value a 999 copies (IK404) and
+#: the member's birth date (DMG02).
+_PRIVATE: Final = {"NM1*QC": (3, 4, 9), "NM1*IL": (3, 4, 9), "IK4": (4,), "DMG": (2,)}
 
 
 @st.composite
@@ -167,6 +172,13 @@ _USES: Final = [
     (("remit", "read", "{}", "--claims", CLAIM), "835"),
     (("remit", "read", "{835}", "--claims", "{}"), "claim"),
     (("remit", "read", "{835}", "--claims", CLAIM, "{}", "--json"), "history"),
+    (("eligibility", "inquire", "{}", "--to", "270"), "inquiry"),
+    (
+        ("eligibility", "inquire", INQUIRY, "{}", "--to", "270", "--created", "2026-03-02"),
+        "inquiry",
+    ),
+    (("eligibility", "read", "{}"), "271"),
+    (("eligibility", "read", "{}", "--service-type", "33", "--json"), "271"),
 ]
 
 
@@ -220,7 +232,7 @@ _JUNK: Final = st.one_of(
 
 def _use_id(use: tuple[tuple[str, ...], str]) -> str:
     argv, _ = use
-    return "-".join(arg for arg in argv if arg != CLAIM).replace("{}", "FILE")
+    return "-".join(arg for arg in argv if arg not in {CLAIM, INQUIRY}).replace("{}", "FILE")
 
 
 @pytest.mark.parametrize(("argv", "kind"), _USES, ids=[_use_id(use) for use in _USES])
@@ -247,13 +259,15 @@ def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataO
     assert controls(err.getvalue()) <= {"\n"}
     assert controls(out.getvalue()) <= {"\n"}
     assert SENTINEL not in err.getvalue()
-    # What a command writes of its input on purpose: an exported claim, the
-    # id and version of the policy a check used, and the ids of the claims a
-    # remittance is posted to.
+    # What a command writes of its input on purpose: an exported claim or
+    # 270, the id and version of the policy a check used, the ids of the
+    # claims a remittance is posted to, and the 271 read as JSON.
     on_purpose = (
         (args[0] == "export" and code == 0)
         or kind == "policy"
         or (args[0] == "remit" and code in {0, 1} and _in_claim_id(content))
+        or (args[:2] == ["eligibility", "inquire"] and code == 0)
+        or ("--json" in args and kind == "271" and code in {0, 1})
     )
     if not on_purpose:
         assert SENTINEL not in out.getvalue()

@@ -10,6 +10,12 @@ The ``soapbill`` command.
 - ``soapbill export CLAIM --to 837p|fhir|cms1500|superbill`` writes a claim in
   a format insurers or patients read.
 - ``soapbill schema NAME`` prints the JSON Schema of a document type.
+- ``soapbill eligibility inquire INQUIRY.json ... --to 270`` writes
+  eligibility inquiries as an X12 270; ``soapbill eligibility read
+  RESPONSE.271 [--json]`` reads the payer's 271 and prints what a front desk
+  needs. Exit codes of ``read``: 0 active and covered, 1 something needs
+  attention (a rejection, an inactive coverage, a service not covered), 2 bad
+  input.
 - ``soapbill remit read FILE [--claims CLAIM.json ...]`` reads what comes back
   after a claim: an 835 remittance, a 999 or a 277CA acknowledgement (told
   apart by ``ST01``), and prints it explained, or, with ``--claims``, the
@@ -18,7 +24,7 @@ The ``soapbill`` command.
   a line or claim the posting cannot match), 2 bad input.
 
 Only the command line reads the clock: ``check --as-of`` and the creation
-dates of exports default to today.
+dates of exports and 270 inquiries default to today.
 
 Every input file may be ``-``, standard input, once per run; each is read up
 to 16 MiB (``MAX_INPUT_BYTES``) and must be UTF-8. Whatever the input, the command
@@ -54,6 +60,7 @@ from soapbill.prescriptions import Prescription
 from soapbill.soap import SoapNote
 
 if TYPE_CHECKING:
+    from soapbill.eligibility import EligibilityResponse, ServiceType
     from soapbill.formats._x12read import Interchange
     from soapbill.formats.x12 import Receiver, Submitter
     from soapbill.parties import Payer
@@ -1044,6 +1051,98 @@ def _posting_lines(posting: Posting, claim: Claim | None) -> Iterator[str]:
         yield from _step_lines(posting.next_steps, claim, "    ")
 
 
+# --- eligibility -------------------------------------------------------------------
+
+#: The 270's envelope defaults come from the first inquiry.
+_INQUIRY_DEFAULTS: Final = _envelope_defaults(
+    "the first inquiry's provider",
+    "the first inquiry's provider.organization_name or provider.name",
+    "the first inquiry's coverage.payer",
+)
+
+
+def _eligibility_inquire(args: argparse.Namespace, out: TextIO) -> int:
+    from soapbill.eligibility import EligibilityInquiry, write_270  # noqa: PLC0415 - keeps --help fast
+
+    inquiries = [_load(path, EligibilityInquiry) for path in args.inquiries]
+    provider = inquiries[0].provider
+    person = provider.name
+    parties = _parties(
+        args,
+        name=provider.organization_name
+        or ("SUBMITTER" if person is None else f"{person.given} {person.family}"),
+        npi=provider.npi.value,
+        phone=provider.phone,
+        payer=inquiries[0].coverage.payer,
+    )
+    if isinstance(parties, list):
+        raise _option_error(args, parties, _INQUIRY_DEFAULTS)
+    submitter, receiver = parties
+    try:
+        text = write_270(
+            inquiries,
+            submitter=submitter,
+            receiver=receiver,
+            control_number=args.control_number,
+            created=_created(args),
+            usage=args.usage,
+        )
+    except ValidationError as err:
+        raise _blame(
+            args,
+            err,
+            key="inquiries",
+            files=args.inquiries,
+            defaults=_INQUIRY_DEFAULTS,
+            verdict="not ready for the 270",
+        ) from None
+    _emit(out, text)
+    return EXIT_OK
+
+
+def _service_type(text: str) -> ServiceType:
+    from soapbill.eligibility import ServiceType  # noqa: PLC0415 - keeps --help fast
+
+    try:
+        return ServiceType(text)
+    except ValueError:
+        msg = "expected a service type code of the 271 (such as BE, AE, PT, 33, 30)"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _eligibility_read(args: argparse.Namespace, out: TextIO) -> int:
+    from soapbill.eligibility import THERAPY_SERVICES, read_271  # noqa: PLC0415 - keeps --help fast
+
+    text = _read(args.file)
+    try:
+        responses = read_271(text)
+    except ValidationError as err:
+        raise _BadDocumentError(args.file, err) from None
+    services = tuple(dict.fromkeys(args.service_type)) or THERAPY_SERVICES
+    return _report(
+        args,
+        out,
+        lambda: {"kind": "271", "responses": _dicts(responses)},
+        _responses_lines(_name(args.file), responses, services),
+        # A rejection, an inactive coverage or a service not covered needs the front desk.
+        action=any(
+            r.rejections or r.active is not True or r.covers(services) is False for r in responses
+        ),
+    )
+
+
+def _responses_lines(
+    name: str, responses: Sequence[EligibilityResponse], services: Sequence[ServiceType]
+) -> Iterator[str]:
+    """
+    A 271, summarised per patient for the front desk.
+    """
+    yield f"{name}: 271 eligibility response, {plural(len(responses), 'answer')}"
+    for response in responses:
+        yield ""
+        yield from (f"  {line}" for line in response.summary(services))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="soapbill",
@@ -1169,7 +1268,67 @@ def _parser() -> argparse.ArgumentParser:
     )
     read.add_argument("--json", action="store_true", help="print what was read as JSON")
     read.set_defaults(run=_remit_read)
+    _add_eligibility(commands)
     return parser
+
+
+def _add_eligibility(commands: Any) -> None:  # noqa: ANN401 - argparse's subparsers action is private
+    """
+    The ``eligibility`` command and its actions ``inquire`` and ``read``.
+    """
+    eligibility = commands.add_parser(
+        "eligibility",
+        help="ask a payer about a patient's benefits (X12 270) and read its answer (271)",
+        description="Ask a payer about benefits before the visit, and read what it answers.",
+    )
+    actions = eligibility.add_subparsers(dest="action", metavar="ACTION", required=True)
+    inquire = actions.add_parser(
+        "inquire",
+        help="write eligibility inquiries as an X12 270",
+        description=(
+            "Write eligibility inquiries (EligibilityInquiry JSON documents: patient, "
+            "coverage, provider, service types, date of service) as one X12 270, to "
+            "standard output. Exit 0 written, 2 bad input."
+        ),
+    )
+    inquire.add_argument(
+        "inquiries",
+        nargs="+",
+        metavar="INQUIRY.json",
+        help="an inquiry (- for standard input, once)",
+    )
+    inquire.add_argument("--to", required=True, choices=["270"], help="the format")
+    inquire.add_argument(
+        "--created",
+        type=_day,
+        metavar="DATE",
+        help="creation date of the interchange (default: now)",
+    )
+    _add_envelope(inquire, "270 envelope (defaults from the first inquiry)", "the provider")
+    inquire.set_defaults(run=_eligibility_inquire)
+    read = actions.add_parser(
+        "read",
+        help="read an X12 271 and print what a front desk needs",
+        description=(
+            "Read an X12 271 eligibility response and print, per patient: covered or not, "
+            "copay, co-insurance, deductible left, visits left, whether authorization or a "
+            "prescription is needed, and the payer's rejections. Exit 0 active and covered, "
+            "1 something needs attention (a rejection, inactive coverage, a service not "
+            "covered), 2 bad input."
+        ),
+    )
+    read.add_argument("file", metavar="RESPONSE.271", help="the 271 (- for standard input)")
+    read.add_argument(
+        "--service-type",
+        action="append",
+        default=[],
+        type=_service_type,
+        metavar="CODE",
+        help="a service type to ask about (repeatable; default: BE, AE and PT, massage "
+        "therapy, physical medicine and physical therapy)",
+    )
+    read.add_argument("--json", action="store_true", help="print the responses as JSON")
+    read.set_defaults(run=_eligibility_read)
 
 
 def _add_envelope(parser: argparse.ArgumentParser, title: str, provider: str) -> None:
@@ -1212,9 +1371,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     Run the ``soapbill`` command and return its exit code.
 
     Exit codes: 0 valid or eligible (or, for ``remit read``, nothing needs
-    action), 1 invalid or not eligible (something needs action), 2 bad input or
-    usage, 141 when the reader of the output went away (as a shell reports a
-    Unix tool that SIGPIPE ended), 130 on Ctrl-C.
+    action; for ``eligibility read``, active and covered), 1 invalid or not
+    eligible (something needs action or attention), 2 bad input or usage,
+    141 when the reader of the output went away (as a shell reports a Unix
+    tool that SIGPIPE ended), 130 on Ctrl-C.
 
     Args:
         argv: The arguments (default: ``sys.argv[1:]``).
@@ -1267,7 +1427,7 @@ def _paths(args: argparse.Namespace) -> list[str]:
     Every file name the command reads.
     """
     paths: list[str] = [getattr(args, name, None) or "" for name in ("file", "claim", "policy")]
-    for name in ("rx", "note", "history", "claims"):
+    for name in ("rx", "note", "history", "claims", "inquiries"):
         paths += getattr(args, name, ())
     return paths
 
