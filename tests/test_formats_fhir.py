@@ -54,13 +54,16 @@ from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CodeInfo
 from soapbill.errors import SoapbillError, ValidationError
 from soapbill.formats import fhir
 from soapbill.formats.fhir import (
+    ANY_PROCEDURE_TEXT,
     CPT_SYSTEM,
     DEFAULT_NOTE_CODES,
+    DEFAULT_SYSTEMS,
     HCPCS_SYSTEM,
     ICD10CM_SYSTEM,
     LOINC_SYSTEM,
     NPI_SYSTEM,
     Coding,
+    IdentifierSystems,
     NoteCodes,
     to_fhir_bundle,
     to_fhir_json,
@@ -262,7 +265,8 @@ def test_bundle_is_self_contained(
         assert str(uuid.UUID(rid)) == rid
         assert uuid.UUID(rid).version == 8
         assert uuid.UUID(rid).variant == uuid.RFC_4122
-        prefixes.add(rid[:18])
+        if entry["resource"]["resourceType"] != "ServiceRequest":
+            prefixes.add(rid[:18])
     # The claim's part of the ids is common to all of them.
     assert len(prefixes) == 1
     # Every reference but the original claim's (a logical one) points into the bundle.
@@ -272,7 +276,8 @@ def test_bundle_is_self_contained(
     assert len(set(shared)) == len(shared)
     kinds = [r["resourceType"] for r in resources(bundle)]
     assert kinds[:2] == ["Claim", "Patient"]
-    assert kinds.count("ServiceRequest") == len(rxs)
+    # One ServiceRequest per ordered code, one for a prescription of any code.
+    assert kinds.count("ServiceRequest") == sum(len(rx.procedures) or 1 for rx in rxs)
     assert kinds.count("Composition") == len(notes)
     assert kinds.count("RelatedPerson") == (claim.coverage.subscriber is not None)
 
@@ -327,7 +332,10 @@ def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -
     ]
     assert len(notes_info) == len(notes)
     if rxs:
-        assert urls[fc["referral"]["reference"]]["identifier"] == [{"value": rxs[0].id}]
+        assert urls[fc["referral"]["reference"]]["requisition"] == {
+            "system": DEFAULT_SYSTEMS.prescription,
+            "value": rxs[0].id,
+        }
     else:
         assert "referral" not in fc
 
@@ -411,14 +419,31 @@ def _providers(claim: Claim, rxs: list[Prescription], notes: list[SoapNote]) -> 
 def test_documents_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> None:
     claim, rxs, notes = data
     bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
-    for rx, request in zip(rxs, resources(bundle, "ServiceRequest"), strict=True):
-        assert request["status"] in REQUEST_STATUS
-        assert request["intent"] == "order"
-        assert request["subject"] == one(bundle, "Claim")["patient"]
-        assert [codings(c)[0] for c in request["reasonCode"]] == [
-            (ICD10CM_SYSTEM, code.value) for code in rx.diagnoses
-        ]
-        assert request["authoredOn"] == rx.written_on.isoformat()
+    requests = resources(bundle, "ServiceRequest")
+    for rx in rxs:
+        # The prescription's requests, in the order of its codes.
+        mine = [r for r in requests if r["requisition"]["value"] == rx.id]
+        assert {r["requisition"]["system"] for r in mine} == {DEFAULT_SYSTEMS.prescription}
+        # US Core: every ServiceRequest has a code; one per ordered code, and
+        # a prescription of any code has one request with a text-only code.
+        assert all(r["code"] for r in mine)
+        if rx.procedures:
+            assert [codings(r["code"]) for r in mine] == [
+                [(HCPCS_SYSTEM if c.is_hcpcs_level2 else CPT_SYSTEM, c.value)]
+                for c in rx.procedures
+            ]
+        else:
+            assert [r["code"] for r in mine] == [{"text": ANY_PROCEDURE_TEXT}]
+        for request in mine:
+            assert "orderDetail" not in request
+            assert request["status"] in REQUEST_STATUS
+            assert request["intent"] == "order"
+            assert request["subject"] == one(bundle, "Claim")["patient"]
+            assert [codings(c)[0] for c in request["reasonCode"]] == [
+                (ICD10CM_SYSTEM, code.value) for code in rx.diagnoses
+            ]
+            assert request["authoredOn"] == rx.written_on.isoformat()
+    assert len(requests) == sum(len(rx.procedures) or 1 for rx in rxs)
     for note, composition in zip(notes, resources(bundle, "Composition"), strict=True):
         assert composition["status"] in COMPOSITION_STATUS
         assert (composition["status"] != "preliminary") == note.is_signed
@@ -574,10 +599,9 @@ def test_codes_outside_the_default_catalogue_have_no_text() -> None:
     bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=[rx])
     unknown = {"coding": [{"system": CPT_SYSTEM, "code": "97799"}]}
     assert one(bundle, "Claim")["item"][0]["productOrService"] == unknown
-    assert one(bundle, "ServiceRequest")["orderDetail"][0] == unknown
-    assert one(bundle, "ServiceRequest")["orderDetail"][1]["text"] == DEFAULT_CATALOG.label(
-        CptCode("97124")
-    )
+    unknown_request, massage_request = resources(bundle, "ServiceRequest")
+    assert unknown_request["code"] == unknown
+    assert massage_request["code"]["text"] == DEFAULT_CATALOG.label(CptCode("97124"))
 
 
 def test_every_part_of_a_bundle_is_its_own() -> None:
@@ -690,27 +714,58 @@ def test_prior_authorization() -> None:
 
 
 @pytest.mark.parametrize(
-    ("procedures", "code", "details"),
+    ("procedures", "codes"),
     [
-        pytest.param((), None, None, id="any-procedure"),
-        pytest.param((CptCode("97124"),), "97124", None, id="one-procedure"),
-        pytest.param((CptCode("97124"), CptCode("97140")), None, ["97124", "97140"], id="two"),
+        pytest.param((), [{"text": ANY_PROCEDURE_TEXT}], id="any-procedure"),
+        pytest.param(
+            (CptCode("97124"),),
+            [{"coding": [{"system": CPT_SYSTEM, "code": "97124"}], "text": "Massage therapy"}],
+            id="one-procedure",
+        ),
+        pytest.param(
+            (CptCode("97124"), CptCode("G0283")),
+            [
+                {"coding": [{"system": CPT_SYSTEM, "code": "97124"}], "text": "Massage therapy"},
+                {
+                    "coding": [{"system": HCPCS_SYSTEM, "code": "G0283"}],
+                    "text": DEFAULT_CATALOG.label(CptCode("G0283")),
+                },
+            ],
+            id="two",
+        ),
     ],
 )
 def test_prescription_procedures(
-    procedures: tuple[CptCode, ...], code: str | None, details: list[str] | None
+    procedures: tuple[CptCode, ...], codes: list[dict[str, Any]]
 ) -> None:
+    # US Core ServiceRequest requires code: one request per ordered code, all
+    # of one requisition (the prescription's id), never orderDetail.
     bundle = to_fhir_bundle(
         make_claim(), created=CREATED, prescriptions=[make_rx(procedures=procedures)]
     )
-    request = one(bundle, "ServiceRequest")
-    assert (request["code"]["coding"][0]["code"] if "code" in request else None) == code
-    found = (
-        [d["coding"][0]["code"] for d in request["orderDetail"]]
-        if "orderDetail" in request
-        else None
+    requests = resources(bundle, "ServiceRequest")
+    assert [request["code"] for request in requests] == codes
+    assert [request["requisition"] for request in requests] == [
+        {"system": DEFAULT_SYSTEMS.prescription, "value": "RX-1"}
+    ] * len(codes)
+    assert not any("orderDetail" in request for request in requests)
+    # The first is the claim's referral; the others support the claim.
+    fc = one(bundle, "Claim")
+    urls = [entry["fullUrl"] for entry in bundle["entry"][-len(codes) :]]
+    assert fc["referral"] == {"reference": urls[0]}
+    assert [i["valueReference"]["reference"] for i in fc.get("supportingInfo", [])] == urls[1:]
+    assert len(set(urls)) == len(urls)
+
+
+def test_prescription_system_is_the_callers() -> None:
+    systems = IdentifierSystems.under("https://clinic.example/ids")
+    bundle = to_fhir_bundle(
+        make_claim(), created=CREATED, prescriptions=[make_rx()], systems=systems
     )
-    assert found == details
+    assert one(bundle, "ServiceRequest")["requisition"] == {
+        "system": "https://clinic.example/ids/prescription",
+        "value": "RX-1",
+    }
 
 
 def test_prescription_validity_visits_and_frequency() -> None:
@@ -741,10 +796,10 @@ def test_later_prescriptions_are_supporting_information() -> None:
     bundle = to_fhir_bundle(make_claim(), created=CREATED, prescriptions=rxs, notes=[make_note()])
     urls = by_url(bundle)
     fc = one(bundle, "Claim")
-    assert urls[fc["referral"]["reference"]]["identifier"] == [{"value": "RX-1"}]
+    assert urls[fc["referral"]["reference"]]["requisition"]["value"] == "RX-1"
     info = [urls[i["valueReference"]["reference"]] for i in fc["supportingInfo"]]
     assert [r["resourceType"] for r in info] == ["Composition", "ServiceRequest"]
-    assert info[1]["identifier"] == [{"value": "RX-2"}]
+    assert info[1]["requisition"]["value"] == "RX-2"
     assert [i["sequence"] for i in fc["supportingInfo"]] == [1, 2]
     assert fc["item"][0]["informationSequence"] == [1]
 
@@ -859,6 +914,7 @@ SENTINEL = "SENTINEL-7f3a"
         pytest.param({"notes": SENTINEL}, "notes", "invalid_type", id="notes-text"),
         pytest.param({"catalog": 5}, "catalog", "invalid_type", id="catalog-5"),
         pytest.param({"catalog": {}}, "catalog", "invalid_type", id="catalog-dict"),
+        pytest.param({"systems": SENTINEL}, "systems", "invalid_type", id="systems-text"),
         pytest.param(
             {"prescriptions": [make_rx(), make_rx(patient_id=SENTINEL)]},
             "prescriptions[1].patient_id",
@@ -915,6 +971,29 @@ def test_text_that_is_not_unicode_scalar_values_is_refused_in_json() -> None:
             for shown in (str(seen), repr(seen), repr(seen.args), repr(vars(seen))):
                 assert SENTINEL not in shown
             seen = seen.__cause__ or seen.__context__
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "code"),
+    [
+        pytest.param(5, "base", "invalid_type", id="not-text"),
+        pytest.param(f"no scheme {SENTINEL}", "base", "invalid_format", id="no-scheme"),
+        pytest.param(f"https://clinic.example/{SENTINEL}/", "base", "invalid_format", id="slash"),
+        pytest.param(f"https://clinic.example/{SENTINEL} x", "base", "invalid_format", id="space"),
+        pytest.param(f"https://{SENTINEL * 30}", "claim", "too_long", id="long"),
+    ],
+)
+def test_identifier_systems_are_uris(base: object, path: str, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        IdentifierSystems.under(base)  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+    for text in (str(info.value), repr(info.value), repr(info.value.args)):
+        assert SENTINEL not in text
+    # Built field by field, each system is checked the same way.
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(DEFAULT_SYSTEMS, note=f"{SENTINEL}/")
+    assert [d.path for d in info.value.errors] == ["note"]
+    assert SENTINEL not in str(info.value)
 
 
 @pytest.mark.parametrize(

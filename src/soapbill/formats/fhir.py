@@ -5,7 +5,8 @@ FHIR R4: a claim and its supporting documents as one ``collection`` Bundle.
 relies on and the SOAP notes of its visits into a FHIR R4 Bundle of type
 ``collection``: a Claim, the Patient, the Coverage, the payer as an
 Organization, each provider as a Practitioner (a person) or an Organization, a
-ServiceRequest per prescription and a Composition per SOAP note, all
+ServiceRequest per code a prescription orders (grouped by the prescription's
+id as their ``requisition``) and a Composition per SOAP note, all
 cross-referenced. :func:`to_fhir_json` encodes the same Bundle as JSON text,
 once, with msgspec.
 
@@ -44,9 +45,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+import attrs
 import msgspec
 
 from soapbill._arguments import as_tuple
+from soapbill._fields import rules
 from soapbill._model import model
 from soapbill._validators import has_surrogate
 from soapbill.claims import Claim, ClaimFrequency, RelatedCauses
@@ -71,13 +74,16 @@ from soapbill.soap import (
 )
 
 __all__ = [
+    "ANY_PROCEDURE_TEXT",
     "CPT_SYSTEM",
     "DEFAULT_NOTE_CODES",
+    "DEFAULT_SYSTEMS",
     "HCPCS_SYSTEM",
     "ICD10CM_SYSTEM",
     "LOINC_SYSTEM",
     "NPI_SYSTEM",
     "Coding",
+    "IdentifierSystems",
     "NoteCodes",
     "to_fhir_bundle",
     "to_fhir_json",
@@ -97,6 +103,9 @@ ICD10CM_SYSTEM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC_SYSTEM: Final = "http://loinc.org"
 #: The National Provider Identifier.
 NPI_SYSTEM: Final = "http://hl7.org/fhir/sid/us-npi"
+#: The text of ``ServiceRequest.code`` for a prescription that names no
+#: procedure (any procedure may be billed under it).
+ANY_PROCEDURE_TEXT: Final = "Any procedure: the prescription names no procedure code"
 
 # HL7 Terminology code systems, read from the R4B value sets that bind them
 # (hl7.fhir.r4b.core 4.3.0): claim-type, process-priority, related-claim-
@@ -211,6 +220,81 @@ DEFAULT_NOTE_CODES: Final = NoteCodes(
 )
 
 
+# An absolute URI (RFC 3986: a scheme, a colon, then no spaces or controls)
+# that does not end with a slash: soapbill appends "/" and a name to it.
+_URI_PATTERN: Final = r"[A-Za-z][A-Za-z0-9+.-]*:[!-~]*[!-.0-~]"
+_URI: Final = rules(pattern=_URI_PATTERN, max_len=200)
+_is_uri: Final = re.compile(_URI_PATTERN, re.ASCII).fullmatch
+
+
+@model
+class IdentifierSystems:
+    """
+    The namespaces (``Identifier.system``) of the identifiers soapbill writes.
+
+    Each value soapbill writes as an identifier is the practice's own (a
+    patient id, a claim id, a prescription id, a note id) or one it received
+    (a payer id, a member id): the system says whose namespace the value
+    belongs to. Build them all under one URI of your own with :meth:`under`;
+    :data:`DEFAULT_SYSTEMS` is soapbill's placeholder.
+
+    Attributes:
+        claim: The system of :attr:`soapbill.Claim.id`.
+        patient: The system of :attr:`soapbill.Patient.id`.
+        payer: The system of :attr:`soapbill.Payer.id`.
+        prescription: The system of :attr:`soapbill.Prescription.id`
+            (``ServiceRequest.requisition``).
+        note: The system of :attr:`soapbill.SoapNote.id`.
+        member: The start of the system of a member id: the member id of a
+            payer whose id is ``EX123`` is in the system ``{member}/EX123``
+            (the payer id percent-encoded), since each payer issues its own.
+
+    Each is an absolute URI without a trailing slash, at most 200 characters.
+
+    .. versionadded:: 0.1.0
+    """
+
+    claim: str = attrs.field(metadata=_URI)
+    patient: str = attrs.field(metadata=_URI)
+    payer: str = attrs.field(metadata=_URI)
+    prescription: str = attrs.field(metadata=_URI)
+    note: str = attrs.field(metadata=_URI)
+    member: str = attrs.field(metadata=_URI)
+
+    @classmethod
+    def under(cls, base: str) -> IdentifierSystems:
+        """
+        Return the systems named after *base*: ``{base}/claim``, ``{base}/patient``, ...
+
+        >>> IdentifierSystems.under("https://clinic.example/fhir/id").patient
+        'https://clinic.example/fhir/id/patient'
+
+        Raises:
+            ValidationError: *base* is not an absolute URI without a trailing
+                slash, or too long; the path names the field.
+        """
+        if base.__class__ is not str:
+            raise ValidationError.single("base", "invalid_type", "expected a URI")
+        if not _is_uri(base):
+            raise ValidationError.single(
+                "base", "invalid_format", "expected an absolute URI without a trailing slash"
+            )
+        return cls(
+            claim=f"{base}/claim",
+            patient=f"{base}/patient",
+            payer=f"{base}/payer",
+            prescription=f"{base}/prescription",
+            note=f"{base}/note",
+            member=f"{base}/member",
+        )
+
+
+#: soapbill's placeholder namespaces, under ``https://soapbill.readthedocs.io/fhir/id``:
+#: pass your own (:meth:`IdentifierSystems.under`) so that your ids cannot be
+#: mistaken for another practice's.
+DEFAULT_SYSTEMS: Final = IdentifierSystems.under("https://soapbill.readthedocs.io/fhir/id")
+
+
 def to_fhir_bundle(
     claim: Claim,
     *,
@@ -219,6 +303,7 @@ def to_fhir_bundle(
     notes: Iterable[SoapNote] = (),
     note_codes: NoteCodes = DEFAULT_NOTE_CODES,
     catalog: Catalog | None = None,
+    systems: IdentifierSystems = DEFAULT_SYSTEMS,
 ) -> dict[str, Any]:
     """
     Return *claim* and its supporting documents as a FHIR R4 ``collection`` Bundle.
@@ -235,6 +320,8 @@ def to_fhir_bundle(
         note_codes: The codes of the notes' document type and sections.
         catalog: The code catalogue whose labels become the text of each
             procedure (default: the built-in one).
+        systems: The namespaces of the identifiers (default: soapbill's
+            placeholders, :data:`DEFAULT_SYSTEMS`).
 
     Returns:
         The Bundle as a ``dict`` of new dicts and lists (changing one part
@@ -250,8 +337,10 @@ def to_fhir_bundle(
 
     .. versionadded:: 0.1.0
     """
-    rxs, soap_notes = _check_inputs(claim, created, prescriptions, notes, note_codes, catalog)
-    return _BundleBuilder(claim, catalog, encoded=False).bundle(
+    rxs, soap_notes = _check_inputs(
+        claim, created, prescriptions, notes, note_codes, catalog, systems
+    )
+    return _BundleBuilder(claim, catalog, systems, encoded=False).bundle(
         created, rxs, soap_notes, note_codes
     )
 
@@ -264,6 +353,7 @@ def to_fhir_json(
     notes: Iterable[SoapNote] = (),
     note_codes: NoteCodes = DEFAULT_NOTE_CODES,
     catalog: Catalog | None = None,
+    systems: IdentifierSystems = DEFAULT_SYSTEMS,
     indent: int | None = None,
 ) -> str:
     """
@@ -279,6 +369,7 @@ def to_fhir_json(
         notes: As for :func:`to_fhir_bundle`.
         note_codes: As for :func:`to_fhir_bundle`.
         catalog: As for :func:`to_fhir_bundle`.
+        systems: As for :func:`to_fhir_bundle`.
         indent: Spaces per level of indentation, from 0 to 16; ``None`` writes
             one line.
 
@@ -289,7 +380,9 @@ def to_fhir_json(
 
     .. versionadded:: 0.1.0
     """
-    rxs, soap_notes = _check_inputs(claim, created, prescriptions, notes, note_codes, catalog)
+    rxs, soap_notes = _check_inputs(
+        claim, created, prescriptions, notes, note_codes, catalog, systems
+    )
     if indent is not None:
         if indent.__class__ is not int:
             raise ValidationError.single("indent", "invalid_type", "expected a number of spaces")
@@ -297,7 +390,7 @@ def to_fhir_json(
             raise ValidationError.single(
                 "indent", "out_of_range", f"indent by 0 to {_MAX_INDENT} spaces"
             )
-    builder = _BundleBuilder(claim, catalog, encoded=True)
+    builder = _BundleBuilder(claim, catalog, systems, encoded=True)
     bundle = builder.bundle(created, rxs, soap_notes, note_codes)
     text = _ENCODER.encode(bundle)
     if indent is not None:
@@ -312,10 +405,13 @@ def _check_inputs(  # noqa: PLR0917 - the writers' arguments, in their order
     notes: Iterable[object],
     note_codes: object,
     catalog: object,
+    systems: object,
 ) -> tuple[tuple[Prescription, ...], tuple[SoapNote, ...]]:
     documents = _check_documents(claim, created, prescriptions, notes, note_codes)
     if catalog is not None and not isinstance(catalog, Catalog):
         raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
+    if systems.__class__ is not IdentifierSystems:
+        raise ValidationError.single("systems", "invalid_type", "expected an IdentifierSystems")
     return documents
 
 
@@ -365,6 +461,22 @@ def _check_documents(
 
 def _sha1(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+#: The variant nibble of a UUID (RFC 9562 section 4.1: the bits 10) from any hex digit.
+_VARIANT: Final = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def _resource_id(*parts: str) -> str:
+    """
+    Return the version-8 UUID (RFC 9562 section 5.8) named by *parts*.
+
+    The parts are the resource type and what identifies the resource (an
+    identifier's system and value, ...); each is written as a JSON string, so
+    that no two lists of parts give the same text.
+    """
+    h = _sha1(_NAMESPACE_BYTES + "".join(map(_json_ascii, parts)).encode())
+    return f"{h[:8]}-{h[8:12]}-8{h[12:15]}-{_VARIANT[h[15]]}{h[16:19]}-{h[19:31]}"
 
 
 def _ref(url: str) -> dict[str, str]:
@@ -449,11 +561,20 @@ class _BundleBuilder:
         "money",
         "provider_entries",
         "providers",
+        "systems",
     )
 
-    def __init__(self, claim: Claim, catalog: Catalog | None, *, encoded: bool) -> None:
+    def __init__(
+        self,
+        claim: Claim,
+        catalog: Catalog | None,
+        systems: IdentifierSystems,
+        *,
+        encoded: bool,
+    ) -> None:
         self.claim = claim
         self.catalog = catalog
+        self.systems = systems
         # New dicts for to_fhir_bundle, shared JSON for to_fhir_json.
         self.concept: _Concept = _encoded_concept if encoded else _concept
         self.money: _Money = _encoded_money if encoded else _money
@@ -468,7 +589,7 @@ class _BundleBuilder:
 
     def document_id(self, variant: str, document_id: str) -> str:
         """
-        Return the resource id of a prescription (variant ``a``) or a note (``b``).
+        Return the resource id of a note (variant ``b``).
         """
         # 60 bits of the SHA-1 of the document's id name it within the Bundle.
         h = _sha1(_NAMESPACE_BYTES + _json_ascii(document_id).encode())
@@ -528,10 +649,16 @@ class _BundleBuilder:
             referring = concept(_CARE_TEAM_ROLE, "other", "Referring provider")
             care_team.append(self.care_team_member(2, claim.referring_provider, referring))
         requests: list[dict[str, Any]] = []
+        system = self.systems.prescription
         for rx in prescriptions:
-            request_id = self.document_id("a", rx.id)
-            resource = self.service_request(rx, request_id, url["patient"])
-            requests.append({"fullUrl": f"urn:uuid:{request_id}", "resource": resource})
+            # One ServiceRequest per ordered code (ServiceRequest.code holds
+            # one concept), or one for "any procedure".
+            for code in rx.procedures or (None,):
+                request_id = _resource_id(
+                    "ServiceRequest", system, rx.id, "" if code is None else code.value
+                )
+                resource = self.service_request(rx, code, request_id, url["patient"])
+                requests.append({"fullUrl": f"urn:uuid:{request_id}", "resource": resource})
         compositions: list[dict[str, Any]] = []
         for note in notes:
             note_id = self.document_id("b", note.id)
@@ -712,25 +839,26 @@ class _BundleBuilder:
         system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
         return self.concept(system, code.value, _label(code, self.catalog))
 
-    def service_request(self, rx: Prescription, rid: str, patient: str) -> dict[str, Any]:
+    def service_request(
+        self, rx: Prescription, code: CptCode | None, rid: str, patient: str
+    ) -> dict[str, Any]:
         """
-        Return the ServiceRequest of a prescription.
+        Return the ServiceRequest of one code of a prescription (``None``: any code).
         """
         resource: dict[str, Any] = {
             "resourceType": "ServiceRequest",
             "id": rid,
-            "identifier": [{"value": rx.id}],
+            # The prescription's id groups the requests of its codes (FHIR R4
+            # ServiceRequest.requisition, "Composite Request ID").
+            "requisition": {"system": self.systems.prescription, "value": rx.id},
             # The prescription as written; whether it is still valid is the
             # rules engine's question, not the format's.
             "status": "active",
             "intent": "order",
+            # ServiceRequest.code is required by US Core: the ordered code, or
+            # for a prescription that names none a text-only concept.
+            "code": {"text": ANY_PROCEDURE_TEXT} if code is None else self.procedure(code),
         }
-        # ServiceRequest.code holds one concept: one ordered code goes there;
-        # several go to orderDetail; none (any procedure) leaves both out.
-        if len(rx.procedures) == 1:
-            resource["code"] = self.procedure(rx.procedures[0])
-        elif rx.procedures:
-            resource["orderDetail"] = [self.procedure(code) for code in rx.procedures]
         if rx.visits_authorized is not None:
             resource["quantityQuantity"] = {"value": rx.visits_authorized, "unit": "visits"}
         resource["subject"] = _ref(patient)
