@@ -2058,6 +2058,15 @@ class _Benefit:
         elif qualifier in _BENEFIT_LAST and last is None:
             self.end = first
 
+    def read(self, segment: xr.Segment) -> None:
+        """
+        Read a segment of the benefit loop: ``MSG``, ``DTP``; not ``HSD``, ``REF``, ``III`` ...
+        """
+        if segment.id == "MSG":
+            self.message(segment)
+        elif segment.id == "DTP":
+            self.date(segment)
+
     def message(self, segment: xr.Segment) -> None:
         text = xr.required(segment, 1)
         if len(text) > _MESSAGE_MAX:
@@ -2110,6 +2119,27 @@ class _Level:
         self.plan_number: str | None = None
         self.start: date | None = None
         self.end: date | None = None
+
+    def read(self, segment: xr.Segment) -> None:
+        """
+        Read a segment of the level's name loop; others (``N3``, ``PER`` ...) are not read.
+        """
+        sid = segment.id
+        if sid == "NM1":
+            self.named(segment)
+        elif sid == "TRN":
+            self.traced(segment)
+        elif sid == "REF":
+            self.reference(segment)
+        elif sid == "DMG":
+            self.demographics(segment)
+        elif sid == "DTP":
+            self.date(segment)
+
+    def traced(self, segment: xr.Segment) -> None:
+        # TRN01 2: the trace the inquiry sent, repeated (1 is the payer's own).
+        if xr.element(segment, 1) == "2" and self.trace is None:
+            self.trace = xr.required(segment, 2)
 
     def date(self, segment: xr.Segment) -> None:
         qualifier, first, last = _dates(segment)
@@ -2232,7 +2262,10 @@ class _Reader:
         self.levels[number] = level
         self.level = level
 
-    def segment(self, segment: xr.Segment) -> None:  # noqa: C901, PLR0912 - one dispatch
+    def segment(self, segment: xr.Segment) -> None:
+        """
+        Read one segment: a level, a benefit, a rejection, or a segment of either.
+        """
         sid = segment.id
         if sid == "HL":
             self.hierarchy(segment)
@@ -2242,49 +2275,35 @@ class _Reader:
             if sid != "BHT":
                 xr.fail(segment.path(), "x12_271", "a segment comes before the first level")
             return
-        benefit = self.benefit
         if sid == "EB":
-            if level.code not in _BENEFIT_LOOPS:
-                xr.fail(
-                    segment.path(), "x12_271", "a benefit stands outside a subscriber or dependent"
-                )
-            self.finish_benefit()
-            self.benefit = _Benefit(segment)
-        elif sid == "LS":
-            self.related = True
-        elif sid == "LE":
-            self.related = False
+            self.start_benefit(level, segment)
+        elif sid in ("LS", "LE"):
+            # Between LS and LE: the benefit's related entities (loop 2120), not read.
+            self.related = sid == "LS"
         elif self.related:
-            # The related entity's NM1, N3, N4, PER and PRV (loop 2120).
             return
-        elif sid == "MSG":
-            if benefit is not None:
-                benefit.message(segment)
-        elif sid == "DTP":
-            if benefit is not None:
-                benefit.date(segment)
-            else:
-                level.date(segment)
         elif sid == "AAA":
-            if benefit is not None:
-                loop = _BENEFIT_LOOPS[level.code]
-            elif level.code == "20" and level.name is None:
-                loop = "2000A"
-            else:
-                loop = _NAME_LOOPS[level.code]
-            level.rejections.append(_rejection(segment, loop))
-        elif benefit is not None:
-            # Other segments of a benefit loop (HSD, REF, III ...) are not read.
-            return
-        elif sid == "NM1":
-            level.named(segment)
-        elif sid == "TRN":
-            if xr.element(segment, 1) == "2" and level.trace is None:
-                level.trace = xr.required(segment, 2)
-        elif sid == "REF":
-            level.reference(segment)
-        elif sid == "DMG":
-            level.demographics(segment)
+            level.rejections.append(_rejection(segment, self.rejection_loop(level)))
+        elif self.benefit is not None:
+            self.benefit.read(segment)
+        else:
+            level.read(segment)
+
+    def start_benefit(self, level: _Level, segment: xr.Segment) -> None:
+        if level.code not in _BENEFIT_LOOPS:
+            xr.fail(segment.path(), "x12_271", "a benefit stands outside a subscriber or dependent")
+        self.finish_benefit()
+        self.benefit = _Benefit(segment)
+
+    def rejection_loop(self, level: _Level) -> str:
+        """
+        The loop an ``AAA`` segment read now stands in.
+        """
+        if self.benefit is not None:
+            return _BENEFIT_LOOPS[level.code]
+        if level.code == "20" and level.name is None:
+            return "2000A"
+        return _NAME_LOOPS[level.code]
 
     def read(self) -> list[EligibilityResponse]:
         segments = self.transaction.segments
