@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import pytest
@@ -70,6 +71,16 @@ from soapbill.formats.fhir import (
 )
 
 CREATED = date(2031, 1, 2)
+#: The Source of Payment Typology code of each plan type (test_coverage_type_is_the_payer_type).
+SOPT = {
+    PlanType.COMMERCIAL: "5",
+    PlanType.MEDICARE_PART_B: "121",
+    PlanType.MEDICARE_ADVANTAGE: "11",
+    PlanType.MEDICAID: "2",
+    PlanType.AUTO_PIP: "96",
+    PlanType.WORKERS_COMP: "95",
+    PlanType.OTHER: "9",
+}
 XHTML = "{http://www.w3.org/1999/xhtml}"
 MODELS: dict[str, Any] = {
     "Claim": FhirClaim,
@@ -257,7 +268,6 @@ def test_bundle_is_self_contained(
     assert bundle["type"] == "collection"
     urls = [entry["fullUrl"] for entry in bundle["entry"]]
     assert len(set(urls)) == len(urls)
-    prefixes = set()
     for entry in bundle["entry"]:
         rid = entry["resource"]["id"]
         assert entry["fullUrl"] == f"urn:uuid:{rid}"
@@ -265,10 +275,7 @@ def test_bundle_is_self_contained(
         assert str(uuid.UUID(rid)) == rid
         assert uuid.UUID(rid).version == 8
         assert uuid.UUID(rid).variant == uuid.RFC_4122
-        if entry["resource"]["resourceType"] != "ServiceRequest":
-            prefixes.add(rid[:18])
-    # The claim's part of the ids is common to all of them.
-    assert len(prefixes) == 1
+    assert bundle["id"] not in {entry["resource"]["id"] for entry in bundle["entry"]}
     # Every reference but the original claim's (a logical one) points into the bundle.
     assert set(references(bundle)) <= set(urls)
     # No dict or list is shared: changing one part of the bundle changes no other.
@@ -288,7 +295,7 @@ def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -
     bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
     urls = by_url(bundle)
     fc = one(bundle, "Claim")
-    assert fc["identifier"] == [{"value": claim.id}]
+    assert fc["identifier"] == [{"system": DEFAULT_SYSTEMS.claim, "value": claim.id}]
     assert fc["status"] in CLAIM_STATUS
     assert (fc["status"] == "cancelled") == (claim.frequency is ClaimFrequency.VOID)
     assert fc["use"] == "claim"
@@ -297,6 +304,9 @@ def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -
     insurer = urls[fc["insurer"]["reference"]]
     assert insurer["resourceType"] == "Organization"
     assert insurer["name"] == claim.coverage.payer.name
+    assert insurer["identifier"] == [
+        {"system": DEFAULT_SYSTEMS.payer, "value": claim.coverage.payer.id}
+    ]
     billing = urls[fc["provider"]["reference"]]
     assert billing["resourceType"] == (
         "Practitioner" if claim.billing_provider.is_person else "Organization"
@@ -312,6 +322,13 @@ def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -
     assert coverage["status"] == "active"
     assert coverage["subscriberId"] == claim.coverage.member_id
     assert coverage["payor"] == [fc["insurer"]]
+    # US Core Coverage: the member id as an identifier of type MB, in the
+    # payer's namespace; the plan type from the Source of Payment Typology.
+    (member,) = coverage["identifier"]
+    assert codings(member["type"]) == [("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")]
+    assert member["value"] == claim.coverage.member_id
+    assert member["system"] == f"{DEFAULT_SYSTEMS.member}/{quote(claim.coverage.payer.id, safe='')}"
+    assert codings(coverage["type"]) == [("https://nahdo.org/sopt", SOPT[claim.coverage.plan_type])]
     # Replacements and voids name the original claim.
     if claim.original_claim_number is None:
         assert "related" not in fc
@@ -380,7 +397,7 @@ def test_parties_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]])
     bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
     urls = by_url(bundle)
     patient = one(bundle, "Patient")
-    assert patient["identifier"] == [{"value": claim.patient.id}]
+    assert patient["identifier"] == [{"system": DEFAULT_SYSTEMS.patient, "value": claim.patient.id}]
     assert patient["name"][0]["family"] == claim.patient.name.family
     assert patient["name"][0]["given"][0] == claim.patient.name.given
     assert patient["gender"] in GENDER
@@ -486,12 +503,113 @@ def test_same_input_same_output(data: tuple[Claim, list[Prescription], list[Soap
     )
 
 
-def test_ids_depend_on_the_claim_id_and_role_only() -> None:
+def _ids(bundle: dict[str, Any]) -> dict[str, str]:
+    # The id of each resource of a bundle by its type (providers by NPI).
+    found: dict[str, str] = {}
+    for resource in resources(bundle):
+        kind = resource["resourceType"]
+        if kind in {"Practitioner", "Organization"} and "type" in resource:
+            kind = f"{kind}:{resource['type'][0]['coding'][0]['code']}"
+        if kind in {"Practitioner", "Organization:prov"}:
+            kind = f"{kind}:{resource['identifier'][0]['value']}"
+        found.setdefault(kind, resource["id"])
+    found["Bundle"] = bundle["id"]
+    return found
+
+
+@given(sbst.claims(max_lines=2), sbst.claims(max_lines=2))
+def test_ids_are_named_by_what_identifies_each_resource(first: Claim, second: Claim) -> None:
+    # Two claims with one id: the same Claim id; each party's id is the same
+    # exactly when what identifies it is, whatever else the claims hold.
+    second = attrs.evolve(second, id=first.id)
+    a = _ids(to_fhir_bundle(first, created=CREATED))
+    b = _ids(to_fhir_bundle(second, created=date(2031, 6, 1)))
+    assert a["Claim"] == b["Claim"]
+    assert a["Bundle"] == b["Bundle"]
+    same_patient = first.patient.id == second.patient.id
+    assert (a["Patient"] == b["Patient"]) == same_patient
+    assert (a["Organization:pay"] == b["Organization:pay"]) == (
+        first.coverage.payer.id == second.coverage.payer.id
+    )
+    same_coverage = same_patient and (first.coverage.payer.id, first.coverage.member_id) == (
+        second.coverage.payer.id,
+        second.coverage.member_id,
+    )
+    assert (a["Coverage"] == b["Coverage"]) == same_coverage
+    if "RelatedPerson" in a and "RelatedPerson" in b:
+        assert (a["RelatedPerson"] == b["RelatedPerson"]) == same_coverage
+    # A provider's id is its NPI's, in every bundle.
+    for kind in a.keys() & b.keys():
+        if kind.startswith(("Practitioner:", "Organization:prov:")):
+            assert a[kind] == b[kind]
+            assert a[kind].endswith(kind.rsplit(":", 1)[1])
+
+
+def test_two_patients_on_claims_with_one_id_have_two_patient_ids() -> None:
+    other = attrs.evolve(PATIENT, id="P-2")
     first = to_fhir_bundle(make_claim(), created=CREATED)
-    later = to_fhir_bundle(make_claim(), created=date(2031, 6, 1))
-    assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in later["entry"]]
-    other = to_fhir_bundle(make_claim(id="CLM-2"), created=CREATED)
-    assert not {e["fullUrl"] for e in first["entry"]} & {e["fullUrl"] for e in other["entry"]}
+    second = to_fhir_bundle(make_claim(patient=other), created=CREATED)
+    assert one(first, "Patient")["id"] != one(second, "Patient")["id"]
+    assert one(first, "Coverage")["id"] != one(second, "Coverage")["id"]
+    assert one(first, "Claim")["id"] == one(second, "Claim")["id"]
+    # The same patient on another claim: the same Patient, payer and Coverage.
+    third = to_fhir_bundle(make_claim(id="CLM-2"), created=CREATED)
+    for kind in ("Patient", "Coverage"):
+        assert one(first, kind)["id"] == one(third, kind)["id"]
+    assert one(first, "Claim")["id"] != one(third, "Claim")["id"]
+    assert first["id"] != third["id"]
+
+
+def test_ids_and_identifiers_follow_the_systems() -> None:
+    systems = IdentifierSystems.under("https://clinic.example/ids")
+    rx, note = make_rx(), make_note()
+    ours = to_fhir_bundle(make_claim(), created=CREATED, prescriptions=[rx], notes=[note])
+    theirs = to_fhir_bundle(
+        make_claim(), created=CREATED, prescriptions=[rx], notes=[note], systems=systems
+    )
+    a, b = _ids(ours), _ids(theirs)
+    for kind in ("Bundle", "Claim", "Patient", "Coverage", "Organization:pay"):
+        assert a[kind] != b[kind]
+    assert one(ours, "ServiceRequest")["id"] != one(theirs, "ServiceRequest")["id"]
+    assert one(ours, "Composition")["id"] != one(theirs, "Composition")["id"]
+    # A provider is named by its NPI alone.
+    assert a["Practitioner:1234567893"] == b["Practitioner:1234567893"]
+    base = "https://clinic.example/ids"
+    assert one(theirs, "Claim")["identifier"] == [{"system": f"{base}/claim", "value": "CLM-1"}]
+    assert one(theirs, "Patient")["identifier"] == [{"system": f"{base}/patient", "value": "P-1"}]
+    payer = resources(theirs, "Organization")[0]
+    assert payer["identifier"] == [{"system": f"{base}/payer", "value": "EX123"}]
+    assert one(theirs, "Coverage")["identifier"][0]["system"] == f"{base}/member/EX123"
+    assert one(theirs, "Composition")["identifier"] == {"system": f"{base}/note", "value": "N-1"}
+
+
+def test_a_member_system_names_the_payer_percent_encoded() -> None:
+    coverage = attrs.evolve(COVERAGE, payer=Payer(id="A/B C?", name="Example Health"))
+    member = one(to_fhir_bundle(make_claim(coverage=coverage), created=CREATED), "Coverage")
+    assert member["identifier"][0]["system"] == f"{DEFAULT_SYSTEMS.member}/A%2FB%20C%3F"
+
+
+@pytest.mark.parametrize(
+    ("plan_type", "code"),
+    [
+        pytest.param(PlanType.COMMERCIAL, "5", id="commercial"),
+        pytest.param(PlanType.MEDICARE_PART_B, "121", id="medicare-part-b"),
+        pytest.param(PlanType.MEDICARE_ADVANTAGE, "11", id="medicare-advantage"),
+        pytest.param(PlanType.MEDICAID, "2", id="medicaid"),
+        pytest.param(PlanType.AUTO_PIP, "96", id="auto-pip"),
+        pytest.param(PlanType.WORKERS_COMP, "95", id="workers-comp"),
+        pytest.param(PlanType.OTHER, "9", id="other"),
+    ],
+)
+def test_coverage_type_is_the_payer_type(plan_type: PlanType, code: str) -> None:
+    # US Core Coverage.type: the VSAC "Payer" value set, Source of Payment Typology.
+    coverage = attrs.evolve(COVERAGE, plan_type=plan_type)
+    resource = one(to_fhir_bundle(make_claim(coverage=coverage), created=CREATED), "Coverage")
+    assert resource["type"] == {"coding": [{"system": "https://nahdo.org/sopt", "code": code}]}
+
+
+def test_every_plan_type_has_a_payer_type() -> None:
+    assert set(SOPT) == set(PlanType)
 
 
 # --- one mapping at a time ------------------------------------------------------------
@@ -1046,18 +1164,23 @@ def test_free_text_is_escaped_as_json(text: str) -> None:
     bundle = json.loads(to_fhir_json(claim, created=CREATED, catalog=labels), parse_float=Decimal)
     assert bundle == to_fhir_bundle(claim, created=CREATED, catalog=labels)
     fc = one(bundle, "Claim")
-    assert fc["identifier"] == [{"value": text[:38]}]
+    assert fc["identifier"] == [{"system": DEFAULT_SYSTEMS.claim, "value": text[:38]}]
     assert fc["insurance"][0]["preAuthRef"] == [text[:50]]
     assert fc["related"][0]["claim"]["identifier"]["value"] == text[:50]
     assert {item["productOrService"].get("text") for item in fc["item"]} >= {text}
     patient = one(bundle, "Patient")
-    assert patient["identifier"] == [{"value": text[:50]}]
+    assert patient["identifier"] == [{"system": DEFAULT_SYSTEMS.patient, "value": text[:50]}]
     assert patient["name"] == [{"family": text, "given": [text, text], "suffix": [text[:10]]}]
     coverage = one(bundle, "Coverage")
     assert coverage["subscriberId"] == text
     assert coverage["class"][0]["value"] == text[:50]
     payer, clinic = (r for r in resources(bundle, "Organization"))
-    assert (payer["identifier"], payer["name"]) == ([{"value": text}], text[:60])
+    assert (payer["identifier"], payer["name"]) == (
+        [{"system": DEFAULT_SYSTEMS.payer, "value": text}],
+        text[:60],
+    )
+    assert coverage["identifier"][0]["value"] == text
+    assert coverage["identifier"][0]["system"] == f"{DEFAULT_SYSTEMS.member}/{quote(text, safe='')}"
     assert clinic["name"] == text[:60]
     (practitioner,) = resources(bundle, "Practitioner")
     assert practitioner["qualification"][0]["identifier"] == [{"value": text[:50]}]

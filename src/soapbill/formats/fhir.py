@@ -17,10 +17,13 @@ dict or list, with one exception: FHIR decimals (amounts of money) are
 exact JSON numbers (``125.00``).
 
 Ids are deterministic: every resource id is a UUID (version 8, RFC 9562)
-whose first part comes from the SHA-1 of the claim id and whose last part names
-the resource's role in the Bundle, and every ``fullUrl`` is that UUID as a
-``urn:uuid:``. The same input always gives the same Bundle, and no clock is
-read: the Claim's creation date is an argument.
+made from the SHA-1 of what identifies the resource (its type and an
+identifier's system and value: the patient's id for the Patient, the claim's
+for the Claim; a provider's id holds its NPI), and every ``fullUrl`` is that
+UUID as a ``urn:uuid:``. The same patient has the same Patient id in every
+Bundle, and two patients have two. The identifiers carry the systems
+(namespaces) of :class:`IdentifierSystems`. The same input always gives the
+same Bundle, and no clock is read: the Claim's creation date is an argument.
 
 The SOAP sections' LOINC codes are data (:data:`DEFAULT_NOTE_CODES`), because
 some of them are not confirmed by a published source; pass your own
@@ -39,6 +42,7 @@ import hashlib
 import html
 import json
 import re
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -60,6 +64,7 @@ from soapbill.parties import (
     Coverage,
     Patient,
     PersonName,
+    PlanType,
     Provider,
     Subscriber,
 )
@@ -120,6 +125,23 @@ _ORG_TYPE: Final = "http://terminology.hl7.org/CodeSystem/organization-type"
 _SUBSCRIBER_RELATIONSHIP: Final = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 _COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-class"
 _ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# Identifier types (HL7 v2 table 0203): MB, the member number (US Core Coverage,
+# identifier:memberid).
+_IDENTIFIER_TYPE: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
+# The Source of Payment Typology (PHDSC), HL7 Terminology's URI for it: US Core
+# Coverage binds Coverage.type (extensible) to the VSAC value set "Payer"
+# (2.16.840.1.114222.4.11.3591), all of whose codes are from this system.
+_PAYER_TYPE: Final = "https://nahdo.org/sopt"
+#: The Source of Payment Typology code of each plan type.
+_PLAN_TYPES: Final = {
+    PlanType.COMMERCIAL: "5",  # PRIVATE HEALTH INSURANCE
+    PlanType.MEDICARE_PART_B: "121",  # Medicare FFS
+    PlanType.MEDICARE_ADVANTAGE: "11",  # Medicare Managed Care (Includes Medicare Advantage Plans)
+    PlanType.MEDICAID: "2",  # MEDICAID
+    PlanType.AUTO_PIP: "96",  # Auto Insurance (includes no fault)
+    PlanType.WORKERS_COMP: "95",  # Worker's Compensation
+    PlanType.OTHER: "9",  # MISCELLANEOUS/OTHER
+}
 # The EIN: HL7 Terminology NamingSystem USEIN (urn:oid:2.16.840.1.113883.4.4).
 _EIN_SYSTEM: Final = "urn:oid:2.16.840.1.113883.4.4"
 # NUCC provider taxonomy: HL7 Terminology's URI for the NUCC code system.
@@ -136,12 +158,6 @@ _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010f
 _NAMESPACE_BYTES: Final = uuid.uuid5(
     uuid.NAMESPACE_URL, "https://soapbill.readthedocs.io/fhir"
 ).bytes
-# The last 64 bits of the ids of the resources one per Bundle (see _BundleWriter):
-# the variant nibble 8 (RFC 9562 section 4.1: bits 10), then the role's number.
-_ROLES: Final = {
-    role: f"8000-{number:012x}"
-    for number, role in enumerate(("bundle", "claim", "patient", "payer", "coverage", "subscriber"))
-}
 #: The most providers of one NPI that differ and share a Bundle (five hex digits).
 _MAX_VARIANTS: Final = 0xFFFFF
 _CENT: Final = Decimal("0.01")
@@ -479,6 +495,21 @@ def _resource_id(*parts: str) -> str:
     return f"{h[:8]}-{h[8:12]}-8{h[12:15]}-{_VARIANT[h[15]]}{h[16:19]}-{h[19:31]}"
 
 
+#: The ids of the parties (patients, payers, coverages, subscribers): a practice
+#: writes the same ones claim after claim, so they are kept (a bounded memo of
+#: immutable values, like re's patterns).
+_party_id: Final = functools.lru_cache(maxsize=1024)(_resource_id)
+#: The first 64 bits of a provider's id; the last 64 are its NPI's (see
+#: _BundleBuilder.provider_url).
+_PROVIDER_PREFIX: Final = _resource_id("Provider")[:19]
+
+
+@functools.lru_cache(maxsize=256)
+def _member_system(base: str, payer_id: str) -> str:
+    # Each payer issues its own member ids: its id names their namespace.
+    return f"{base}/{urllib.parse.quote(payer_id, safe='')}"
+
+
 def _ref(url: str) -> dict[str, str]:
     return {"reference": url}
 
@@ -557,7 +588,6 @@ class _BundleBuilder:
         "catalog",
         "claim",
         "concept",
-        "id_prefix",
         "money",
         "provider_entries",
         "providers",
@@ -582,18 +612,6 @@ class _BundleBuilder:
         self.providers: list[tuple[Provider, str]] = []
         # The Bundle entries of the providers.
         self.provider_entries: list[dict[str, Any]] = []
-        # The first 64 bits of every id: 60 bits of the SHA-1 of the claim id
-        # and the version 8 (RFC 9562 section 5.8), one hash per Bundle.
-        h = _sha1(_NAMESPACE_BYTES + _json_ascii(claim.id).encode())
-        self.id_prefix = f"{h[:8]}-{h[8:12]}-8{h[12:15]}-"
-
-    def document_id(self, variant: str, document_id: str) -> str:
-        """
-        Return the resource id of a note (variant ``b``).
-        """
-        # 60 bits of the SHA-1 of the document's id name it within the Bundle.
-        h = _sha1(_NAMESPACE_BYTES + _json_ascii(document_id).encode())
-        return f"{self.id_prefix}{variant}{h[:3]}-{h[3:15]}"
 
     def provider_url(self, provider: Provider) -> str:
         """
@@ -606,14 +624,14 @@ class _BundleBuilder:
                 if known == provider:
                     return url
                 variants += 1
-        # The NPI names a provider within the Bundle (variant 9); a provider
-        # whose NPI an unequal one already has gets the next number.
+        # The NPI names a provider (variant 9); a provider whose NPI an
+        # unequal one already has in this Bundle gets the next number.
         if variants > _MAX_VARIANTS:
             raise ValidationError.single(
                 "providers", "too_many", "too many different providers share one NPI"
             )
         number = "00000" if not variants else f"{variants:05x}"
-        rid = f"{self.id_prefix}9{number[:3]}-{number[3:]}{npi}"
+        rid = f"{_PROVIDER_PREFIX}9{number[:3]}-{number[3:]}{npi}"
         url = f"urn:uuid:{rid}"
         self.providers.append((provider, url))
         self.provider_entries.append(
@@ -633,13 +651,30 @@ class _BundleBuilder:
         """
         claim = self.claim
         coverage = claim.coverage
-        rid = {role: self.id_prefix + suffix for role, suffix in _ROLES.items()}
+        systems = self.systems
+        patient_system, patient_id = systems.patient, claim.patient.id
+        member_system = _member_system(systems.member, coverage.payer.id)
+        # Each id is named by what identifies its resource: the claim by its
+        # id, the patient by theirs, the payer by its id, the coverage by the
+        # member id and the patient it covers, the subscriber by that coverage.
+        rid = {
+            "bundle": _resource_id("Bundle", systems.claim, claim.id),
+            "claim": _resource_id("Claim", systems.claim, claim.id),
+            "patient": _party_id("Patient", patient_system, patient_id),
+            "payer": _party_id("Organization", systems.payer, coverage.payer.id),
+            "coverage": _party_id(
+                "Coverage", member_system, coverage.member_id, patient_system, patient_id
+            ),
+        }
         url = {role: f"urn:uuid:{value}" for role, value in rid.items()}
         subscriber = url["patient"]
         related = []
         if coverage.subscriber is not None:
-            subscriber = url["subscriber"]
-            person = _related_person(coverage.subscriber, rid["subscriber"], url["patient"])
+            person_id = _party_id(
+                "RelatedPerson", member_system, coverage.member_id, patient_system, patient_id
+            )
+            subscriber = f"urn:uuid:{person_id}"
+            person = _related_person(coverage.subscriber, person_id, url["patient"])
             related.append({"fullUrl": subscriber, "resource": person})
         billing = self.provider_url(claim.billing_provider)
         concept = self.concept
@@ -649,7 +684,7 @@ class _BundleBuilder:
             referring = concept(_CARE_TEAM_ROLE, "other", "Referring provider")
             care_team.append(self.care_team_member(2, claim.referring_provider, referring))
         requests: list[dict[str, Any]] = []
-        system = self.systems.prescription
+        system = systems.prescription
         for rx in prescriptions:
             # One ServiceRequest per ordered code (ServiceRequest.code holds
             # one concept), or one for "any procedure".
@@ -661,7 +696,7 @@ class _BundleBuilder:
                 requests.append({"fullUrl": f"urn:uuid:{request_id}", "resource": resource})
         compositions: list[dict[str, Any]] = []
         for note in notes:
-            note_id = self.document_id("b", note.id)
+            note_id = _resource_id("Composition", systems.note, note.id)
             resource = self.composition(note, note_id, url["patient"], note_codes)
             compositions.append({"fullUrl": f"urn:uuid:{note_id}", "resource": resource})
         claim_resource = self.claim_resource(
@@ -678,18 +713,23 @@ class _BundleBuilder:
         payer = coverage.payer
         entries = [
             {"fullUrl": url["claim"], "resource": claim_resource},
-            {"fullUrl": url["patient"], "resource": _patient(claim.patient, rid["patient"])},
+            {
+                "fullUrl": url["patient"],
+                "resource": _patient(claim.patient, rid["patient"], patient_system),
+            },
             *related,
             {
                 "fullUrl": url["coverage"],
-                "resource": _coverage(coverage, rid["coverage"], url, subscriber, concept),
+                "resource": _coverage(
+                    coverage, rid["coverage"], url, subscriber, member_system, concept
+                ),
             },
             {
                 "fullUrl": url["payer"],
                 "resource": {
                     "resourceType": "Organization",
                     "id": rid["payer"],
-                    "identifier": [{"value": payer.id}],
+                    "identifier": [{"system": systems.payer, "value": payer.id}],
                     "type": [concept(_ORG_TYPE, "pay")],
                     "name": payer.name,
                 },
@@ -742,7 +782,7 @@ class _BundleBuilder:
         resource: dict[str, Any] = {
             "resourceType": "Claim",
             "id": rid,
-            "identifier": [{"value": claim.id}],
+            "identifier": [{"system": self.systems.claim, "value": claim.id}],
             "status": status,
             "type": concept(_CLAIM_TYPE, "professional"),
             "use": "claim",
@@ -889,7 +929,7 @@ class _BundleBuilder:
         resource: dict[str, Any] = {
             "resourceType": "Composition",
             "id": rid,
-            "identifier": {"value": note.id},
+            "identifier": {"system": self.systems.note, "value": note.id},
             "status": status,
             "type": {"coding": [codes.document.to_fhir()]},
             "subject": _ref(patient),
@@ -981,8 +1021,12 @@ def _occurrence(rx: Prescription) -> dict[str, Any]:
     }
 
 
-def _patient(patient: Patient, rid: str) -> dict[str, Any]:
-    head = {"resourceType": "Patient", "id": rid, "identifier": [{"value": patient.id}]}
+def _patient(patient: Patient, rid: str, system: str) -> dict[str, Any]:
+    head = {
+        "resourceType": "Patient",
+        "id": rid,
+        "identifier": [{"system": system, "value": patient.id}],
+    }
     return _person(head, patient, patient.phone)
 
 
@@ -1007,13 +1051,28 @@ def _person(
     return resource
 
 
-def _coverage(
-    coverage: Coverage, rid: str, urls: dict[str, str], subscriber: str, concept: _Concept
+def _coverage(  # noqa: PLR0917 - the parts the Coverage refers to
+    coverage: Coverage,
+    rid: str,
+    urls: dict[str, str],
+    subscriber: str,
+    member_system: str,
+    concept: _Concept,
 ) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Coverage",
         "id": rid,
+        # The member id as US Core's identifier:memberid (type MB) beside
+        # subscriberId, in the payer's namespace.
+        "identifier": [
+            {
+                "type": concept(_IDENTIFIER_TYPE, "MB"),
+                "system": member_system,
+                "value": coverage.member_id,
+            }
+        ],
         "status": "active",
+        "type": concept(_PAYER_TYPE, _PLAN_TYPES[coverage.plan_type]),
         "subscriber": _ref(subscriber),
         "subscriberId": coverage.member_id,
         "beneficiary": _ref(urls["patient"]),
