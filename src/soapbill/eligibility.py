@@ -1456,53 +1456,66 @@ class EligibilityResponse:
             lines.append(f"Inquiry: {self.trace_number}")
         if self.payer is not None:
             lines.append(f"Payer: {_line(self.payer.name)} ({_line(self.payer.id)})")
-        active = self.active
-        lines.append(
-            "Coverage: " + ("not told" if active is None else "active" if active else "inactive")
-        )
+        lines.append(f"Coverage: {_answer(self.active, 'active', 'inactive')}")
         for service in wanted:
-            covered = self.covers((service,))
-            answer = "not told" if covered is None else "covered" if covered else "not covered"
+            answer = _answer(self.covers((service,)), "covered", "not covered")
             lines.append(f"{service.label[:1].upper()}{service.label[1:]}: {answer}")
-        for side, in_network in (("in network", True), ("out of network", False)):
-            copay = self.copay(wanted, in_network=in_network)
-            share = self.coinsurance(wanted, in_network=in_network)
-            left = self.deductible_remaining(wanted, in_network=in_network)
-            total = self.deductible(wanted, in_network=in_network)
-            deductible = _told(total, _dollars)
-            if left is not None:
-                deductible += f", {_dollars(left)} left"
-            elif total is not None:
-                deductible += ", remaining not told"
-            lines += [
-                f"Copay ({side}): {_told(copay, _dollars)}",
-                f"Co-insurance ({side}): {_told(share, _percent)}",
-                f"Deductible ({side}): {deductible}",
-            ]
-        allowed, used = self.visits_allowed(wanted), self.visits_used(wanted)
-        left_visits = self.visits_remaining(wanted)
-        visits = "not told" if left_visits is None else f"{left_visits} left"
-        if allowed is not None:
-            period = self._visit_period(wanted)
-            visits += f" of {allowed}" if left_visits is not None else f"; {allowed} allowed"
-            visits += "" if period is None else f" {period.label}"
-        if used is not None:
-            visits += f" ({used} used)"
-        lines.append(f"Visits: {visits}")
-        for title, requirement in (
-            ("Prior authorization", self.authorization_required(wanted)),
-            ("Referral or prescription", self.referral_required(wanted)),
-        ):
-            lines.append(f"{title}: {_required(requirement)}")
+        lines += self._cost_lines(wanted, "in network", in_network=True)
+        lines += self._cost_lines(wanted, "out of network", in_network=False)
+        lines += [
+            f"Visits: {self._visits_text(wanted)}",
+            f"Prior authorization: {_required(self.authorization_required(wanted))}",
+            f"Referral or prescription: {_required(self.referral_required(wanted))}",
+        ]
         lines += [
             f"Rejected ({r.loop}): {r.reason} {r.explanation}; next: {r.follow_up.explanation}"
             for r in self.rejections
         ]
         return tuple(lines)
 
+    def _cost_lines(
+        self, services: tuple[ServiceType, ...], side: str, *, in_network: bool
+    ) -> list[str]:
+        """
+        The summary's copay, co-insurance and deductible on one side of the network.
+        """
+        left = self.deductible_remaining(services, in_network=in_network)
+        total = self.deductible(services, in_network=in_network)
+        deductible = _told(total, _dollars)
+        if left is not None:
+            deductible += f", {_dollars(left)} left"
+        elif total is not None:
+            deductible += ", remaining not told"
+        copay = self.copay(services, in_network=in_network)
+        share = self.coinsurance(services, in_network=in_network)
+        return [
+            f"Copay ({side}): {_told(copay, _dollars)}",
+            f"Co-insurance ({side}): {_told(share, _percent)}",
+            f"Deductible ({side}): {deductible}",
+        ]
+
+    def _visits_text(self, services: tuple[ServiceType, ...]) -> str:
+        """
+        The summary's visits: left of how many, over which period, and how many used.
+        """
+        allowed, used = self.visits_allowed(services), self.visits_used(services)
+        left = self.visits_remaining(services)
+        visits = "not told" if left is None else f"{left} left"
+        if allowed is not None:
+            period = self._visit_period(services)
+            visits += f" of {allowed}" if left is not None else f"; {allowed} allowed"
+            visits += "" if period is None else f" {period.label}"
+        if used is not None:
+            visits += f" ({used} used)"
+        return visits
+
 
 def _line(text: str) -> str:
     return " ".join(printable(text).split())
+
+
+def _answer(value: bool | None, yes: str, no: str) -> str:  # noqa: FBT001 - the answer told
+    return "not told" if value is None else yes if value else no
 
 
 def _told(value: Decimal | None, show: Callable[[Decimal], str]) -> str:
