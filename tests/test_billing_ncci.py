@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from random import Random
 
 import pytest
 from hypothesis import given
@@ -101,8 +103,8 @@ def test_find_prefers_the_latest_effective_row_in_force() -> None:
     old = edit("97140", "97530", "0", effective=date(2019, 1, 1))
     new = edit("97140", "97530", "1", effective=date(2021, 1, 1))
     edits = PtpEdits([old, new])
-    assert edits.find(C("97140"), C("97530"), date(2020, 6, 1)) is old
-    assert edits.find(C("97140"), C("97530"), date(2022, 6, 1)) is new
+    assert edits.find(C("97140"), C("97530"), date(2020, 6, 1)) == old
+    assert edits.find(C("97140"), C("97530"), date(2022, 6, 1)) == new
     assert edits.find(C("97530"), C("97140"), date(2022, 6, 1)) is None
     assert edits.find(C("97140"), C("97530"), date(2018, 6, 1)) is None
 
@@ -744,3 +746,125 @@ def test_result_models_json_round_trip(
         assert from_json(to_json(conflict), PtpConflict) == conflict
     for result in MUE_EXPECTED.check(mue_lines):
         assert from_json(to_json(result), MueResult) == result
+
+
+# --- compact tables: storage, pickling, quarters, unions --------------------------------
+
+
+def test_tables_pickle_as_a_few_byte_strings() -> None:
+    for table in (PTP_EXPECTED, MUE_EXPECTED, PtpEdits(), MueLimits()):
+        data = pickle.dumps(table)
+        clone = pickle.loads(data)  # noqa: S301 - our own data
+        assert clone == table
+        assert list(clone) == list(table)
+        assert hash(clone) == hash(table)
+    # No PtpEdit objects in the pickle: the columns travel as bytes.
+    assert b"PtpEdit\x94" not in pickle.dumps(PTP_EXPECTED)
+
+
+@given(st.lists(edit_st, max_size=12), st.randoms(use_true_random=False))
+def test_tables_are_values_whatever_the_order(edits: list[PtpEdit], rnd: Random) -> None:
+    shuffled = list(edits)
+    rnd.shuffle(shuffled)
+    table = PtpEdits(edits)
+    assert list(table) == edits
+    assert table.edits == tuple(edits)
+    assert PtpEdits(shuffled) == table
+    for e in edits:
+        for day in (e.effective, e.effective - timedelta(days=1), e.deleted or DAY):
+            expected = [x for x in edits if (x.column1, x.column2) == (e.column1, e.column2)]
+            in_force = [x for x in expected if x.applies_on(day)]
+            found = table.find(e.column1, e.column2, day)
+            latest = max(in_force, key=lambda x: x.effective, default=None)
+            assert found == latest
+
+
+def test_tables_are_immutable() -> None:
+    with pytest.raises(AttributeError):
+        PTP_EXPECTED.quarter = "2026Q1"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        MUE_EXPECTED._codes = None  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("quarter", ["2026q1", "2026Q5", "26Q1", "2026Q1 ", 2026])
+def test_quarter_is_yyyyqn(quarter: object) -> None:
+    for build in (
+        lambda: PtpEdits(quarter=quarter),  # type: ignore[arg-type]
+        lambda: MueLimits(quarter=quarter),  # type: ignore[arg-type]
+        lambda: PtpEdits.load(io.StringIO(""), quarter=quarter),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValidationError) as info:
+            build()
+        assert info.value.errors[0].path == "quarter"
+
+
+def test_loaded_tables_carry_their_quarter() -> None:
+    text = cms_text(PTP_HEADER, PTP_ROWS, delimiter="\t", titles=TITLES)
+    table = PtpEdits.load(io.StringIO(text), quarter="2026Q3")
+    assert table.quarter == "2026Q3"
+    assert table != PTP_EXPECTED
+    assert list(table) == list(PTP_EXPECTED)
+    assert repr(table) == "PtpEdits(<4 edits>, quarter='2026Q3')"
+
+
+def test_union_holds_the_rows_of_both() -> None:
+    extra = PtpEdits([edit("97124", "97140", "0")])
+    both = PTP_EXPECTED.union(extra)
+    assert sorted(map(repr, both)) == sorted(map(repr, [*PTP_EXPECTED, *extra]))
+    assert both.find(C("97124"), C("97140"), DAY) == extra.edits[0]
+    assert PTP_EXPECTED.union(PtpEdits()) is PTP_EXPECTED
+    with pytest.raises(ValidationError) as info:
+        PTP_EXPECTED.union(MUE_EXPECTED)  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "other"
+
+
+def test_overlaid_limits_replace_the_tables_values() -> None:
+    own = MueLimit(code=C("97035"), max_units=4, adjudication=MueAdjudication.CLAIM_LINE)
+    extra = MueLimit(code=C("97110"), max_units=6, adjudication=MueAdjudication.CLAIM_LINE)
+    table = MUE_EXPECTED.overlaid([own, extra])
+    assert table.get(C("97035")) == own
+    assert table.get(C("97110")) == extra
+    assert len(table) == len(MUE_EXPECTED) + 1
+    assert MUE_EXPECTED.overlaid([]) is MUE_EXPECTED
+
+
+#: The header CMS spreads over four rows, under two title rows.
+CMS_HEAD = (
+    "CPT only copyright 2025 American Medical Association.  All rights reserved.\t\t\t\t\t\t\n"
+    "Column1/Column2 Edits\t\t\t\t\t\t\n"
+    "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
+    "\t\tprior to 1996\tDate\tDate\t0=not allowed\t\n"
+    "\t\t\t\t*=no data\t1=allowed\t\n"
+    "\t\t\t\t\t9=not applicable\t\n"
+)
+
+
+def test_load_reads_the_four_row_header_cms_ships() -> None:
+    rows = "".join("\t".join(row) + "\n" for row in PTP_ROWS)
+    assert PtpEdits.load(io.StringIO(CMS_HEAD + rows)) == PTP_EXPECTED
+
+
+def test_a_later_row_reuses_what_was_read_and_still_names_bad_cells() -> None:
+    good = "97140\t97530\t\t20200101\t*\t1\tMutually exclusive procedures\n"
+    bad = "97140\t97530\t\t20200101\t*\t7\tMutually exclusive procedures\n"
+    with pytest.raises(ValidationError) as info:
+        PtpEdits.load(io.StringIO(CMS_HEAD + good * 3 + bad))
+    assert info.value.errors[0].path == "line[10].modifier"
+    assert info.value.__context__ is None
+
+
+def test_a_latin1_path_is_read_once(tmp_path: Path) -> None:
+    rows = "".join("\t".join(row) + "\n" for row in PTP_ROWS)
+    path = tmp_path / "ptp.txt"
+    # The first rows are valid UTF-8; the byte that is not comes late.
+    path.write_bytes(
+        (CMS_HEAD + rows * 300 + "97140\t97530\t\t20200101\t*\t1\tCaf\xe9\n").encode("latin-1")
+    )
+    table = PtpEdits.load(path)
+    assert len(table) == 4 * 300 + 1
+
+
+def test_the_sample_holds_no_97140_97124_pair() -> None:
+    # No public CMS document found states this pair: it is not encoded.
+    pairs = {(e.column1.value, e.column2.value) for e in PtpEdits.sample()}
+    assert not pairs & {("97140", "97124"), ("97124", "97140")}

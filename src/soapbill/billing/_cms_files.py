@@ -26,11 +26,14 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from importlib import resources
-from typing import Final, TextIO, TypeVar
+from typing import TYPE_CHECKING, Final, TextIO, TypeVar
 
 from soapbill._arguments import as_tuple, invalid_type
 from soapbill.codes.cpt import CptCode
 from soapbill.errors import ValidationError
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 __all__ = [
     "Rows",
@@ -39,8 +42,8 @@ __all__ = [
     "cms_code",
     "cms_date",
     "data_rows",
-    "load",
     "norm",
+    "read",
     "row_error",
     "sample",
     "wanted_codes",
@@ -70,13 +73,30 @@ class Rows:
         delimiter = "\t" if "\t" in head else ","
         self._reader = csv.reader(itertools.chain(io.StringIO(head), stream), delimiter=delimiter)
 
+    @property
+    def reader(self) -> Reader:
+        """
+        The rows as the :mod:`csv` module reads them, cells not stripped.
+
+        For the loops over millions of rows; its ``line_num`` is the physical
+        line number of the row read last. A row that is not valid CSV raises
+        :class:`csv.Error`: use :meth:`refusal` for the error to raise.
+        """
+        return self._reader
+
+    def refusal(self) -> ValidationError:
+        """
+        The refusal of the row the reader could not read.
+        """
+        path = f"line[{self._reader.line_num}]"
+        return ValidationError.single(path, "invalid_csv", "the row is not valid CSV")
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         try:
             for row in self._reader:
                 yield self._reader.line_num, [cell.strip() for cell in row]
         except csv.Error:
-            path = f"line[{self._reader.line_num}]"
-            raise ValidationError.single(path, "invalid_csv", "the row is not valid CSV") from None
+            raise self.refusal() from None
 
 
 def sample(name: str) -> TextIO:
@@ -87,40 +107,57 @@ def sample(name: str) -> TextIO:
     return io.StringIO(text)
 
 
-def load(sources: tuple[Source, ...], parse: Callable[[Rows], Iterator[_T]]) -> list[_T]:
+def read(
+    sources: tuple[Source, ...], fill: Callable[[Rows], None], undo: Callable[[], None]
+) -> None:
     """
-    Read every source with *parse*; the path of an error names its source.
+    Give every source's rows to *fill*; the path of an error names its source.
+
+    *fill* keeps what it reads; when a path turns out not to be UTF-8, *undo*
+    drops what *fill* kept of it, and *fill* reads it again as Latin-1.
 
     Raises:
         ValidationError: No source is given, a source is not a path or a text
-            stream, or *parse* refused a row.
+            stream, a row is not valid CSV, or *fill* refused a row.
     """
     if not sources:
         raise ValidationError.single("sources", "too_short", "give at least one source")
-    items: list[_T] = []
     for k, source in enumerate(sources):
         try:
-            items.extend(_load_one(source, parse))
+            _read_one(source, fill, undo)
         except ValidationError as error:
             raise (error.prefixed(f"sources[{k}]") if len(sources) > 1 else error) from None
-    return items
 
 
-def _load_one(source: Source, parse: Callable[[Rows], Iterator[_T]]) -> list[_T]:
+def _read_one(source: Source, fill: Callable[[Rows], None], undo: Callable[[], None]) -> None:
     if not isinstance(source, str | os.PathLike):
         if not isinstance(source, io.TextIOBase):
             raise ValidationError.single("", "invalid_type", "expected a path or a text stream")
-        return list(parse(Rows(source)))
+        _fill(Rows(source), fill)
+        return
     try:
         with open(source, encoding="utf-8", newline="") as stream:  # noqa: PTH123 - str or PathLike
-            return list(parse(Rows(stream)))
+            _fill(Rows(stream), fill)
     except UnicodeDecodeError:
         pass
+    else:
+        return
+    undo()
     # Older CMS files are Windows-1252; Latin-1 decodes any byte. Read outside
     # the handler, so that an error of a row does not chain the decoding
     # error, which quotes the file's bytes.
     with open(source, encoding="latin-1", newline="") as stream:  # noqa: PTH123
-        return list(parse(Rows(stream)))
+        _fill(Rows(stream), fill)
+
+
+def _fill(rows: Rows, fill: Callable[[Rows], None]) -> None:
+    try:
+        fill(rows)
+    except csv.Error:
+        refusal = rows.refusal()
+    else:
+        return
+    raise refusal
 
 
 def norm(cell: str) -> str:

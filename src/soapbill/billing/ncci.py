@@ -36,20 +36,32 @@ engine can report ``lines[2]``. A code without MUE data is
 
 from __future__ import annotations
 
+import bisect
 import enum
+import itertools
+import operator
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Final, cast
 
 import attrs
 
-from soapbill._arguments import as_tuple, check_date, check_instance, tuple_of
+from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.billing import _cms_files
-from soapbill.billing._cms_files import Rows, choice, cms_code, cms_date, data_rows, norm, row_error
+from soapbill.billing._cms_files import (
+    Rows,
+    choice,
+    cms_code,
+    cms_date,
+    data_rows,
+    norm,
+    row_error,
+)
 from soapbill.claims import ServiceLine
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.modifiers import DISTINCT_SERVICE, Modifier
@@ -163,46 +175,246 @@ class PtpConflict:
     rationale: str | None = attrs.field(default=None, metadata=_RATIONALE)
 
 
+# --- compact tables ----------------------------------------------------------------------
+#
+# The CMS practitioner PTP table holds well over a million rows. A table keeps
+# them as a few flat arrays of machine numbers, sorted by pair, and builds a
+# PtpEdit only for the rows a claim meets: about 21 bytes a row, a lookup by
+# bisection, and a pickle of a few byte strings.
+
+#: A procedure code (five letters and digits) read as a base-36 number: 36**5 < 2**26.
+_CODE_BITS: Final = 26
+_CODE_CHARS: Final = 5
+_BASE: Final = 36
+_DIGITS: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: A row's flag byte: its indicator in the two low bits, the pre-1996 mark above.
+_INDICATOR_MASK: Final = 3
+_PRIOR_1996_BIT: Final = 4
+_INDICATOR_BITS: Final = MappingProxyType(
+    {
+        ModifierIndicator.NOT_ALLOWED: 0,
+        ModifierIndicator.ALLOWED: 1,
+        ModifierIndicator.NOT_APPLICABLE: 2,
+    }
+)
+_BIT_INDICATORS: Final = tuple(_INDICATOR_BITS)
+_NOT_APPLICABLE_BITS: Final = _INDICATOR_BITS[ModifierIndicator.NOT_APPLICABLE]
+#: The quarter a table is of, such as ``2026Q3``.
+_QUARTER: Final = re.compile(r"[0-9]{4}Q[1-4]").fullmatch
+
+
+def _number(code: CptCode) -> int:
+    return int(code.value, _BASE)
+
+
+def _code(number: int) -> CptCode:
+    chars = []
+    for _ in range(_CODE_CHARS):
+        number, digit = divmod(number, _BASE)
+        chars.append(_DIGITS[digit])
+    return CptCode("".join(reversed(chars)))
+
+
+def _check_quarter(quarter: object) -> str | None:
+    if quarter is None:
+        return None
+    if not isinstance(quarter, str):
+        raise invalid_type("quarter", "a quarter such as 2026Q3, or None")
+    if _QUARTER(quarter) is None:
+        raise ValidationError.single("quarter", "invalid_format", "a quarter is YYYYQn")
+    return quarter
+
+
+def _frozen_setattr(self: object, _name: str, _value: object) -> None:
+    msg = f"{type(self).__name__} is immutable"
+    raise AttributeError(msg)
+
+
 def _edits_tuple(value: Iterable[PtpEdit]) -> tuple[PtpEdit, ...]:
     return cast("tuple[PtpEdit, ...]", as_tuple(value, "edits", "PtpEdit values"))
 
 
-def _index_edits(edits: tuple[PtpEdit, ...]) -> Mapping[tuple[CptCode, CptCode], list[PtpEdit]]:
-    index: dict[tuple[CptCode, CptCode], list[PtpEdit]] = {}
-    for i, edit in enumerate(edits):
-        if not isinstance(edit, PtpEdit):
-            raise ValidationError.single(f"edits[{i}]", "invalid_type", "expected a PtpEdit")
-        index.setdefault((edit.column1, edit.column2), []).append(edit)
-    return index
+class _PtpColumns:
+    """
+    The growing columns of a PTP table, filled row by row, then sorted by pair.
+    """
+
+    def __init__(self) -> None:
+        self.keys = array("q")
+        self.effective = array("i")
+        self.deleted = array("i")
+        self.flags = bytearray()
+        self.notes = array("I")
+        #: Each distinct rationale once, by its number; 0 is "none".
+        self.rationales: dict[str | None, int] = {None: 0}
+        self._mark = 0
+
+    def begin(self) -> None:
+        """
+        Remember where a source starts, to drop its rows if it is read again.
+        """
+        self._mark = len(self.keys)
+
+    def rollback(self) -> None:
+        """
+        Drop the rows of the source begun last.
+        """
+        mark = self._mark
+        for column in (self.keys, self.effective, self.deleted, self.flags, self.notes):
+            del column[mark:]
+
+    def note(self, rationale: str | None) -> int:
+        return self.rationales.setdefault(rationale, len(self.rationales))
+
+    def add(self, edit: PtpEdit) -> None:
+        self.keys.append(_number(edit.column1) << _CODE_BITS | _number(edit.column2))
+        self.effective.append(edit.effective.toordinal())
+        self.deleted.append(0 if edit.deleted is None else edit.deleted.toordinal())
+        prior = _PRIOR_1996_BIT if edit.prior_1996 else 0
+        self.flags.append(_INDICATOR_BITS[edit.indicator] | prior)
+        self.notes.append(self.note(edit.rationale))
+
+    def table(self, quarter: str | None, *, keep_order: bool = True) -> PtpEdits:
+        """
+        The table of the rows, sorted by pair; iterated in the order given when *keep_order*.
+        """
+        keys = self.keys
+        effective, deleted, notes = self.effective, self.deleted, self.notes
+        flags = bytes(self.flags)
+        given = None
+        if any(map(operator.gt, keys, itertools.islice(keys, 1, None))):
+            # Stable: rows of one pair keep the order they were given in. The
+            # CMS files come sorted, and then nothing is moved.
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            keys, effective, deleted, notes = (
+                array(c.typecode, map(c.__getitem__, order))
+                for c in (keys, effective, deleted, notes)
+            )
+            flags = bytes(map(flags.__getitem__, order))
+            given = _inverse(order) if keep_order else None
+        # The rationales' numbers are their places in the dictionary.
+        return PtpEdits._from_columns(  # noqa: SLF001
+            keys, effective, deleted, notes, flags, tuple(self.rationales), quarter, given
+        )
 
 
-@attrs.frozen
+def _inverse(order: list[int]) -> array[int]:
+    """
+    Where each row went: the sorted place of the row given *k*-th.
+    """
+    inverse = array("I", bytes(4 * len(order)))
+    for place, row in enumerate(order):
+        inverse[row] = place
+    return inverse
+
+
 class PtpEdits:
     """
-    A table of procedure-to-procedure edits.
+    A table of procedure-to-procedure edits: compact, immutable, a value.
 
     Build it from :class:`PtpEdit` s, or :meth:`load` the CMS practitioner
     files. A pair may have several rows (an edit deleted and added again); on
     a date the row in force with the latest effective date applies.
 
+    The rows are kept as flat arrays of numbers sorted by pair (about 21
+    bytes a row), so the full CMS table of two million rows fits in some
+    40 MB, a lookup is a bisection, and a pickle is a few byte strings.
+    Iterating builds each :class:`PtpEdit` on the way, in the order given.
+    Two tables of the same rows are equal whatever their order.
+
     Args:
         edits: The edits.
+        quarter: The NCCI quarter the table is of (``2026Q3``), if known.
+
+    Raises:
+        ValidationError: *edits* is not an iterable of :class:`PtpEdit`, or
+            *quarter* is not ``YYYYQn``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       Compact storage; the *quarter*.
     """
 
-    edits: tuple[PtpEdit, ...] = attrs.field(default=(), converter=_edits_tuple)
-    # Built from the edits by the generated __init__, once.
-    _index: Mapping[tuple[CptCode, CptCode], list[PtpEdit]] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        hash=False,
-        default=attrs.Factory(lambda self: _index_edits(self.edits), takes_self=True),
+    __slots__ = (
+        "_deleted",
+        "_effective",
+        "_flags",
+        "_given",
+        "_keys",
+        "_notes",
+        "_rationales",
+        "quarter",
     )
 
+    _keys: array[int]
+    _effective: array[int]
+    _deleted: array[int]
+    _notes: array[int]
+    _flags: bytes
+    _rationales: tuple[str | None, ...]
+    #: The sorted place of each row in the order given, when it was not sorted.
+    _given: array[int] | None
+    #: The NCCI quarter of the table (``2026Q3``), or ``None``.
+    quarter: str | None
+
+    __setattr__ = _frozen_setattr
+
+    def __init__(self, edits: Iterable[PtpEdit] = (), *, quarter: str | None = None) -> None:
+        columns = _PtpColumns()
+        for i, edit in enumerate(_edits_tuple(edits)):
+            if not isinstance(edit, PtpEdit):
+                raise ValidationError.single(f"edits[{i}]", "invalid_type", "expected a PtpEdit")
+            columns.add(edit)
+        built = columns.table(_check_quarter(quarter))
+        for name in PtpEdits.__slots__:
+            object.__setattr__(self, name, getattr(built, name))
+
     @classmethod
-    def load(cls, *sources: Source, codes: Iterable[CptCode] | None = None) -> PtpEdits:
+    def _from_columns(  # noqa: PLR0917 - one argument per column
+        cls,
+        keys: array[int],
+        effective: array[int],
+        deleted: array[int],
+        notes: array[int],
+        flags: bytes,
+        rationales: tuple[str | None, ...],
+        quarter: str | None,
+        given: array[int] | None,
+    ) -> PtpEdits:
+        table = object.__new__(cls)
+        for name, value in (
+            ("_keys", keys),
+            ("_effective", effective),
+            ("_deleted", deleted),
+            ("_notes", notes),
+            ("_flags", flags),
+            ("_rationales", rationales),
+            ("quarter", quarter),
+            ("_given", given),
+        ):
+            object.__setattr__(table, name, value)
+        return table
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A few byte strings, whatever the size of the table.
+        return (
+            _ptp_from_bytes,
+            (
+                self._keys.tobytes(),
+                self._effective.tobytes(),
+                self._deleted.tobytes(),
+                self._notes.tobytes(),
+                self._flags,
+                self._rationales,
+                self.quarter,
+                None if self._given is None else self._given.tobytes(),
+            ),
+        )
+
+    @classmethod
+    def load(
+        cls, *sources: Source, codes: Iterable[CptCode] | None = None, quarter: str | None = None
+    ) -> PtpEdits:
         """
         Load CMS practitioner PTP files, as CMS publishes them.
 
@@ -210,15 +422,19 @@ class PtpEdits:
         source with a tab in its first 64 KiB is read as tab-separated). Rows
         above the header row (whose first two cells are ``Column 1`` and
         ``Column 2``) are title rows and skipped, as are blank rows and header
-        continuation rows (first two cells empty). The columns are CMS's, in
-        CMS's order: Column 1, Column 2, in existence prior to 1996 (``*`` or
-        empty), Effective Date, Deletion Date (``*`` or empty for none),
-        Modifier (0, 1 or 9) and the PTP Edit Rationale. Dates are
-        ``YYYYMMDD``, as in the CMS PTP files.
+        continuation rows (first two cells empty: CMS spreads its header over
+        four rows). The columns are CMS's, in CMS's order: Column 1, Column 2,
+        in existence prior to 1996 (``*`` or empty), Effective Date, Deletion
+        Date (``*`` or empty for none), Modifier (0, 1 or 9) and the PTP Edit
+        Rationale. Dates are ``YYYYMMDD``, as in the CMS PTP files.
 
         A row whose code soapbill's :class:`~soapbill.codes.cpt.CptCode` does not accept (a shape
         CMS may add later) cannot match any claim line, so it is skipped. A path is read as
         UTF-8, or Latin-1 when it is not valid UTF-8.
+
+        The rows go straight into the table's arrays: loading the two million
+        rows of a full table takes about twice the time Python's :mod:`csv`
+        module takes to read them (docs/performance.md).
 
         Args:
             sources: One or more files (CMS splits the practitioner table
@@ -226,6 +442,9 @@ class PtpEdits:
             codes: If given, keep only edits whose two codes are both in it:
                 a practice that bills twenty codes needs a few hundred of
                 the million and more rows.
+            quarter: The NCCI quarter the files are of (``2026Q3``); a policy
+                that names its quarter takes only a table of that quarter
+                (:meth:`soapbill.rules.policy.PayerPolicy.with_edits`).
 
         Raises:
             ValidationError: A row is malformed; the path names the source
@@ -235,7 +454,15 @@ class PtpEdits:
         .. versionadded:: 0.1.0
         """
         wanted = _cms_files.wanted_codes(codes)
-        return cls(_cms_files.load(sources, lambda rows: _ptp_rows(rows, wanted)))
+        quarter = _check_quarter(quarter)
+        columns = _PtpColumns()
+
+        def fill(rows: Rows) -> None:
+            columns.begin()
+            _read_ptp(rows, wanted, columns)
+
+        _cms_files.read(sources, fill, columns.rollback)
+        return columns.table(quarter)
 
     @classmethod
     def sample(cls) -> PtpEdits:
@@ -247,17 +474,88 @@ class PtpEdits:
         and 97140"; 97124, 97140, 97112 as column 2 of the chiropractic
         manipulation codes 98940-98942: Chiropractic Economics on modifier 59),
         with placeholder effective dates; the file's title rows name them. It
-        is not the CMS table.
+        is not the CMS table. No public CMS document found states whether
+        97140 and 97124 are a PTP pair, so the sample does not hold that pair.
 
         .. versionadded:: 0.1.0
         """
         return cls.load(_cms_files.sample("ptp-sample.txt"))
 
+    @property
+    def edits(self) -> tuple[PtpEdit, ...]:
+        """
+        Every edit, built now, in the order of iteration (slow for a full table).
+        """
+        return tuple(self)
+
     def __len__(self) -> int:
-        return len(self.edits)
+        return len(self._keys)
 
     def __iter__(self) -> Iterator[PtpEdit]:
-        return iter(self.edits)
+        rows = range(len(self._keys)) if self._given is None else self._given
+        return map(self._edit, rows)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, PtpEdits)  # noqa: S101 - for the type checker
+        if self._keys != other._keys or self.quarter != other.quarter:
+            return False
+        # Rows of one pair may come in another order: compare them as sets.
+        return sorted(self._rows()) == sorted(other._rows())
+
+    def __hash__(self) -> int:
+        return hash((self._keys.tobytes(), self.quarter))
+
+    def _rows(self) -> Iterator[tuple[int, int, int, int, str]]:
+        notes = map(self._rationales.__getitem__, self._notes)
+        return zip(
+            self._keys,
+            self._effective,
+            self._deleted,
+            self._flags,
+            (note or "" for note in notes),
+            strict=True,
+        )
+
+    def __repr__(self) -> str:
+        return f"PtpEdits(<{len(self)} edits>, quarter={self.quarter!r})"
+
+    def _edit(self, row: int) -> PtpEdit:
+        key = self._keys[row]
+        deleted = self._deleted[row]
+        flags = self._flags[row]
+        return PtpEdit(
+            column1=_code(key >> _CODE_BITS),
+            column2=_code(key & ((1 << _CODE_BITS) - 1)),
+            effective=date.fromordinal(self._effective[row]),
+            deleted=date.fromordinal(deleted) if deleted else None,
+            indicator=_BIT_INDICATORS[flags & _INDICATOR_MASK],
+            prior_1996=bool(flags & _PRIOR_1996_BIT),
+            rationale=self._rationales[self._notes[row]],
+        )
+
+    def union(self, other: PtpEdits) -> PtpEdits:
+        """
+        A table of the rows of both tables, of this table's quarter.
+
+        Raises:
+            ValidationError: *other* is not a :class:`PtpEdits`.
+
+        .. versionadded:: 0.1.0
+        """
+        check_instance(other, PtpEdits, "other")
+        if not len(other):
+            return self
+        columns = _PtpColumns()
+        columns.rationales = {r: i for i, r in enumerate(self._rationales)}
+        renumber = array("I", map(columns.note, other._rationales))
+        columns.keys = self._keys + other._keys
+        columns.effective = self._effective + other._effective
+        columns.deleted = self._deleted + other._deleted
+        columns.flags = bytearray(self._flags + other._flags)
+        columns.notes = self._notes + array("I", map(renumber.__getitem__, other._notes))
+        return columns.table(self.quarter, keep_order=False)
 
     def find(self, column1: CptCode, column2: CptCode, on: date) -> PtpEdit | None:
         """
@@ -269,11 +567,24 @@ class PtpEdits:
         check_instance(column1, CptCode, "column1")
         check_instance(column2, CptCode, "column2")
         check_date(on, "on")
-        return self._find(column1, column2, on)
+        row = self._find(_number(column1) << _CODE_BITS | _number(column2), on.toordinal())
+        return None if row is None else self._edit(row)
 
-    def _find(self, column1: CptCode, column2: CptCode, on: date) -> PtpEdit | None:
-        candidates = [e for e in self._index.get((column1, column2), ()) if e.applies_on(on)]
-        return max(candidates, key=lambda e: e.effective, default=None)
+    def _find(self, key: int, day: int) -> int | None:
+        keys = self._keys
+        low = bisect.bisect_left(keys, key)
+        best = None
+        best_effective = -1
+        effective, deleted, flags = self._effective, self._deleted, self._flags
+        for row in range(low, bisect.bisect_right(keys, key, low)):
+            # The PtpEdit.applies_on reading, on ordinals.
+            if flags[row] & _INDICATOR_MASK == _NOT_APPLICABLE_BITS:
+                continue
+            start, end = effective[row], deleted[row]
+            if day < start or (end and day > end) or start <= best_effective:
+                continue
+            best, best_effective = row, start
+        return best
 
     def check(self, lines: Sequence[ServiceLine]) -> tuple[PtpConflict, ...]:
         """
@@ -299,17 +610,49 @@ class PtpEdits:
         """
         lines = tuple_of(lines, ServiceLine, "lines")
         conflicts: list[PtpConflict] = []
+        if not self._keys:
+            return ()
+        numbers = [_number(line.code) for line in lines]
+        days = [line.date_of_service.toordinal() for line in lines]
         for i, line in enumerate(lines):
-            for j, other in enumerate(lines):
-                if i == j or other.date_of_service != line.date_of_service:
+            reported: set[int] = set()
+            for j in range(len(lines)):
+                if i == j or days[j] != days[i] or numbers[j] in reported:
                     continue
-                edit = self._find(other.code, line.code, line.date_of_service)
-                if edit is None or any(
-                    c.line_index == i and c.column1 == other.code for c in conflicts
-                ):
+                row = self._find(numbers[j] << _CODE_BITS | numbers[i], days[i])
+                if row is None:
                     continue
-                conflicts.append(_conflict(edit, i, j, line))
+                reported.add(numbers[j])
+                conflicts.append(_conflict(self._edit(row), i, j, line))
         return tuple(conflicts)
+
+
+def _ptp_from_bytes(  # noqa: PLR0917 - one argument per column
+    keys: bytes,
+    effective: bytes,
+    deleted: bytes,
+    notes: bytes,
+    flags: bytes,
+    rationales: tuple[str | None, ...],
+    quarter: str | None,
+    given: bytes | None,
+) -> PtpEdits:
+    return PtpEdits._from_columns(  # noqa: SLF001
+        _array("q", keys),
+        _array("i", effective),
+        _array("i", deleted),
+        _array("I", notes),
+        flags,
+        rationales,
+        quarter,
+        None if given is None else _array("I", given),
+    )
+
+
+def _array(typecode: str, data: bytes) -> array[int]:
+    column = array(typecode)
+    column.frombytes(data)
+    return column
 
 
 def _conflict(edit: PtpEdit, i: int, j: int, line: ServiceLine) -> PtpConflict:
@@ -427,45 +770,163 @@ def _limits_tuple(value: Iterable[MueLimit]) -> tuple[MueLimit, ...]:
     return cast("tuple[MueLimit, ...]", as_tuple(value, "limits", "MueLimit values"))
 
 
-def _index_limits(limits: tuple[MueLimit, ...]) -> Mapping[CptCode, MueLimit]:
-    index: dict[CptCode, MueLimit] = {}
-    for i, limit in enumerate(limits):
-        if not isinstance(limit, MueLimit):
-            raise ValidationError.single(f"limits[{i}]", "invalid_type", "expected a MueLimit")
-        if limit.code in index:
-            raise ValidationError.single(
-                f"limits[{i}].code", "duplicate", "a code has one MUE value"
-            )
-        index[limit.code] = limit
-    return MappingProxyType(index)
+_ADJUDICATION_CODES: Final = tuple(MueAdjudication)
 
 
-@attrs.frozen
+class _MueColumns:
+    """
+    The growing columns of an MUE table, one row per code, then sorted by code.
+    """
+
+    def __init__(self) -> None:
+        self.codes = array("i")
+        self.values = array("H")
+        self.adjudications = bytearray()
+        self.notes = array("I")
+        self.rationales: dict[str | None, int] = {None: 0}
+        self.seen: set[int] = set()
+        self._mark = 0
+
+    def begin(self) -> None:
+        self._mark = len(self.codes)
+
+    def rollback(self) -> None:
+        mark = self._mark
+        self.seen.difference_update(self.codes[mark:])
+        for column in (self.codes, self.values, self.adjudications, self.notes):
+            del column[mark:]
+
+    def add(
+        self, number: int, value: int, adjudication: MueAdjudication, rationale: str | None
+    ) -> bool:
+        """
+        Add a row; ``False`` when the code has one already.
+        """
+        if number in self.seen:
+            return False
+        self.seen.add(number)
+        self.codes.append(number)
+        self.values.append(value)
+        self.adjudications.append(_ADJUDICATION_CODES.index(adjudication))
+        self.notes.append(self.rationales.setdefault(rationale, len(self.rationales)))
+        return True
+
+    def table(self, quarter: str | None) -> MueLimits:
+        codes = self.codes
+        order = sorted(range(len(codes)), key=codes.__getitem__)
+        return MueLimits._from_columns(  # noqa: SLF001
+            array("i", map(codes.__getitem__, order)),
+            array("H", map(self.values.__getitem__, order)),
+            bytes(map(self.adjudications.__getitem__, order)),
+            array("I", map(self.notes.__getitem__, order)),
+            tuple(self.rationales),
+            quarter,
+            _inverse(order),
+        )
+
+
 class MueLimits:
     """
-    A table of MUE values, one per code.
+    A table of MUE values, one per code: compact, immutable, a value.
 
     The table of one quarter applies to dates of service in that quarter:
     choose the table for the claim's dates. An empty table checks nothing.
+    Like :class:`PtpEdits`, it keeps its rows as flat arrays sorted by code,
+    builds each :class:`MueLimit` when asked, and pickles as a few byte
+    strings; iteration goes in the order given.
 
     Args:
         limits: The limits, at most one per code.
+        quarter: The NCCI quarter the table is of (``2026Q3``), if known.
+
+    Raises:
+        ValidationError: *limits* is not an iterable of :class:`MueLimit`, a
+            code has two, or *quarter* is not ``YYYYQn``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       Compact storage; the *quarter*.
     """
 
-    limits: tuple[MueLimit, ...] = attrs.field(default=(), converter=_limits_tuple)
-    # Built from the limits by the generated __init__, once.
-    _index: Mapping[CptCode, MueLimit] = attrs.field(
-        init=False,
-        repr=False,
-        eq=False,
-        hash=False,
-        default=attrs.Factory(lambda self: _index_limits(self.limits), takes_self=True),
+    __slots__ = (
+        "_adjudications",
+        "_codes",
+        "_given",
+        "_notes",
+        "_rationales",
+        "_values",
+        "quarter",
     )
 
+    _codes: array[int]
+    _values: array[int]
+    _adjudications: bytes
+    _notes: array[int]
+    _rationales: tuple[str | None, ...]
+    #: The sorted place of each row in the order given.
+    _given: array[int]
+    #: The NCCI quarter of the table (``2026Q3``), or ``None``.
+    quarter: str | None
+
+    __setattr__ = _frozen_setattr
+
+    def __init__(self, limits: Iterable[MueLimit] = (), *, quarter: str | None = None) -> None:
+        columns = _MueColumns()
+        for i, limit in enumerate(_limits_tuple(limits)):
+            if not isinstance(limit, MueLimit):
+                raise ValidationError.single(f"limits[{i}]", "invalid_type", "expected a MueLimit")
+            if not columns.add(
+                _number(limit.code), limit.max_units, limit.adjudication, limit.rationale
+            ):
+                raise ValidationError.single(
+                    f"limits[{i}].code", "duplicate", "a code has one MUE value"
+                )
+        built = columns.table(_check_quarter(quarter))
+        for name in MueLimits.__slots__:
+            object.__setattr__(self, name, getattr(built, name))
+
     @classmethod
-    def load(cls, *sources: Source, codes: Iterable[CptCode] | None = None) -> MueLimits:
+    def _from_columns(  # noqa: PLR0917 - one argument per column
+        cls,
+        codes: array[int],
+        values: array[int],
+        adjudications: bytes,
+        notes: array[int],
+        rationales: tuple[str | None, ...],
+        quarter: str | None,
+        given: array[int],
+    ) -> MueLimits:
+        table = object.__new__(cls)
+        for name, value in (
+            ("_codes", codes),
+            ("_values", values),
+            ("_adjudications", adjudications),
+            ("_notes", notes),
+            ("_rationales", rationales),
+            ("quarter", quarter),
+            ("_given", given),
+        ):
+            object.__setattr__(table, name, value)
+        return table
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _mue_from_bytes,
+            (
+                self._codes.tobytes(),
+                self._values.tobytes(),
+                self._adjudications,
+                self._notes.tobytes(),
+                self._rationales,
+                self.quarter,
+                self._given.tobytes(),
+            ),
+        )
+
+    @classmethod
+    def load(
+        cls, *sources: Source, codes: Iterable[CptCode] | None = None, quarter: str | None = None
+    ) -> MueLimits:
         """
         Load CMS practitioner MUE files, as CMS publishes them.
 
@@ -478,6 +939,7 @@ class MueLimits:
         Args:
             sources: One or more files.
             codes: If given, keep only these codes.
+            quarter: The NCCI quarter the files are of (``2026Q3``).
 
         Raises:
             ValidationError: A row is malformed, or a code has two values.
@@ -485,7 +947,17 @@ class MueLimits:
         .. versionadded:: 0.1.0
         """
         wanted = _cms_files.wanted_codes(codes)
-        return cls(_cms_files.load(sources, lambda rows: _mue_rows(rows, wanted)))
+        quarter = _check_quarter(quarter)
+        columns = _MueColumns()
+
+        def fill(rows: Rows) -> None:
+            columns.begin()
+            for line, number, value, adjudication, rationale in _mue_rows(rows, wanted):
+                if not columns.add(number, value, adjudication, rationale):
+                    raise row_error(line, "code", "duplicate", "a code has one MUE value")
+
+        _cms_files.read(sources, fill, columns.rollback)
+        return columns.table(quarter)
 
     @classmethod
     def sample(cls) -> MueLimits:
@@ -500,11 +972,69 @@ class MueLimits:
         """
         return cls.load(_cms_files.sample("mue-sample.csv"))
 
+    @property
+    def limits(self) -> tuple[MueLimit, ...]:
+        """
+        Every limit, built now, in the order given.
+        """
+        return tuple(self)
+
     def __len__(self) -> int:
-        return len(self.limits)
+        return len(self._codes)
 
     def __iter__(self) -> Iterator[MueLimit]:
-        return iter(self.limits)
+        return map(self._limit, self._given)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, MueLimits)  # noqa: S101 - for the type checker
+        return (
+            self._codes == other._codes
+            and self._values == other._values
+            and self._adjudications == other._adjudications
+            and self.quarter == other.quarter
+            and self._rationale_column() == other._rationale_column()
+        )
+
+    def _rationale_column(self) -> list[str | None]:
+        return list(map(self._rationales.__getitem__, self._notes))
+
+    def __hash__(self) -> int:
+        return hash((self._codes.tobytes(), self._values.tobytes(), self.quarter))
+
+    def __repr__(self) -> str:
+        return f"MueLimits(<{len(self)} limits>, quarter={self.quarter!r})"
+
+    def _limit(self, row: int) -> MueLimit:
+        return MueLimit(
+            code=_code(self._codes[row]),
+            max_units=self._values[row],
+            adjudication=_ADJUDICATION_CODES[self._adjudications[row]],
+            rationale=self._rationales[self._notes[row]],
+        )
+
+    def overlaid(self, limits: Iterable[MueLimit]) -> MueLimits:
+        """
+        This table with *limits* in place of its own values for their codes.
+
+        Raises:
+            ValidationError: *limits* is not an iterable of :class:`MueLimit`,
+                or names a code twice.
+
+        .. versionadded:: 0.1.0
+        """
+        own = MueLimits(limits)
+        if not len(own):
+            return self
+        mine = [limit for limit in self if own._row(_number(limit.code)) is None]
+        return MueLimits([*mine, *own], quarter=self.quarter)
+
+    def _row(self, number: int) -> int | None:
+        row = bisect.bisect_left(self._codes, number)
+        if row < len(self._codes) and self._codes[row] == number:
+            return row
+        return None
 
     def get(self, code: CptCode) -> MueLimit | None:
         """
@@ -514,7 +1044,8 @@ class MueLimits:
             ValidationError: *code* is not a CptCode.
         """
         check_instance(code, CptCode, "code")
-        return self._index.get(code)
+        row = self._row(_number(code))
+        return None if row is None else self._limit(row)
 
     def check(self, lines: Sequence[ServiceLine]) -> tuple[MueResult, ...]:
         """
@@ -538,18 +1069,41 @@ class MueLimits:
         .. versionadded:: 0.1.0
         """
         lines = tuple_of(lines, ServiceLine, "lines")
-        index = self._index
         groups: dict[tuple[CptCode, date], list[int]] = {}
         for i, line in enumerate(lines):
             groups.setdefault((line.code, line.date_of_service), []).append(i)
+        limits: dict[CptCode, MueLimit | None] = {}
         results = []
         for (code, day), indices in groups.items():
-            limit = index.get(code)
+            if code not in limits:
+                row = self._row(_number(code))
+                limits[code] = None if row is None else self._limit(row)
+            limit = limits[code]
             if limit is None or limit.adjudication.per_date:
                 results.append(_mue_result(code, day, indices, lines, limit))
             else:
                 results.extend(_mue_result(code, day, [i], lines, limit) for i in indices)
         return tuple(sorted(results, key=lambda r: r.line_indices[0]))
+
+
+def _mue_from_bytes(  # noqa: PLR0917 - one argument per column
+    codes: bytes,
+    values: bytes,
+    adjudications: bytes,
+    notes: bytes,
+    rationales: tuple[str | None, ...],
+    quarter: str | None,
+    given: bytes,
+) -> MueLimits:
+    return MueLimits._from_columns(  # noqa: SLF001
+        _array("i", codes),
+        _array("H", values),
+        adjudications,
+        _array("I", notes),
+        rationales,
+        quarter,
+        _array("I", given),
+    )
 
 
 def _mue_result(
@@ -582,45 +1136,148 @@ _MUE_VALUE: Final = re.compile(r"[0-9]{1,4}").fullmatch
 _MAI: Final = re.compile(r"([123])(?:[^0-9].*)?", re.DOTALL).fullmatch
 #: Column 1, Column 2, prior to 1996, Effective Date, Deletion Date, Modifier.
 _PTP_REQUIRED: Final = 6
-_PRIOR_1996: Final = MappingProxyType({"*": True, "": False})
-_INDICATORS: Final = MappingProxyType({m.value: m for m in ModifierIndicator})
+_RATIONALE_CELL: Final = 6
+#: The two code cells that start every data row.
+_CODE_CELLS: Final = 2
+_PRIOR_1996: Final = MappingProxyType({"*": _PRIOR_1996_BIT, "": 0})
+_INDICATORS: Final = MappingProxyType({m.value: _INDICATOR_BITS[m] for m in ModifierIndicator})
 _NO_DATE: Final = frozenset({"*", ""})
 _ADJUDICATIONS: Final = MappingProxyType({m.value: m for m in MueAdjudication})
+#: A stand-in pair to check a rationale with PtpEdit's own field rules.
+_SOME_CODE: Final = "97140"
+#: What a refused row gives in place of a code: skip the row.
+_SKIP: Final = -1
 
 
 def _is_ptp_header(row: list[str]) -> bool:
     return len(row) > 1 and (norm(row[0]), norm(row[1])) == ("column1", "column2")
 
 
-def _ptp_rows(rows: Rows, wanted: frozenset[str] | None) -> Iterator[PtpEdit]:
-    codes: dict[str, CptCode] = {}
-    dates: dict[str, date] = {}
-    for line, _header, row in data_rows(rows, _is_ptp_header):
+class _PtpCells:
+    """
+    The cells of the PTP files already read, each with what it stands for.
+
+    CMS files repeat a few thousand codes, a few hundred dates and a few dozen
+    rationales over millions of rows: each distinct cell is checked once.
+    """
+
+    def __init__(self, wanted: frozenset[str] | None, columns: _PtpColumns) -> None:
+        self.wanted = wanted
+        self.columns = columns
+        self.codes: dict[str, int] = {}
+        self.code_values: dict[str, CptCode] = {}
+        self.effective: dict[str, int] = {}
+        self.deleted: dict[str, int] = dict.fromkeys(_NO_DATE, 0)
+        self.dates: dict[str, date] = {}
+        self.notes: dict[str, int] = {}
+
+    def code(self, raw: str, cell: str, line: int, column: str) -> int:
+        code = cms_code(cell, line, column, self.wanted, self.code_values)
+        number = _SKIP if code is None else _number(code)
+        self.codes[raw] = number
+        return number
+
+    def note(self, raw: str, cell: str, line: int) -> int:
+        rationale = cell or None
+        if rationale is not None:
+            try:
+                PtpEdit(
+                    column1=CptCode(_SOME_CODE),
+                    column2=CptCode(_SOME_CODE),
+                    effective=date.min,
+                    indicator=ModifierIndicator.ALLOWED,
+                    rationale=rationale,
+                )
+            except ValidationError as error:
+                raise error.prefixed(f"line[{line}]") from None
+        note = self.notes[raw] = self.columns.note(rationale)
+        return note
+
+    def row(self, raw: list[str], line: int) -> tuple[int, int, int, int, int, int] | None:
+        """
+        Read a row the fast loop could not: ``None`` for a row to pass over.
+        """
+        row = [cell.strip() for cell in raw]
+        if len(row) < _CODE_CELLS or not (row[0] or row[1]):
+            return None  # a blank row, or a header continuation row
         if len(row) < _PTP_REQUIRED:
             raise ValidationError.single(
                 f"line[{line}]", "missing_columns", "the row has too few columns"
             )
-        column1 = cms_code(row[0], line, "column_1", wanted, codes)
-        column2 = cms_code(row[1], line, "column_2", wanted, codes)
+        column1 = self.codes.get(raw[0])
+        if column1 is None:
+            column1 = self.code(raw[0], row[0], line, "column_1")
+        column2 = self.codes.get(raw[1])
+        if column2 is None:
+            column2 = self.code(raw[1], row[1], line, "column_2")
         prior = choice(row[2], line, "prior_1996", _PRIOR_1996, "expected * or nothing")
-        effective = cms_date(row[3], line, "effective_date", dates)
-        deleted = None if row[4] in _NO_DATE else cms_date(row[4], line, "deletion_date", dates)
+        effective = self.effective.get(raw[3])
+        if effective is None:
+            day = cms_date(row[3], line, "effective_date", self.dates)
+            effective = self.effective[raw[3]] = day.toordinal()
+        deleted = self.deleted.get(raw[4])
+        if deleted is None:
+            day = cms_date(row[4], line, "deletion_date", self.dates)
+            deleted = self.deleted[raw[4]] = day.toordinal()
         indicator = choice(row[5], line, "modifier", _INDICATORS, "expected 0, 1 or 9")
-        rationale = row[6] if len(row) > _PTP_REQUIRED and row[6] else None
-        if column1 is None or column2 is None:
-            continue
+        raw_note = raw[_RATIONALE_CELL] if len(raw) > _RATIONALE_CELL else ""
+        note = self.notes.get(raw_note)
+        if note is None:
+            cell = row[_RATIONALE_CELL] if len(row) > _RATIONALE_CELL else ""
+            note = self.note(raw_note, cell, line)
+        return column1, column2, indicator | prior, effective, deleted, note
+
+
+def _read_ptp(rows: Rows, wanted: frozenset[str] | None, columns: _PtpColumns) -> None:
+    reader = rows.reader
+    for raw in reader:
+        if _is_ptp_header([cell.strip() for cell in raw]):
+            break
+    else:
+        raise ValidationError.single("", "no_header", "no header row found")
+    cells = _PtpCells(wanted, columns)
+    codes, effective_days, deleted_days, notes = (
+        cells.codes,
+        cells.effective,
+        cells.deleted,
+        cells.notes,
+    )
+    indicators, priors = _INDICATORS, _PRIOR_1996
+    add_key, add_effective = columns.keys.append, columns.effective.append
+    add_deleted, add_flags, add_note = (
+        columns.deleted.append,
+        columns.flags.append,
+        columns.notes.append,
+    )
+    # The loop of a million rows: a row whose every cell was seen before
+    # costs a few dictionary lookups; any other row goes to cells.row(),
+    # which checks each cell (and names it when it refuses one).
+    for raw in reader:
         try:
-            yield PtpEdit(
-                column1=column1,
-                column2=column2,
-                effective=effective,
-                deleted=deleted,
-                indicator=indicator,
-                prior_1996=prior,
-                rationale=rationale,
-            )
-        except ValidationError as error:
-            raise error.prefixed(f"line[{line}]") from None
+            column1 = codes[raw[0]]
+            column2 = codes[raw[1]]
+            flag = indicators[raw[5]] | priors[raw[2]]
+            effective = effective_days[raw[3]]
+            deleted = deleted_days[raw[4]]
+            note = notes[raw[6] if len(raw) > _RATIONALE_CELL else ""]
+        except (KeyError, IndexError):
+            known = False
+        else:
+            known = True
+        if not known:
+            # Outside the handler: a refusal must not chain the KeyError,
+            # which quotes the cell.
+            read = cells.row(raw, reader.line_num)
+            if read is None:
+                continue
+            column1, column2, flag, effective, deleted, note = read
+        if column1 < 0 or column2 < 0:
+            continue
+        add_key(column1 << _CODE_BITS | column2)
+        add_effective(effective)
+        add_deleted(deleted)
+        add_flags(flag)
+        add_note(note)
 
 
 def _mue_columns(header: list[str]) -> dict[str, int]:
@@ -645,10 +1302,12 @@ def _is_mue_header(row: list[str]) -> bool:
     return bool(row) and norm(row[0]).startswith("hcpcs")
 
 
-def _mue_rows(rows: Rows, wanted: frozenset[str] | None) -> Iterator[MueLimit]:
+def _mue_rows(
+    rows: Rows, wanted: frozenset[str] | None
+) -> Iterator[tuple[int, int, int, MueAdjudication, str | None]]:
     columns: dict[str, int] | None = None
     codes: dict[str, CptCode] = {}
-    seen: set[CptCode] = set()
+    checked: set[str | None] = set()
     for line, header, row in data_rows(rows, _is_mue_header):
         if columns is None:
             columns = _mue_columns(header)
@@ -663,18 +1322,15 @@ def _mue_rows(rows: Rows, wanted: frozenset[str] | None) -> Iterator[MueLimit]:
         mai = _MAI(row[columns["adjudication"]])
         if mai is None:
             raise row_error(line, "adjudication", "invalid_choice", "expected 1, 2 or 3 first")
-        rationale = row[columns["rationale"]] if "rationale" in columns else ""
+        rationale = (row[columns["rationale"]] if "rationale" in columns else "") or None
         if code is None:
             continue
-        if code in seen:
-            raise row_error(line, "code", "duplicate", "a code has one MUE value")
-        seen.add(code)
-        try:
-            yield MueLimit(
-                code=code,
-                max_units=int(value),
-                adjudication=_ADJUDICATIONS[mai.group(1)],
-                rationale=rationale or None,
-            )
-        except ValidationError as error:
-            raise error.prefixed(f"line[{line}]") from None
+        adjudication = _ADJUDICATIONS[mai.group(1)]
+        if rationale not in checked:
+            # MueLimit's own field rules, once for each distinct rationale.
+            try:
+                MueLimit(code=code, max_units=0, adjudication=adjudication, rationale=rationale)
+            except ValidationError as error:
+                raise error.prefixed(f"line[{line}]") from None
+            checked.add(rationale)
+        yield line, _number(code), int(value), adjudication, rationale
