@@ -60,32 +60,36 @@ def _check(response: EligibilityResponse, path: str) -> None:
         raise ValidationError.single(
             f"{path}.rejections", "order", "rejections come in the order of their loops"
         )
-    loops = {r.loop for r in response.rejections}
-    patient_loop = "2110C" if response.dependent is None else "2110D"
-    wrong = {"2110C", "2110D"} - {patient_loop}
-    if loops & wrong or (patient_loop in loops and not response.benefits):
-        raise ValidationError.single(
-            f"{path}.rejections", "loop", "a benefit's rejection needs a benefit of the patient"
-        )
-    member_loops = {"2100C", "2110C", "2100D", "2110D"}
-    if response.subscriber is None and loops & member_loops:
-        raise ValidationError.single(
-            f"{path}.rejections", "loop", "a member's rejection needs a subscriber"
-        )
-    if response.dependent is None and loops & {"2100D", "2110D"}:
-        raise ValidationError.single(
-            f"{path}.rejections", "loop", "a dependent's rejection needs a dependent"
-        )
-    if response.provider_npi is None and (loops & ({"2100B"} | member_loops)):
-        raise ValidationError.single(
-            f"{path}.rejections", "loop", "a provider's rejection needs its NPI"
-        )
+    misplaced = _misplaced(response)
+    if misplaced is not None:
+        raise ValidationError.single(f"{path}.rejections", "loop", misplaced)
     if response.payer is None:
         raise ValidationError.single(f"{path}.payer", "required", "a 271 names its payer")
     if response.subscriber is not None and response.provider_npi is None:
         raise ValidationError.single(
             f"{path}.provider_npi", "required", "a subscriber is answered to a provider"
         )
+
+
+def _misplaced(response: EligibilityResponse) -> str | None:
+    """
+    Why a rejection of *response* cannot stand in its loop, or ``None``.
+
+    Each loop needs its level, and a benefit loop a benefit of the patient.
+    """
+    loops = {r.loop for r in response.rejections}
+    patient_loop = "2110C" if response.dependent is None else "2110D"
+    wrong = {"2110C", "2110D"} - {patient_loop}
+    if loops & wrong or (patient_loop in loops and not response.benefits):
+        return "a benefit's rejection needs a benefit of the patient"
+    member_loops = {"2100C", "2110C", "2100D", "2110D"}
+    if response.subscriber is None and loops & member_loops:
+        return "a member's rejection needs a subscriber"
+    if response.dependent is None and loops & {"2100D", "2110D"}:
+        return "a dependent's rejection needs a dependent"
+    if response.provider_npi is None and (loops & ({"2100B"} | member_loops)):
+        return "a provider's rejection needs its NPI"
+    return None
 
 
 class _Writer(_x12.SegmentWriter):
@@ -126,38 +130,44 @@ class _Writer(_x12.SegmentWriter):
     def member(
         self, code: str, member: Member, response: EligibilityResponse, *, patient: bool
     ) -> None:
-        out, segment = self.out, self.segment
+        """
+        A member's name loop (2100C or 2100D); the patient's carries the response's numbers.
+        """
+        out = self.out
         if patient and response.trace_number is not None:
-            out.append(segment("TRN", "2", response.trace_number, _ORIGINATOR))
-        member_id = member.member_id
-        out.append(
-            segment(
-                "NM1", code, "1", member.family_name or "", member.given_name or "", "", "", "",
-                "" if member_id is None else "MI", member_id or "",
-            )
-        )  # fmt: skip
+            out.append(self.segment("TRN", "2", response.trace_number, _ORIGINATOR))
+        out.append(self.name(code, member))
         if patient:
-            if response.group_number is not None:
-                out.append(segment("REF", "6P", response.group_number))
-            if response.plan_number is not None:
-                out.append(segment("REF", "18", response.plan_number))
-        loop = "2100C" if code == "IL" else "2100D"
-        self.rejections(response.rejections, loop)
+            out += self.numbers(response)
+        self.rejections(response.rejections, "2100C" if code == "IL" else "2100D")
         if member.birth_date is not None or member.sex is not None:
-            birth = member.birth_date
-            out.append(
-                segment(
-                    "DMG",
-                    "" if birth is None else "D8",
-                    "" if birth is None else _x12.d8(birth),
-                    "" if member.sex is None else _SEXES[member.sex],
-                )
-            )
+            out.append(self.demographics(member))
         if patient:
-            if response.coverage_start is not None:
-                out.append(segment("DTP", "346", "D8", _x12.d8(response.coverage_start)))
-            if response.coverage_end is not None:
-                out.append(segment("DTP", "347", "D8", _x12.d8(response.coverage_end)))
+            out += self.coverage_dates(response)
+
+    def name(self, code: str, member: Member) -> str:
+        member_id = member.member_id
+        return self.segment(
+            "NM1", code, "1", member.family_name or "", member.given_name or "", "", "", "",
+            "" if member_id is None else "MI", member_id or "",
+        )  # fmt: skip
+
+    def numbers(self, response: EligibilityResponse) -> list[str]:
+        numbers = (("6P", response.group_number), ("18", response.plan_number))
+        return [self.segment("REF", kind, n) for kind, n in numbers if n is not None]
+
+    def coverage_dates(self, response: EligibilityResponse) -> list[str]:
+        dates = (("346", response.coverage_start), ("347", response.coverage_end))
+        return [self.segment("DTP", kind, "D8", _x12.d8(d)) for kind, d in dates if d is not None]
+
+    def demographics(self, member: Member) -> str:
+        birth, sex = member.birth_date, member.sex
+        return self.segment(
+            "DMG",
+            "" if birth is None else "D8",
+            "" if birth is None else _x12.d8(birth),
+            "" if sex is None else _SEXES[sex],
+        )
 
     def benefit(self, benefit: Benefit, rejections: Sequence[Rejection], loop: str) -> None:
         separators = self.separators
