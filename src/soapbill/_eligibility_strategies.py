@@ -155,14 +155,23 @@ def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
 
 
 @st.composite
+def _spans(draw: st.DrawFn) -> tuple[date | None, date | None]:
+    """
+    A first and a last day, either or both unknown, the first never after the last.
+    """
+    start = draw(_optional(_DATES))
+    end = draw(_optional(_DATES))
+    if start is not None and end is not None and end < start:
+        return end, start
+    return start, end
+
+
+@st.composite
 def _benefit(draw: st.DrawFn) -> Benefit:
     from soapbill import strategies as sbst  # noqa: PLC0415 - it re-exports this module
 
     qualifier = draw(_optional(st.sampled_from(list(QuantityQualifier))))
-    start = draw(_optional(_DATES))
-    end = draw(_optional(_DATES))
-    if start is not None and end is not None and end < start:
-        start, end = end, start
+    start, end = draw(_spans())
     return Benefit(
         code=draw(st.sampled_from(list(BenefitCode))),
         coverage_level=draw(_optional(st.sampled_from(list(CoverageLevel)))),
@@ -270,21 +279,9 @@ def _response(draw: st.DrawFn) -> EligibilityResponse:
     if depth == "dependent":
         dependent = draw(members())
     found = tuple(draw(st.lists(benefits(), max_size=5))) if subscriber is not None else ()
-    loops = ["2000A", "2100A"]
-    if npi is not None:
-        loops.append("2100B")
-    if subscriber is not None:
-        loops.append("2100C")
-    if dependent is not None:
-        loops.append("2100D")
-    if found:
-        loops.append("2110C" if dependent is None else "2110D")
+    loops = _rejection_loops(npi, subscriber, dependent, benefits=bool(found))
     chosen = draw(st.lists(st.sampled_from(loops), max_size=3))
-    ordered = sorted(chosen, key=_LOOP_ORDER.index)
-    start = draw(_optional(_DATES))
-    end = draw(_optional(_DATES))
-    if start is not None and end is not None and end < start:
-        start, end = end, start
+    start, end = draw(_spans())
     patient = subscriber is not None
     return EligibilityResponse(
         control_number="0001",
@@ -297,9 +294,22 @@ def _response(draw: st.DrawFn) -> EligibilityResponse:
         plan_number=draw(_optional(_ids(1, 30))) if patient else None,
         coverage_start=start if patient else None,
         coverage_end=end if patient else None,
-        rejections=tuple(draw(rejections(loop)) for loop in ordered),
+        rejections=tuple(draw(rejections(loop)) for loop in sorted(chosen, key=_LOOP_ORDER.index)),
         benefits=found,
     )
+
+
+def _rejection_loops(
+    npi: Npi | None, subscriber: Member | None, dependent: Member | None, *, benefits: bool
+) -> list[str]:
+    """
+    The loops a response's rejections can stand in: its levels' and its benefits'.
+    """
+    levels = (("2100B", npi), ("2100C", subscriber), ("2100D", dependent))
+    loops = ["2000A", "2100A", *(loop for loop, level in levels if level is not None)]
+    if benefits:
+        loops.append("2110C" if dependent is None else "2110D")
+    return loops
 
 
 def eligibility_responses() -> st.SearchStrategy[EligibilityResponse]:
