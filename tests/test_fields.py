@@ -136,10 +136,14 @@ def test_rules_are_metadata() -> None:
             "le": None,
             "unique": True,
             "pattern": None,
+            "signed": False,
+            "quantity": False,
+            "items": None,
         }
     }
     described = Rules(metadata["soapbill"])  # type: ignore[arg-type]
     assert (described.max_len, described.unique, described.min_len) == (3, True, None)
+    assert described.items is NO_RULES
     assert redact("anything") == "<redacted>"
 
 
@@ -148,3 +152,12 @@ def test_documents() -> None:
     assert is_document(Prescription)
     assert not is_document(ServiceLine)
     assert isinstance(describe(Claim), Kind)
+
+
+def test_rules_of_amounts_and_of_items() -> None:
+    metadata = rules(max_len=4, items=rules(max_len=2, signed=True))
+    described = Rules(metadata["soapbill"])  # type: ignore[arg-type]
+    assert (described.max_len, described.signed, described.quantity) == (4, False, False)
+    assert (described.items.max_len, described.items.signed) == (2, True)
+    assert described.items.items is NO_RULES
+    assert Rules(rules(quantity=True)["soapbill"]).quantity  # type: ignore[arg-type]

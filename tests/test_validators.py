@@ -35,7 +35,6 @@ from soapbill._fields import Shape, fields_of, redact, rules
 from soapbill._model import model
 from soapbill._validators import (
     TRUSTED,
-    Checked,
     field_checks,
     generate,
     is_model,
@@ -390,12 +389,12 @@ def test_a_model_may_print_itself() -> None:
         def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: ARG002
             printer.text("shown")
 
-    @attrs.frozen
-    class ByHand(Checked):
+    @model
+    class Plain:
         size: int
 
     assert pretty(Shown(size=1)) == "shown"
-    assert pretty(ByHand(size=1)) == repr(ByHand(size=1))
+    assert pretty(Plain(size=1)) == repr(Plain(size=1))
 
 
 def test_only_models_have_field_checks() -> None:
@@ -537,3 +536,71 @@ def test_pretty_printers_use_the_redacting_repr() -> None:
     for obj in (patient, coverage, patient.name):
         assert pretty(obj) == repr(obj)
         assert "ZZSENTINELZZ" not in pretty(obj)
+
+
+# --- signed money, quantities and the rules of items ---------------------------------
+
+
+@model
+class Ledger:
+    balance: Decimal = attrs.field(default=Decimal("0.00"), metadata=rules(signed=True))
+    units: Decimal = attrs.field(default=Decimal(1), metadata=rules(quantity=True))
+    codes: tuple[str, ...] = attrs.field(default=(), metadata=rules(items=rules(max_len=2)))
+    lines: tuple[int, ...] = attrs.field(default=(), metadata=rules(items=rules(ge=0)))
+    entry: Inner | None = None
+    owner: Ledger | None = None
+
+
+def test_signed_money_quantities_and_items_accept_valid_values() -> None:
+    ledger = Ledger(
+        balance=Decimal("-9999999999.99"), units=Decimal("-0.125"), codes=("GP", "5"), lines=(0, 3)
+    )
+    assert ledger.balance == Decimal("-9999999999.99")
+    assert Ledger(balance=Decimal("-0.00"), units=Decimal("1E+3")).units == 1000
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "code"),
+    [
+        pytest.param({"balance": -1.5}, "balance", "invalid_type", id="signed-given-float"),
+        pytest.param({"balance": Decimal("NaN")}, "balance", "money_not_finite", id="signed-nan"),
+        pytest.param(
+            {"balance": Decimal("-Infinity")}, "balance", "money_not_finite", id="signed-infinity"
+        ),
+        pytest.param({"balance": Decimal("-1.005")}, "balance", "money_places", id="signed-places"),
+        pytest.param(
+            {"balance": Decimal(-10000000000)}, "balance", "money_too_large", id="signed-large"
+        ),
+        pytest.param({"units": 1}, "units", "invalid_type", id="quantity-given-int"),
+        pytest.param({"units": Decimal("sNaN")}, "units", "not_finite", id="quantity-snan"),
+        pytest.param({"units": Decimal("Infinity")}, "units", "not_finite", id="quantity-inf"),
+        pytest.param({"codes": ("GPX",)}, "codes[0]", "too_long", id="item-too-long"),
+        pytest.param({"codes": ("",)}, "codes[0]", "too_short", id="item-empty"),
+        pytest.param({"lines": (0, -1)}, "lines[1]", "too_small", id="item-too-small"),
+        pytest.param({"lines": (True,)}, "lines[0]", "invalid_type", id="item-given-bool"),
+    ],
+)
+def test_signed_money_quantities_and_items_are_checked(
+    changes: dict[str, Any], path: str, code: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        Ledger(**changes)
+    assert [(d.path, d.code) for d in info.value.errors] == [(path, code)]
+
+
+def test_signed_money_keeps_its_limit_in_trusted_mode() -> None:
+    with trusted(), pytest.raises(ValidationError) as info:
+        Ledger(balance=Decimal("-10000000000.00"))
+    assert info.value.errors[0].code == "money_too_large"
+
+
+def test_a_wrong_type_is_named_with_its_article() -> None:
+    with pytest.raises(ValidationError) as info:
+        Ledger(entry="x")  # type: ignore[arg-type]
+    assert info.value.errors[0].message == "expected an Inner"
+    with pytest.raises(ValidationError) as info:
+        Ledger(owner="x")  # type: ignore[arg-type]
+    assert info.value.errors[0].message == "expected a Ledger"
+    with pytest.raises(ValidationError) as info:
+        Ledger(units=1.5)  # type: ignore[arg-type]
+    assert info.value.errors[0].message == "expected a Decimal"

@@ -213,23 +213,52 @@ class Rules(_Frozen):
         le: Largest integer.
         unique: A tuple repeats no item.
         pattern: A string fully matches this regular expression (ASCII classes).
+        signed: A :class:`~decimal.Decimal` is an amount that may be negative
+            (a reversal, an adjustment that adds to a payment): finite, at
+            most two decimal places, below the limit either way.
+        quantity: A :class:`~decimal.Decimal` is a quantity, not money (units
+            of service): any finite number.
     """
 
-    __slots__ = ("ge", "le", "max_len", "min_len", "pattern", "unique")
+    __slots__ = (
+        "_items",
+        "ge",
+        "le",
+        "max_len",
+        "min_len",
+        "pattern",
+        "quantity",
+        "signed",
+        "unique",
+    )
     min_len: int | None
     max_len: int | None
     ge: int | None
     le: int | None
     unique: bool
     pattern: str | None
+    signed: bool
+    quantity: bool
+    _items: Rules | None
 
     def __init__(self, metadata: typing.Mapping[str, Any]) -> None:
-        for name in self.__slots__:
+        for name in ("min_len", "max_len", "ge", "le", "pattern"):
             object.__setattr__(self, name, metadata.get(name))
-        object.__setattr__(self, "unique", bool(metadata.get("unique")))
+        for name in ("unique", "signed", "quantity"):
+            object.__setattr__(self, name, bool(metadata.get(name)))
+        items = metadata.get("items")
+        object.__setattr__(self, "_items", None if items is None else Rules(items))
+
+    @property
+    def items(self) -> Rules:
+        """
+        The constraints of each item of a tuple (:data:`NO_RULES` unless given).
+        """
+        return NO_RULES if self._items is None else self._items
 
 
-#: The rules of a tuple's items and of a field without :func:`rules`.
+#: The rules of a field without :func:`rules`, and of the items of a tuple
+#: without ``items``.
 NO_RULES: Final = Rules({})
 
 
@@ -241,6 +270,9 @@ def rules(
     le: int | None = None,
     unique: bool = False,
     pattern: str | None = None,
+    signed: bool = False,
+    quantity: bool = False,
+    items: typing.Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """
     Constraints for a field, to pass as ``attrs.field(metadata=rules(...))``.
@@ -248,6 +280,11 @@ def rules(
     ``min_len`` and ``max_len`` apply to strings and tuples; ``ge`` and ``le``
     to integers; ``unique`` to tuples; ``pattern`` (a full match, ASCII
     classes) to strings. A ``str`` field without ``min_len`` must not be empty.
+    A :class:`~decimal.Decimal` field is money that is not negative, unless
+    ``signed`` (money of either sign) or ``quantity`` (any finite number).
+    ``items`` is another call's result: the constraints of each item of a
+    tuple, such as ``rules(max_len=4, items=rules(max_len=2))`` for at most
+    four codes of two characters.
     """
     return {
         METADATA_KEY: {
@@ -257,6 +294,9 @@ def rules(
             "le": le,
             "unique": unique,
             "pattern": pattern,
+            "signed": signed,
+            "quantity": quantity,
+            "items": None if items is None else items[METADATA_KEY],
         }
     }
 

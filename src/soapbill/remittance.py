@@ -44,17 +44,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 
 import attrs
 
 from soapbill import _remit_codes as codes
 from soapbill._fields import rules
 from soapbill._model import model
-from soapbill._validators import MONEY_LIMIT, Checked
 from soapbill.claims import Claim
 from soapbill.errors import ValidationError
 from soapbill.formats import _x12read as xr
@@ -92,6 +90,12 @@ T = TypeVar("T")
 _ZERO: Final = Decimal("0.00")
 _CODE = rules(max_len=5)
 _ID = rules(max_len=80)
+#: Amounts in a remittance may be negative (reversals, negative adjustments,
+#: interest paid in a provider adjustment).
+_SIGNED = rules(signed=True)
+#: Units are quantities, not money: any finite number (``SVC05``, ``SVC07``).
+_UNITS = rules(quantity=True)
+_MODIFIERS = rules(items=rules(max_len=2))
 
 # --- codes -----------------------------------------------------------------------------
 
@@ -190,151 +194,6 @@ class PaymentMethod(enum.StrEnum):
     NONE = "NON"
 
 
-# --- hand-checked models ------------------------------------------------------------------
-#
-# The generated checks of soapbill's models refuse negative money, and a
-# remittance holds negative amounts (reversals, negative adjustments, interest
-# paid in a provider adjustment). The models that hold such amounts check
-# their fields here instead, with the same codes and messages.
-
-_Check = Callable[[object, str], None]
-
-#: Set while a reader of this module builds models from values it has checked:
-#: types, and amounts (finite, at most two places, below the limit). A
-#: ``ContextVar``, so other threads and tasks are unaffected.
-_READING: ContextVar[bool] = ContextVar("soapbill_remittance_reading", default=False)
-
-
-def _fail(path: str, code: str, message: str) -> None:
-    raise ValidationError.single(path, code, message)
-
-
-def _signed(value: object, path: str) -> None:
-    if value.__class__ is not Decimal:
-        _fail(path, "invalid_type", "expected a Decimal amount")
-        return
-    amount: Decimal = value
-    if not amount.is_finite():
-        _fail(path, "money_not_finite", "amount must be finite")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:  # noqa: PLR2004 - cents
-        _fail(path, "money_places", "amount has more than two decimal places")
-    if abs(amount) >= MONEY_LIMIT:
-        _fail(path, "money_too_large", "amount is too large")
-
-
-def _number(value: object, path: str) -> None:
-    if value.__class__ is not Decimal:
-        _fail(path, "invalid_type", "expected a Decimal")
-    elif not value.is_finite():
-        _fail(path, "not_finite", "must be finite")
-
-
-def _exact(cls: type, what: str) -> _Check:
-    def check(value: object, path: str) -> None:
-        if value.__class__ is not cls:
-            _fail(path, "invalid_type", f"expected {what}")
-
-    return check
-
-
-def _text(max_len: int) -> _Check:
-    def check(value: object, path: str) -> None:
-        if value.__class__ is not str:
-            _fail(path, "invalid_type", "expected a string")
-        else:
-            length(value, path)
-
-    def length(value: object, path: str) -> None:
-        if not value:
-            _fail(path, "too_short", "must have at least 1 character")
-        elif len(value) > max_len:  # type: ignore[arg-type]
-            _fail(path, "too_long", f"must have at most {max_len} characters")
-
-    check.while_reading = length  # type: ignore[attr-defined]
-    return check
-
-
-def _instance(cls: type, what: str) -> _Check:
-    def check(value: object, path: str) -> None:
-        if not isinstance(value, cls):
-            _fail(path, "invalid_type", f"expected {what}")
-
-    return check
-
-
-def _optional(inner: _Check) -> _Check:
-    def check(value: object, path: str) -> None:
-        if value is not None:
-            inner(value, path)
-
-    reading = getattr(inner, "while_reading", None)
-    if reading is not None:
-
-        def optional_reading(value: object, path: str) -> None:
-            if value is not None:
-                reading(value, path)
-
-        check.while_reading = optional_reading  # type: ignore[attr-defined]
-    return check
-
-
-def _items(inner: _Check) -> _Check:
-    def check(value: object, path: str) -> None:
-        if value.__class__ is not tuple:
-            _fail(path, "invalid_type", "expected a tuple")
-            return
-        for i, item in enumerate(value):
-            inner(item, f"{path}[{i}]")
-
-    return check
-
-
-def _index(value: object, path: str) -> None:
-    if value.__class__ is not int:
-        _fail(path, "invalid_type", "expected an integer")
-    elif value < 0:
-        _fail(path, "too_small", "must be at least 0")
-
-
-_STR_CODE: Final = _text(5)
-_STR_ID: Final = _text(80)
-_DATE: Final = _exact(date, "a date")
-_BOOL: Final = _exact(bool, "a boolean")
-
-
-def _hand_checked(**checks: _Check) -> Callable[[type[T]], type[T]]:
-    """
-    Give an attrs model whose fields hold signed amounts its field checks.
-
-    Every field must have a check; the class's ``_check_fields`` runs after.
-    While a reader of this module builds models (:data:`_READING`), only the
-    checks the reader has not made already run: the lengths of strings.
-    """
-
-    def install(cls: type[T]) -> type[T]:
-        names = [a.name for a in attrs.fields(cast("type[attrs.AttrsInstance]", cls))]
-        if sorted(names) != sorted(checks):  # pragma: no cover - a modelling error
-            msg = f"{cls.__name__}: checks for {sorted(checks)}, fields {sorted(names)}"
-            raise TypeError(msg)
-        items = tuple(checks.items())
-        reading = tuple(
-            (name, check.while_reading) for name, check in items if hasattr(check, "while_reading")
-        )
-        extra = getattr(cls, "_check_fields", None)
-
-        def __attrs_post_init__(self: object) -> None:  # noqa: N807 - attrs' hook
-            for name, check in reading if _READING.get() else items:
-                check(getattr(self, name), name)
-            if extra is not None:
-                extra(self)
-
-        cls.__attrs_post_init__ = __attrs_post_init__  # type: ignore[attr-defined]
-        return cls
-
-    return install
-
-
 def _total(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, _ZERO)
 
@@ -363,13 +222,8 @@ class Remark:
         return codes.RARC.explain(self.code)
 
 
-@_hand_checked(
-    group=_exact(AdjustmentGroup, "an AdjustmentGroup"),
-    reason=_STR_CODE,
-    amount=_signed,
-)
-@attrs.frozen(kw_only=True)
-class Adjustment(Checked):
+@model
+class Adjustment:
     """
     Why part of a charge was not paid (835 ``CAS``): a group and a reason.
 
@@ -382,8 +236,8 @@ class Adjustment(Checked):
     """
 
     group: AdjustmentGroup
-    reason: str
-    amount: Decimal
+    reason: str = attrs.field(metadata=_CODE)
+    amount: Decimal = attrs.field(metadata=_SIGNED)
 
     @property
     def label(self) -> str:
@@ -422,25 +276,8 @@ class Party:
 # --- 835 models -------------------------------------------------------------------------
 
 
-@_hand_checked(
-    code=_text(48),
-    modifiers=_items(_text(2)),
-    qualifier=_text(2),
-    charge=_signed,
-    paid=_signed,
-    units=_number,
-    units_paid=_number,
-    allowed=_optional(_signed),
-    date_of_service=_optional(_DATE),
-    end_date=_optional(_DATE),
-    adjustments=_items(_exact(Adjustment, "an Adjustment")),
-    remarks=_items(_exact(Remark, "a Remark")),
-    adjudicated_code=_optional(_text(48)),
-    adjudicated_modifiers=_items(_text(2)),
-    control_number=_optional(_text(50)),
-)
-@attrs.frozen(kw_only=True)
-class ServicePayment(Checked):
+@model
+class ServicePayment:
     """
     One service line of a remittance (loop 2110, ``SVC``).
 
@@ -468,21 +305,21 @@ class ServicePayment(Checked):
     .. versionadded:: 0.1.0
     """
 
-    code: str
-    modifiers: tuple[str, ...] = ()
-    qualifier: str = "HC"
-    charge: Decimal
-    paid: Decimal
-    units: Decimal = Decimal(1)
-    units_paid: Decimal = Decimal(1)
-    allowed: Decimal | None = None
+    code: str = attrs.field(metadata=rules(max_len=48))
+    modifiers: tuple[str, ...] = attrs.field(default=(), metadata=_MODIFIERS)
+    qualifier: str = attrs.field(default="HC", metadata=rules(max_len=2))
+    charge: Decimal = attrs.field(metadata=_SIGNED)
+    paid: Decimal = attrs.field(metadata=_SIGNED)
+    units: Decimal = attrs.field(default=Decimal(1), metadata=_UNITS)
+    units_paid: Decimal = attrs.field(default=Decimal(1), metadata=_UNITS)
+    allowed: Decimal | None = attrs.field(default=None, metadata=_SIGNED)
     date_of_service: date | None = None
     end_date: date | None = None
     adjustments: tuple[Adjustment, ...] = ()
     remarks: tuple[Remark, ...] = ()
-    adjudicated_code: str | None = None
-    adjudicated_modifiers: tuple[str, ...] = ()
-    control_number: str | None = None
+    adjudicated_code: str | None = attrs.field(default=None, metadata=rules(max_len=48))
+    adjudicated_modifiers: tuple[str, ...] = attrs.field(default=(), metadata=_MODIFIERS)
+    control_number: str | None = attrs.field(default=None, metadata=rules(max_len=50))
 
     @property
     def adjusted(self) -> Decimal:
@@ -499,24 +336,8 @@ class ServicePayment(Checked):
         return self.charge - self.adjusted == self.paid
 
 
-@_hand_checked(
-    claim_id=_text(38),
-    status=_exact(ClaimStatusCode, "a ClaimStatusCode"),
-    charge=_signed,
-    paid=_signed,
-    patient_responsibility=_signed,
-    filing_indicator=_text(2),
-    payer_claim_number=_text(50),
-    frequency=_optional(_text(1)),
-    adjustments=_items(_exact(Adjustment, "an Adjustment")),
-    remarks=_items(_exact(Remark, "a Remark")),
-    lines=_items(_exact(ServicePayment, "a ServicePayment")),
-    statement_start=_optional(_DATE),
-    statement_end=_optional(_DATE),
-    received=_optional(_DATE),
-)
-@attrs.frozen(kw_only=True)
-class ClaimPayment(Checked):
+@model
+class ClaimPayment:
     """
     One claim of a remittance (loop 2100, ``CLP``).
 
@@ -541,14 +362,14 @@ class ClaimPayment(Checked):
     .. versionadded:: 0.1.0
     """
 
-    claim_id: str
+    claim_id: str = attrs.field(metadata=rules(max_len=38))
     status: ClaimStatusCode
-    charge: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal = _ZERO
-    filing_indicator: str
-    payer_claim_number: str
-    frequency: str | None = None
+    charge: Decimal = attrs.field(metadata=_SIGNED)
+    paid: Decimal = attrs.field(metadata=_SIGNED)
+    patient_responsibility: Decimal = attrs.field(default=_ZERO, metadata=_SIGNED)
+    filing_indicator: str = attrs.field(metadata=rules(max_len=2))
+    payer_claim_number: str = attrs.field(metadata=rules(max_len=50))
+    frequency: str | None = attrs.field(default=None, metadata=rules(max_len=1))
     adjustments: tuple[Adjustment, ...] = ()
     remarks: tuple[Remark, ...] = ()
     lines: tuple[ServicePayment, ...] = ()
@@ -571,15 +392,8 @@ class ClaimPayment(Checked):
         return self.charge - _total(a.amount for a in self.all_adjustments) == self.paid
 
 
-@_hand_checked(
-    provider_id=_text(50),
-    fiscal_period_end=_DATE,
-    reason=_text(2),
-    reference=_optional(_text(50)),
-    amount=_signed,
-)
-@attrs.frozen(kw_only=True)
-class ProviderAdjustment(Checked):
+@model
+class ProviderAdjustment:
     """
     An adjustment to the whole payment, not to a claim (835 ``PLB``).
 
@@ -597,11 +411,11 @@ class ProviderAdjustment(Checked):
     .. versionadded:: 0.1.0
     """
 
-    provider_id: str
+    provider_id: str = attrs.field(metadata=rules(max_len=50))
     fiscal_period_end: date
-    reason: str
-    reference: str | None = None
-    amount: Decimal
+    reason: str = attrs.field(metadata=rules(max_len=2))
+    reference: str | None = attrs.field(default=None, metadata=rules(max_len=50))
+    amount: Decimal = attrs.field(metadata=_SIGNED)
 
     @property
     def explanation(self) -> str:
@@ -611,15 +425,8 @@ class ProviderAdjustment(Checked):
         return codes.PROVIDER_ADJUSTMENTS.explain(self.reason)
 
 
-@_hand_checked(
-    rule=_text(80),
-    path=_text(80),
-    message=_text(200),
-    expected=_signed,
-    found=_signed,
-)
-@attrs.frozen(kw_only=True)
-class BalanceProblem(Checked):
+@model
+class BalanceProblem:
     """
     An amount of a remittance that breaks a balancing rule of the guide.
 
@@ -637,11 +444,11 @@ class BalanceProblem(Checked):
     .. versionadded:: 0.1.0
     """
 
-    rule: str
-    path: str
-    message: str
-    expected: Decimal
-    found: Decimal
+    rule: str = attrs.field(metadata=rules(max_len=80))
+    path: str = attrs.field(metadata=rules(max_len=80))
+    message: str = attrs.field(metadata=rules(max_len=200))
+    expected: Decimal = attrs.field(metadata=_SIGNED)
+    found: Decimal = attrs.field(metadata=_SIGNED)
 
 
 @model
@@ -975,14 +782,8 @@ class ClaimAcknowledgement:
 # --- posting models ---------------------------------------------------------------------
 
 
-@_hand_checked(
-    group=_exact(AdjustmentGroup, "an AdjustmentGroup"),
-    reason=_STR_CODE,
-    amount=_signed,
-    line=_optional(_index),
-)
-@attrs.frozen(kw_only=True)
-class PostedAdjustment(Checked):
+@model
+class PostedAdjustment:
     """
     An adjustment posted against a claim, or one of its lines.
 
@@ -997,9 +798,9 @@ class PostedAdjustment(Checked):
     """
 
     group: AdjustmentGroup
-    reason: str
-    amount: Decimal
-    line: int | None = None
+    reason: str = attrs.field(metadata=_CODE)
+    amount: Decimal = attrs.field(metadata=_SIGNED)
+    line: int | None = attrs.field(default=None, metadata=rules(ge=0))
 
     @property
     def label(self) -> str:
@@ -1037,22 +838,8 @@ class NextStep:
     line: int | None = attrs.field(default=None, metadata=rules(ge=0))
 
 
-@_hand_checked(
-    claim_id=_text(50),
-    matched=_BOOL,
-    charge=_signed,
-    paid=_signed,
-    adjustments=_items(_exact(PostedAdjustment, "a PostedAdjustment")),
-    patient_balance=_signed,
-    unmatched_lines=_items(_exact(ServicePayment, "a ServicePayment")),
-    unpaid_lines=_items(_index),
-    next_steps=_items(_exact(NextStep, "a NextStep")),
-    payer_claim_numbers=_items(_text(50)),
-    statuses=_items(_exact(ClaimStatusCode, "a ClaimStatusCode")),
-    trace_numbers=_items(_text(80)),
-)
-@attrs.frozen(kw_only=True)
-class Posting(Checked):
+@model
+class Posting:
     """
     What the remittances did to one claim.
 
@@ -1076,18 +863,20 @@ class Posting(Checked):
     .. versionadded:: 0.1.0
     """
 
-    claim_id: str
+    claim_id: str = attrs.field(metadata=rules(max_len=50))
     matched: bool = True
-    charge: Decimal
-    paid: Decimal
+    charge: Decimal = attrs.field(metadata=_SIGNED)
+    paid: Decimal = attrs.field(metadata=_SIGNED)
     adjustments: tuple[PostedAdjustment, ...] = ()
-    patient_balance: Decimal
+    patient_balance: Decimal = attrs.field(metadata=_SIGNED)
     unmatched_lines: tuple[ServicePayment, ...] = ()
-    unpaid_lines: tuple[int, ...] = ()
+    unpaid_lines: tuple[int, ...] = attrs.field(default=(), metadata=rules(items=rules(ge=0)))
     next_steps: tuple[NextStep, ...] = ()
-    payer_claim_numbers: tuple[str, ...] = ()
+    payer_claim_numbers: tuple[str, ...] = attrs.field(
+        default=(), metadata=rules(items=rules(max_len=50))
+    )
     statuses: tuple[ClaimStatusCode, ...] = ()
-    trace_numbers: tuple[str, ...] = ()
+    trace_numbers: tuple[str, ...] = attrs.field(default=(), metadata=rules(items=_ID))
 
     @property
     def written_off(self) -> Decimal:
@@ -1116,15 +905,12 @@ def _guarded(read: Callable[[], T]) -> T:
     The readers build models from elements they have checked; a value a model
     still refuses (too long, say) is reported at the segment without the value.
     """
-    token = _READING.set(True)
     try:
         return read()
     except _ElementError as error:
         raise ValidationError.single(
             error.path, "x12_value", "a value does not fit its model field"
         ) from None
-    finally:
-        _READING.reset(token)
 
 
 class _ElementError(Exception):
