@@ -30,13 +30,13 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from _timing import Figure, Program, Step, fresh
 from soapbill import Npi, Payer, Sex
-from soapbill._eligibility_writer import write_271
+from soapbill._eligibility_writer import Envelope, write_271
 from soapbill.eligibility import (
     Benefit,
     BenefitCode,
@@ -134,15 +134,13 @@ def response_text(benefits: int = BENEFITS) -> str:
         coverage_start=date(2026, 1, 1),
         benefits=tuple(_benefit(i) for i in range(benefits)),
     )
-    return write_271(
-        [response],
+    envelope = Envelope(
         submitter=Submitter(
             name="Example Health Plan", id="EXHP1", contact_name="EDI", phone="8005550100"
         ),
         receiver=Receiver(name="Cedar Massage Therapy", id="CEDAR01"),
-        control_number=1,
-        created=datetime(2026, 3, 2, 9, 30),  # noqa: DTZ001 - written as given
     )
+    return write_271([response], envelope)
 
 
 def programs(path: Path) -> dict[str, Program]:

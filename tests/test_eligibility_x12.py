@@ -25,7 +25,7 @@ from eligibility_support import x12sdk_models
 from seed_story import seed_story
 from soapbill import ValidationError, from_json
 from soapbill import _eligibility_strategies as est
-from soapbill._eligibility_writer import write_271
+from soapbill._eligibility_writer import Envelope, write_271
 from soapbill.eligibility import (
     THERAPY_SERVICES,
     EligibilityInquiry,
@@ -338,14 +338,9 @@ _SEPARATORS = st.sampled_from(
 def test_any_separators_and_line_breaks(
     responses: list[EligibilityResponse], separators: X12Separators, newline: str
 ) -> None:
-    text = write_271(
-        responses,
-        submitter=SUBMITTER,
-        receiver=RECEIVER,
-        control_number=3,
-        created=CREATED,
-        separators=separators,
-    ).replace(separators.segment, separators.segment + newline)
+    text = write_271(responses, Envelope(control_number=3, separators=separators)).replace(
+        separators.segment, separators.segment + newline
+    )
     assert read_271(text) == tuple(responses)
 
 
@@ -665,13 +660,11 @@ def test_written_271_refuses_what_it_cannot_write() -> None:
     assert response.payer is not None
     bad = attrs.evolve(response, payer=attrs.evolve(response.payer, name="EXAMPLE*PLAN"))
     with pytest.raises(ValidationError) as info:
-        write_271([bad], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED)
+        write_271([bad])
     assert info.value.errors[0].path == "responses[0].payer.name"
     no_payer = attrs.evolve(response, payer=None)
     with pytest.raises(ValidationError) as info:
-        write_271(
-            [no_payer], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
-        )
+        write_271([no_payer])
     assert info.value.errors[0].path == "responses[0].payer"
 
 
@@ -734,9 +727,7 @@ def test_written_271_refuses_what_the_reader_would_not_give_back(
 ) -> None:
     response = attrs.evolve(read_271(fx.interchange(fx.ACTIVE))[0], **changes)
     with pytest.raises(ValidationError) as info:
-        write_271(
-            [response], submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
-        )
+        write_271([response])
     assert (info.value.errors[0].path, info.value.errors[0].code) == (f"responses[0].{path}", code)
 
 
@@ -744,9 +735,7 @@ def test_written_271_arguments() -> None:
     wrong: list[Any] = [[], "271", [fx.ACTIVE]]
     for responses in wrong:
         with pytest.raises(ValidationError) as info:
-            write_271(
-                responses, submitter=SUBMITTER, receiver=RECEIVER, control_number=1, created=CREATED
-            )
+            write_271(responses)
         assert info.value.errors[0].path.startswith("responses")
     with pytest.raises(ValueError, match="not a loop"):
         est.rejections("2300")

@@ -17,14 +17,14 @@ Test aids for apps that ask payers about benefits. Needs Hypothesis (the
 from __future__ import annotations
 
 import string
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Final, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
-from soapbill._eligibility_writer import write_271
+from soapbill._eligibility_writer import Envelope, write_271
 from soapbill.codes.npi import Npi
 from soapbill.eligibility import (
     Benefit,
@@ -42,7 +42,6 @@ from soapbill.eligibility import (
     ServiceType,
     TimePeriod,
 )
-from soapbill.formats._x12 import Receiver, Submitter
 from soapbill.parties import Payer, Relationship, Sex
 
 __all__ = [
@@ -334,22 +333,10 @@ class Written271:
     text: str
 
 
-_SUBMITTER: Final = Submitter(
-    name="EXAMPLE PAYER", id="PAYER01", contact_name="EDI", phone="2065550100"
-)
-_RECEIVER: Final = Receiver(name="EXAMPLE CLINIC", id="CLINIC01")
-
-
 @st.composite
 def _written(draw: st.DrawFn, max_responses: int) -> Written271:
     found = tuple(draw(st.lists(eligibility_responses(), min_size=1, max_size=max_responses)))
-    text = write_271(
-        found,
-        submitter=_SUBMITTER,
-        receiver=_RECEIVER,
-        control_number=draw(st.integers(1, 999_999_999)),
-        created=datetime(2026, 3, 2, 9, 30),  # noqa: DTZ001 - written as given
-    )
+    text = write_271(found, Envelope(control_number=draw(st.integers(1, 999_999_999))))
     return Written271(responses=found, text=text)
 
 

@@ -27,12 +27,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Literal
 
+import attrs
+
 from soapbill.eligibility import Benefit, EligibilityResponse, Member, Rejection
 from soapbill.errors import ValidationError
 from soapbill.formats import _x12
 from soapbill.parties import Sex
 
-__all__ = ["TRANSACTION_271", "write_271"]
+__all__ = ["TRANSACTION_271", "Envelope", "write_271"]
 
 #: The 271 as the shared envelope writer names it.
 TRANSACTION_271: Final = _x12.Transaction(
@@ -269,16 +271,37 @@ def _value(code: object) -> str:
     return "" if code is None else str(code)
 
 
-def write_271(
-    responses: Sequence[EligibilityResponse],
-    *,
-    submitter: _x12.Submitter,
-    receiver: _x12.Receiver,
-    control_number: int,
-    created: datetime,
-    usage: Literal["T", "P"] = "T",
-    separators: _x12.X12Separators = _x12.DEFAULT_SEPARATORS,
-) -> str:
+#: The payer that answers in a written 271, unless told otherwise.
+_PAYER: Final = _x12.Submitter(
+    name="EXAMPLE PAYER", id="PAYER01", contact_name="EDI", phone="2065550100"
+)
+#: The practice it answers.
+_CLINIC: Final = _x12.Receiver(name="EXAMPLE CLINIC", id="CLINIC01")
+
+
+@attrs.frozen(kw_only=True)
+class Envelope:
+    """
+    The interchange a 271 is written in: by default, a test payer's answer to a test clinic.
+
+    Attributes:
+        submitter: The payer's side of the interchange (ISA06).
+        receiver: The practice's side (ISA08).
+        control_number: ISA13 and GS06.
+        created: When the file was made (ISA09/10, GS04/05, BHT04/05).
+        usage: ``"T"`` or ``"P"``.
+        separators: The delimiters.
+    """
+
+    submitter: _x12.Submitter = _PAYER
+    receiver: _x12.Receiver = _CLINIC
+    control_number: int = 1
+    created: datetime = datetime(2026, 3, 2, 9, 30)  # noqa: DTZ001 - written as given
+    usage: Literal["T", "P"] = "T"
+    separators: _x12.X12Separators = _x12.DEFAULT_SEPARATORS
+
+
+def write_271(responses: Sequence[EligibilityResponse], envelope: Envelope | None = None) -> str:
     """
     Write *responses* as one 271 transaction set in one interchange.
 
@@ -288,26 +311,34 @@ def write_271(
 
     Args:
         responses: One or more responses, each with a payer.
-        submitter: The payer's side of the interchange (ISA06).
-        receiver: The practice's side (ISA08).
-        control_number: ISA13 and GS06.
-        created: When the file was made (ISA09/10, GS04/05, BHT04/05).
-        usage: ``"T"`` or ``"P"``.
-        separators: The delimiters.
+        envelope: The interchange (default: :class:`Envelope` as it comes).
 
     Raises:
         ValidationError: An argument is invalid, or a response cannot be
             written (see the module's docstring).
     """
+    env = Envelope() if envelope is None else envelope
+    separators = env.separators
     _x12.check_envelope(
-        submitter, receiver, control_number, created, usage, separators, TRANSACTION_271
+        env.submitter,
+        env.receiver,
+        env.control_number,
+        env.created,
+        env.usage,
+        separators,
+        TRANSACTION_271,
     )
     if not isinstance(responses, (list, tuple)) or not responses:
         raise ValidationError.single("responses", "invalid_type", "expected responses")
     writer = _Writer(separators)
     writer.out.append(
         writer.segment(
-            "BHT", "0022", "11", f"{control_number:09d}", _x12.d8(created), _x12.hhmm(created)
+            "BHT",
+            "0022",
+            "11",
+            f"{env.control_number:09d}",
+            _x12.d8(env.created),
+            _x12.hhmm(env.created),
         )
     )
     for i, response in enumerate(responses):
@@ -323,9 +354,9 @@ def write_271(
     return writer.interchange(
         "".join(writer.out),
         transaction=TRANSACTION_271,
-        submitter=submitter,
-        receiver=receiver,
-        control_number=control_number,
-        created=created,
-        usage=usage,
+        submitter=env.submitter,
+        receiver=env.receiver,
+        control_number=env.control_number,
+        created=env.created,
+        usage=env.usage,
     )
