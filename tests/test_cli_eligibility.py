@@ -148,10 +148,13 @@ def test_read_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_inquire_names_the_default_of_an_option_not_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = json.loads(Path(INQUIRY).read_text(encoding="utf-8"))
-    data["coverage"]["payer"]["id"] = "X"
+    inquiry = from_json(Path(INQUIRY).read_text(encoding="utf-8"), EligibilityInquiry)
+    payer = attrs.evolve(inquiry.coverage.payer, id="X")
     path = tmp_path / "inquiry.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    path.write_text(
+        to_json(attrs.evolve(inquiry, coverage=attrs.evolve(inquiry.coverage, payer=payer))),
+        encoding="utf-8",
+    )
     assert run("eligibility", "inquire", str(path), "--to", "270") == (2, "")
     assert capsys.readouterr().err == (
         "soapbill: --receiver-id (not given; the default is the first inquiry's "

@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, TextIO
 
 import soapbill
 from soapbill._text import CONTROLS, plural, printable
@@ -142,11 +142,27 @@ def _envelope_defaults(provider: str, name: str, payer: str) -> dict[str, str]:
     }
 
 
-#: The 837P's envelope defaults come from the claim.
-_CLAIM_DEFAULTS: Final = _envelope_defaults(
-    "the claim's billing_provider",
-    "the claim's billing_provider.organization_name",
-    "the claim's coverage.payer",
+class _X12Output(NamedTuple):
+    """
+    An X12 file the command line writes from documents (the 837P, the 270).
+    """
+
+    #: The writer's argument that takes the documents: ``claims``, ``inquiries``.
+    key: str
+    #: What an input file is when the writer refuses it.
+    verdict: str
+    #: Where each envelope option's default comes from.
+    defaults: dict[str, str]
+
+
+_837P: Final = _X12Output(
+    "claims",
+    "not ready for the 837P",
+    _envelope_defaults(
+        "the claim's billing_provider",
+        "the claim's billing_provider.organization_name",
+        "the claim's coverage.payer",
+    ),
 )
 
 
@@ -490,30 +506,12 @@ def _render_837p(args: argparse.Namespace, claim: Claim) -> str:
         # The claim's own problems too, as write_837p would list them.
         own = problems_837p(claim)
         document = (
-            _BadDocumentError(args.claim, ValidationError(own), "not ready for the 837P")
-            if own
-            else None
+            _BadDocumentError(args.claim, ValidationError(own), _837P.verdict) if own else None
         )
-        raise _option_error(args, parties, _CLAIM_DEFAULTS, document)
-    submitter, receiver = parties
-    try:
-        return write_837p(
-            [claim],
-            submitter=submitter,
-            receiver=receiver,
-            control_number=args.control_number,
-            created=_created(args),
-            usage=args.usage,
-        )
-    except ValidationError as err:
-        raise _blame(
-            args,
-            err,
-            key="claims",
-            files=[args.claim],
-            defaults=_CLAIM_DEFAULTS,
-            verdict="not ready for the 837P",
-        ) from None
+        raise _option_error(args, parties, _837P.defaults, document)
+    return _write_x12(
+        args, _837P, write_837p, documents=[claim], files=[args.claim], parties=parties
+    )
 
 
 def _parties(
@@ -564,39 +562,54 @@ def _created(args: argparse.Namespace) -> datetime:
     return datetime.combine(args.created, datetime.min.time())
 
 
-def _blame(
+def _write_x12(
     args: argparse.Namespace,
-    err: ValidationError,
+    output: _X12Output,
+    write: Callable[..., str],
     *,
-    key: str,
+    documents: Sequence[Any],
     files: Sequence[str],
-    defaults: dict[str, str],
-    verdict: str,
-) -> _OptionError | _BadDocumentError:
+    parties: tuple[Submitter, Receiver],
+) -> str:
     """
-    The problems an X12 writer found, each blamed on its file or its option.
+    The *documents* (read from *files*) written by *write* in the envelope of the options.
 
-    A document's problems come as ``key[i].<path>``: the first file with
-    problems names its own, without the prefix; the options' come as
-    ``submitter.<field>``, ``receiver.<field>`` or the argument's name.
+    Raises:
+        _BadDocumentError: The writer refuses the first file with problems,
+            which names its own without the prefix ``key[i].``.
+        _OptionError: The writer refuses an option (``submitter.<field>``,
+            ``receiver.<field>`` or the argument's name), and perhaps a file.
     """
-    document = None
-    for i, path in enumerate(files):
-        prefix = f"{key}[{i}]"
-        own = [
-            ErrorDetail(
-                path=d.path.removeprefix(prefix).removeprefix("."), code=d.code, message=d.message
-            )
-            for d in err.errors
-            if d.path == prefix or d.path.startswith((f"{prefix}.", f"{prefix}["))
-        ]
-        if own:
-            document = _BadDocumentError(path, ValidationError(own), verdict)
-            break
-    options = [d for d in err.errors if not d.path.startswith(key)]
-    if options or document is None:
-        return _option_error(args, options, defaults, document)
-    return document
+    submitter, receiver = parties
+    try:
+        return write(
+            documents,
+            submitter=submitter,
+            receiver=receiver,
+            control_number=args.control_number,
+            created=_created(args),
+            usage=args.usage,
+        )
+    except ValidationError as err:
+        document = None
+        for i, path in enumerate(files):
+            prefix = f"{output.key}[{i}]"
+            own = [
+                ErrorDetail(
+                    path=d.path.removeprefix(prefix).removeprefix("."),
+                    code=d.code,
+                    message=d.message,
+                )
+                for d in err.errors
+                if d.path == prefix or d.path.startswith((f"{prefix}.", f"{prefix}["))
+            ]
+            if own:
+                document = _BadDocumentError(path, ValidationError(own), output.verdict)
+                break
+        options = [d for d in err.errors if not d.path.startswith(output.key)]
+        if options or document is None:
+            raise _option_error(args, options, output.defaults, document) from None
+        raise document from None
 
 
 def _option_error(
@@ -1053,11 +1066,14 @@ def _posting_lines(posting: Posting, claim: Claim | None) -> Iterator[str]:
 
 # --- eligibility -------------------------------------------------------------------
 
-#: The 270's envelope defaults come from the first inquiry.
-_INQUIRY_DEFAULTS: Final = _envelope_defaults(
-    "the first inquiry's provider",
-    "the first inquiry's provider.organization_name or provider.name",
-    "the first inquiry's coverage.payer",
+_270: Final = _X12Output(
+    "inquiries",
+    "not ready for the 270",
+    _envelope_defaults(
+        "the first inquiry's provider",
+        "the first inquiry's provider.organization_name or provider.name",
+        "the first inquiry's coverage.payer",
+    ),
 )
 
 
@@ -1076,26 +1092,10 @@ def _eligibility_inquire(args: argparse.Namespace, out: TextIO) -> int:
         payer=inquiries[0].coverage.payer,
     )
     if isinstance(parties, list):
-        raise _option_error(args, parties, _INQUIRY_DEFAULTS)
-    submitter, receiver = parties
-    try:
-        text = write_270(
-            inquiries,
-            submitter=submitter,
-            receiver=receiver,
-            control_number=args.control_number,
-            created=_created(args),
-            usage=args.usage,
-        )
-    except ValidationError as err:
-        raise _blame(
-            args,
-            err,
-            key="inquiries",
-            files=args.inquiries,
-            defaults=_INQUIRY_DEFAULTS,
-            verdict="not ready for the 270",
-        ) from None
+        raise _option_error(args, parties, _270.defaults)
+    text = _write_x12(
+        args, _270, write_270, documents=inquiries, files=args.inquiries, parties=parties
+    )
     _emit(out, text)
     return EXIT_OK
 
@@ -1241,13 +1241,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(run=_schema)
 
-    remit = commands.add_parser(
+    remit = _add_command_group(
+        commands,
         "remit",
-        help="read what comes back after a claim: 835, 999 and 277CA files",
+        summary="read what comes back after a claim: 835, 999 and 277CA files",
         description="Read remittances and acknowledgements, and post remittances to claims.",
     )
-    remit_commands = remit.add_subparsers(dest="remit_command", metavar="COMMAND", required=True)
-    read = remit_commands.add_parser(
+    read = remit.add_parser(
         "read",
         help="explain an 835, 999 or 277CA file, or post an 835 to claims",
         description=(
@@ -1272,16 +1272,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_command_group(
+    commands: Any,  # noqa: ANN401 - argparse's subparsers action is private
+    name: str,
+    *,
+    summary: str,
+    description: str,
+) -> Any:  # noqa: ANN401 - the same
+    """
+    A command whose own commands follow it (``remit read``): where to add them.
+    """
+    group = commands.add_parser(name, help=summary, description=description)
+    return group.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
 def _add_eligibility(commands: Any) -> None:  # noqa: ANN401 - argparse's subparsers action is private
     """
     The ``eligibility`` command and its actions ``inquire`` and ``read``.
     """
-    eligibility = commands.add_parser(
+    actions = _add_command_group(
+        commands,
         "eligibility",
-        help="ask a payer about a patient's benefits (X12 270) and read its answer (271)",
+        summary="ask a payer about a patient's benefits (X12 270) and read its answer (271)",
         description="Ask a payer about benefits before the visit, and read what it answers.",
     )
-    actions = eligibility.add_subparsers(dest="action", metavar="ACTION", required=True)
     inquire = actions.add_parser(
         "inquire",
         help="write eligibility inquiries as an X12 270",
