@@ -959,6 +959,10 @@ def _modifiers(parts: list[str], segment: xr.Segment, n: int) -> tuple[str, ...]
 
 
 class _Line:
+    """
+    A service line of an 835 as it is read (loop 2110).
+    """
+
     __slots__ = (
         "adjustments",
         "allowed",
@@ -972,7 +976,7 @@ class _Line:
 
     def __init__(self, segment: xr.Segment) -> None:
         self.segment = segment
-        self.svc: dict[str, Any] = {}
+        self.svc = _svc(segment)
         self.adjustments: list[Adjustment] = []
         self.remarks: list[Remark] = []
         self.allowed: Decimal | None = None
@@ -980,17 +984,47 @@ class _Line:
         self.end: date | None = None
         self.control_number: str | None = None
 
+    def build(self) -> ServicePayment:
+        return _build(
+            self.segment,
+            ServicePayment,
+            **self.svc,
+            allowed=self.allowed,
+            date_of_service=self.start,
+            end_date=self.end,
+            adjustments=tuple(self.adjustments),
+            remarks=tuple(self.remarks),
+            control_number=self.control_number,
+        )
+
 
 class _Claim:
+    """
+    A claim of an 835 as it is read (loop 2100).
+    """
+
     __slots__ = ("adjustments", "clp", "dates", "lines", "remarks", "segment")
 
     def __init__(self, segment: xr.Segment) -> None:
         self.segment = segment
-        self.clp: dict[str, Any] = {}
+        self.clp = _clp(segment)
         self.adjustments: list[Adjustment] = []
         self.remarks: list[Remark] = []
         self.lines: list[ServicePayment] = []
         self.dates: dict[str, date] = {}
+
+    def build(self) -> ClaimPayment:
+        return _build(
+            self.segment,
+            ClaimPayment,
+            **self.clp,
+            adjustments=tuple(self.adjustments),
+            remarks=tuple(self.remarks),
+            lines=tuple(self.lines),
+            statement_start=self.dates.get("232"),
+            statement_end=self.dates.get("233"),
+            received=self.dates.get("050"),
+        )
 
 
 def _cas(segment: xr.Segment, out: list[Adjustment]) -> None:
@@ -1004,7 +1038,8 @@ def _cas(segment: xr.Segment, out: list[Adjustment]) -> None:
             continue
         if len(reason) > 5:  # noqa: PLR2004 - CARC codes
             xr.fail(segment.path(n), "x12_code", "not a known claim adjustment reason code")
-        out.append(Adjustment(group=group, reason=reason, amount=xr.amount(segment, n + 1)))
+        amount = xr.amount(segment, n + 1)
+        out.append(_build(segment, Adjustment, group=group, reason=reason, amount=amount))
 
 
 def _svc(segment: xr.Segment) -> dict[str, Any]:
@@ -1030,42 +1065,6 @@ def _svc(segment: xr.Segment) -> dict[str, Any]:
         fields["modifiers"] = _modifiers(adjudicated, segment, 1)
     fields["units"] = original_units if original_units is not None else fields["units_paid"]
     return fields
-
-
-def _finish_line(line: _Line | None, claim: _Claim | None) -> None:
-    if line is None or claim is None:
-        return
-    claim.lines.append(
-        _build(
-            line.segment,
-            ServicePayment,
-            **line.svc,
-            allowed=line.allowed,
-            date_of_service=line.start,
-            end_date=line.end,
-            adjustments=tuple(line.adjustments),
-            remarks=tuple(line.remarks),
-            control_number=line.control_number,
-        )
-    )
-
-
-def _finish_claim(claim: _Claim | None, out: list[ClaimPayment]) -> None:
-    if claim is None:
-        return
-    out.append(
-        _build(
-            claim.segment,
-            ClaimPayment,
-            **claim.clp,
-            adjustments=tuple(claim.adjustments),
-            remarks=tuple(claim.remarks),
-            lines=tuple(claim.lines),
-            statement_start=claim.dates.get("232"),
-            statement_end=claim.dates.get("233"),
-            received=claim.dates.get("050"),
-        )
-    )
 
 
 def _clp(segment: xr.Segment) -> dict[str, Any]:
@@ -1119,83 +1118,135 @@ class _Remit:
         self.party: dict[str, str | None] | None = None
 
 
-def _read_835(transaction: xr.Transaction) -> Remittance:  # noqa: C901, PLR0912, PLR0915 - one loop over the segments
-    head = _Remit()
-    claims: list[ClaimPayment] = []
-    plbs: list[ProviderAdjustment] = []
-    claim: _Claim | None = None
-    line: _Line | None = None
-    for segment in transaction.segments[1:-1]:
-        sid = segment.id
-        if sid == "SVC":
-            if claim is None:
-                xr.fail(segment.path(), "x12_835", "a service line comes before any claim")
-            _finish_line(line, claim)
-            line = _Line(segment)
-            line.svc = _svc(segment)
-        elif sid == "CAS":
-            if line is not None:
-                _cas(segment, line.adjustments)
-            elif claim is not None:
-                _cas(segment, claim.adjustments)
-            else:
-                xr.fail(segment.path(), "x12_835", "an adjustment comes before any claim")
-        elif sid == "DTM":
-            qualifier = xr.element(segment, 1)
-            if line is not None:
-                if qualifier in ("472", "150"):
-                    line.start = xr.date8(segment, 2)
-                elif qualifier == "151":
-                    line.end = xr.date8(segment, 2)
-            elif claim is not None:
-                if qualifier in ("232", "233", "050"):
-                    claim.dates[qualifier] = xr.date8(segment, 2)
-            elif qualifier == "405":
-                head.production = xr.date8(segment, 2)
-        elif sid == "CLP":
-            _finish_line(line, claim)
-            _finish_claim(claim, claims)
-            line = None
-            claim = _Claim(segment)
-            claim.clp = _clp(segment)
-        elif sid == "AMT":
-            if line is not None and xr.element(segment, 1) == "B6":
-                line.allowed = xr.amount(segment, 2)
-        elif sid == "LQ":
-            if line is not None and xr.element(segment, 1) == "HE":
-                line.remarks.append(_build(segment, Remark, code=xr.required(segment, 2)))
-        elif sid == "REF":
-            if line is not None and xr.element(segment, 1) == "6R":
-                line.control_number = xr.required(segment, 2)
-            elif claim is None and head.party is not None and xr.element(segment, 1) == "2U":
-                head.party.setdefault("id", xr.required(segment, 2))
-        elif sid == "MOA":
-            if claim is not None:
-                claim.remarks.extend(
-                    _build(segment, Remark, code=code) for code in segment.elements[3:8] if code
-                )
-        elif sid == "PLB":
-            _finish_line(line, claim)
-            _finish_claim(claim, claims)
-            claim = line = None
-            _plb(segment, plbs)
-        elif sid == "BPR":
-            if head.bpr is not None or claims or claim is not None:
-                xr.fail(segment.path(), "x12_835", "a BPR segment is out of place")
-            head.bpr = segment
-        elif sid == "TRN":
-            if claim is None and head.trn is None:
-                head.trn = segment
-        elif sid == "N1":
-            if claim is None:
-                head.party = _party(segment, head.parties)
-        elif sid == "LX":
-            _finish_line(line, claim)
-            _finish_claim(claim, claims)
-            claim = line = None
-    _finish_line(line, claim)
-    _finish_claim(claim, claims)
-    return _remittance(transaction, head, claims, plbs)
+class _Reader835:
+    """
+    Reads one 835 transaction set, segment by segment.
+
+    Each segment the reader uses has a handler in :data:`_HANDLERS_835`; the
+    others (addresses, contacts, the patient's name) are passed over. A
+    segment belongs to the header until the first ``CLP``, then to the
+    current claim, and after an ``SVC`` to the current service line; ``LX``
+    and ``PLB`` close the claim.
+    """
+
+    def __init__(self) -> None:
+        self.head = _Remit()
+        self.claims: list[ClaimPayment] = []
+        self.plbs: list[ProviderAdjustment] = []
+        self.claim: _Claim | None = None
+        self.line: _Line | None = None
+
+    def read(self, transaction: xr.Transaction) -> Remittance:
+        handlers = _HANDLERS_835
+        for segment in transaction.segments[1:-1]:
+            handler = handlers.get(segment.id)
+            if handler is not None:
+                handler(self, segment)
+        self.close_claim()
+        return _remittance(transaction, self.head, self.claims, self.plbs)
+
+    def close_line(self) -> None:
+        if self.line is not None and self.claim is not None:
+            self.claim.lines.append(self.line.build())
+        self.line = None
+
+    def close_claim(self) -> None:
+        self.close_line()
+        if self.claim is not None:
+            self.claims.append(self.claim.build())
+        self.claim = None
+
+    # --- the handlers, one per segment id
+
+    def bpr_segment(self, segment: xr.Segment) -> None:
+        if self.head.bpr is not None or self.claims or self.claim is not None:
+            xr.fail(segment.path(), "x12_835", "a BPR segment is out of place")
+        self.head.bpr = segment
+
+    def trn_segment(self, segment: xr.Segment) -> None:
+        if self.claim is None and self.head.trn is None:
+            self.head.trn = segment
+
+    def n1_segment(self, segment: xr.Segment) -> None:
+        if self.claim is None:
+            self.head.party = _party(segment, self.head.parties)
+
+    def ref_segment(self, segment: xr.Segment) -> None:
+        qualifier = xr.element(segment, 1)
+        if self.line is not None and qualifier == "6R":
+            self.line.control_number = xr.required(segment, 2)
+        elif self.claim is None and self.head.party is not None and qualifier == "2U":
+            self.head.party.setdefault("id", xr.required(segment, 2))
+
+    def dtm_segment(self, segment: xr.Segment) -> None:
+        qualifier = xr.element(segment, 1)
+        if self.line is not None:
+            if qualifier in ("472", "150"):
+                self.line.start = xr.date8(segment, 2)
+            elif qualifier == "151":
+                self.line.end = xr.date8(segment, 2)
+        elif self.claim is not None:
+            if qualifier in ("232", "233", "050"):
+                self.claim.dates[qualifier] = xr.date8(segment, 2)
+        elif qualifier == "405":
+            self.head.production = xr.date8(segment, 2)
+
+    def lx_segment(self, _segment: xr.Segment) -> None:
+        self.close_claim()
+
+    def clp_segment(self, segment: xr.Segment) -> None:
+        self.close_claim()
+        self.claim = _Claim(segment)
+
+    def cas_segment(self, segment: xr.Segment) -> None:
+        if self.line is not None:
+            _cas(segment, self.line.adjustments)
+        elif self.claim is not None:
+            _cas(segment, self.claim.adjustments)
+        else:
+            xr.fail(segment.path(), "x12_835", "an adjustment comes before any claim")
+
+    def moa_segment(self, segment: xr.Segment) -> None:
+        if self.claim is not None:
+            self.claim.remarks.extend(
+                _build(segment, Remark, code=code) for code in segment.elements[3:8] if code
+            )
+
+    def svc_segment(self, segment: xr.Segment) -> None:
+        if self.claim is None:
+            xr.fail(segment.path(), "x12_835", "a service line comes before any claim")
+        self.close_line()
+        self.line = _Line(segment)
+
+    def amt_segment(self, segment: xr.Segment) -> None:
+        if self.line is not None and xr.element(segment, 1) == "B6":
+            self.line.allowed = xr.amount(segment, 2)
+
+    def lq_segment(self, segment: xr.Segment) -> None:
+        if self.line is not None and xr.element(segment, 1) == "HE":
+            self.line.remarks.append(_build(segment, Remark, code=xr.required(segment, 2)))
+
+    def plb_segment(self, segment: xr.Segment) -> None:
+        self.close_claim()
+        _plb(segment, self.plbs)
+
+
+#: The 835 reader's handler of each segment id it uses.
+_HANDLERS_835: Final[Mapping[str, Callable[[_Reader835, xr.Segment], None]]] = {
+    "BPR": _Reader835.bpr_segment,
+    "TRN": _Reader835.trn_segment,
+    "N1": _Reader835.n1_segment,
+    "REF": _Reader835.ref_segment,
+    "DTM": _Reader835.dtm_segment,
+    "LX": _Reader835.lx_segment,
+    "CLP": _Reader835.clp_segment,
+    "CAS": _Reader835.cas_segment,
+    "MOA": _Reader835.moa_segment,
+    "SVC": _Reader835.svc_segment,
+    "AMT": _Reader835.amt_segment,
+    "LQ": _Reader835.lq_segment,
+    "PLB": _Reader835.plb_segment,
+}
 
 
 def _party(
@@ -1328,7 +1379,7 @@ def read_835(source: str | bytes) -> tuple[Remittance, ...]:
     .. versionadded:: 0.1.0
     """
     return _guarded(
-        lambda: tuple(_read_835(t) for _, t in xr.transactions(source, "835", "an 835"))
+        lambda: tuple(_Reader835().read(t) for _, t in xr.transactions(source, "835", "an 835"))
     )
 
 
@@ -1380,74 +1431,116 @@ class _SegmentErrorBuilder:
         )
 
 
-def _read_999(transaction: xr.Transaction) -> Acknowledgement:  # noqa: C901, PLR0912 - one loop over the segments
-    ak1: xr.Segment | None = None
-    ak9: xr.Segment | None = None
-    sets: list[TransactionAcknowledgement] = []
-    ak2: xr.Segment | None = None
-    errors: list[SegmentError] = []
-    current: _SegmentErrorBuilder | None = None
-    for segment in transaction.segments[1:-1]:
-        sid = segment.id
-        if sid == "AK1":
-            if ak1 is not None:
-                xr.fail(segment.path(), "x12_999", "a 999 acknowledges one group")
-            ak1 = segment
-        elif sid == "AK2":
-            if ak1 is None or ak2 is not None:
-                xr.fail(segment.path(), "x12_999", "an AK2 segment is out of place")
-            ak2, errors, current = segment, [], None
-        elif sid == "IK3":
-            if ak2 is None:
-                xr.fail(segment.path(), "x12_999", "an IK3 segment is out of place")
-            if current is not None:
-                errors.append(current.build())
-            current = _SegmentErrorBuilder(segment)
-        elif sid == "IK4":
-            if current is None:
-                xr.fail(segment.path(), "x12_999", "an IK4 segment is out of place")
-            current.elements.append(_ik4(segment))
-        elif sid == "CTX":
-            parts = xr.components(segment, 1)
-            if current is not None and parts and parts[0] == "CLM01" and len(parts) > 1:
-                current.claim_id = parts[1] or None
-        elif sid == "IK5":
-            if ak2 is None:
-                xr.fail(segment.path(), "x12_999", "an IK5 segment is out of place")
-            if current is not None:
-                errors.append(current.build())
-            sets.append(
-                _build(
-                    ak2,
-                    TransactionAcknowledgement,
-                    transaction_set=xr.required(ak2, 1),
-                    control_number=xr.required(ak2, 2),
-                    convention=xr.element(ak2, 3) or None,
-                    status=_code(segment, 1, AckStatus, "acknowledgement"),
-                    errors=tuple(e for e in segment.elements[2:7] if e),
-                    segment_errors=tuple(errors),
-                )
+class _Reader999:
+    """
+    Reads one 999 transaction set: ``AK1``, then ``AK2`` ... ``IK5`` per set, then ``AK9``.
+
+    Each segment the reader uses has a handler in :data:`_HANDLERS_999`.
+    """
+
+    def __init__(self) -> None:
+        self.ak1: xr.Segment | None = None
+        self.ak9: xr.Segment | None = None
+        self.sets: list[TransactionAcknowledgement] = []
+        # The set being acknowledged, its segment errors, and the one being read.
+        self.ak2: xr.Segment | None = None
+        self.errors: list[SegmentError] = []
+        self.current: _SegmentErrorBuilder | None = None
+
+    def read(self, transaction: xr.Transaction) -> Acknowledgement:
+        handlers = _HANDLERS_999
+        for segment in transaction.segments[1:-1]:
+            handler = handlers.get(segment.id)
+            if handler is not None:
+                handler(self, segment)
+        ak1, ak9 = self.ak1, self.ak9
+        if ak1 is None or ak9 is None or self.ak2 is not None:
+            xr.fail(
+                transaction.header.path(),
+                "x12_999",
+                "a 999 has AK1, then AK2 ... IK5 per set, then AK9",
             )
-            ak2, errors, current = None, [], None
-        elif sid == "AK9":
-            ak9 = segment
-    header = transaction.header
-    if ak1 is None or ak9 is None or ak2 is not None:
-        xr.fail(header.path(), "x12_999", "a 999 has AK1, then AK2 ... IK5 per set, then AK9")
-    return _build(
-        ak9,
-        Acknowledgement,
-        control_number=transaction.control_number,
-        functional_id=xr.required(ak1, 1),
-        group_control_number=xr.required(ak1, 2),
-        version=xr.element(ak1, 3) or None,
-        status=_code(ak9, 1, AckStatus, "acknowledgement"),
-        included=xr.integer(ak9, 2),
-        received=xr.integer(ak9, 3),
-        accepted_count=xr.integer(ak9, 4),
-        errors=tuple(e for e in ak9.elements[5:10] if e),
-        transactions=tuple(sets),
-    )
+        return _build(
+            ak9,
+            Acknowledgement,
+            control_number=transaction.control_number,
+            functional_id=xr.required(ak1, 1),
+            group_control_number=xr.required(ak1, 2),
+            version=xr.element(ak1, 3) or None,
+            status=_code(ak9, 1, AckStatus, "acknowledgement"),
+            included=xr.integer(ak9, 2),
+            received=xr.integer(ak9, 3),
+            accepted_count=xr.integer(ak9, 4),
+            errors=tuple(e for e in ak9.elements[5:10] if e),
+            transactions=tuple(self.sets),
+        )
+
+    def close_segment_error(self) -> None:
+        if self.current is not None:
+            self.errors.append(self.current.build())
+        self.current = None
+
+    # --- the handlers, one per segment id
+
+    def ak1_segment(self, segment: xr.Segment) -> None:
+        if self.ak1 is not None:
+            xr.fail(segment.path(), "x12_999", "a 999 acknowledges one group")
+        self.ak1 = segment
+
+    def ak2_segment(self, segment: xr.Segment) -> None:
+        if self.ak1 is None or self.ak2 is not None:
+            xr.fail(segment.path(), "x12_999", "an AK2 segment is out of place")
+        self.ak2, self.errors, self.current = segment, [], None
+
+    def ik3_segment(self, segment: xr.Segment) -> None:
+        if self.ak2 is None:
+            xr.fail(segment.path(), "x12_999", "an IK3 segment is out of place")
+        self.close_segment_error()
+        self.current = _SegmentErrorBuilder(segment)
+
+    def ik4_segment(self, segment: xr.Segment) -> None:
+        if self.current is None:
+            xr.fail(segment.path(), "x12_999", "an IK4 segment is out of place")
+        self.current.elements.append(_ik4(segment))
+
+    def ctx_segment(self, segment: xr.Segment) -> None:
+        parts = xr.components(segment, 1)
+        if self.current is not None and parts and parts[0] == "CLM01" and len(parts) > 1:
+            self.current.claim_id = parts[1] or None
+
+    def ik5_segment(self, segment: xr.Segment) -> None:
+        ak2 = self.ak2
+        if ak2 is None:
+            xr.fail(segment.path(), "x12_999", "an IK5 segment is out of place")
+        self.close_segment_error()
+        self.sets.append(
+            _build(
+                ak2,
+                TransactionAcknowledgement,
+                transaction_set=xr.required(ak2, 1),
+                control_number=xr.required(ak2, 2),
+                convention=xr.element(ak2, 3) or None,
+                status=_code(segment, 1, AckStatus, "acknowledgement"),
+                errors=tuple(e for e in segment.elements[2:7] if e),
+                segment_errors=tuple(self.errors),
+            )
+        )
+        self.ak2, self.errors = None, []
+
+    def ak9_segment(self, segment: xr.Segment) -> None:
+        self.ak9 = segment
+
+
+#: The 999 reader's handler of each segment id it uses.
+_HANDLERS_999: Final[Mapping[str, Callable[[_Reader999, xr.Segment], None]]] = {
+    "AK1": _Reader999.ak1_segment,
+    "AK2": _Reader999.ak2_segment,
+    "IK3": _Reader999.ik3_segment,
+    "IK4": _Reader999.ik4_segment,
+    "CTX": _Reader999.ctx_segment,
+    "IK5": _Reader999.ik5_segment,
+    "AK9": _Reader999.ak9_segment,
+}
 
 
 def read_999(source: str | bytes) -> tuple[Acknowledgement, ...]:
@@ -1467,7 +1560,9 @@ def read_999(source: str | bytes) -> tuple[Acknowledgement, ...]:
 
     .. versionadded:: 0.1.0
     """
-    return _guarded(lambda: tuple(_read_999(t) for _, t in xr.transactions(source, "999", "a 999")))
+    return _guarded(
+        lambda: tuple(_Reader999().read(t) for _, t in xr.transactions(source, "999", "a 999"))
+    )
 
 
 # --- reading the 277CA ------------------------------------------------------------------
@@ -1509,6 +1604,13 @@ def _dtp_period(segment: xr.Segment) -> tuple[date, date]:
 
 
 class _Ack277:
+    """
+    A claim of a 277CA as it is read (loop 2200D), with its lines (loop 2220D).
+
+    Its methods are the handlers of the segments that belong to a claim
+    (:data:`_CLAIM_HANDLERS_277`).
+    """
+
     __slots__ = ("charge", "end", "line", "lines", "refs", "segment", "start", "statuses")
 
     def __init__(self, segment: xr.Segment) -> None:
@@ -1521,101 +1623,133 @@ class _Ack277:
         self.lines: list[LineAcknowledgement] = []
         self.line: dict[str, Any] | None = None
 
+    def close_line(self) -> None:
+        line = self.line
+        if line is not None:
+            segment = line.pop("segment")
+            self.lines.append(_build(segment, LineAcknowledgement, **line))
+            self.line = None
 
-def _finish_277_line(claim: _Ack277) -> None:
-    line = claim.line
-    if line is not None:
-        segment = line.pop("segment")
-        claim.lines.append(_build(segment, LineAcknowledgement, **line))
-        claim.line = None
-
-
-def _read_277ca(transaction: xr.Transaction) -> list[ClaimAcknowledgement]:  # noqa: C901, PLR0912, PLR0915 - one loop over the segments
-    convention = transaction.convention
-    if convention and convention != "005010X214":
-        xr.fail(transaction.header.path(3), "x12_transaction", "expected a 277CA (005010X214)")
-    out: list[ClaimAcknowledgement] = []
-    level = ""
-    payer: tuple[str, str] | None = None
-    provider: str | None = None
-    claim: _Ack277 | None = None
-
-    def finish() -> None:
-        if claim is None:
-            return
-        _finish_277_line(claim)
+    def build(self, payer: tuple[str, str] | None, provider: str | None) -> ClaimAcknowledgement:
+        self.close_line()
         if payer is None:
-            xr.fail(claim.segment.path(), "x12_277", "the 277CA names no information source")
-        if not claim.statuses:
-            xr.fail(claim.segment.path(), "x12_277", "a claim has no status")
-        out.append(
-            _build(
-                claim.segment,
-                ClaimAcknowledgement,
-                claim_id=xr.required(claim.segment, 2),
-                payer_claim_number=claim.refs.get("1K"),
-                clearinghouse_trace=claim.refs.get("D9"),
-                total_charge=_ZERO if claim.charge is None else claim.charge,
-                statuses=tuple(claim.statuses),
-                service_start=claim.start,
-                service_end=claim.end,
-                payer_name=payer[0],
-                payer_id=payer[1],
-                billing_provider_id=provider,
-                lines=tuple(claim.lines),
-            )
+            xr.fail(self.segment.path(), "x12_277", "the 277CA names no information source")
+        if not self.statuses:
+            xr.fail(self.segment.path(), "x12_277", "a claim has no status")
+        return _build(
+            self.segment,
+            ClaimAcknowledgement,
+            claim_id=xr.required(self.segment, 2),
+            payer_claim_number=self.refs.get("1K"),
+            clearinghouse_trace=self.refs.get("D9"),
+            total_charge=_ZERO if self.charge is None else self.charge,
+            statuses=tuple(self.statuses),
+            service_start=self.start,
+            service_end=self.end,
+            payer_name=payer[0],
+            payer_id=payer[1],
+            billing_provider_id=provider,
+            lines=tuple(self.lines),
         )
 
-    for segment in transaction.segments[1:-1]:
-        sid = segment.id
-        if sid == "HL":
-            finish()
-            claim = None
-            level = xr.required(segment, 3)
-        elif sid == "NM1":
-            if level == "20":
-                payer = (xr.required(segment, 3), xr.required(segment, 9))
-            elif level == "19":
-                provider = xr.element(segment, 9) or None
-        elif sid == "TRN":
-            if level == "PT":
-                finish()
-                claim = _Ack277(segment)
-                xr.required(segment, 2)
-        elif claim is None:
-            continue
-        elif sid == "STC":
-            if claim.line is not None:
-                statuses: list[ClaimStatus] = []
-                _stc(segment, statuses)
-                claim.line["statuses"] += tuple(statuses)
-            else:
-                charge = _stc(segment, claim.statuses)
-                if claim.charge is None:
-                    claim.charge = charge
-        elif sid == "REF":
-            if claim.line is None:
-                claim.refs.setdefault(xr.required(segment, 1), xr.required(segment, 2))
-        elif sid == "DTP" and xr.element(segment, 1) == "472":
-            start, end = _dtp_period(segment)
-            if claim.line is not None:
-                claim.line["date_of_service"] = start
-            else:
-                claim.start, claim.end = start, end
-        elif sid == "SVC":
-            _finish_277_line(claim)
-            parts = xr.components(segment, 1)
-            if len(parts) < 2 or not parts[1]:  # noqa: PLR2004 - qualifier and code
-                xr.fail(segment.path(1), "x12_required", "a required element is missing")
-            claim.line = {
-                "segment": segment,
-                "code": parts[1],
-                "modifiers": _modifiers(parts, segment, 1),
-                "charge": xr.amount(segment, 2),
-                "statuses": (),
-            }
-    finish()
-    return out
+    def stc_segment(self, segment: xr.Segment) -> None:
+        if self.line is not None:
+            statuses: list[ClaimStatus] = []
+            _stc(segment, statuses)
+            self.line["statuses"] += tuple(statuses)
+        else:
+            charge = _stc(segment, self.statuses)
+            if self.charge is None:
+                self.charge = charge
+
+    def ref_segment(self, segment: xr.Segment) -> None:
+        if self.line is None:
+            self.refs.setdefault(xr.required(segment, 1), xr.required(segment, 2))
+
+    def dtp_segment(self, segment: xr.Segment) -> None:
+        if xr.element(segment, 1) != "472":
+            return
+        start, end = _dtp_period(segment)
+        if self.line is not None:
+            self.line["date_of_service"] = start
+        else:
+            self.start, self.end = start, end
+
+    def svc_segment(self, segment: xr.Segment) -> None:
+        self.close_line()
+        parts = xr.components(segment, 1)
+        if len(parts) < 2 or not parts[1]:  # noqa: PLR2004 - qualifier and code
+            xr.fail(segment.path(1), "x12_required", "a required element is missing")
+        self.line = {
+            "segment": segment,
+            "code": parts[1],
+            "modifiers": _modifiers(parts, segment, 1),
+            "charge": xr.amount(segment, 2),
+            "statuses": (),
+        }
+
+
+#: The handlers of the segments of a 277CA claim, once a claim is being read.
+_CLAIM_HANDLERS_277: Final[Mapping[str, Callable[[_Ack277, xr.Segment], None]]] = {
+    "STC": _Ack277.stc_segment,
+    "REF": _Ack277.ref_segment,
+    "DTP": _Ack277.dtp_segment,
+    "SVC": _Ack277.svc_segment,
+}
+
+
+class _Reader277:
+    """
+    Reads the claims of one 277CA transaction set.
+
+    The hierarchical levels (``HL03``) tell whose segments follow: ``20`` the
+    information source (the payer), ``19`` the billing provider, ``PT`` a
+    claim, whose ``TRN`` starts it. Statuses of the other levels are passed over.
+    """
+
+    def __init__(self) -> None:
+        self.out: list[ClaimAcknowledgement] = []
+        self.level = ""
+        self.payer: tuple[str, str] | None = None
+        self.provider: str | None = None
+        self.claim: _Ack277 | None = None
+
+    def read(self, transaction: xr.Transaction) -> list[ClaimAcknowledgement]:
+        convention = transaction.convention
+        if convention and convention != "005010X214":
+            xr.fail(transaction.header.path(3), "x12_transaction", "expected a 277CA (005010X214)")
+        for segment in transaction.segments[1:-1]:
+            sid = segment.id
+            if sid == "HL":
+                self.close_claim()
+                self.level = xr.required(segment, 3)
+            elif sid == "NM1":
+                self.nm1_segment(segment)
+            elif sid == "TRN":
+                self.trn_segment(segment)
+            elif self.claim is not None:
+                handler = _CLAIM_HANDLERS_277.get(sid)
+                if handler is not None:
+                    handler(self.claim, segment)
+        self.close_claim()
+        return self.out
+
+    def close_claim(self) -> None:
+        if self.claim is not None:
+            self.out.append(self.claim.build(self.payer, self.provider))
+        self.claim = None
+
+    def nm1_segment(self, segment: xr.Segment) -> None:
+        if self.level == "20":
+            self.payer = (xr.required(segment, 3), xr.required(segment, 9))
+        elif self.level == "19":
+            self.provider = xr.element(segment, 9) or None
+
+    def trn_segment(self, segment: xr.Segment) -> None:
+        if self.level == "PT":
+            self.close_claim()
+            self.claim = _Ack277(segment)
+            xr.required(segment, 2)
 
 
 def read_277ca(source: str | bytes) -> tuple[ClaimAcknowledgement, ...]:
@@ -1639,7 +1773,9 @@ def read_277ca(source: str | bytes) -> tuple[ClaimAcknowledgement, ...]:
     """
     return _guarded(
         lambda: tuple(
-            ack for _, t in xr.transactions(source, "277", "a 277CA") for ack in _read_277ca(t)
+            ack
+            for _, t in xr.transactions(source, "277", "a 277CA")
+            for ack in _Reader277().read(t)
         )
     )
 
