@@ -349,16 +349,25 @@ def _separators(text: str) -> Separators:
         fail("segments[0]", "x12_separators", "a separator is not punctuation")
     if len({e, component, segment}) != 3:  # noqa: PLR2004 - three distinct separators
         fail("segments[0]", "x12_separators", "the separators must differ")
-    repetition: str | None = None
-    candidate, version = parts[11], parts[12]
+    repetition = _repetition(parts[11], parts[12], {e, component, segment, " "})
+    return Separators(element=e, component=component, repetition=repetition, segment=segment)
+
+
+def _repetition(candidate: str, version: str, taken: set[str]) -> str | None:
+    """
+    The repetition separator ``ISA11`` declares, or ``None``.
+
+    Before version 00402, ``ISA11`` is the interchange standards identifier
+    (``U``); from it on, a punctuation character that no other separator uses.
+    """
     if (
         version >= _REPETITION_FROM
         and len(candidate) == 1
         and not candidate.isalnum()
-        and candidate not in {e, component, segment, " "}
+        and candidate not in taken
     ):
-        repetition = candidate
-    return Separators(element=e, component=component, repetition=repetition, segment=segment)
+        return candidate
+    return None
 
 
 def _split(text: str, separators: Separators) -> Iterator[list[str]]:
