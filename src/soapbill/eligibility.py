@@ -37,8 +37,15 @@ in the private module ``soapbill._eligibility_codes``, with their sources.
 Sending the 270 and receiving the 271 is the app's transport: soapbill writes
 and reads text.
 
+The codes explain themselves in soapbill's own words: each member of
+:class:`ServiceType`, :class:`CoverageLevel`, :class:`InsuranceType`,
+:class:`TimePeriod` and :class:`QuantityQualifier` has a short ``label``, each
+member of :class:`BenefitCode` and :class:`FollowUpAction` an ``explanation``.
+
 >>> ServiceType.MASSAGE_THERAPY.label
 'massage therapy'
+>>> TimePeriod.CALENDAR_YEAR.label
+'per calendar year'
 >>> BenefitCode("B").explanation
 'co-payment: a fixed amount the patient pays'
 
@@ -62,6 +69,7 @@ from soapbill import _eligibility_codes as codes
 from soapbill._arguments import check_date, check_instance, invalid_type, tuple_of
 from soapbill._fields import redact, rules
 from soapbill._model import model
+from soapbill._remit_codes import CodeList
 from soapbill._text import printable
 from soapbill.billing.fees import Estimate, FeeSchedule, estimate
 from soapbill.claims import Claim
@@ -105,7 +113,38 @@ _HUNDRED: Final = Decimal(100)
 # --- codes -----------------------------------------------------------------------------
 
 
-class ServiceType(enum.StrEnum):
+class _Coded(enum.StrEnum):
+    """
+    A code of one X12 code list, explained in soapbill's own words.
+
+    A subclass names its list: ``class TimePeriod(_Coded, code_list=codes.TIME_PERIODS)``.
+    """
+
+    _code_list: ClassVar[CodeList]
+
+    def __init_subclass__(cls, *, code_list: CodeList | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if code_list is not None:
+            cls._code_list = code_list
+
+    def _explain(self) -> str:
+        return self._code_list.explain(str(self))
+
+
+class _Labelled(_Coded):
+    """
+    A code whose members have a short plain-language label.
+    """
+
+    @property
+    def label(self) -> str:
+        """
+        A short plain-language label (soapbill's own wording), such as ``"per calendar year"``.
+        """
+        return self._explain()
+
+
+class ServiceType(_Labelled, code_list=codes.SERVICE_TYPES):
     """
     What kind of care a question or a benefit is about (``EQ01``, ``EB03``).
 
@@ -306,13 +345,6 @@ class ServiceType(enum.StrEnum):
     TRANSITIONAL_NURSERY_CARE = "TN"
     URGENT_CARE = "UC"
 
-    @property
-    def label(self) -> str:
-        """
-        A short plain-language label (soapbill's own wording).
-        """
-        return codes.SERVICE_TYPES.explain(self.value)
-
 
 #: The service types a massage or physical-medicine practice asks about (massage
 #: therapy, physical medicine and physical therapy). The default of every
@@ -324,7 +356,7 @@ THERAPY_SERVICES: Final = (
 )
 
 
-class BenefitCode(enum.StrEnum):
+class BenefitCode(_Coded, code_list=codes.BENEFIT_CODES):
     """
     What a benefit tells (``EB01``, X12 data element 1390).
 
@@ -372,7 +404,7 @@ class BenefitCode(enum.StrEnum):
         """
         What the code means (soapbill's own wording).
         """
-        return codes.BENEFIT_CODES.explain(self.value)
+        return self._explain()
 
     @property
     def active(self) -> bool | None:
@@ -396,7 +428,7 @@ _ACTIVITY: Final = {
 }
 
 
-class CoverageLevel(enum.StrEnum):
+class CoverageLevel(_Labelled, code_list=codes.COVERAGE_LEVELS):
     """
     Whom a benefit covers (``EB02``, X12 data element 1207).
 
@@ -413,15 +445,8 @@ class CoverageLevel(enum.StrEnum):
     SPOUSE_AND_CHILDREN = "SPC"
     SPOUSE_ONLY = "SPO"
 
-    @property
-    def label(self) -> str:
-        """
-        A short plain-language label.
-        """
-        return codes.COVERAGE_LEVELS.explain(self.value)
 
-
-class InsuranceType(enum.StrEnum):
+class InsuranceType(_Labelled, code_list=codes.INSURANCE_TYPES):
     """
     The kind of plan a benefit belongs to (``EB04``, X12 data element 1336).
 
@@ -474,15 +499,8 @@ class InsuranceType(enum.StrEnum):
     WORKERS_COMPENSATION = "WC"
     WRAP_UP_POLICY = "WU"
 
-    @property
-    def label(self) -> str:
-        """
-        A short plain-language label.
-        """
-        return codes.INSURANCE_TYPES.explain(self.value)
 
-
-class TimePeriod(enum.StrEnum):
+class TimePeriod(_Labelled, code_list=codes.TIME_PERIODS):
     """
     The period a benefit's amount or quantity counts over (``EB06``, data element 615).
 
@@ -509,15 +527,8 @@ class TimePeriod(enum.StrEnum):
     WEEK = "35"
     ADMISSION = "36"
 
-    @property
-    def label(self) -> str:
-        """
-        A short plain-language label (``"per calendar year"``).
-        """
-        return codes.TIME_PERIODS.explain(self.value)
 
-
-class QuantityQualifier(enum.StrEnum):
+class QuantityQualifier(_Labelled, code_list=codes.QUANTITY_QUALIFIERS):
     """
     What a benefit's quantity counts (``EB09``, data element 673).
 
@@ -543,13 +554,6 @@ class QuantityQualifier(enum.StrEnum):
     VISITS = "VS"
     YEARS = "YY"
 
-    @property
-    def label(self) -> str:
-        """
-        A short plain-language label (``"visits"``).
-        """
-        return codes.QUANTITY_QUALIFIERS.explain(self.value)
-
 
 class Indicator(enum.StrEnum):
     """
@@ -568,7 +572,7 @@ class Indicator(enum.StrEnum):
     NOT_APPLICABLE = "W"
 
 
-class FollowUpAction(enum.StrEnum):
+class FollowUpAction(_Coded, code_list=codes.FOLLOW_UP_ACTIONS):
     """
     What to do after a rejection (``AAA04``, data element 889).
 
@@ -589,7 +593,7 @@ class FollowUpAction(enum.StrEnum):
         """
         What to do, in plain words.
         """
-        return codes.FOLLOW_UP_ACTIONS.explain(self.value)
+        return self._explain()
 
 
 def _members(cls: type[enum.StrEnum]) -> dict[str, Any]:
