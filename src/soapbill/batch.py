@@ -294,6 +294,10 @@ def _outcome(number: int, text: str | bytes | _TooLong, settings: _Settings) -> 
     if isinstance(text, _TooLong) or len(text) > settings.max_line_bytes:
         message = f"the line is longer than {settings.max_line_bytes} bytes"
         return Outcome(line=number, error=ValidationError.single("", "too_large", message))
+    # Passed only when given: evaluate takes no more than it needs.
+    options: dict[str, Any] = {}
+    if settings.allowed_amounts is not None:
+        options["allowed_amounts"] = settings.allowed_amounts
     try:
         case = decode_case(text)
         decision = evaluate(
@@ -305,7 +309,7 @@ def _outcome(number: int, text: str | bytes | _TooLong, settings: _Settings) -> 
             as_of=settings.as_of,
             diagnosis_table=settings.diagnosis_table,
             catalog=settings.catalog,
-            allowed_amounts=settings.allowed_amounts,
+            **options,
         )
     except ValidationError as err:
         return Outcome(line=number, error=err)
