@@ -30,6 +30,7 @@ from soapbill import (
     ServiceLine,
     Sex,
     Subscriber,
+    TaxId,
     Transmission,
     ValidationError,
 )
@@ -416,14 +417,62 @@ def test_individual_dates_and_numbers_never_reach_a_claim_repr() -> None:
         related_causes=RelatedCauses(
             auto_accident=True, accident_state="WA", accident_date=date(1914, 4, 4)
         ),
+        initial_treatment_date=date(1915, 5, 5),
+        first_contact_date=date(1916, 6, 6),
     )
     text = repr(claim)
-    for secret in ("1912", "2913", "1914", "AUTHZZ7", "PCZZ8"):
+    for secret in ("1912", "2913", "1914", "1915", "1916", "AUTHZZ7", "PCZZ8"):
         assert secret not in text
     assert "accident_date=<redacted>" in repr(claim.related_causes)
     # The claim id and the dates of service stay, to tell claims apart.
     assert repr(claim.id) in text
     assert repr(DAY) in text
+
+
+def test_a_sole_proprietors_ssn_never_reaches_a_claim_repr() -> None:
+    clinic = attrs.evolve(CLAIM.billing_provider, tax_id=TaxId("501-22-4433"))
+    text = repr(attrs.evolve(CLAIM, billing_provider=clinic))
+    assert "4433" not in text
+    assert "TaxId(<redacted>)" in text
+
+
+# --- the facts added for the 837P and the CMS-1500 ----------------------------------------------
+
+
+def test_an_attachment_is_available_on_request_by_default() -> None:
+    # EL would promise an X12 275 that soapbill does not write.
+    assert ATTACHMENT.transmission is Transmission.AVAILABLE_ON_REQUEST
+    assert not ATTACHMENT.is_sent
+    assert attrs.evolve(ATTACHMENT, transmission=Transmission.FAX).is_sent
+
+
+def test_assignment_is_two_facts() -> None:
+    # Box 27 / CLM07 (the provider accepts) and box 13 / CLM08 (the insured assigns).
+    assert CLAIM.accepts_assignment is True
+    assert CLAIM.assignment_of_benefits is True
+    claim = attrs.evolve(CLAIM, accepts_assignment=False)
+    assert (claim.accepts_assignment, claim.assignment_of_benefits) == (False, True)
+
+
+def test_the_new_claim_fields_default_to_none() -> None:
+    assert CLAIM.pay_to_address is None
+    assert CLAIM.initial_treatment_date is None
+    assert CLAIM.first_contact_date is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("accepts_assignment", 1, "invalid_type"),
+        ("initial_treatment_date", "2024-01-02", "invalid_type"),
+        ("first_contact_date", datetime(2024, 1, 2), "invalid_type"),  # noqa: DTZ001
+        ("pay_to_address", "PO Box 1", "invalid_type"),
+    ],
+)
+def test_the_new_claim_fields_are_checked(field: str, value: Any, code: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(CLAIM, **{field: value})
+    assert _errors(info) == [(field, code)]
 
 
 def test_line_diagnoses_refuses_what_is_not_a_line_index() -> None:

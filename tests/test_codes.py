@@ -202,7 +202,11 @@ def test_value_class_holds_the_canonical_string(
     assert cls(raw).value == str(code)
     assert cls(str(code)) == code
     assert cls(code) == code
-    assert repr(code) == f"{cls.__name__}({str(code)!r})"
+    if isinstance(code, TaxId) and code.kind == "ssn":
+        # An SSN identifies a person: its repr is redacted.
+        assert repr(code) == "TaxId(<redacted>)"
+    else:
+        assert repr(code) == f"{cls.__name__}({str(code)!r})"
 
 
 @parametrize_module_values
@@ -212,8 +216,13 @@ def test_compact_then_validate_agrees_with_validate(
     values: st.SearchStrategy[CodeValue],
     data: st.DataObject,
 ) -> None:
-    canonical = str(data.draw(values))
-    assert module.validate(module.compact(canonical)) == canonical
+    code = data.draw(values)
+    canonical = str(code)
+    if isinstance(code, TaxId) and code.kind == "ssn":
+        # Its hyphens make an SSN: nine bare digits read as an EIN of the same digits.
+        assert module.compact(module.validate(module.compact(canonical))) == code.compact
+    else:
+        assert module.validate(module.compact(canonical)) == canonical
 
 
 # --- value semantics ---------------------------------------------------------------

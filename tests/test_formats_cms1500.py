@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -157,8 +158,9 @@ EXPECTED = {
     "17": "ALICE B SMITH MD",
     "17a": "",
     "17b": "1558598797",
-    # Box 19: PWK, report type, transmission, control number.
-    "19": "PWK09ELNOTE1   PWKB2FXRX1",
+    # Box 19: PWK, report type, transmission, control number (none for a
+    # document available on request, the default transmission AA).
+    "19": "PWK09AA   PWKB2FXRX1",
     # Box 21: ICD-10 indicator 0, codes without the dot.
     "21.ICD": "0",
     "21.A": "M5450",
@@ -196,6 +198,8 @@ EXPECTED = {
     "28": "145.50",
     "29": "",
     "31": "SIGNATURE ON FILE",
+    # Box 31: the date the form is signed, by default the last date of service.
+    "31.date": "01 16 24",
     "32": "",
     "33": "SOAPBILL MASSAGE CLINIC",
     "33.street": "123 MAIN ST",
@@ -250,6 +254,7 @@ def test_replacement_void_and_related_causes() -> None:
         ),
         property_casualty_claim_number="PC1",
         provider_signature_on_file=False,
+        accepts_assignment=False,
         assignment_of_benefits=False,
         release_of_information=False,
         rendering_provider=CLINIC,
@@ -261,9 +266,11 @@ def test_replacement_void_and_related_causes() -> None:
         "YES", "X", "X", "OR",
     )  # fmt: skip
     assert (page["10c"], page["10c.no"]) == ("NO", "X")
-    assert (page["14"], page["14.qualifier"]) == ("01 02 24", "431")
+    # An auto accident's date is the accident date, item 15 qualifier 439.
+    assert (page["14"], page["14.qualifier"]) == ("", "")
+    assert (page["15"], page["15.qualifier"]) == ("01 02 24", "439")
     assert (page["11b.qualifier"], page["11b"]) == ("Y4", "PC1")
-    assert page["12"] == page["13"] == page["31"] == ""
+    assert page["12"] == page["13"] == page["31"] == page["31.date"] == ""
     assert (page["27"], page["27.no"], page["27.yes"]) == ("NO", "X", "")
     # The rendering provider is the billing provider: 24J stays blank.
     assert page["24J.1"] == page["24I.1"] == page["24J.1.other"] == ""
@@ -272,6 +279,169 @@ def test_replacement_void_and_related_causes() -> None:
         EXAMPLE, frequency=ClaimFrequency.REPLACEMENT, original_claim_number="ICN78"
     )
     assert cms1500_pages(replacement)[0]["22"] == "7"
+
+
+# --- assignment, signature date, tax id kind ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accepts", "assigns", "box_27", "box_13"),
+    [
+        pytest.param(True, True, "YES", "SIGNATURE ON FILE", id="both"),
+        pytest.param(True, False, "YES", "", id="accepts-but-not-assigned"),
+        pytest.param(False, True, "NO", "SIGNATURE ON FILE", id="assigned-but-not-accepted"),
+        pytest.param(False, False, "NO", "", id="neither"),
+    ],
+)
+def test_box_27_is_the_providers_acceptance_and_box_13_the_insureds_assignment(
+    accepts: bool,
+    assigns: bool,
+    box_27: str,
+    box_13: str,
+) -> None:
+    claim = attrs.evolve(EXAMPLE, accepts_assignment=accepts, assignment_of_benefits=assigns)
+    [page] = cms1500_pages(claim)
+    assert (page["27"], page["27.yes"], page["27.no"]) == (box_27, *_yes_no_boxes(box_27))
+    assert page["13"] == box_13
+
+
+def _yes_no_boxes(answer: str) -> tuple[str, str]:
+    return ("X", "") if answer == "YES" else ("", "X")
+
+
+def test_box_31_is_dated() -> None:
+    # By default the last date of service, the earliest day the form can be signed.
+    [page] = cms1500_pages(EXAMPLE)
+    assert (page["31"], page["31.date"]) == ("SIGNATURE ON FILE", "01 16 24")
+    [page] = cms1500_pages(EXAMPLE, signed_on=date(2024, 2, 3))
+    assert page["31.date"] == "02 03 24"
+    assert "SIGNATURE ON FILE  02 03 24" in render_cms1500_text(EXAMPLE, signed_on=date(2024, 2, 3))
+    with pytest.raises(ValidationError) as info:
+        cms1500_pages(EXAMPLE, signed_on="2024-02-03")  # type: ignore[arg-type]
+    assert info.value.errors[0].path == "signed_on"
+
+
+def test_box_25_checks_ssn_for_a_social_security_number() -> None:
+    clinic = attrs.evolve(CLINIC, tax_id=TaxId("123-45-6789"))
+    [page] = cms1500_pages(attrs.evolve(EXAMPLE, billing_provider=clinic))
+    assert (page["25"], page["25.ssn"], page["25.ein"]) == ("123456789", "X", "")
+
+
+# --- items 14 and 15: the 837P's dates, by the NUCC qualifiers -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "box_14", "box_15"),
+    [
+        # A work injury alone: its date is the onset (837P DTP*431), item 14.
+        pytest.param(
+            {"related_causes": RelatedCauses(employment=True, accident_date=date(2024, 1, 2))},
+            ("01 02 24", "431"),
+            ("", ""),
+            id="work-injury-onset",
+        ),
+        # An accident: the accident date (DTP*439), item 15.
+        pytest.param(
+            {"related_causes": RelatedCauses(other_accident=True, accident_date=date(2024, 1, 2))},
+            ("", ""),
+            ("01 02 24", "439"),
+            id="accident",
+        ),
+        pytest.param(
+            {"initial_treatment_date": date(2023, 12, 1)},
+            ("", ""),
+            ("12 01 23", "454"),
+            id="initial-treatment",
+        ),
+        pytest.param(
+            {"first_contact_date": date(2023, 12, 5), "property_casualty_claim_number": "PC1"},
+            ("", ""),
+            ("12 05 23", "444"),
+            id="first-contact",
+        ),
+        # Item 15 holds one date: the accident, then the initial treatment.
+        pytest.param(
+            {
+                "related_causes": RelatedCauses(
+                    auto_accident=True, accident_state="WA", accident_date=date(2024, 1, 2)
+                ),
+                "initial_treatment_date": date(2023, 12, 1),
+                "first_contact_date": date(2023, 12, 5),
+            },
+            ("", ""),
+            ("01 02 24", "439"),
+            id="accident-first",
+        ),
+        pytest.param(
+            {"initial_treatment_date": date(2023, 12, 1), "first_contact_date": date(2023, 12, 5)},
+            ("", ""),
+            ("12 01 23", "454"),
+            id="initial-treatment-before-first-contact",
+        ),
+        pytest.param(
+            {
+                "related_causes": RelatedCauses(employment=True, accident_date=date(2024, 1, 2)),
+                "initial_treatment_date": date(2023, 12, 1),
+            },
+            ("01 02 24", "431"),
+            ("12 01 23", "454"),
+            id="onset-and-initial-treatment",
+        ),
+    ],
+)
+def test_items_14_and_15(
+    changes: dict[str, Any], box_14: tuple[str, str], box_15: tuple[str, str]
+) -> None:
+    [page] = cms1500_pages(attrs.evolve(EXAMPLE, **changes))
+    assert (page["14"], page["14.qualifier"]) == box_14
+    assert (page["15"], page["15.qualifier"]) == box_15
+
+
+# --- Medicare's paper rules (CMS Pub. 100-04, Ch. 26) ------------------------------------------
+
+MEDICARE = attrs.evolve(
+    EXAMPLE,
+    coverage=attrs.evolve(EXAMPLE.coverage, plan_type=PlanType.MEDICARE_PART_B),
+    property_casualty_claim_number="PC1",
+)
+
+
+def test_medicare_primary_says_none_in_item_11_and_leaves_the_insured_blank() -> None:
+    [page] = cms1500_pages(MEDICARE)
+    assert page["11"] == "NONE"
+    blank = ["4", "6", "7", "7.city", "7.state", "7.zip", "7.phone", "11a", "11b", "11c"]
+    blank += ["6.self", "6.spouse", "6.child", "6.other", "11a.male", "11a.female"]
+    blank += ["11b.qualifier"]
+    assert {box: page[box] for box in blank} == dict.fromkeys(blank, "")
+    # The patient's own boxes are filled as for any payer.
+    assert (page["1a"], page["2"], page["5"]) == (
+        "MEMBER123",
+        "DOE JR, JOHN, Q",
+        "456 OAK AVE APT 3",
+    )
+    # Other payers fill the insured's boxes.
+    [page] = cms1500_pages(EXAMPLE)
+    assert (page["11"], page["4"], page["6"]) == ("GRP001", "DOE JR, JOHN, Q", "SELF")
+
+
+def test_medicare_wants_item_32_except_at_home() -> None:
+    # EXAMPLE's lines are at the office (11) and at home (12).
+    [page] = cms1500_pages(MEDICARE)
+    assert (page["32"], page["32.street"], page["32.city_state_zip"]) == (
+        "SOAPBILL MASSAGE CLINIC",
+        "123 MAIN ST",
+        "SEATTLE WA 981010000",
+    )
+    home = attrs.evolve(
+        MEDICARE,
+        place_of_service=PlaceOfService("12"),
+        lines=tuple(attrs.evolve(line, place_of_service=None) for line in MEDICARE.lines),
+    )
+    [page] = cms1500_pages(home)
+    assert page["32"] == page["32.street"] == page["32.city_state_zip"] == ""
+    # Other payers: item 32 stays blank (the services were given at the billing address).
+    [page] = cms1500_pages(EXAMPLE)
+    assert page["32"] == ""
 
 
 def test_people_and_addresses_may_be_missing() -> None:
@@ -321,7 +491,7 @@ def test_code_tables_can_be_replaced() -> None:
         },
     )
     assert (page["1"], page["1.champva"]) == ("CHAMPVA", "X")
-    assert page["19"].startswith("PWKPNELNOTE1")
+    assert page["19"].startswith("PWKPNAA   ")
 
 
 @pytest.mark.parametrize(
@@ -421,7 +591,9 @@ def test_diagnoses_dates_and_resubmission(claim: Claim) -> None:
     assert codes == [d.compact for d in claim.diagnoses] + [""] * (12 - len(claim.diagnoses))
     assert not any("." in code for code in codes)
     assert _DATE8(page["3"])
-    assert _DATE8(page["11a"])
+    medicare = claim.coverage.plan_type is PlanType.MEDICARE_PART_B
+    # With Medicare primary, the insured's boxes stay blank (Pub. 100-04, Ch. 26).
+    assert bool(_DATE8(page["11a"])) is not medicare
     if claim.frequency is ClaimFrequency.ORIGINAL:
         assert page["22"] == page["22.original"] == ""
     else:
@@ -429,7 +601,7 @@ def test_diagnoses_dates_and_resubmission(claim: Claim) -> None:
         assert page["22.original"] == claim.original_claim_number
     for box in ("6", "10a", "10b", "10c", "27"):
         options = [key for key in BOX_KEYS if key.startswith(f"{box}.") and key in _CHECK_BOXES]
-        assert sum(1 for key in options if page[key]) == 1, box
+        assert sum(1 for key in options if page[key]) == (0 if medicare and box == "6" else 1), box
     assert sum(1 for key in BOX_KEYS if key.startswith("1.") and page[key]) == 1
 
 

@@ -222,7 +222,9 @@ def test_tax_id_pattern_is_the_canonical_form() -> None:
     schema = json_schema(Claim)
     provider = schema["$defs"]["Provider"]["properties"]["tax_id"]["anyOf"][0]
     assert provider == {"$ref": "#/$defs/TaxId"}
-    assert schema["$defs"]["TaxId"]["pattern"] == r"^[0-9]{2}-[0-9]{7}$"
+    assert schema["$defs"]["TaxId"]["pattern"] == (
+        r"^([0-9]{2}-[0-9]{7}|[0-9]{3}-[0-9]{2}-[0-9]{4})$"
+    )
 
 
 # --- generated documents validate ---------------------------------------------------

@@ -257,6 +257,14 @@ def test_text_rows_line_up(data: tuple[Claim, list[Payment]]) -> None:
 # --- examples -------------------------------------------------------------------------
 
 
+def test_a_sole_proprietors_tax_id_is_labelled_ssn() -> None:
+    claim = make_claim(lines=1)
+    clinic = attrs.evolve(claim.billing_provider, tax_id=TaxId("123-45-6789"))
+    text = render_superbill(attrs.evolve(claim, billing_provider=clinic))
+    assert "Tax ID (SSN): 123-45-6789" in text
+    assert "(EIN)" not in text
+
+
 def test_text_example() -> None:
     claim = make_claim(lines=2)
     payments = [Payment(paid_on=DAY, amount=Decimal("100.00"), method=PaymentMethod.CARD)]

@@ -240,14 +240,19 @@ def _check_claim(claim: Claim, read: dict[str, Any]) -> None:
 
 
 def _check_flags_and_causes(claim: Claim, read: dict[str, Any]) -> None:
-    # CLM06-CLM09, CLM11 and the accident's DTP.
-    assigned = claim.assignment_of_benefits
+    # CLM06-CLM09, CLM11 and the 2300 dates: CLM07 is the provider's
+    # acceptance of assignment, CLM08 the insured's assignment of benefits.
     assert read["flags"] == (
         "Y" if claim.provider_signature_on_file else "N",
-        "A" if assigned else "C",
-        "Y" if assigned else "N",
+        "A" if claim.accepts_assignment else "C",
+        "Y" if claim.assignment_of_benefits else "N",
         "Y" if claim.release_of_information else "I",
     )
+    dates = {}
+    if claim.initial_treatment_date is not None:
+        dates["454"] = claim.initial_treatment_date.strftime("%Y%m%d")
+    if claim.first_contact_date is not None:
+        dates["444"] = claim.first_contact_date.strftime("%Y%m%d")
     causes = claim.related_causes
     if causes is None:
         assert read["causes"] == ["", "", ""]
@@ -263,9 +268,13 @@ def _check_flags_and_causes(claim: Claim, read: dict[str, Any]) -> None:
         ]
         assert [c for c in read["causes"] if c] == expected
         assert read["accident_state"] == (causes.accident_state or "")
+        accident = causes.auto_accident or causes.other_accident
+        # A submittable accident has its date.
+        assert causes.accident_date is not None or not accident
         if causes.accident_date is not None:
-            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
-            assert read["dates"] == {qualifier: causes.accident_date.strftime("%Y%m%d")}
+            qualifier = "439" if accident else "431"
+            dates[qualifier] = causes.accident_date.strftime("%Y%m%d")
+    assert read["dates"] == dates
 
 
 def _check_references(claim: Claim, read: dict[str, Any]) -> None:
@@ -282,9 +291,11 @@ def _check_references(claim: Claim, read: dict[str, Any]) -> None:
     codes = [code for _, code in read["diagnoses"]]
     assert codes == [d.value.replace(".", "") for d in claim.diagnoses]
     assert all("." not in code for code in codes)
-    # PWK per attachment, with its control number.
+    # PWK per attachment, with its control number unless it is available on
+    # request (AA).
     assert read["pwk"] == [
-        (REPORT_TYPE_CODES[a.kind], a.transmission.code, "AC", a.id) for a in claim.attachments
+        (REPORT_TYPE_CODES[a.kind], a.transmission.code, *(("AC", a.id) if a.is_sent else ("", "")))
+        for a in claim.attachments
     ]
 
 
@@ -340,7 +351,19 @@ def _check_grouping(claim: Claim, level: Level, levels: dict[str, Level]) -> Non
     billing = levels[subscriber.parent]
     assert billing.code == "20"
     assert billing.find("NM1", "NM109", "85") == claim.billing_provider.npi.value
-    assert billing.find("REF", "REF02", "EI") == claim.billing_provider.tax_id.compact  # type: ignore[union-attr]
+    tax_id = claim.billing_provider.tax_id
+    assert tax_id is not None
+    qualifier = "SY" if tax_id.kind == "ssn" else "EI"
+    assert billing.find("REF", "REF02", qualifier) == tax_id.compact
+    # 2010AB: the pay-to address, when it is not the billing address.
+    pay_to = claim.pay_to_address
+    if pay_to is None or pay_to == claim.billing_provider.address:
+        assert billing.find("NM1", "NM102", "87") == ""
+    else:
+        person = claim.billing_provider.is_person
+        assert billing.find("NM1", "NM102", "87") == ("1" if person else "2")
+        n3 = [seg for seg in billing.segments if seg.get_seg_id() == "N3"]
+        assert value(n3[-1], "N301") == pay_to.line1.upper()
 
 
 def _check_insured(claim: Claim, level: Level, levels: dict[str, Level]) -> Level:
@@ -457,6 +480,27 @@ SHAPES: list[tuple[str, Callable[[list[Claim]], bool]]] = [
     ("replacement (REF*F8)", lambda cs: any(c.frequency is ClaimFrequency.REPLACEMENT for c in cs)),
     ("void (REF*F8)", lambda cs: any(c.frequency is ClaimFrequency.VOID for c in cs)),
     ("attachments (PWK)", lambda cs: any(c.attachments for c in cs)),
+    (
+        "attachment available on request (PWK*AA)",
+        lambda cs: any(not a.is_sent for c in cs for a in c.attachments),
+    ),
+    (
+        "attachment sent (PWK05 AC)",
+        lambda cs: any(a.is_sent for c in cs for a in c.attachments),
+    ),
+    ("pay-to address (2010AB)", lambda cs: any(c.pay_to_address for c in cs)),
+    (
+        "sole proprietor's SSN (REF*SY)",
+        lambda cs: any(
+            c.billing_provider.tax_id and c.billing_provider.tax_id.kind == "ssn" for c in cs
+        ),
+    ),
+    ("initial treatment (DTP*454)", lambda cs: any(c.initial_treatment_date for c in cs)),
+    ("first contact (DTP*444)", lambda cs: any(c.first_contact_date for c in cs)),
+    (
+        "assignment accepted apart from benefits assigned (CLM07, CLM08)",
+        lambda cs: any(c.accepts_assignment != c.assignment_of_benefits for c in cs),
+    ),
     ("referring provider (NM1*DN)", lambda cs: any(c.referring_provider for c in cs)),
     ("rendering provider (NM1*82)", lambda cs: any(c.rendering_provider for c in cs)),
     ("prior authorisation (REF*G1)", lambda cs: any(c.prior_authorization for c in cs)),
@@ -579,7 +623,11 @@ TEXT_PATHS = [
         for part in ("family", "given", "middle", "suffix")
     ),
     *(f"{who}.organization_name" for who in ("billing_provider", "rendering_provider")),
-    *(f"billing_provider.address.{part}" for part in ("line1", "line2", "city")),
+    *(
+        f"{where}.{part}"
+        for where in ("billing_provider.address", "pay_to_address")
+        for part in ("line1", "line2", "city")
+    ),
 ]
 
 
@@ -690,8 +738,8 @@ REQUIREMENTS: list[tuple[str, Claim, str, str]] = [
      "too_short"),
     ("short attachment id",
      attrs.evolve(EXAMPLE, attachments=(
-         Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE1"),
-         Attachment(kind=AttachmentKind.PRESCRIPTION, id="R"),
+         Attachment(kind=AttachmentKind.SOAP_NOTE, id="N"),
+         Attachment(kind=AttachmentKind.PRESCRIPTION, id="R", transmission=Transmission.FAX),
      )),
      "attachments[1].id", "too_short"),
     # 2310A is a person.
@@ -700,9 +748,36 @@ REQUIREMENTS: list[tuple[str, Claim, str, str]] = [
     # CLM11 holds two related causes.
     ("three related causes",
      attrs.evolve(EXAMPLE, related_causes=RelatedCauses(
-         employment=True, auto_accident=True, accident_state="WA", other_accident=True
+         employment=True, auto_accident=True, accident_state="WA", other_accident=True,
+         accident_date=DAY,
      )),
      "related_causes", "too_many"),
+    # An accident (CLM11 AA or OA) goes with its date, DTP*439.
+    ("auto accident without a date",
+     attrs.evolve(EXAMPLE, related_causes=RelatedCauses(auto_accident=True, accident_state="WA")),
+     "related_causes.accident_date", "required"),
+    ("other accident without a date",
+     attrs.evolve(EXAMPLE, related_causes=RelatedCauses(other_accident=True, employment=True)),
+     "related_causes.accident_date", "required"),
+    # The billing address is a street address (X12 RFI 1451); a PO Box goes
+    # in the pay-to address, 2010AB.
+    ("billing PO Box", _set(EXAMPLE, "billing_provider.address.line1", "PO Box 12"),
+     "billing_provider.address.line1", "po_box"),
+    ("billing lock box on line 2", _set(EXAMPLE, "billing_provider.address.line2", "Lockbox 7"),
+     "billing_provider.address.line1", "po_box"),
+    # A property and casualty first contact date goes with the claim number.
+    ("first contact without a claim number",
+     attrs.evolve(EXAMPLE, first_contact_date=DAY), "property_casualty_claim_number",
+     "required"),
+    # Pay-to address: N401 is 2/30 as every city.
+    ("short pay-to city",
+     attrs.evolve(EXAMPLE, pay_to_address=Address(
+         line1="PO Box 12", city="X", state="WA", postal_code="981010000")),
+     "pay_to_address.city", "too_short"),
+    # Dates X12 cannot carry.
+    ("initial treatment before 1800",
+     attrs.evolve(EXAMPLE, initial_treatment_date=date(1799, 12, 31)),
+     "initial_treatment_date", "out_of_range"),
 ]  # fmt: skip
 
 
@@ -814,7 +889,7 @@ def test_custom_code_tables_are_used() -> None:
         report_type_codes={**REPORT_TYPE_CODES, AttachmentKind.SOAP_NOTE: "PN"},
     )
     assert "SBR*P*18*GRP001******12~" in text
-    assert "PWK*PN*EL***AC*NOTE1~" in text
+    assert "PWK*PN*AA~" in text
     assert_valid_837p(text)
 
 
@@ -914,7 +989,8 @@ def test_a_claim_with_every_situational_segment() -> None:
     assert "REF*Y4*PC77" in body
     assert "CLM*PCN0001*145***12:B:7*Y*A*Y*Y**AA:::OR" in body
     assert "DTP*439*D8*20240102" in body
-    assert body.index("PWK*09*EL***AC*NOTE1") < body.index("REF*G1*AUTH9")
+    # Available on request (the default): no PWK05 and PWK06.
+    assert body.index("PWK*09*AA") < body.index("REF*G1*AUTH9")
     assert "PWK*B2*FX***AC*RX-1" in body
     assert "PWK*08*BM***AC*POC.1" in body
     assert (
@@ -931,11 +1007,20 @@ def test_a_claim_with_every_situational_segment() -> None:
         (RelatedCauses(employment=True, accident_date=date(2024, 1, 2)), "EM", "431"),
         (RelatedCauses(other_accident=True, accident_date=date(2024, 1, 2)), "OA", "439"),
         (
-            RelatedCauses(employment=True, auto_accident=True, accident_state="WA"),
+            RelatedCauses(
+                employment=True,
+                auto_accident=True,
+                accident_state="WA",
+                accident_date=date(2024, 1, 2),
+            ),
             "EM:AA::WA",
-            None,
+            "439",
         ),
-        (RelatedCauses(employment=True, other_accident=True), "EM:OA", None),
+        (
+            RelatedCauses(employment=True, other_accident=True, accident_date=date(2024, 1, 2)),
+            "EM:OA",
+            "439",
+        ),
     ],
 )
 def test_related_causes(causes: RelatedCauses, clm11: str, dtp: str | None) -> None:
@@ -949,10 +1034,131 @@ def test_related_causes(causes: RelatedCauses, clm11: str, dtp: str | None) -> N
         assert f"~DTP*{dtp}*D8*20240102~" in text
 
 
+@pytest.mark.parametrize(
+    ("accepts", "assigns", "clm07_08"),
+    [
+        pytest.param(True, True, "A*Y", id="both"),
+        pytest.param(True, False, "A*N", id="accepts-but-not-assigned"),
+        pytest.param(False, True, "C*Y", id="assigned-but-not-accepted"),
+        pytest.param(False, False, "C*N", id="neither"),
+    ],
+)
+def test_clm07_is_the_providers_acceptance_and_clm08_the_insureds_assignment(
+    accepts: bool,
+    assigns: bool,
+    clm07_08: str,
+) -> None:
+    claim = attrs.evolve(EXAMPLE, accepts_assignment=accepts, assignment_of_benefits=assigns)
+    text = write([claim])
+    assert_valid_837p(text)
+    assert "CLM*PCN0001*145***11:B:1*Y*" + clm07_08 + "*Y~" in text
+
+
+def test_an_attachment_available_on_request_names_no_control_number() -> None:
+    # AA promises nothing sent: no PWK05 AC and PWK06; every other code names
+    # the document it sends (PWK05 AC, PWK06 the control number).
+    claim = attrs.evolve(
+        EXAMPLE,
+        attachments=(
+            Attachment(kind=AttachmentKind.SOAP_NOTE, id="N"),
+            *(
+                Attachment(kind=AttachmentKind.PRESCRIPTION, id=f"RX-{t.code}", transmission=t)
+                for t in Transmission
+                if t is not Transmission.AVAILABLE_ON_REQUEST
+            ),
+        ),
+    )
+    assert problems_837p(claim) == ()
+    text = write([claim])
+    assert_valid_837p(text)
+    body = text.split("~")
+    assert "PWK*09*AA" in body
+    for code in ("BM", "EL", "EM", "FT", "FX"):
+        assert f"PWK*B2*{code}***AC*RX-{code}" in body
+
+
+def test_pwk01_takes_xp() -> None:
+    codes = {**REPORT_TYPE_CODES, AttachmentKind.SOAP_NOTE: "XP"}
+    claim = attrs.evolve(
+        EXAMPLE, attachments=(Attachment(kind=AttachmentKind.SOAP_NOTE, id="NOTE1"),)
+    )
+    text = write([claim], report_type_codes=codes)
+    assert_valid_837p(text)
+    assert "~PWK*XP*AA~" in text
+
+
+def test_a_sole_proprietors_ssn_is_ref_sy() -> None:
+    clinic = attrs.evolve(CLINIC, tax_id=TaxId("123-45-6789"))
+    text = write([attrs.evolve(EXAMPLE, billing_provider=clinic)])
+    assert_valid_837p(text)
+    assert "~REF*SY*123456789~" in text
+    assert "REF*EI" not in text
+    assert "~REF*EI*123456789~" in write([EXAMPLE])
+
+
+def test_the_pay_to_address_is_loop_2010ab() -> None:
+    box = Address(line1="PO Box 12", city="Seattle", state="WA", postal_code="981110012")
+    text = write([attrs.evolve(EXAMPLE, pay_to_address=box)])
+    assert_valid_837p(text)
+    assert (
+        "~N4*SEATTLE*WA*981010000~REF*EI*123456789~NM1*87*2~N3*PO BOX 12~N4*SEATTLE*WA*981110012~"
+        "HL*2*1*22*0~"
+    ) in text
+    # A person who bills is NM102 1.
+    person = attrs.evolve(CLINIC, organization_name=None, name=PersonName(family="Lee", given="S"))
+    text = write([attrs.evolve(EXAMPLE, billing_provider=person, pay_to_address=box)])
+    assert_valid_837p(text)
+    assert "~NM1*87*1~N3*PO BOX 12~" in text
+    # A pay-to address that is the billing address (as written) is left out.
+    assert CLINIC.address is not None
+    same = attrs.evolve(CLINIC.address, line1=" 123 main st ")
+    assert write([attrs.evolve(EXAMPLE, pay_to_address=same)]) == write([EXAMPLE])
+    # Claims of one billing provider with different pay-to addresses go under
+    # different billing levels.
+    levels = read_back(write([EXAMPLE, attrs.evolve(EXAMPLE, id="PCN0002", pay_to_address=box)]))
+    assert [level.code for level in levels.values()].count("20") == 2
+
+
+def test_the_2300_dates_in_the_guides_order() -> None:
+    claim = attrs.evolve(
+        EXAMPLE,
+        related_causes=RelatedCauses(
+            auto_accident=True, accident_state="WA", accident_date=date(2024, 1, 2)
+        ),
+        initial_treatment_date=date(2024, 1, 3),
+        first_contact_date=date(2024, 1, 4),
+        property_casualty_claim_number="PC77",
+    )
+    text = write([claim])
+    assert_valid_837p(text)
+    assert "~DTP*454*D8*20240103~DTP*439*D8*20240102~DTP*444*D8*20240104~" in text
+    work = attrs.evolve(
+        claim, related_causes=RelatedCauses(employment=True, accident_date=date(2024, 1, 2))
+    )
+    text = write([work])
+    assert_valid_837p(text)
+    assert "~DTP*431*D8*20240102~DTP*454*D8*20240103~DTP*444*D8*20240104~" in text
+
+
+def test_equal_billing_providers_share_one_level() -> None:
+    # Grouped by value: an equal provider built apart is the same billing provider.
+    twin = Provider(
+        npi=Npi("1234567893"),
+        organization_name="Soapbill Massage Clinic",
+        tax_id=TaxId("123456789"),
+        address=Address(line1="123 Main St", city="Seattle", state="WA", postal_code="981010000"),
+    )
+    assert twin == CLINIC
+    assert twin is not CLINIC
+    levels = read_back(write([EXAMPLE, attrs.evolve(EXAMPLE, id="PCN0002", billing_provider=twin)]))
+    assert [level.code for level in levels.values()] == ["20", "22"]
+
+
 def test_flags_and_organisations() -> None:
     claim = attrs.evolve(
         EXAMPLE,
         provider_signature_on_file=False,
+        accepts_assignment=False,
         assignment_of_benefits=False,
         release_of_information=False,
         rendering_provider=attrs.evolve(CLINIC, npi=Npi("1558598797"), taxonomy=None),
@@ -1030,8 +1236,11 @@ def test_the_texts_are_what_the_837p_writes(claims: list[Claim]) -> None:
         patient=attrs.evolve(claim.patient, address=None),
         billing_provider=attrs.evolve(claim.billing_provider, address=None),
     )
-    dropped = ("patient.address.", "billing_provider.address.")
-    assert x12._claim_texts(bare) == [t for t in texts if not t[0].startswith(dropped)]
+    # (The pay-to address is written when it is not the billing address.)
+    dropped = ("patient.address.", "billing_provider.address.", "pay_to_address.")
+    assert [t for t in x12._claim_texts(bare) if not t[0].startswith(dropped)] == [
+        t for t in texts if not t[0].startswith(dropped)
+    ]
 
 
 def test_what_the_837p_does_not_write_is_not_checked() -> None:
@@ -1085,6 +1294,9 @@ def _full(*, person_billing: bool) -> Claim:
         property_casualty_claim_number="PC77",
         patient=attrs.evolve(JOHN, name=_FULL_NAME, address=_SPACED_ADDRESS),
         billing_provider=billing,
+        pay_to_address=Address(
+            line1="PO Box 12", line2="Dept 4", city="Tacoma", state="WA", postal_code="98401"
+        ),
         rendering_provider=rendering,
         referring_provider=attrs.evolve(DOCTOR, name=_FULL_NAME),
     )
@@ -1281,6 +1493,7 @@ def test_problems_837p_lists_every_problem_of_a_claim() -> None:
         ("billing_provider.tax_id", "required"),
         ("patient.address", "required"),
         ("related_causes", "too_many"),
+        ("related_causes.accident_date", "required"),
         ("coverage.member_id", "too_short"),
         ("patient.name.family", "x12_separator"),
         ("patient.name.given", "too_short"),

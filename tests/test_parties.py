@@ -386,3 +386,30 @@ def test_is_active_refuses_what_is_not_a_date() -> None:
         with pytest.raises(ValidationError) as info:
             dated.is_active(on)  # type: ignore[arg-type]
         assert info.value.errors[0].path == "on"
+
+
+# --- mailbox-only addresses (837P loop 2010AA: a street address) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line1", "line2", "is_box"),
+    [
+        pytest.param("PO Box 12", None, True, id="po-box"),
+        pytest.param("P.O. Box 12", None, True, id="dotted"),
+        pytest.param("p o box 12", None, True, id="lower-spaced"),
+        pytest.param("POBox 12", None, True, id="joined"),
+        pytest.param("Post Office Box 7", None, True, id="post-office-box"),
+        pytest.param("Lock Box 3", None, True, id="lock-box"),
+        pytest.param("Lockbox 3", None, True, id="lockbox"),
+        pytest.param("PMB 40", None, True, id="private-mailbox"),
+        pytest.param("Drawer 9", None, True, id="drawer"),
+        pytest.param("12 Main St", "PO Box 5", True, id="box-on-line-2"),
+        pytest.param("12 Main St", "Suite 5", False, id="street-and-suite"),
+        pytest.param("12 Boxwood Rd", None, False, id="boxwood"),
+        pytest.param("1 Post Office Sq", None, False, id="post-office-square"),
+        pytest.param("9 Poboy Ln", None, False, id="poboy"),
+    ],
+)
+def test_is_po_box(line1: str, line2: str | None, is_box: bool) -> None:
+    address = Address(line1=line1, line2=line2, city="Kent", state="WA", postal_code="98032")
+    assert address.is_po_box is is_box

@@ -40,6 +40,7 @@ def _read(text: str) -> dict[str, Any]:  # noqa: C901 - one branch per segment
             read["refs"][first] = value(seg, "REF02")
         elif sid == "SBR":
             read["group"] = value(seg, "SBR03")
+            read["filing"] = value(seg, "SBR09")
         elif sid == "CLM":
             read["clm"] = {n: value(seg, f"CLM{n}") for n in ("01", "02", "06", "07", "08", "09")}
             read["clm"].update(
@@ -114,26 +115,40 @@ def _agree(claim: Claim) -> None:
     # Box 26 / CLM01; box 28 (per page) / CLM02.
     assert page["26"] == clm["01"]
     assert sum(Decimal(p["28"]) for p in pages) == Decimal(clm["02"])
-    # Box 1a / 2010BA NM109; box 11 / SBR03; box 11b / REF*Y4.
+    # Box 1a / 2010BA NM109; box 11 / SBR03; box 11b / REF*Y4. With Medicare
+    # primary (SBR09 MB), box 11 says NONE and 11b stays blank (Pub. 100-04,
+    # Ch. 26, item 11).
     assert page["1a"] == read["names"]["IL"]
-    assert page["11"] == read["group"]
-    assert page["11b"] == read["refs"].get("Y4", "")
-    # Boxes 25, 33a / 2010AA REF*EI, NM109; 17b / 2310A; 24J / 2310B.
-    assert page["25"] == read["refs"]["EI"]
+    if read["filing"] == "MB":
+        assert (page["11"], page["11b"], page["4"], page["7"]) == ("NONE", "", "", "")
+    else:
+        assert page["11"] == read["group"]
+        assert page["11b"] == read["refs"].get("Y4", "")
+    # Boxes 25, 33a / 2010AA REF*EI or REF*SY, NM109; 17b / 2310A; 24J / 2310B.
+    [(tax_qualifier, tax_id)] = [(q, read["refs"][q]) for q in ("EI", "SY") if q in read["refs"]]
+    assert page["25"] == tax_id
+    assert page["25.ein" if tax_qualifier == "EI" else "25.ssn"] == "X"
     assert page["33a"] == read["names"]["85"]
     assert page["17b"] == read["names"].get("DN", "")
     # Boxes 12, 13, 27, 31 / CLM09, CLM08, CLM07, CLM06.
     assert (page["12"] != "") == (clm["09"] == "Y")
     assert (page["13"] != "") == (clm["08"] == "Y")
     assert page["27"] == {"A": "YES", "C": "NO"}[clm["07"]]
+    assert clm["07"] == ("A" if claim.accepts_assignment else "C")
+    assert clm["08"] == ("Y" if claim.assignment_of_benefits else "N")
     assert (page["31"] != "") == (clm["06"] == "Y")
-    # Box 10 / CLM11; box 14 / DTP*431 or DTP*439.
+    # Box 10 / CLM11; box 14 / DTP*431; box 15 / DTP*439, 454 or 444, the
+    # first of them in that order (NUCC 1500 instructions, items 14 and 15).
     assert (page["10a"], page["10b"], page["10c"]) == tuple(
         "YES" if code in clm["causes"] else "NO" for code in ("EM", "AA", "OA")
     )
     assert page["10b.state"] == clm["state"]
-    dates = [_mmddyy(read["dates"][q]) for q in ("431", "439") if q in read["dates"]]
-    assert [page["14"]] == (dates or [""])
+    onset = read["dates"].get("431")
+    assert (page["14"], page["14.qualifier"]) == (
+        ("", "") if onset is None else (_mmddyy(onset), "431")
+    )
+    others = [(q, _mmddyy(read["dates"][q])) for q in ("439", "454", "444") if q in read["dates"]]
+    assert (page["15.qualifier"], page["15"]) == (others[0] if others else ("", ""))
     # Box 19 / PWK; box 21 / HI; box 22 / CLM05-3 and REF*F8; box 23 / REF*G1.
     assert page["19"] == "   ".join(read["pwk"])
     assert page["21.ICD"] == "0"

@@ -31,7 +31,7 @@ from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
 from soapbill.codes.pos import PlaceOfService
 from soapbill.errors import ValidationError
-from soapbill.parties import Coverage, Patient, Provider
+from soapbill.parties import Address, Coverage, Patient, Provider
 
 __all__ = [
     "MAX_DIAGNOSES",
@@ -105,7 +105,18 @@ class Transmission(enum.StrEnum):
     """
     How an attachment reaches the payer (837P PWK02).
 
+    :attr:`AVAILABLE_ON_REQUEST` (``AA``), the default, says the practice
+    keeps the document and sends it when the payer asks; the others promise
+    a document sent on its own way, named by the attachment's control number
+    (837P PWK05 ``AC`` and PWK06). :attr:`ELECTRONIC` (``EL``) promises an
+    X12 275 attachment transaction, which soapbill does not write: send the
+    notes as a FHIR Bundle, by fax (:attr:`FAX`, ``FX``, with a cover sheet
+    that carries the control number) or by mail (:attr:`MAIL`, ``BM``).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       :class:`Attachment` defaults to :attr:`AVAILABLE_ON_REQUEST`, not
+       :attr:`ELECTRONIC`.
     """
 
     AVAILABLE_ON_REQUEST = "available_on_request"
@@ -140,21 +151,38 @@ class Attachment:
 
     Attributes:
         kind: What it is.
-        id: Its control number, which links the document to the claim.
-        transmission: How it is sent.
+        id: Its control number, which links the document to the claim; the
+            837P and the CMS-1500 write it only when the document is sent
+            (not with :attr:`Transmission.AVAILABLE_ON_REQUEST`).
+        transmission: How it reaches the payer (default: available on
+            request).
 
     .. versionadded:: 0.1.0
     """
 
     kind: AttachmentKind
     id: str = attrs.field(metadata=rules(max_len=50, pattern=r"[A-Za-z0-9._-]+"))
-    transmission: Transmission = Transmission.ELECTRONIC
+    transmission: Transmission = Transmission.AVAILABLE_ON_REQUEST
+
+    @property
+    def is_sent(self) -> bool:
+        """
+        Whether the document is sent on its own way, named by its control number.
+
+        An attachment available on request is not: the 837P writes no PWK05
+        and PWK06 for it.
+        """
+        return self.transmission is not Transmission.AVAILABLE_ON_REQUEST
 
 
 @model
 class RelatedCauses:
     """
     What the condition is related to (CMS-1500 box 10; 837P CLM11).
+
+    The 837P needs the date of an auto or other accident (DTP*439): it
+    refuses an accident without one (see
+    :func:`soapbill.formats.x12.problems_837p`).
 
     The accident date is an individual's date (45 CFR 164.514(b)(2)(i)(C)): it
     is redacted in ``repr``.
@@ -236,8 +264,9 @@ class Claim:
     A professional claim.
 
     Patient data is redacted in ``repr``: the patient's and subscriber's
-    names, birth dates, addresses and phone, the member id, the accident date,
-    the prior-authorisation number and the property and casualty claim number.
+    names, birth dates, addresses and phone, the member id, the accident,
+    initial treatment and first contact dates, the
+    prior-authorisation number and the property and casualty claim number.
     The claim id, the dates of service and the codes are shown.
 
     Attributes:
@@ -247,7 +276,11 @@ class Claim:
             or voided; required for those, refused for an original.
         patient: The patient.
         coverage: The coverage billed.
-        billing_provider: Who is paid.
+        billing_provider: Who is paid. Its address is where it practises: a
+            street address, never a PO Box (837P loop 2010AA).
+        pay_to_address: Where the payer sends payment when that is not the
+            billing address, such as a PO Box or a lock box (837P loop
+            2010AB; the CMS-1500 has no box for it).
         rendering_provider: Who treated, when not the billing provider.
         referring_provider: Who referred or prescribed, if anyone.
         diagnoses: 1-12 ICD-10-CM codes, no repeats; the first is principal.
@@ -256,13 +289,26 @@ class Claim:
         prior_authorization: The payer's prior-authorisation number.
         place_of_service: Where the services were given.
         provider_signature_on_file: The provider's signature is on file (box 31).
-        assignment_of_benefits: The insured assigns benefits to the provider (box 13).
+        accepts_assignment: The provider accepts assignment (box 27; 837P
+            CLM07 ``A``, else ``C``).
+        assignment_of_benefits: The insured assigns benefits to the provider
+            (box 13; 837P CLM08 ``Y``, else ``N``).
         release_of_information: The patient allows release of information (box 12).
         related_causes: Employment or accident, if the condition is related.
         property_casualty_claim_number: The auto or workers' compensation
             claim number (CMS-1500 box 11b).
+        initial_treatment_date: The first day of treatment of this episode
+            (837P DTP*454; CMS-1500 box 15, qualifier 454). Medicare requires
+            it on chiropractic manipulation claims.
+        first_contact_date: The day the patient first saw the provider about
+            a property and casualty claim (837P DTP*444; CMS-1500 box 15,
+            qualifier 444); the 837P then needs the claim number.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       ``accepts_assignment`` (box 27, CLM07) apart from
+       ``assignment_of_benefits`` (box 13, CLM08); ``pay_to_address``,
+       ``initial_treatment_date`` and ``first_contact_date``.
     """
 
     #: A top-level JSON document: it carries ``"format_version"``.
@@ -274,6 +320,7 @@ class Claim:
     patient: Patient
     coverage: Coverage
     billing_provider: Provider
+    pay_to_address: Address | None = None
     rendering_provider: Provider | None = None
     referring_provider: Provider | None = None
     diagnoses: tuple[DiagnosisCode, ...] = attrs.field(
@@ -284,12 +331,16 @@ class Claim:
     prior_authorization: str | None = attrs.field(default=None, repr=redact, metadata=_ID)
     place_of_service: PlaceOfService = _OFFICE
     provider_signature_on_file: bool = True
+    accepts_assignment: bool = True
     assignment_of_benefits: bool = True
     release_of_information: bool = True
     related_causes: RelatedCauses | None = None
     property_casualty_claim_number: str | None = attrs.field(
         default=None, repr=redact, metadata=_ID
     )
+    # Dates of an individual's care (45 CFR 164.514(b)(2)(i)(C)).
+    initial_treatment_date: date | None = attrs.field(default=None, repr=redact)
+    first_contact_date: date | None = attrs.field(default=None, repr=redact)
 
     def _check_fields(self) -> None:
         if self.frequency is ClaimFrequency.ORIGINAL:

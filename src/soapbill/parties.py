@@ -22,7 +22,9 @@ message.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
+from typing import Final
 
 import attrs
 
@@ -49,6 +51,11 @@ __all__ = [
 
 # Lengths follow the 837P element maxima (NM103 60, NM104 35, N301 55, N401 30).
 _STATE = rules(pattern=r"[A-Z]{2}")
+#: A mailbox-only address line: post office box, lock box, private mailbox
+#: (PMB) or drawer, however it is punctuated.
+_PO_BOX: Final = re.compile(
+    r"\b(?:P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|LOCK\s*BOX|PMB|DRAWER)\b", re.IGNORECASE
+).search
 _PHONE = rules(pattern=r"[0-9]{10}")
 
 
@@ -134,6 +141,29 @@ class Address:
 
     def __repr__(self) -> str:
         return "Address(<redacted>)"
+
+    @property
+    def is_po_box(self) -> bool:
+        """
+        Whether a line of the address is a post office box, a lock box or a private mailbox.
+
+        The 837P billing provider's address must be a street address; such a
+        box goes in the pay-to address (X12 request for interpretation RFI
+        1451, "Restriction on PO Box use"; see
+        :attr:`soapbill.Claim.pay_to_address`). The test reads ``PO Box``,
+        ``P.O. Box``, ``Post Office Box``, ``Lock Box``, ``Lockbox``,
+        ``PMB`` and ``Drawer`` in any case.
+
+        >>> Address(line1="PO Box 12", city="Kent", state="WA", postal_code="98032").is_po_box
+        True
+        >>> Address(line1="12 Boxwood Rd", city="Kent", state="WA", postal_code="98032").is_po_box
+        False
+
+        .. versionadded:: 0.1.0
+        """
+        return any(
+            line is not None and _PO_BOX(line) is not None for line in (self.line1, self.line2)
+        )
 
 
 @model

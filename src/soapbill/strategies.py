@@ -357,13 +357,30 @@ def npis() -> st.SearchStrategy[Npi]:
 
 def tax_ids() -> st.SearchStrategy[TaxId]:
     """
-    Employer Identification Numbers: any nine digits.
+    Tax ids: Employer Identification Numbers (any nine digits) and Social Security Numbers.
+
+    SSNs follow the Social Security Administration's assignment rules (area
+    001-899 but not 666, group 01-99, serial 0001-9999).
 
     Shrinks to ``TaxId("00-0000000")``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       Social Security Numbers too.
     """
-    return _digits(9).map(TaxId)
+    return _digits(9).map(TaxId) | _SSNS
+
+
+def _ssn(area: int, group: int, serial: int) -> TaxId:
+    return TaxId(f"{area:03d}-{group:02d}-{serial:04d}")
+
+
+_SSNS: Final = st.builds(
+    _ssn,
+    st.integers(1, 899).filter(lambda area: area != 666),  # noqa: PLR2004 - never assigned
+    st.integers(1, 99),
+    st.integers(1, 9999),
+)
 
 
 def cpt_codes(
@@ -551,7 +568,10 @@ _TWO_LETTER_CITIES: Final = _words(30, min_len=2)
 _READY_ADDRESSES: Final = _addresses(
     cities=_TWO_LETTER_CITIES, postal_codes=_digits(5) | _digits(9)
 )
-_READY_BILLING_ADDRESSES: Final = _addresses(cities=_TWO_LETTER_CITIES, postal_codes=_digits(9))
+#: The billing address is a street address, never a PO Box (837P loop 2010AA).
+_READY_BILLING_ADDRESSES: Final = _addresses(
+    cities=_TWO_LETTER_CITIES, postal_codes=_digits(9)
+).filter(lambda address: not address.is_po_box)
 
 
 def patients(
@@ -1281,17 +1301,17 @@ def attachments() -> st.SearchStrategy[Attachment]:
     """
     Claim attachments.
 
-    Shrinks to a SOAP-note attachment with id ``"0"`` sent electronically.
+    Shrinks to a SOAP-note attachment with id ``"0"``, available on request.
 
     .. versionadded:: 0.1.0
     """
     return _attachments(min_id_len=1)
 
 
-#: Electronic first, so that attachments shrink to it.
+#: Available on request (the default) first, so that attachments shrink to it.
 _TRANSMISSIONS: Final = [
-    Transmission.ELECTRONIC,
-    *(t for t in Transmission if t is not Transmission.ELECTRONIC),
+    Transmission.AVAILABLE_ON_REQUEST,
+    *(t for t in Transmission if t is not Transmission.AVAILABLE_ON_REQUEST),
 ]
 
 
@@ -1448,6 +1468,10 @@ class _ClaimParts(_Parts):
     causes: st.SearchStrategy[tuple[bool, bool, bool]]
     #: The earliest date a drawn birth or accident date may take.
     earliest: date
+    #: Only claims the 837P writes: an accident has its date, a first
+    #: contact date its claim number.
+    submittable: bool
+    pay_to_addresses: st.SearchStrategy[Address]
 
 
 _OFFSET_FOUR_WEEKS: Final = st.integers(0, 27)
@@ -1499,8 +1523,22 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
     frequency = draw(parts.frequency)
     causes = None
     if draw(_BOOLEANS):
-        accident = _before(first, draw(_OFFSET_YEAR), parts.earliest) if draw(_BOOLEANS) else None
-        causes = _draw_related_causes(draw, accident, parts.causes)
+        employment, auto, other = draw(parts.causes)
+        dated = draw(_BOOLEANS) or (parts.submittable and (auto or other))
+        causes = RelatedCauses(
+            employment=employment,
+            auto_accident=auto,
+            accident_state=draw(_STATE_CODES) if auto else None,
+            other_accident=other,
+            accident_date=_before(first, draw(_OFFSET_YEAR), parts.earliest) if dated else None,
+        )
+    casualty_number = draw(_OPTIONAL_IDS)
+    first_contact = None
+    if draw(_BOOLEANS) and (casualty_number is not None or not parts.submittable):
+        first_contact = _before(first, draw(_OFFSET_YEAR), parts.earliest)
+    initial_treatment = None
+    if draw(_BOOLEANS):
+        initial_treatment = _before(first, draw(_OFFSET_YEAR), parts.earliest)
     return Claim(
         id=draw(_CLAIM_IDS),
         frequency=frequency,
@@ -1508,6 +1546,7 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
         patient=patient,
         coverage=coverage,
         billing_provider=draw(parts.billing_provider),
+        pay_to_address=draw(_optional(parts.pay_to_addresses)),
         rendering_provider=draw(_OPTIONAL_PEOPLE),
         referring_provider=draw(_OPTIONAL_PEOPLE),
         diagnoses=diagnoses,
@@ -1516,10 +1555,13 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
         prior_authorization=draw(_OPTIONAL_IDS),
         place_of_service=place,
         provider_signature_on_file=draw(_BOOLEANS),
+        accepts_assignment=draw(_BOOLEANS),
         assignment_of_benefits=draw(_BOOLEANS),
         release_of_information=draw(_BOOLEANS),
         related_causes=causes,
-        property_casualty_claim_number=draw(_OPTIONAL_IDS),
+        property_casualty_claim_number=casualty_number,
+        initial_treatment_date=initial_treatment,
+        first_contact_date=first_contact,
     )
 
 
@@ -1544,14 +1586,16 @@ def claims(
     0-10 attachments; a rendering and a referring provider (people), each
     present or absent; a prior authorisation; related causes (employment, an
     auto accident with its state, another accident); a property-and-casualty
-    claim number; 1-12 diagnoses with valid pointers; *min_lines* to
+    claim number; a pay-to address; initial treatment and first contact
+    dates; 1-12 diagnoses with valid pointers; *min_lines* to
     *max_lines* lines with modifiers, and a line-level place of service that
     differs from the claim's.
 
     Unless given, the billing provider has an address and a tax id; the
     patient was born on or before the first date of service; the coverage
-    is in force on every date of service; an accident happened within the
-    year before the first date of service.
+    is in force on every date of service; an accident, the initial
+    treatment and the first contact happened within the year before the
+    first date of service.
 
     Every claim can be written as JSON, FHIR, a CMS-1500 and a superbill.
     The X12 837P requires more than the models do (see
@@ -1559,7 +1603,9 @@ def claims(
     strategy draws only claims it writes, and that a clearinghouse accepts:
     the patient has an address; cities, member ids, payer ids and attachment
     ids have at least two characters; the billing address has a nine-digit
-    ZIP code; at most two related causes; places of service are the named
+    ZIP code and is no PO Box; at most two related causes; an auto or other
+    accident has its date; a first contact date comes with a property and
+    casualty claim number; places of service are the named
     ones of :data:`soapbill.codes.pos.NAMES`, which are in the CMS code set;
     birth and accident dates are from 1800 on. A party or a date strategy
     you give is used as it is: draw parties from submittable claims (their
@@ -1583,7 +1629,7 @@ def claims(
     Shrinks to an original claim with id ``"0"``: the shrunk patient,
     self-coverage and billing organisation, one diagnosis ``M54.50``, one
     shrunk service line, place of service 11, no optional party or field, and
-    the three yes/no flags ``False``. With *submittable*, the patient has the
+    the four yes/no flags ``False``. With *submittable*, the patient has the
     shrunk address, cities are ``"AA"``, the member and payer ids ``"00"``
     and the billing ZIP code ``"000000000"``.
 
@@ -1625,6 +1671,8 @@ def claims(
         attachments=_READY_ATTACHMENTS if submittable else _ATTACHMENTS,
         causes=_TWO_CAUSES if submittable else _CAUSES,
         earliest=_X12_FIRST_DAY if submittable else date.min,
+        submittable=submittable,
+        pay_to_addresses=_READY_ADDRESSES if submittable else _ADDRESSES,
     )
     return _claims(parts=parts)
 

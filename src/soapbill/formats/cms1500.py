@@ -35,10 +35,19 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
+from soapbill._arguments import check_date
 from soapbill._text import DIAGNOSIS_LETTERS, diagnosis_letter, printable
 from soapbill.claims import AttachmentKind, Claim, ClaimFrequency, ServiceLine
 from soapbill.errors import ValidationError
-from soapbill.formats._tables import REPORT_TYPE_CODES, check_report_types
+from soapbill.formats._tables import (
+    ACCIDENT,
+    FIRST_CONTACT,
+    INITIAL_TREATMENT,
+    ONSET,
+    REPORT_TYPE_CODES,
+    check_report_types,
+    claim_dates,
+)
 from soapbill.parties import Address, PersonName, PlanType, Provider, Relationship, Sex
 
 __all__ = [
@@ -85,9 +94,16 @@ _RELATIONSHIPS: Final = {
     Relationship.OTHER: "other",
 }
 _SIGNATURE_ON_FILE: Final = "SIGNATURE ON FILE"
-#: Box 14 qualifier 431: onset of current symptoms or illness (the common
-#: reading of NUCC item 14; no public source we read spells it out).
-_ONSET: Final = "431"
+#: What Medicare writes in item 11 when no insurance is primary to it (CMS
+#: Pub. 100-04, Medicare Claims Processing Manual, Ch. 26, item 11).
+_NONE: Final = "NONE"
+#: Place of service 12, home: the one place Medicare needs no item 32 for
+#: (Pub. 100-04, Ch. 26, item 32).
+_HOME: Final = "12"
+#: Which 837P date item 15 shows when the claim has several (the form has
+#: room for one): the accident, then the initial treatment, then the first
+#: contact.
+_ITEM_15_ORDER: Final = (ACCIDENT, INITIAL_TREATMENT, FIRST_CONTACT)
 #: Box 11b qualifier for a property and casualty claim number (837P REF*Y4).
 _PROPERTY_CASUALTY: Final = "Y4"
 #: Box 17 qualifier DN: referring provider (NUCC 1500 manual, item 17; First
@@ -329,6 +345,14 @@ def _people(claim: Claim, programs: Mapping[PlanType, str], boxes: dict[str, str
     boxes["3"] = _date8(patient.birth_date)
     boxes.update(_sex("3", patient.sex))
     boxes.update(_address("5", patient.address, patient.phone))
+    if coverage.plan_type is PlanType.MEDICARE_PART_B:
+        # soapbill bills one coverage, as primary: for Medicare, item 11
+        # says NONE (no insurance primary to Medicare), and items 4, 6, 7
+        # and 11a to 11c, which describe insurance primary to Medicare, stay
+        # blank (CMS Pub. 100-04, Medicare Claims Processing Manual, Ch. 26,
+        # items 4, 6, 7 and 11).
+        boxes["11"] = _NONE
+        return
     relationship = _RELATIONSHIPS[coverage.relationship]
     boxes["6"] = relationship.upper()
     boxes[f"6.{relationship}"] = "X"
@@ -363,9 +387,19 @@ def _condition(
     boxes.update(_yes_no("10c", causes is not None and causes.other_accident))
     if causes is not None:
         boxes["10b.state"] = causes.accident_state or ""
-        if causes.accident_date is not None:
-            boxes["14"] = _date6(causes.accident_date)
-            boxes["14.qualifier"] = _ONSET
+    # The 837P's 2300 dates: the onset (431) in item 14, one other date in
+    # item 15, the first of accident (439), initial treatment (454) and
+    # first contact (444) (NUCC 1500 instructions: item 14 takes 431 or
+    # 484, item 15 the other qualifiers).
+    others = []
+    for qualifier, day in claim_dates(claim):
+        if qualifier == ONSET:
+            boxes["14"], boxes["14.qualifier"] = _date6(day), qualifier
+        else:
+            others.append((_ITEM_15_ORDER.index(qualifier), qualifier, day))
+    if others:
+        _, qualifier, day = min(others)
+        boxes["15"], boxes["15.qualifier"] = _date6(day), qualifier
     boxes["12"] = _SIGNATURE_ON_FILE if claim.release_of_information else ""
     boxes["13"] = _SIGNATURE_ON_FILE if claim.assignment_of_benefits else ""
     referring = claim.referring_provider
@@ -375,9 +409,11 @@ def _condition(
         boxes["17b"] = referring.npi.value
     # Box 19: PWK, the report type, the transmission code and the attachment
     # control number, three spaces between attachments (NUCC, as findacode
-    # publishes it).
+    # publishes it); as in the 837P, no control number for a document
+    # available on request.
     boxes["19"] = "   ".join(
-        f"PWK{report_types[a.kind]}{a.transmission.code}{a.id}" for a in claim.attachments
+        f"PWK{report_types[a.kind]}{a.transmission.code}{a.id if a.is_sent else ''}"
+        for a in claim.attachments
     )
     boxes["21.ICD"] = "0"
     for letter, code in zip(DIAGNOSIS_LETTERS, claim.diagnoses, strict=False):
@@ -388,17 +424,24 @@ def _condition(
     boxes["23"] = claim.prior_authorization or ""
 
 
-def _billing(claim: Claim, boxes: dict[str, str]) -> None:
+def _billing(claim: Claim, signed_on: date, boxes: dict[str, str]) -> None:
     """
     Boxes 25 to 33: the billing provider and the claim's account.
     """
     billing = claim.billing_provider
     if billing.tax_id is not None:
         boxes["25"] = billing.tax_id.compact
-        boxes["25.ein"] = "X"
+        boxes[f"25.{billing.tax_id.kind}"] = "X"
     boxes["26"] = claim.id
-    boxes.update(_yes_no("27", claim.assignment_of_benefits))
-    boxes["31"] = _SIGNATURE_ON_FILE if claim.provider_signature_on_file else ""
+    # Box 27: the provider accepts assignment (837P CLM07).
+    boxes.update(_yes_no("27", claim.accepts_assignment))
+    if claim.provider_signature_on_file:
+        # Box 31: "SIGNATURE ON FILE" and the date the form is signed (NUCC
+        # 1500 instructions, item 31).
+        boxes["31"] = _SIGNATURE_ON_FILE
+        boxes["31.date"] = _date6(signed_on)
+    if claim.coverage.plan_type is PlanType.MEDICARE_PART_B and _away_from_home(claim):
+        _service_facility(billing, boxes)
     boxes["33"] = _provider_name(billing)
     if billing.address is not None:
         boxes["33.street"] = _street(billing.address)
@@ -407,6 +450,26 @@ def _billing(claim: Claim, boxes: dict[str, str]) -> None:
     boxes["33a"] = billing.npi.value
     if billing.taxonomy is not None:
         boxes["33b"] = f"{_TAXONOMY}{billing.taxonomy}"
+
+
+def _away_from_home(claim: Claim) -> bool:
+    places = {claim.place_of_service, *(line.place_of_service for line in claim.lines)}
+    return any(place is not None and place.value != _HOME for place in places)
+
+
+def _service_facility(billing: Provider, boxes: dict[str, str]) -> None:
+    """
+    Box 32 for Medicare: where the services were given, for every place but the home.
+
+    Medicare wants the name, address and ZIP code of the service location
+    for all services but those given in the patient's home, place of service
+    12 (CMS Pub. 100-04, Ch. 26, item 32). soapbill models no service facility
+    apart from the billing provider: the services were given at its address.
+    """
+    boxes["32"] = _provider_name(billing)
+    if billing.address is not None:
+        boxes["32.street"] = _street(billing.address)
+        boxes["32.city_state_zip"] = _city_state_zip(billing.address)
 
 
 def _line(n: int, line: ServiceLine, claim: Claim) -> dict[str, str]:
@@ -439,6 +502,7 @@ def cms1500_pages(
     *,
     programs: Mapping[PlanType, str] = PROGRAMS,
     report_type_codes: Mapping[AttachmentKind, str] = REPORT_TYPE_CODES,
+    signed_on: date | None = None,
 ) -> list[dict[str, str]]:
     """
     Map *claim* to the boxes of the CMS-1500 (02/12) form.
@@ -449,6 +513,9 @@ def cms1500_pages(
         report_type_codes: The report type code of each kind of attachment in
             box 19, as in the 837P (see
             :data:`soapbill.formats.x12.REPORT_TYPE_CODES`).
+        signed_on: The date the provider signs the form, box 31 (default:
+            the last date of service, the earliest day the form can be
+            signed).
 
     Returns:
         One dict per page of up to six service lines, in line order. Every
@@ -473,10 +540,14 @@ def cms1500_pages(
             "not a box 1 check box",
         )
     check_report_types(report_type_codes)
+    if signed_on is None:
+        signed_on = claim.dates_of_service[-1]
+    else:
+        check_date(signed_on, "signed_on")
     header = dict.fromkeys(BOX_KEYS, "")
     _people(claim, programs, header)
     _condition(claim, report_type_codes, header)
-    _billing(claim, header)
+    _billing(claim, signed_on, header)
     # A box holds one line: a line break or an escape in the claim's text
     # must not add a line to the form or drive a terminal.
     header = {key: printable(value) for key, value in header.items()}
@@ -562,6 +633,11 @@ def _render_page(page: Mapping[str, str], number: int, count: int) -> list[str]:
             "DATE OF CURRENT ILLNESS",
             _joined(page["14"], page["14.qualifier"] and f"QUAL {page['14.qualifier']}"),
         ),
+        _row(
+            "15",
+            "OTHER DATE",
+            _joined(page["15"], page["15.qualifier"] and f"QUAL {page['15.qualifier']}"),
+        ),
         _row("17", "REFERRING PROVIDER", _joined(page["17.qualifier"], page["17"])),
         _row("17b", "  NPI", page["17b"]),
         _row("19", "ADDITIONAL CLAIM INFORMATION", page["19"]),
@@ -621,6 +697,7 @@ def render_cms1500_text(
     *,
     programs: Mapping[PlanType, str] = PROGRAMS,
     report_type_codes: Mapping[AttachmentKind, str] = REPORT_TYPE_CODES,
+    signed_on: date | None = None,
 ) -> str:
     """
     Lay *claim* out as CMS-1500 pages in fixed-width text, for people to read.
@@ -635,6 +712,7 @@ def render_cms1500_text(
         claim: The claim.
         programs: As :func:`cms1500_pages`.
         report_type_codes: As :func:`cms1500_pages`.
+        signed_on: As :func:`cms1500_pages`.
 
     Returns:
         The pages, one after another, ending with a line break.
@@ -644,7 +722,9 @@ def render_cms1500_text(
 
     .. versionadded:: 0.1.0
     """
-    pages = cms1500_pages(claim, programs=programs, report_type_codes=report_type_codes)
+    pages = cms1500_pages(
+        claim, programs=programs, report_type_codes=report_type_codes, signed_on=signed_on
+    )
     lines: list[str] = []
     for number, page in enumerate(pages, 1):
         lines += _render_page(page, number, len(pages))

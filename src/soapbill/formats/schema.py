@@ -88,14 +88,16 @@ _DATE: Final = {
 # soapbill writes: CPT/HCPCS (codes/cpt.py), ICD-10-CM with its dot after the
 # third character (codes/icd10.py; the NCI SEER training module "ICD-10-CM code
 # structure"), modifiers, NPI (codes/npi.py;
-# the check digit is not expressible here), place of service 01-99, EIN NN-NNNNNNN.
+# the check digit is not expressible here), place of service 01-99, tax id: EIN
+# NN-NNNNNNN or SSN NNN-NN-NNNN (codes/taxid.py; the SSA's assignment rules are
+# not expressed here).
 _CODE_PATTERNS: Final[dict[type[CodeValue], str]] = {
     CptCode: r"^([0-9]{4}[0-9AFMTU]|[A-Z][0-9]{4})$",
     DiagnosisCode: r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
     Modifier: r"^[A-Z0-9]{2}$",
     Npi: r"^[12][0-9]{9}$",
     PlaceOfService: r"^(0[1-9]|[1-9][0-9])$",
-    TaxId: r"^[0-9]{2}-[0-9]{7}$",
+    TaxId: r"^([0-9]{2}-[0-9]{7}|[0-9]{3}-[0-9]{2}-[0-9]{4})$",
 }
 
 _ROLE: Final = re.compile(r":[a-z:]+:`([^`]+)`")

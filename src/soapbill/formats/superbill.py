@@ -643,7 +643,9 @@ def _license(provider: Provider) -> str | None:
 def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
     rows = [("Name", _provider_name(provider)), ("NPI", provider.npi.value)]
     if provider.tax_id is not None:
-        rows.append(("Tax ID (EIN)", provider.tax_id.value))
+        # A sole proprietor may bill under their Social Security Number.
+        kind = provider.tax_id.kind.upper()
+        rows.append((f"Tax ID ({kind})", provider.tax_id.value))
     license_ = _license(provider)
     if license_ is not None:
         rows.append(("License", license_))

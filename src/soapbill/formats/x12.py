@@ -133,6 +133,7 @@ _PATIENT_ADDRESS: Final = _paths("patient.address", *_ADDRESS)
 _SUBSCRIBER_NAME: Final = _paths("coverage.subscriber.name", *_NAME)
 _SUBSCRIBER_ADDRESS: Final = _paths("coverage.subscriber.address", *_ADDRESS)
 _BILLING_ADDRESS: Final = _paths("billing_provider.address", *_ADDRESS)
+_PAY_TO_ADDRESS: Final = _paths("pay_to_address", *_ADDRESS)
 #: A provider's organisation name, then the parts of a person's name.
 _BILLING: Final = _paths("billing_provider", "organization_name", *_paths("name", *_NAME))
 _RENDERING: Final = _paths("rendering_provider", "organization_name", *_paths("name", *_NAME))
@@ -196,10 +197,30 @@ def _claim_texts(claim: Claim) -> list[Text]:
         *([] if subscriber is None else _name_texts(_SUBSCRIBER_NAME, subscriber.name)),
         *_address_texts(_SUBSCRIBER_ADDRESS, None if subscriber is None else subscriber.address),
         *_address_texts(_BILLING_ADDRESS, billing.address),
+        *_address_texts(_PAY_TO_ADDRESS, _pay_to(claim)),
         *_provider_texts(_BILLING, billing),
         *_provider_texts(_RENDERING, _rendering(claim)),
         *_provider_texts(_REFERRING, claim.referring_provider),
     ]
+
+
+def _pay_to(claim: Claim) -> Address | None:
+    """
+    The pay-to address the 837P writes (2010AB): none when it is the billing address.
+    """
+    pay_to, billing = claim.pay_to_address, claim.billing_provider.address
+    # Compared as written, without the spaces at the ends of the lines, so
+    # that the claim and its trimmed copy agree.
+    if pay_to is None or (billing is not None and _written(pay_to) == _written(billing)):
+        return None
+    return pay_to
+
+
+def _written(address: Address) -> tuple[str | None, ...]:
+    return tuple(
+        None if text is None else text.strip(" ").upper()
+        for text in (address.line1, address.line2, address.city, address.state, address.postal_code)
+    )
 
 
 def _rendering(claim: Claim) -> Provider | None:
@@ -230,16 +251,8 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
                 message="the 837P requires the billing address",
             )
         )
-    # 5010 requires the nine-digit ZIP code of the billing provider (TR3
-    # loop 2010AA, N403; NUCC 1500 instructions, item 33).
-    elif len(billing.address.postal_code) != 9:  # noqa: PLR2004 - ZIP+4
-        problems.append(
-            ErrorDetail(
-                path="billing_provider.address.postal_code",
-                code="zip_plus_4",
-                message="the 837P requires the nine-digit ZIP code of the billing provider",
-            )
-        )
+    else:
+        problems += _billing_address_problems(billing.address)
     if billing.tax_id is None:
         problems.append(
             ErrorDetail(
@@ -258,9 +271,10 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
                 message="the 837P requires the patient's address",
             )
         )
-    # PWK06 is AN 2/80 (pyx12 map); attachment ids hold no spaces.
+    # PWK06 is AN 2/80 (pyx12 map); attachment ids hold no spaces. An
+    # attachment available on request has no PWK06.
     for k, attachment in enumerate(claim.attachments):
-        if len(attachment.id) < 2:  # noqa: PLR2004
+        if attachment.is_sent and len(attachment.id) < 2:  # noqa: PLR2004
             problems.append(_837P.short(f"attachments[{k}].id", 2))
     # 2310A NM102 is 1 (person) only (pyx12 map).
     referring = claim.referring_provider
@@ -274,13 +288,71 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
         )
     # CLM11 holds two related-causes codes (CLM11-01, CLM11-02; CLM11-03 is
     # not used in the pyx12 map).
-    causes = claim.related_causes
-    if causes is not None and causes.employment and causes.auto_accident and causes.other_accident:
+    return problems + _cause_problems(claim)
+
+
+def _billing_address_problems(address: Address) -> list[ErrorDetail]:
+    problems = []
+    # The billing provider's address is a street address: a PO Box or a lock
+    # box goes in the pay-to address, loop 2010AB (X12 RFI 1451,
+    # "Restriction on PO Box use").
+    if address.is_po_box:
         problems.append(
             ErrorDetail(
-                path="related_causes",
-                code="too_many",
-                message="the 837P holds at most two related causes",
+                path="billing_provider.address.line1",
+                code="po_box",
+                message="the 837P billing address is a street address: put a PO Box "
+                "in pay_to_address",
+            )
+        )
+    # 5010 requires the nine-digit ZIP code of the billing provider (TR3
+    # loop 2010AA, N403; NUCC 1500 instructions, item 33).
+    if len(address.postal_code) != 9:  # noqa: PLR2004 - ZIP+4
+        problems.append(
+            ErrorDetail(
+                path="billing_provider.address.postal_code",
+                code="zip_plus_4",
+                message="the 837P requires the nine-digit ZIP code of the billing provider",
+            )
+        )
+    return problems
+
+
+def _cause_problems(claim: Claim) -> list[ErrorDetail]:
+    """
+    What the 837P needs with the related causes and the property and casualty dates.
+    """
+    problems = []
+    causes = claim.related_causes
+    if causes is not None:
+        # CLM11 holds two related-causes codes (CLM11-01, CLM11-02;
+        # CLM11-03 is not used in the pyx12 map).
+        if causes.employment and causes.auto_accident and causes.other_accident:
+            problems.append(
+                ErrorDetail(
+                    path="related_causes",
+                    code="too_many",
+                    message="the 837P holds at most two related causes",
+                )
+            )
+        # An accident (CLM11 AA or OA) goes with its date, DTP*439.
+        if (causes.auto_accident or causes.other_accident) and causes.accident_date is None:
+            problems.append(
+                ErrorDetail(
+                    path="related_causes.accident_date",
+                    code="required",
+                    message="the 837P requires the date of an accident",
+                )
+            )
+    # The first contact date of a property and casualty claim goes with the
+    # claim number (REF*Y4) that the insurer assigned.
+    if claim.first_contact_date is not None and claim.property_casualty_claim_number is None:
+        problems.append(
+            ErrorDetail(
+                path="property_casualty_claim_number",
+                code="required",
+                message="the 837P requires the property and casualty claim number "
+                "with the first contact date",
             )
         )
     return problems
@@ -288,7 +360,7 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
 
 def _date_problems(claim: Claim) -> list[ErrorDetail]:
     """
-    The dates the 837P writes (DMG02, DTP*472, DTP*431 or 439) that X12 cannot carry.
+    The dates the 837P writes (DMG02, DTP*472, 431, 454, 439, 444) that X12 cannot carry.
     """
     problems = []
     if claim.patient.birth_date < FIRST_DAY:
@@ -297,9 +369,12 @@ def _date_problems(claim: Claim) -> list[ErrorDetail]:
         if line.date_of_service < FIRST_DAY:
             problems.append(_837P.early(f"lines[{k}].date_of_service"))
     causes = claim.related_causes
-    accident = None if causes is None else causes.accident_date
-    if accident is not None and accident < FIRST_DAY:
-        problems.append(_837P.early("related_causes.accident_date"))
+    dates = (
+        ("related_causes.accident_date", None if causes is None else causes.accident_date),
+        ("initial_treatment_date", claim.initial_treatment_date),
+        ("first_contact_date", claim.first_contact_date),
+    )
+    problems += [_837P.early(path) for path, day in dates if day is not None and day < FIRST_DAY]
     return problems
 
 
@@ -397,7 +472,7 @@ class _Writer(SegmentWriter):
         if claim.coverage.relationship is not Relationship.SELF:
             patient = self.patient(claim)
         return (
-            self.billing(claim.billing_provider),
+            self.billing(claim),
             self.subscriber(claim),
             patient,
             self.claim(claim),
@@ -452,17 +527,25 @@ class _Writer(SegmentWriter):
         number = claim.property_casualty_claim_number
         return "" if number is None else f"REF{self.e}Y4{self.e}{number}{self.t}"
 
-    def billing(self, provider: Provider) -> str:
+    def billing(self, claim: Claim) -> str:
         """
-        2000A PRV and loop 2010AA, without the HL.
+        2000A PRV and loops 2010AA and 2010AB, without the HL.
         """
         e, t = self.e, self.t
+        provider = claim.billing_provider
         taxonomy = provider.taxonomy
         prv = "" if taxonomy is None else f"PRV{e}BI{e}PXC{e}{taxonomy}{t}"
         # A tax id and an address are required: checked before writing.
-        tax_id = provider.tax_id.compact  # type: ignore[union-attr]
+        # REF*EI for an EIN, REF*SY for a sole proprietor's SSN.
+        tax_id = provider.tax_id
+        assert tax_id is not None  # noqa: S101
+        ref = f"REF{e}{'SY' if tax_id.kind == 'ssn' else 'EI'}{e}{tax_id.compact}{t}"
         name, address = self.provider("85", provider), self.address(provider.address)
-        return f"{prv}{name}{address}REF{e}EI{e}{tax_id}{t}"
+        pay_to = _pay_to(claim)
+        if pay_to is not None:
+            # 2010AB NM1*87: the entity type only, then N3 and N4.
+            ref += f"NM1{e}87{e}{'1' if provider.is_person else '2'}{t}{self.address(pay_to)}"
+        return f"{prv}{name}{address}{ref}"
 
     def subscriber(self, claim: Claim) -> str:
         """
@@ -512,15 +595,16 @@ class _Writer(SegmentWriter):
         # The 2400 loops first: they give the total (CLM02 is the sum of SV102).
         lines, total = self.lines(claim)
         text = self.clm(claim, total)
-        causes = claim.related_causes
-        if causes is not None and causes.accident_date is not None:
-            # DTP*439 accident date goes with an accident (AA, OA); a work
-            # injury alone reports its date as the onset, DTP*431.
-            qualifier = "439" if causes.auto_accident or causes.other_accident else "431"
-            text += f"DTP{e}{qualifier}{e}D8{e}{d8(causes.accident_date)}{t}"
+        # The 2300 dates in the guide's order: onset 431, initial treatment
+        # 454, accident 439, property and casualty first contact 444.
+        for qualifier, day in _tables.claim_dates(claim):
+            text += f"DTP{e}{qualifier}{e}D8{e}{d8(day)}{t}"
         report_types = self.report_types
         for a in claim.attachments:
-            text += f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}{e}{e}{e}AC{e}{a.id}{t}"
+            text += f"PWK{e}{report_types[a.kind]}{e}{a.transmission.code}"
+            # PWK05 AC and PWK06 name a document sent on its own way; with
+            # AA (available on request) there is none to name.
+            text += f"{e}{e}{e}AC{e}{a.id}{t}" if a.is_sent else t
         if claim.prior_authorization is not None:
             text += f"REF{e}G1{e}{claim.prior_authorization}{t}"
         if claim.original_claim_number is not None:
@@ -536,16 +620,17 @@ class _Writer(SegmentWriter):
         CLM, the claim's own segment.
         """
         e, c = self.e, self.c
-        # CLM07 A (assigned) or C (not assigned) follows the insured's
-        # assignment of benefits, like CMS-1500 item 27; CLM09 Y is a signed
-        # release, I informed consent without one; CLM11 the related causes.
-        assigned = claim.assignment_of_benefits
+        # CLM07 A (assigned) or C (not assigned): the provider accepts
+        # assignment, CMS-1500 item 27; CLM08 Y or N: the insured assigns
+        # benefits, item 13; CLM09 Y is a signed release, I informed consent
+        # without one; CLM11 the related causes.
         causes = claim.related_causes
         return (
             f"CLM{e}{claim.id}{e}{amount(total)}{e}{e}"
             f"{e}{claim.place_of_service.value}{c}B{c}{claim.frequency.code}"
             f"{e}{'Y' if claim.provider_signature_on_file else 'N'}"
-            f"{e}{'A' if assigned else 'C'}{e}{'Y' if assigned else 'N'}"
+            f"{e}{'A' if claim.accepts_assignment else 'C'}"
+            f"{e}{'Y' if claim.assignment_of_benefits else 'N'}"
             f"{e}{'Y' if claim.release_of_information else 'I'}"
             f"{'' if causes is None else f'{e}{e}{self.causes(causes)}'}{self.t}"
         )
