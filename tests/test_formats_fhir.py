@@ -684,6 +684,15 @@ def test_rendering_provider_is_in_the_care_team_with_its_taxonomy() -> None:
     ]
 
 
+def test_a_sole_proprietors_ssn_is_not_called_an_ein() -> None:
+    claim = make_claim()
+    sole = attrs.evolve(claim.billing_provider, tax_id=TaxId("123-45-6789"))
+    bundle = to_fhir_bundle(attrs.evolve(claim, billing_provider=sole), created=CREATED)
+    identifiers = [i for r in resources(bundle) for i in r.get("identifier", ())]
+    assert {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "123456789"} in identifiers
+    assert not any(i.get("system") == "urn:oid:2.16.840.1.113883.4.4" for i in identifiers)
+
+
 def test_one_resource_per_provider() -> None:
     # The therapist treats, writes the note and signs it: one Practitioner.
     note = make_note().sign(THERAPIST, DAY)

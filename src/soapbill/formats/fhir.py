@@ -144,6 +144,8 @@ _PLAN_TYPES: Final = {
 }
 # The EIN: HL7 Terminology NamingSystem USEIN (urn:oid:2.16.840.1.113883.4.4).
 _EIN_SYSTEM: Final = "urn:oid:2.16.840.1.113883.4.4"
+# A sole proprietor's SSN: the FHIR R4 identifier registry's US SSN system.
+_SSN_SYSTEM: Final = "http://hl7.org/fhir/sid/us-ssn"
 # NUCC provider taxonomy: HL7 Terminology's URI for the NUCC code system.
 _TAXONOMY_SYSTEM: Final = "http://nucc.org/provider-taxonomy"
 # CMS place of service codes: HL7 Terminology CodeSystem CMSPlaceofServiceCodes.
@@ -1095,7 +1097,8 @@ def _coverage(  # noqa: PLR0917 - the parts the Coverage refers to
 def _provider(provider: Provider, rid: str, concept: _Concept) -> dict[str, Any]:
     identifiers = [{"system": NPI_SYSTEM, "value": provider.npi.value}]
     if provider.tax_id is not None:
-        identifiers.append({"system": _EIN_SYSTEM, "value": provider.tax_id.compact})
+        system = _SSN_SYSTEM if provider.tax_id.kind == "ssn" else _EIN_SYSTEM
+        identifiers.append({"system": system, "value": provider.tax_id.compact})
     name = provider.name
     resource: dict[str, Any]
     if name is None:
