@@ -15,7 +15,11 @@ without the dot and ICD indicator ``0`` (box 21), resubmission code ``7`` or
 letters per line (box 24E), the total of the page's lines in box 28 on every
 page (Noridian, "Claim Line Maximums to Prevent Claim Line Splitting"), and
 the billing provider's NPI and taxonomy (33a, 33b with the ``ZZ``
-qualifier). The contents of boxes no public source we read spells out
+qualifier), the onset date in box 14 and one other dated fact in box 15 with
+the qualifiers the 837P writes (NUCC items 14 and 15). For Medicare Part B
+the form follows CMS Pub. 100-04, Chapter 26: ``NONE`` in item 11, items 4, 6,
+7 and 11a-11c blank, and item 32 filled for services given elsewhere than the
+home. The contents of boxes no public source we read spells out
 follow the common reading of the form; the guide flags them.
 
 >>> from soapbill.formats.cms1500 import BOX_KEYS

@@ -6,6 +6,9 @@ X12 837P (005010X222A1) professional claims.
 way the implementation guide nests them: one billing-provider level (2000A)
 per billing provider, one subscriber level (2000B) per subscriber and payer
 under it, and a patient level (2000C) when the patient is not the subscriber.
+The billing level carries the pay-to address (2010AB) when the claim names
+one apart from the billing address; a billing provider is told apart by
+value, so equal providers built apart share one level.
 Segments, element codes, lengths and repeat limits follow the 837P
 implementation guide (ASC X12 005010X222A1) as the open-source pyx12 map of
 it states them, ``pyx12/map/837.5010.X222.A1.xml``.
@@ -390,9 +393,11 @@ def problems_837p(claim: Claim) -> tuple[ErrorDetail, ...]:
     """
     Every reason :func:`write_837p` would refuse *claim*, all at once.
 
-    The models leave optional what the 837P requires (a billing address with
-    a nine-digit ZIP code, a billing tax id, the patient's address, ids of at
-    least two characters, ...), and X12 cannot carry every value a model
+    The models leave optional what the 837P requires (a billing street
+    address, not a PO Box, with a nine-digit ZIP code, a billing tax id, the
+    patient's address, the date of an accident, the property and casualty
+    claim number with a first contact date, ids of at least two characters,
+    ...), and X12 cannot carry every value a model
     holds (a separator, a character outside the X12 extended character set,
     a value of spaces only, a date before 1800). A claim that the rules find
     valid can still fall short of the 837P: ask this before exporting.
