@@ -1491,6 +1491,30 @@ def _before(first: date, days: int, earliest: date) -> date:
     return max(_add_days(first, -days), min(first, earliest))
 
 
+def _draw_earlier(draw: st.DrawFn, parts: _ClaimParts, first: date) -> date:
+    """
+    A day within the year before *first*, the first date of service.
+    """
+    return _before(first, draw(_OFFSET_YEAR), parts.earliest)
+
+
+def _draw_claim_causes(draw: st.DrawFn, parts: _ClaimParts, first: date) -> RelatedCauses | None:
+    """
+    A claim's related causes, or none; a submittable accident has its date.
+    """
+    if not draw(_BOOLEANS):
+        return None
+    employment, auto, other = draw(parts.causes)
+    dated = draw(_BOOLEANS) or (parts.submittable and (auto or other))
+    return RelatedCauses(
+        employment=employment,
+        auto_accident=auto,
+        accident_state=draw(_STATE_CODES) if auto else None,
+        other_accident=other,
+        accident_date=_draw_earlier(draw, parts, first) if dated else None,
+    )
+
+
 @st.composite
 def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
     diagnoses = draw(parts.diagnoses)
@@ -1521,24 +1545,12 @@ def _claims(draw: st.DrawFn, *, parts: _ClaimParts) -> Claim:
     else:
         coverage = draw(parts.coverage)
     frequency = draw(parts.frequency)
-    causes = None
-    if draw(_BOOLEANS):
-        employment, auto, other = draw(parts.causes)
-        dated = draw(_BOOLEANS) or (parts.submittable and (auto or other))
-        causes = RelatedCauses(
-            employment=employment,
-            auto_accident=auto,
-            accident_state=draw(_STATE_CODES) if auto else None,
-            other_accident=other,
-            accident_date=_before(first, draw(_OFFSET_YEAR), parts.earliest) if dated else None,
-        )
+    causes = _draw_claim_causes(draw, parts, first)
     casualty_number = draw(_OPTIONAL_IDS)
-    first_contact = None
-    if draw(_BOOLEANS) and (casualty_number is not None or not parts.submittable):
-        first_contact = _before(first, draw(_OFFSET_YEAR), parts.earliest)
-    initial_treatment = None
-    if draw(_BOOLEANS):
-        initial_treatment = _before(first, draw(_OFFSET_YEAR), parts.earliest)
+    # A submittable first contact date comes with its claim number.
+    contact = casualty_number is not None or not parts.submittable
+    first_contact = _draw_earlier(draw, parts, first) if draw(_BOOLEANS) and contact else None
+    initial_treatment = _draw_earlier(draw, parts, first) if draw(_BOOLEANS) else None
     return Claim(
         id=draw(_CLAIM_IDS),
         frequency=frequency,

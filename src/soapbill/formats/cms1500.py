@@ -379,6 +379,26 @@ def _people(claim: Claim, programs: Mapping[PlanType, str], boxes: dict[str, str
     boxes["11c"] = coverage.payer.name.upper()
 
 
+def _dates(claim: Claim, boxes: dict[str, str]) -> None:
+    """
+    Boxes 14 and 15: the 837P's 2300 dates.
+
+    The onset (431) goes in item 14; item 15 takes one other date, the first
+    there is of the accident (439), the initial treatment (454) and the first
+    contact (444) (NUCC 1500 instructions: item 14 takes 431 or 484, item 15
+    the other qualifiers).
+    """
+    others = []
+    for qualifier, day in claim_dates(claim):
+        if qualifier == ONSET:
+            boxes["14"], boxes["14.qualifier"] = _date6(day), qualifier
+        else:
+            others.append((_ITEM_15_ORDER.index(qualifier), qualifier, day))
+    if others:
+        _, qualifier, day = min(others)
+        boxes["15"], boxes["15.qualifier"] = _date6(day), qualifier
+
+
 def _condition(
     claim: Claim, report_types: Mapping[AttachmentKind, str], boxes: dict[str, str]
 ) -> None:
@@ -391,19 +411,7 @@ def _condition(
     boxes.update(_yes_no("10c", causes is not None and causes.other_accident))
     if causes is not None:
         boxes["10b.state"] = causes.accident_state or ""
-    # The 837P's 2300 dates: the onset (431) in item 14, one other date in
-    # item 15, the first of accident (439), initial treatment (454) and
-    # first contact (444) (NUCC 1500 instructions: item 14 takes 431 or
-    # 484, item 15 the other qualifiers).
-    others = []
-    for qualifier, day in claim_dates(claim):
-        if qualifier == ONSET:
-            boxes["14"], boxes["14.qualifier"] = _date6(day), qualifier
-        else:
-            others.append((_ITEM_15_ORDER.index(qualifier), qualifier, day))
-    if others:
-        _, qualifier, day = min(others)
-        boxes["15"], boxes["15.qualifier"] = _date6(day), qualifier
+    _dates(claim, boxes)
     boxes["12"] = _SIGNATURE_ON_FILE if claim.release_of_information else ""
     boxes["13"] = _SIGNATURE_ON_FILE if claim.assignment_of_benefits else ""
     referring = claim.referring_provider
