@@ -50,6 +50,7 @@ __all__ = [
     "Transaction",
     "X12Separators",
     "amount",
+    "check_control_number",
     "check_envelope",
     "checked",
     "checked_envelope",
@@ -193,7 +194,7 @@ class Receiver:
 @functools.lru_cache(maxsize=1024)
 def amount(value: Decimal) -> str:
     """
-    *value* as an X12 decimal (type R): ``120``, ``120.5``, never ``120.00``.
+    *value* as an X12 decimal (type R): ``120``, ``120.5``, ``-3``, never ``120.00``.
     """
     text = str(value)
     if "E" in text:
@@ -201,7 +202,9 @@ def amount(value: Decimal) -> str:
         text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    # A negative zero (a remittance's amounts are signed) is zero; the memo
+    # takes -0 and 0 for one value, so both must give the same text.
+    return "0" if text == "-0" else text
 
 
 @functools.lru_cache(maxsize=1024)
@@ -230,12 +233,15 @@ class Transaction:
         code: ST01, such as ``837``.
         version: GS08 and ST03, the implementation guide, such as
             ``005010X222A1``.
+        convention: Whether ``ST03`` names the guide; the 835's guide
+            (005010X221A1) leaves ``ST03`` unused.
     """
 
     name: str
     functional_id: str
     code: str
     version: str
+    convention: bool = True
 
     def short(self, path: str, minimum: int) -> ErrorDetail:
         """
@@ -394,10 +400,7 @@ def check_envelope(  # noqa: PLR0917 - the envelope's arguments, in the writers'
         raise ValidationError.single("receiver", "invalid_type", "expected a Receiver")
     if control_number.__class__ is not int:
         raise ValidationError.single("control_number", "invalid_type", "expected an integer")
-    if not 1 <= control_number <= _MAX_CONTROL:
-        raise ValidationError.single(
-            "control_number", "out_of_range", "a control number is from 1 to 999999999"
-        )
+    check_control_number(control_number)
     if not isinstance(created, datetime):
         raise ValidationError.single("created", "invalid_type", "expected a datetime")
     if created.year < FIRST_DAY.year:
@@ -407,6 +410,16 @@ def check_envelope(  # noqa: PLR0917 - the envelope's arguments, in the writers'
         raise ValidationError.single("usage", "invalid_code", "usage is T (test) or P (production)")
     if not isinstance(separators, X12Separators):
         raise ValidationError.single("separators", "invalid_type", "expected X12Separators")
+
+
+def check_control_number(control_number: int) -> None:
+    """
+    Refuse a control number that ISA13 (nine digits) and GS06 cannot hold.
+    """
+    if not 1 <= control_number <= _MAX_CONTROL:
+        raise ValidationError.single(
+            "control_number", "out_of_range", "a control number is from 1 to 999999999"
+        )
 
 
 def checked(
@@ -488,20 +501,49 @@ class SegmentWriter:
             with no line breaks. ``ST02`` is ``0001``, and ``SE01`` counts the
             segments from ``ST`` to ``SE``, both included.
         """
+        return self.envelope(
+            body,
+            transaction=transaction,
+            sender=submitter.id,
+            receiver=receiver.id,
+            control_number=control_number,
+            created=created,
+            usage=usage,
+        )
+
+    def envelope(
+        self,
+        body: str,
+        *,
+        transaction: Transaction,
+        sender: str,
+        receiver: str,
+        control_number: int,
+        created: datetime,
+        usage: str,
+    ) -> str:
+        """
+        :meth:`interchange` with the sender's and the receiver's ids as text.
+
+        *sender* (ISA06, GS02) and *receiver* (ISA08, GS03) hold 2 to 15
+        characters; a transaction whose parties are no :class:`Submitter` and
+        :class:`Receiver` (the remittances of the test writers) passes them so.
+        """
         e, t = self.e, self.t
         day, time = d8(created), hhmm(created)
         control = f"{control_number:09d}"
         version = transaction.version
+        st03 = f"{e}{version}" if transaction.convention else ""
         # ISA is fixed width: ISA02 and ISA04 ten spaces, ISA06 and ISA08
         # fifteen characters; ISA12 00501; ISA14 0 (no acknowledgement asked).
         spaces = " " * 10
         return (
-            f"ISA{e}00{e}{spaces}{e}00{e}{spaces}{e}ZZ{e}{submitter.id.ljust(15)}"
-            f"{e}ZZ{e}{receiver.id.ljust(15)}{e}{day[2:]}{e}{time}{e}{self.separators.repetition}"
+            f"ISA{e}00{e}{spaces}{e}00{e}{spaces}{e}ZZ{e}{sender.ljust(15)}"
+            f"{e}ZZ{e}{receiver.ljust(15)}{e}{day[2:]}{e}{time}{e}{self.separators.repetition}"
             f"{e}00501{e}{control}{e}0{e}{usage}{e}{self.c}{t}"
-            f"GS{e}{transaction.functional_id}{e}{submitter.id}{e}{receiver.id}{e}{day}{e}{time}"
+            f"GS{e}{transaction.functional_id}{e}{sender}{e}{receiver}{e}{day}{e}{time}"
             f"{e}{control_number}{e}X{e}{version}{t}"
-            f"ST{e}{transaction.code}{e}0001{e}{version}{t}"
+            f"ST{e}{transaction.code}{e}0001{st03}{t}"
             f"{body}SE{e}{body.count(t) + 2}{e}0001{t}"
             f"GE{e}1{e}{control_number}{t}IEA{e}1{e}{control}{t}"
         )
