@@ -21,15 +21,18 @@ pyx12's checks of the 835 ``005010X221A1``, 999 ``005010X231A1`` and 277CA
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final, Literal
 
 import attrs
 
-from soapbill.claims import Claim
+from soapbill.claims import Claim, ServiceLine
 from soapbill.errors import ValidationError
+from soapbill.formats import _x12
+from soapbill.formats._tables import CLAIM_FILING_CODES
 from soapbill.parties import PlanType, Provider
 from soapbill.remittance import (
     AckStatus,
@@ -53,23 +56,22 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal("0.00")
-#: The 835's claim filing indicator (CLP06) for each plan type. The 835 list
-#: (pyx12 map) has no plain commercial code: a commercial plan is written as
-#: a PPO (12).
-FILING_INDICATORS: Final = {
-    PlanType.COMMERCIAL: "12",
-    PlanType.MEDICARE_PART_B: "MB",
-    PlanType.MEDICARE_ADVANTAGE: "16",
-    PlanType.MEDICAID: "MC",
-    PlanType.AUTO_PIP: "AM",
-    PlanType.WORKERS_COMP: "WC",
-    PlanType.OTHER: "ZZ",
-}
+#: The 835's claim filing indicator (CLP06) for each plan type: the 837P's
+#: (SBR09), except that the 835 list (pyx12 map) has no plain commercial
+#: code, so a commercial plan is written as a PPO (12).
+FILING_INDICATORS: Final[Mapping[PlanType, str]] = MappingProxyType(
+    {**CLAIM_FILING_CODES, PlanType.COMMERCIAL: "12"}
+)
 #: Characters the writer may put in a value: no separator (``* : ~ ^``).
 _SAFE: Final = re.compile(r"[A-Za-z0-9 .,\-/&'()#@!%+=?;\[\]{}_`|<>$\"]*").fullmatch
 _ADJUSTMENTS_PER_CAS: Final = 6
-#: ISA13 is nine digits.
-_MAX_CONTROL: Final = 999_999_999
+#: The writer writes the conventional separators (``*``, ``:``, ``^``, ``~``).
+_WRITER: Final = _x12.SegmentWriter(_x12.DEFAULT_SEPARATORS)
+_835: Final = _x12.Transaction(
+    name="835", functional_id="HP", code="835", version="005010X221A1", convention=False
+)
+_999: Final = _x12.Transaction(name="999", functional_id="FA", code="999", version="005010X231A1")
+_277CA: Final = _x12.Transaction(name="277CA", functional_id="HN", code="277", version="005010X214")
 
 
 @attrs.frozen(kw_only=True)
@@ -129,18 +131,6 @@ class ClaimOutcome:
 # --- text ------------------------------------------------------------------------------
 
 
-def _r(value: Decimal) -> str:
-    # X12 type R: no trailing zeros after the point, no point for a whole number.
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _d8(day: date) -> str:
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
-
-
 def _safe(value: str, path: str) -> str:
     if not value.isascii() or _SAFE(value) is None:
         raise ValidationError.single(
@@ -150,33 +140,28 @@ def _safe(value: str, path: str) -> str:
 
 
 def _envelope(
-    body: list[str],
+    segments: list[str],
     *,
-    functional_id: str,
-    version: str,
+    transaction: _x12.Transaction,
     sender: str,
     receiver: str,
     control_number: int,
     created: datetime,
     usage: str,
 ) -> str:
-    if not 1 <= control_number <= _MAX_CONTROL:
-        raise ValidationError.single(
-            "control_number", "out_of_range", "a control number is from 1 to 999999999"
-        )
+    """
+    *segments* (from the one after ``ST`` to the one before ``SE``) in one interchange.
+    """
+    _x12.check_control_number(control_number)
     # ISA06/ISA08 and GS02/GS03 hold 15 characters at most.
-    sender, receiver = sender[:15], receiver[:15]
-    day = _d8(created)
-    time = f"{created.hour:02d}{created.minute:02d}"
-    control = f"{control_number:09d}"
-    segments = [*body]
-    segments.append(f"SE*{len(segments) + 1}*0001")
-    return (
-        f"ISA*00*{' ' * 10}*00*{' ' * 10}*ZZ*{sender.ljust(15)}*ZZ*"
-        f"{receiver.ljust(15)}*{day[2:]}*{time}*^*00501*{control}*0*{usage}*:~"
-        f"GS*{functional_id}*{sender}*{receiver}*{day}*{time}*{control_number}*X*{version}~"
-        + "".join(f"{s}~" for s in segments)
-        + f"GE*1*{control_number}~IEA*1*{control}~"
+    return _WRITER.envelope(
+        "".join(f"{s}~" for s in segments),
+        transaction=transaction,
+        sender=sender[:15],
+        receiver=receiver[:15],
+        control_number=control_number,
+        created=created,
+        usage=usage,
     )
 
 
@@ -190,7 +175,8 @@ def _cas(adjustments: Sequence[Adjustment]) -> list[str]:
         for start in range(0, len(mine), _ADJUSTMENTS_PER_CAS):
             chunk = mine[start : start + _ADJUSTMENTS_PER_CAS]
             out.append(
-                f"CAS*{group.value}*" + "**".join(f"{a.reason}*{_r(a.amount)}" for a in chunk)
+                f"CAS*{group.value}*"
+                + "**".join(f"{a.reason}*{_x12.amount(a.amount)}" for a in chunk)
             )
     return out
 
@@ -207,65 +193,75 @@ def _payee(provider: Provider, path: str) -> list[str]:
 # --- 835 -------------------------------------------------------------------------------
 
 
-def _line_paid(charge: Decimal, decision: LineDecision) -> Decimal:
-    return charge - sum((a.amount for a in decision.adjustments), _ZERO)
+def _total(adjustments: Sequence[Adjustment], group: AdjustmentGroup | None = None) -> Decimal:
+    """
+    The sum of *adjustments*, or of those of *group*.
+    """
+    return sum((a.amount for a in adjustments if group is None or a.group is group), _ZERO)
+
+
+def _line_segments(line: ServiceLine, decision: LineDecision) -> tuple[list[str], Decimal]:
+    """
+    Loop 2110 of one service line, and what it pays: its charge less its adjustments.
+    """
+    paid = line.charge - _total(decision.adjustments)
+    allowed = decision.allowed
+    if allowed is None:
+        allowed = paid + _total(decision.adjustments, AdjustmentGroup.PR)
+    composite = ":".join(["HC", line.code.value, *(m.value for m in line.modifiers)])
+    return [
+        f"SVC*{composite}*{_x12.amount(line.charge)}*{_x12.amount(paid)}**{line.units}",
+        f"DTM*472*{_x12.d8(line.date_of_service)}",
+        *_cas(decision.adjustments),
+        f"AMT*B6*{_x12.amount(allowed)}",
+        *(f"LQ*HE*{remark}" for remark in decision.remarks),
+    ], paid
 
 
 def _claim_segments(claim: Claim, decision: ClaimDecision, path: str) -> tuple[list[str], Decimal]:
+    """
+    Loop 2100 of one claim and its lines, and what it pays.
+    """
     lines = list(decision.lines) + [LineDecision()] * (len(claim.lines) - len(decision.lines))
     if len(lines) > len(claim.lines):
         raise ValidationError.single(
             f"{path}.lines", "too_long", "one decision per line of the claim at most"
         )
-    paid_lines = [_line_paid(line.charge, d) for line, d in zip(claim.lines, lines, strict=True)]
-    paid = sum(paid_lines, _ZERO) - sum((a.amount for a in decision.adjustments), _ZERO)
-    patient = sum(
-        (
-            a.amount
-            for a in (*decision.adjustments, *(a for d in lines for a in d.adjustments))
-            if a.group is AdjustmentGroup.PR
-        ),
-        _ZERO,
-    )
+    body: list[str] = []
+    paid = _ZERO
+    for line, line_decision in zip(claim.lines, lines, strict=True):
+        segments, line_paid = _line_segments(line, line_decision)
+        body += segments
+        paid += line_paid
+    paid -= _total(decision.adjustments)
+    everything = [*decision.adjustments, *(a for d in lines for a in d.adjustments)]
+    patient = _total(everything, AdjustmentGroup.PR)
     status = decision.status
     if status is None:
-        status = (
-            ClaimStatusCode.DENIED
-            if paid == 0 and claim.total_charge != 0
-            else ClaimStatusCode.PRIMARY
-        )
+        denied = paid == 0 and claim.total_charge != 0
+        status = ClaimStatusCode.DENIED if denied else ClaimStatusCode.PRIMARY
     name = claim.patient.name
-    member = claim.coverage.member_id
-    out = [
-        (
-            f"CLP*{_safe(claim.id, f'{path}.id')}*{status.value}"
-            f"*{_r(claim.total_charge)}*{_r(paid)}"
-            f"*{_r(patient) if patient else ''}*{FILING_INDICATORS[claim.coverage.plan_type]}"
-            f"*{_safe(decision.payer_claim_number, f'{path}.payer_claim_number')}"
-            f"*{claim.place_of_service.value}*{claim.frequency.code}"
-        ),
+    clp = [
+        f"CLP*{_safe(claim.id, f'{path}.id')}",
+        status.value,
+        _x12.amount(claim.total_charge),
+        _x12.amount(paid),
+        _x12.amount(patient) if patient else "",
+        FILING_INDICATORS[claim.coverage.plan_type],
+        _safe(decision.payer_claim_number, f"{path}.payer_claim_number"),
+        claim.place_of_service.value,
+        claim.frequency.code,
+    ]
+    return [
+        "*".join(clp),
         *_cas(decision.adjustments),
         (
             f"NM1*QC*1*{_safe(name.family.upper(), path)}*{_safe(name.given.upper(), path)}"
-            f"****MI*{_safe(member, path)}"
+            f"****MI*{_safe(claim.coverage.member_id, path)}"
         ),
-    ]
-    if decision.remarks:
-        out.append("MOA***" + "*".join(decision.remarks[:5]))
-    for line, line_decision, line_paid in zip(claim.lines, lines, paid_lines, strict=True):
-        composite = ":".join(["HC", line.code.value, *(m.value for m in line.modifiers)])
-        out.append(f"SVC*{composite}*{_r(line.charge)}*{_r(line_paid)}**{line.units}")
-        out.append(f"DTM*472*{_d8(line.date_of_service)}")
-        out.extend(_cas(line_decision.adjustments))
-        allowed = line_decision.allowed
-        if allowed is None:
-            allowed = line_paid + sum(
-                (a.amount for a in line_decision.adjustments if a.group is AdjustmentGroup.PR),
-                _ZERO,
-            )
-        out.append(f"AMT*B6*{_r(allowed)}")
-        out.extend(f"LQ*HE*{remark}" for remark in line_decision.remarks)
-    return out, paid
+        *(["MOA***" + "*".join(decision.remarks[:5])] if decision.remarks else []),
+        *body,
+    ], paid
 
 
 def write_835(
@@ -307,21 +303,20 @@ def write_835(
         raise ValidationError.single(
             "provider_adjustments", "negative_payment", "the payment would be negative"
         )
-    day = _d8(payment_date)
+    day = _x12.d8(payment_date)
     if total == 0:
         bpr = f"BPR*H*0*C*NON{'*' * 12}{day}"
     elif method is PaymentMethod.ACH:
         bpr = (
-            f"BPR*I*{_r(total)}*C*ACH*CCP*01*999999992*DA*1234567*1912345678**01"
+            f"BPR*I*{_x12.amount(total)}*C*ACH*CCP*01*999999992*DA*1234567*1912345678**01"
             f"*999988880*DA*98765*{day}"
         )
     else:
-        bpr = f"BPR*I*{_r(total)}*C*CHK{'*' * 12}{day}"
+        bpr = f"BPR*I*{_x12.amount(total)}*C*CHK{'*' * 12}{day}"
     header = [
-        "ST*835*0001",
         bpr,
         f"TRN*1*{_safe(trace_number, 'trace_number')}*1912345678",
-        f"DTM*405*{_d8(created)}",
+        f"DTM*405*{_x12.d8(created)}",
         f"N1*PR*{_safe(payer.name.upper(), 'claims[0].coverage.payer.name')}",
         "N3*1 PAYER WAY",
         "N4*SEATTLE*WA*98101",
@@ -333,8 +328,7 @@ def write_835(
     npi = claims[0].billing_provider.npi.value
     return _envelope(
         [*header, *body, *_plb(provider_adjustments)],
-        functional_id="HP",
-        version="005010X221A1",
+        transaction=_835,
         sender=_safe(payer.id, "claims[0].coverage.payer.id"),
         receiver=npi,
         control_number=control_number,
@@ -360,11 +354,12 @@ def _plb(adjustments: Sequence[ProviderAdjustment]) -> list[str]:
             pairs = [
                 f"{p.reason}"
                 + (f":{_safe(p.reference, 'provider_adjustments')}" if p.reference else "")
-                + f"*{_r(p.amount)}"
+                + f"*{_x12.amount(p.amount)}"
                 for p in mine[start : start + _ADJUSTMENTS_PER_CAS]
             ]
             out.append(
-                f"PLB*{_safe(provider, 'provider_adjustments')}*{_d8(period)}*" + "*".join(pairs)
+                f"PLB*{_safe(provider, 'provider_adjustments')}*{_x12.d8(period)}*"
+                + "*".join(pairs)
             )
     return out
 
@@ -422,9 +417,8 @@ def write_999(
     accepted = sum(1 for s in sets if s.accepted)
     body.append(f"AK9*{status.value}*{len(sets)}*{len(sets)}*{accepted}")
     return _envelope(
-        ["ST*999*0001*005010X231A1", *body],
-        functional_id="FA",
-        version="005010X231A1",
+        body,
+        transaction=_999,
         sender=_safe(sender, "sender"),
         receiver=_safe(receiver, "receiver"),
         control_number=control_number,
@@ -438,8 +432,33 @@ def write_999(
 
 def _stc(status: ClaimStatus, charge: Decimal, day: date) -> str:
     composite = ":".join(p for p in (status.category, status.code, status.entity) if p)
-    effective = _d8(status.effective or day)
-    return f"STC*{composite}*{effective}*{status.action or 'WQ'}*{_r(charge)}"
+    effective = _x12.d8(status.effective or day)
+    return f"STC*{composite}*{effective}*{status.action or 'WQ'}*{_x12.amount(charge)}"
+
+
+def _claim_277(claim: Claim, outcome: ClaimOutcome, i: int, day: date) -> list[str]:
+    """
+    Loop 2000D of one claim, after its ``HL``: the patient, the claim and its statuses.
+    """
+    path = f"claims[{i}]"
+    name = claim.patient.name
+    out = [
+        (
+            f"NM1*QC*1*{_safe(name.family.upper(), path)}*{_safe(name.given.upper(), path)}"
+            f"****MI*{_safe(claim.coverage.member_id, path)}"
+        ),
+        f"TRN*2*{_safe(claim.id, f'{path}.id')}",
+        *(_stc(status, claim.total_charge, day) for status in outcome.statuses),
+    ]
+    if outcome.payer_claim_number is not None:
+        out.append(f"REF*1K*{_safe(outcome.payer_claim_number, f'outcomes[{i}]')}")
+    first, last = claim.dates_of_service[0], claim.dates_of_service[-1]
+    out.append(
+        f"DTP*472*D8*{_x12.d8(first)}"
+        if first == last
+        else f"DTP*472*RD8*{_x12.d8(first)}-{_x12.d8(last)}"
+    )
+    return out
 
 
 def write_277ca(
@@ -471,22 +490,22 @@ def write_277ca(
     day = created.date()
     total = sum((c.total_charge for c in claims), _ZERO)
     body = [
-        f"BHT*0085*08*{control_number}*{_d8(day)}*{created.hour:02d}{created.minute:02d}*TH",
+        f"BHT*0085*08*{control_number}*{_x12.d8(day)}*{_x12.hhmm(created)}*TH",
         "HL*1**20*1",
         (
             f"NM1*PR*2*{_safe(payer.name.upper(), 'claims[0].coverage.payer.name')}*****PI"
             f"*{_safe(payer.id, 'claims[0].coverage.payer.id')}"
         ),
         f"TRN*1*{control_number}",
-        f"DTP*050*D8*{_d8(received)}",
-        f"DTP*009*D8*{_d8(day)}",
+        f"DTP*050*D8*{_x12.d8(received)}",
+        f"DTP*009*D8*{_x12.d8(day)}",
         "HL*2*1*21*1",
         (
             f"NM1*41*2*{_safe(submitter_name, 'submitter_name')}*****46"
             f"*{_safe(submitter_id, 'submitter_id')}"
         ),
         f"TRN*2*{control_number}",
-        f"STC*A1:19*{_d8(day)}*WQ*{_r(total)}",
+        f"STC*A1:19*{_x12.d8(day)}*WQ*{_x12.amount(total)}",
     ]
     hl = 2
     providers: dict[str, list[int]] = {}
@@ -501,40 +520,20 @@ def write_277ca(
             if provider.organization_name is not None
             else provider.name.family  # type: ignore[union-attr]
         )
+        charges = sum((claims[i].total_charge for i in indices), _ZERO)
         body += [
             f"HL*{provider_hl}*2*19*1",
             f"NM1*85*2*{_safe(name.upper(), 'billing_provider')}*****XX*{provider.npi.value}",
             "TRN*1*0",
             # The billing provider's STC has no STC02 (pyx12 map: not used).
-            f"STC*A1:19:PR**WQ*{_r(sum((claims[i].total_charge for i in indices), _ZERO))}",
+            f"STC*A1:19:PR**WQ*{_x12.amount(charges)}",
         ]
         for i in indices:
             hl += 1
-            claim, outcome = claims[i], outcomes[i]
-            path = f"claims[{i}]"
-            name_ = claim.patient.name
-            body += [
-                f"HL*{hl}*{provider_hl}*PT",
-                (
-                    f"NM1*QC*1*{_safe(name_.family.upper(), path)}"
-                    f"*{_safe(name_.given.upper(), path)}"
-                    f"****MI*{_safe(claim.coverage.member_id, path)}"
-                ),
-                f"TRN*2*{_safe(claim.id, f'{path}.id')}",
-                *(_stc(status, claim.total_charge, day) for status in outcome.statuses),
-            ]
-            if outcome.payer_claim_number is not None:
-                body.append(f"REF*1K*{_safe(outcome.payer_claim_number, f'outcomes[{i}]')}")
-            first, last = claim.dates_of_service[0], claim.dates_of_service[-1]
-            body.append(
-                f"DTP*472*D8*{_d8(first)}"
-                if first == last
-                else f"DTP*472*RD8*{_d8(first)}-{_d8(last)}"
-            )
+            body += [f"HL*{hl}*{provider_hl}*PT", *_claim_277(claims[i], outcomes[i], i, day)]
     return _envelope(
-        ["ST*277*0001*005010X214", *body],
-        functional_id="HN",
-        version="005010X214",
+        body,
+        transaction=_277CA,
         sender=_safe(payer.id, "claims[0].coverage.payer.id"),
         receiver=_safe(submitter_id, "submitter_id"),
         control_number=control_number,
