@@ -835,6 +835,14 @@ def test_post_refuses_bad_arguments() -> None:
 # --- the models --------------------------------------------------------------------------
 
 
+def test_a_posted_adjustment_is_an_adjustment_with_its_line() -> None:
+    posted = PostedAdjustment(group=CO, reason="45", amount=D("-1.50"), line=2)
+    assert isinstance(posted, Adjustment)
+    assert (posted.label, posted.explanation) == ("CO-45", adj(CO, "45", "1.00").explanation)
+    assert [a.name for a in attrs.fields(PostedAdjustment)] == ["group", "reason", "amount", "line"]
+    assert posted != adj(CO, "45", "-1.50")
+
+
 def test_amounts_may_be_negative_but_must_be_money() -> None:
     assert adj(CO, "45", "-1.50").amount == D("-1.50")
     for amount, code in [

@@ -783,9 +783,12 @@ class ClaimAcknowledgement:
 
 
 @model
-class PostedAdjustment:
+class PostedAdjustment(Adjustment):
     """
     An adjustment posted against a claim, or one of its lines.
+
+    An :class:`Adjustment` (with its :attr:`~Adjustment.label` and
+    :attr:`~Adjustment.explanation`) and the line it applies to.
 
     Attributes:
         group: Who bears it.
@@ -797,24 +800,7 @@ class PostedAdjustment:
     .. versionadded:: 0.1.0
     """
 
-    group: AdjustmentGroup
-    reason: str = attrs.field(metadata=_CODE)
-    amount: Decimal = attrs.field(metadata=_SIGNED)
     line: int | None = attrs.field(default=None, metadata=rules(ge=0))
-
-    @property
-    def label(self) -> str:
-        """
-        Group and reason as payers write them, such as ``"CO-45"``.
-        """
-        return f"{self.group.value}-{self.reason}"
-
-    @property
-    def explanation(self) -> str:
-        """
-        What the reason code means, in soapbill's own words.
-        """
-        return codes.CARC.explain(self.reason)
 
 
 @model
@@ -2019,6 +2005,31 @@ _STATUS_STEPS: Final[Mapping[ClaimStatusCode, tuple[str, str, str]]] = {
 }
 
 
+#: What posting itself finds, rule -> message, fix.
+_POSTING_STEPS: Final[Mapping[str, tuple[str, str]]] = {
+    "remittance.line.unmatched": (
+        "a remittance line matches no line of the claim",
+        "compare it with the claim: the payer may have changed the code, the date or the modifiers",
+    ),
+    "remittance.line.missing": (
+        "no remittance line mentions this line of the claim",
+        "ask the payer about the line; it may come in a later remittance",
+    ),
+    "remittance.claim.unknown": (
+        "a remittance pays a claim that was not passed in",
+        "pass the claim, or check the claim id the payer returned",
+    ),
+    "remittance.claim.unpaid": (
+        "no remittance mentions the claim",
+        "check its 277CA acknowledgement; follow up with the payer",
+    ),
+    "remittance.balance": (
+        "the remittance's amounts do not balance for this claim",
+        "ask the payer for a corrected remittance before posting it",
+    ),
+}
+
+
 def _adjustment_step(adjustment: Adjustment, line: int | None, *, denied: bool) -> NextStep | None:
     key = (adjustment.group.value, adjustment.reason)
     if adjustment.amount == 0 or key in _NO_STEP:
@@ -2095,6 +2106,13 @@ class _PostingBuilder:
             self.seen.add((step.rule, step.line))
             self.steps.append(step)
 
+    def note(self, rule: str, line: int | None = None) -> None:
+        """
+        Add the step of what posting itself found (:data:`_POSTING_STEPS`).
+        """
+        message, fix = _POSTING_STEPS[rule]
+        self.step(NextStep(rule=rule, message=message, fix=fix, line=line))
+
     def add(self, remittance: Remittance, payment: ClaimPayment, *, unbalanced: bool) -> None:
         if self.claim is None:
             self.charge += payment.charge
@@ -2120,14 +2138,7 @@ class _PostingBuilder:
         for line, index in zip(payment.lines, matches, strict=True):
             if index is None:
                 self.unmatched.append(line)
-                self.step(
-                    NextStep(
-                        rule="remittance.line.unmatched",
-                        message="a remittance line matches no line of the claim",
-                        fix="compare it with the claim: the payer may have changed the code, "
-                        "the date or the modifiers",
-                    )
-                )
+                self.note("remittance.line.unmatched")
             line_denied = denied or line.paid == 0
             for adjustment in line.adjustments:
                 self.adjustments.append(_posted(adjustment, index))
@@ -2138,38 +2149,13 @@ class _PostingBuilder:
         if self.claim is not None and self.statuses:
             unpaid = tuple(i for i in range(len(self.claim.lines)) if i not in self.taken)
             for i in unpaid:
-                self.step(
-                    NextStep(
-                        rule="remittance.line.missing",
-                        message="no remittance line mentions this line of the claim",
-                        fix="ask the payer about the line; it may come in a later remittance",
-                        line=i,
-                    )
-                )
+                self.note("remittance.line.missing", i)
         if self.claim is None:
-            self.step(
-                NextStep(
-                    rule="remittance.claim.unknown",
-                    message="a remittance pays a claim that was not passed in",
-                    fix="pass the claim, or check the claim id the payer returned",
-                )
-            )
+            self.note("remittance.claim.unknown")
         elif not self.statuses:
-            self.step(
-                NextStep(
-                    rule="remittance.claim.unpaid",
-                    message="no remittance mentions the claim",
-                    fix="check its 277CA acknowledgement; follow up with the payer",
-                )
-            )
+            self.note("remittance.claim.unpaid")
         if self.unbalanced:
-            self.step(
-                NextStep(
-                    rule="remittance.balance",
-                    message="the remittance's amounts do not balance for this claim",
-                    fix="ask the payer for a corrected remittance before posting it",
-                )
-            )
+            self.note("remittance.balance")
         return Posting(
             claim_id=self.claim_id,
             matched=self.claim is not None,
