@@ -23,7 +23,7 @@ import io
 import json
 import logging
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -64,6 +64,7 @@ from soapbill import (
     Subscriber,
     TaxId,
     ValidationError,
+    batch,
     from_dict,
     from_json,
     to_dict,
@@ -614,6 +615,16 @@ FAILING: dict[Callable[..., Any], list[Case]] = {
         lambda: MueLimits([SENTINEL]),  # type: ignore[list-item]
         lambda: MueLimits(quarter=SENTINEL),
     ],
+    batch.check_many: [
+        lambda: batch.check_many(SENTINEL, POLICY, as_of=MARCH),
+        lambda: batch.check_many([SENTINEL], SENTINEL, as_of=MARCH),  # type: ignore[arg-type]
+        lambda: _first_error(batch.check_many([SENTINEL, BROKEN_CLAIM], POLICY, as_of=MARCH)),
+    ],
+    batch.decode_case: [
+        lambda: batch.decode_case(SENTINEL),
+        lambda: batch.decode_case(f'{{"claim": {BROKEN_CLAIM}, "notes": [{BROKEN_NOTE}]}}'),
+    ],
+    batch.check_bag: [lambda: batch.check_bag(SENTINEL, POLICY, as_of=MARCH)],
     FeeSchedule.of: [
         lambda: FeeSchedule.of({SENTINEL: Decimal("1.00")}, effective_from=date(2026, 1, 1)),
         lambda: FeeSchedule.of({"97124": SENTINEL}, effective_from=date(2026, 1, 1)),  # type: ignore[dict-item]
@@ -766,6 +777,15 @@ FAILING.update(_optional_entry_points())
 # A tax id's named constructors: junk, and an SSN the SSA never assigns.
 FAILING[TaxId.ein] = [lambda: TaxId.ein(SENTINEL), lambda: TaxId.ein("12345678")]
 FAILING[TaxId.ssn] = [lambda: TaxId.ssn(SENTINEL), lambda: TaxId.ssn("666012345")]
+
+
+def _first_error(outcomes: Iterable[batch.Outcome]) -> None:
+    """
+    Raise the error of the first bad line of a batch.
+    """
+    for outcome in outcomes:
+        if outcome.error is not None:
+            raise outcome.error
 
 
 def _param(function: Callable[..., Any], i: int, case: Case) -> Any:

@@ -145,8 +145,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    if args.claim is not None:
-        msg = "give CLAIM.json or --batch, not both"
+    if (args.claim is None) == (args.batch is None):
+        msg = "give CLAIM.json or --batch, not both" if args.claim else "give CLAIM.json or --batch"
         raise _UsageError(msg)
     singles = [name for name in ("rx", "note", "history") if getattr(args, name)]
     if singles:
@@ -155,9 +155,6 @@ def _check_options(args: argparse.Namespace) -> None:
         raise _UsageError(msg)
     if args.json:
         msg = "--json: a batch always writes JSON Lines"
-        raise _UsageError(msg)
-    if args.batch == _STDIN and args.policy == _STDIN:
-        msg = "standard input (-) can be read only once: give it as one file at most"
         raise _UsageError(msg)
 
 

@@ -70,8 +70,13 @@ class Rows:
         head = stream.read(_SNIFF_CHARS)
         head += stream.readline()
         head = head.removeprefix("\ufeff")
-        delimiter = "\t" if "\t" in head else ","
-        self._reader = csv.reader(itertools.chain(io.StringIO(head), stream), delimiter=delimiter)
+        #: The delimiter told from the first 64 KiB: a tab, else a comma.
+        self.delimiter = "\t" if "\t" in head else ","
+        #: The lines of the source, with their line endings, as the reader
+        #: reads them: a loop that reads on from here after the reader stopped
+        #: at a row reads the lines below it.
+        self.lines: Iterator[str] = itertools.chain(io.StringIO(head), stream)
+        self._reader = csv.reader(self.lines, delimiter=self.delimiter)
 
     @property
     def reader(self) -> Reader:

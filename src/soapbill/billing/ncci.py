@@ -37,6 +37,7 @@ engine can report ``lines[2]``. A code without MUE data is
 from __future__ import annotations
 
 import bisect
+import csv
 import enum
 import itertools
 import operator
@@ -237,14 +238,16 @@ def _edits_tuple(value: Iterable[PtpEdit]) -> tuple[PtpEdit, ...]:
 class _PtpColumns:
     """
     The growing columns of a PTP table, filled row by row, then sorted by pair.
+
+    A row is its pair's key and the number of its *tail*: its flag byte, its
+    two dates and its rationale's number, which few rows do not share.
     """
 
     def __init__(self) -> None:
         self.keys = array("q")
-        self.effective = array("i")
-        self.deleted = array("i")
-        self.flags = bytearray()
-        self.notes = array("I")
+        self.tails = array("I")
+        #: Each distinct tail once, by its number.
+        self.tail_numbers: dict[_Tail, int] = {}
         #: Each distinct rationale once, by its number; 0 is "none".
         self.rationales: dict[str | None, int] = {None: 0}
         self._mark = 0
@@ -259,43 +262,49 @@ class _PtpColumns:
         """
         Drop the rows of the source begun last.
         """
-        mark = self._mark
-        for column in (self.keys, self.effective, self.deleted, self.flags, self.notes):
-            del column[mark:]
+        del self.keys[self._mark :]
+        del self.tails[self._mark :]
 
     def note(self, rationale: str | None) -> int:
         return self.rationales.setdefault(rationale, len(self.rationales))
 
+    def tail(self, flag: int, effective: int, deleted: int, note: int) -> int:
+        tail = (flag, effective, deleted, note)
+        return self.tail_numbers.setdefault(tail, len(self.tail_numbers))
+
     def add(self, edit: PtpEdit) -> None:
-        self.keys.append(_number(edit.column1) << _CODE_BITS | _number(edit.column2))
-        self.effective.append(edit.effective.toordinal())
-        self.deleted.append(0 if edit.deleted is None else edit.deleted.toordinal())
         prior = _PRIOR_1996_BIT if edit.prior_1996 else 0
-        self.flags.append(_INDICATOR_BITS[edit.indicator] | prior)
-        self.notes.append(self.note(edit.rationale))
+        self.keys.append(_number(edit.column1) << _CODE_BITS | _number(edit.column2))
+        self.tails.append(
+            self.tail(
+                _INDICATOR_BITS[edit.indicator] | prior,
+                edit.effective.toordinal(),
+                0 if edit.deleted is None else edit.deleted.toordinal(),
+                self.note(edit.rationale),
+            )
+        )
 
     def table(self, quarter: str | None, *, keep_order: bool = True) -> PtpEdits:
         """
         The table of the rows, sorted by pair; iterated in the order given when *keep_order*.
         """
-        keys = self.keys
-        effective, deleted, notes = self.effective, self.deleted, self.notes
-        flags = bytes(self.flags)
+        keys, tails = self.keys, self.tails
         given = None
         if any(map(operator.gt, keys, itertools.islice(keys, 1, None))):
             # Stable: rows of one pair keep the order they were given in. The
             # CMS files come sorted, and then nothing is moved.
             order = sorted(range(len(keys)), key=keys.__getitem__)
-            keys, effective, deleted, notes = (
-                array(c.typecode, map(c.__getitem__, order))
-                for c in (keys, effective, deleted, notes)
-            )
-            flags = bytes(map(flags.__getitem__, order))
+            keys = array("q", map(keys.__getitem__, order))
+            tails = array("I", map(tails.__getitem__, order))
             given = _inverse(order) if keep_order else None
-        # The rationales' numbers are their places in the dictionary.
+        # The numbers of tails and rationales are their places in the dictionaries.
         return PtpEdits._from_columns(  # noqa: SLF001
-            keys, effective, deleted, notes, flags, tuple(self.rationales), quarter, given
+            keys, tails, tuple(self.tail_numbers), tuple(self.rationales), quarter, given
         )
+
+
+#: A row's flag byte, effective and deletion dates (ordinals; 0: none) and rationale number.
+_Tail = tuple[int, int, int, int]
 
 
 def _inverse(order: list[int]) -> array[int]:
@@ -316,9 +325,11 @@ class PtpEdits:
     files. A pair may have several rows (an edit deleted and added again); on
     a date the row in force with the latest effective date applies.
 
-    The rows are kept as flat arrays of numbers sorted by pair (about 21
-    bytes a row), so the full CMS table of two million rows fits in some
-    40 MB, a lookup is a bisection, and a pickle is a few byte strings.
+    The rows are kept as two flat arrays of numbers sorted by pair (12 bytes
+    a row: the pair, and the number of the row's flags, dates and rationale,
+    which few rows do not share), so the full CMS table of two million rows
+    fits in some 25 MB, a lookup is a bisection, and a pickle is a few byte
+    strings.
     Iterating builds each :class:`PtpEdit` on the way, in the order given.
     Two tables of the same rows are equal whatever their order.
 
@@ -335,22 +346,11 @@ class PtpEdits:
        Compact storage; the *quarter*.
     """
 
-    __slots__ = (
-        "_deleted",
-        "_effective",
-        "_flags",
-        "_given",
-        "_keys",
-        "_notes",
-        "_rationales",
-        "quarter",
-    )
+    __slots__ = ("_given", "_keys", "_rationales", "_tail_values", "_tails", "quarter")
 
     _keys: array[int]
-    _effective: array[int]
-    _deleted: array[int]
-    _notes: array[int]
-    _flags: bytes
+    _tails: array[int]
+    _tail_values: tuple[_Tail, ...]
     _rationales: tuple[str | None, ...]
     #: The sorted place of each row in the order given, when it was not sorted.
     _given: array[int] | None
@@ -373,10 +373,8 @@ class PtpEdits:
     def _from_columns(  # noqa: PLR0917 - one argument per column
         cls,
         keys: array[int],
-        effective: array[int],
-        deleted: array[int],
-        notes: array[int],
-        flags: bytes,
+        tails: array[int],
+        tail_values: tuple[_Tail, ...],
         rationales: tuple[str | None, ...],
         quarter: str | None,
         given: array[int] | None,
@@ -384,10 +382,8 @@ class PtpEdits:
         table = object.__new__(cls)
         for name, value in (
             ("_keys", keys),
-            ("_effective", effective),
-            ("_deleted", deleted),
-            ("_notes", notes),
-            ("_flags", flags),
+            ("_tails", tails),
+            ("_tail_values", tail_values),
             ("_rationales", rationales),
             ("quarter", quarter),
             ("_given", given),
@@ -401,10 +397,8 @@ class PtpEdits:
             _ptp_from_bytes,
             (
                 self._keys.tobytes(),
-                self._effective.tobytes(),
-                self._deleted.tobytes(),
-                self._notes.tobytes(),
-                self._flags,
+                self._tails.tobytes(),
+                self._tail_values,
                 self._rationales,
                 self.quarter,
                 None if self._given is None else self._given.tobytes(),
@@ -508,31 +502,25 @@ class PtpEdits:
         return hash((self._keys.tobytes(), self.quarter))
 
     def _rows(self) -> Iterator[tuple[int, int, int, int, str]]:
-        notes = map(self._rationales.__getitem__, self._notes)
-        return zip(
-            self._keys,
-            self._effective,
-            self._deleted,
-            self._flags,
-            (note or "" for note in notes),
-            strict=True,
-        )
+        rationales = self._rationales
+        for key, tail in zip(self._keys, self._tails, strict=True):
+            flag, effective, deleted, note = self._tail_values[tail]
+            yield key, flag, effective, deleted, rationales[note] or ""
 
     def __repr__(self) -> str:
         return f"PtpEdits(<{len(self)} edits>, quarter={self.quarter!r})"
 
     def _edit(self, row: int) -> PtpEdit:
         key = self._keys[row]
-        deleted = self._deleted[row]
-        flags = self._flags[row]
+        flags, effective, deleted, note = self._tail_values[self._tails[row]]
         return PtpEdit(
             column1=_code(key >> _CODE_BITS),
             column2=_code(key & ((1 << _CODE_BITS) - 1)),
-            effective=date.fromordinal(self._effective[row]),
+            effective=date.fromordinal(effective),
             deleted=date.fromordinal(deleted) if deleted else None,
             indicator=_BIT_INDICATORS[flags & _INDICATOR_MASK],
             prior_1996=bool(flags & _PRIOR_1996_BIT),
-            rationale=self._rationales[self._notes[row]],
+            rationale=self._rationales[note],
         )
 
     def union(self, other: PtpEdits) -> PtpEdits:
@@ -549,12 +537,14 @@ class PtpEdits:
             return self
         columns = _PtpColumns()
         columns.rationales = {r: i for i, r in enumerate(self._rationales)}
-        renumber = array("I", map(columns.note, other._rationales))
+        columns.tail_numbers = {t: i for i, t in enumerate(self._tail_values)}
+        notes = [columns.note(r) for r in other._rationales]
+        tails = [
+            columns.tail(flag, effective, deleted, notes[note])
+            for flag, effective, deleted, note in other._tail_values
+        ]
         columns.keys = self._keys + other._keys
-        columns.effective = self._effective + other._effective
-        columns.deleted = self._deleted + other._deleted
-        columns.flags = bytearray(self._flags + other._flags)
-        columns.notes = self._notes + array("I", map(renumber.__getitem__, other._notes))
+        columns.tails = self._tails + array("I", map(tails.__getitem__, other._tails))
         return columns.table(self.quarter, keep_order=False)
 
     def find(self, column1: CptCode, column2: CptCode, on: date) -> PtpEdit | None:
@@ -575,12 +565,12 @@ class PtpEdits:
         low = bisect.bisect_left(keys, key)
         best = None
         best_effective = -1
-        effective, deleted, flags = self._effective, self._deleted, self._flags
+        tails, values = self._tails, self._tail_values
         for row in range(low, bisect.bisect_right(keys, key, low)):
+            flags, start, end, _ = values[tails[row]]
             # The PtpEdit.applies_on reading, on ordinals.
-            if flags[row] & _INDICATOR_MASK == _NOT_APPLICABLE_BITS:
+            if flags & _INDICATOR_MASK == _NOT_APPLICABLE_BITS:
                 continue
-            start, end = effective[row], deleted[row]
             if day < start or (end and day > end) or start <= best_effective:
                 continue
             best, best_effective = row, start
@@ -629,20 +619,16 @@ class PtpEdits:
 
 def _ptp_from_bytes(  # noqa: PLR0917 - one argument per column
     keys: bytes,
-    effective: bytes,
-    deleted: bytes,
-    notes: bytes,
-    flags: bytes,
+    tails: bytes,
+    tail_values: tuple[_Tail, ...],
     rationales: tuple[str | None, ...],
     quarter: str | None,
     given: bytes | None,
 ) -> PtpEdits:
     return PtpEdits._from_columns(  # noqa: SLF001
         _array("q", keys),
-        _array("i", effective),
-        _array("i", deleted),
-        _array("I", notes),
-        flags,
+        _array("I", tails),
+        tail_values,
         rationales,
         quarter,
         None if given is None else _array("I", given),
@@ -1137,6 +1123,8 @@ _MAI: Final = re.compile(r"([123])(?:[^0-9].*)?", re.DOTALL).fullmatch
 #: Column 1, Column 2, prior to 1996, Effective Date, Deletion Date, Modifier.
 _PTP_REQUIRED: Final = 6
 _RATIONALE_CELL: Final = 6
+#: A data line split at its first two tabs: two codes and the rest.
+_SPLIT: Final = 3
 #: The two code cells that start every data row.
 _CODE_CELLS: Final = 2
 _PRIOR_1996: Final = MappingProxyType({"*": _PRIOR_1996_BIT, "": 0})
@@ -1170,6 +1158,8 @@ class _PtpCells:
         self.deleted: dict[str, int] = dict.fromkeys(_NO_DATE, 0)
         self.dates: dict[str, date] = {}
         self.notes: dict[str, int] = {}
+        #: The text after the second tab of a line, and its tail's number.
+        self.tails: dict[str, int] = {}
 
     def code(self, raw: str, cell: str, line: int, column: str) -> int:
         code = cms_code(cell, line, column, self.wanted, self.code_values)
@@ -1192,6 +1182,18 @@ class _PtpCells:
                 raise error.prefixed(f"line[{line}]") from None
         note = self.notes[raw] = self.columns.note(rationale)
         return note
+
+    def add(  # noqa: PLR0917 - one argument per column
+        self, column1: int, column2: int, flag: int, effective: int, deleted: int, note: int
+    ) -> int:
+        """
+        Add a row read from a file (not when a code is not wanted); its tail's number.
+        """
+        tail = self.columns.tail(flag, effective, deleted, note)
+        if column1 >= 0 and column2 >= 0:
+            self.columns.keys.append(column1 << _CODE_BITS | column2)
+            self.columns.tails.append(tail)
+        return tail
 
     def row(self, raw: list[str], line: int) -> tuple[int, int, int, int, int, int] | None:
         """
@@ -1236,48 +1238,72 @@ def _read_ptp(rows: Rows, wanted: frozenset[str] | None, columns: _PtpColumns) -
     else:
         raise ValidationError.single("", "no_header", "no header row found")
     cells = _PtpCells(wanted, columns)
-    codes, effective_days, deleted_days, notes = (
-        cells.codes,
-        cells.effective,
-        cells.deleted,
-        cells.notes,
-    )
-    indicators, priors = _INDICATORS, _PRIOR_1996
-    add_key, add_effective = columns.keys.append, columns.effective.append
-    add_deleted, add_flags, add_note = (
-        columns.deleted.append,
-        columns.flags.append,
-        columns.notes.append,
-    )
-    # The loop of a million rows: a row whose every cell was seen before
-    # costs a few dictionary lookups; any other row goes to cells.row(),
-    # which checks each cell (and names it when it refuses one).
+    if rows.delimiter == "\t":
+        _read_lines(rows.lines, reader.line_num, cells)
+    else:
+        _read_rows(reader, 0, cells)
+
+
+def _read_rows(reader: Iterator[list[str]], offset: int, cells: _PtpCells) -> None:
+    """
+    Add the rows the csv module reads; *offset* lines come before the reader's first.
+    """
     for raw in reader:
-        try:
-            column1 = codes[raw[0]]
-            column2 = codes[raw[1]]
-            flag = indicators[raw[5]] | priors[raw[2]]
-            effective = effective_days[raw[3]]
-            deleted = deleted_days[raw[4]]
-            note = notes[raw[6] if len(raw) > _RATIONALE_CELL else ""]
-        except (KeyError, IndexError):
-            known = False
-        else:
-            known = True
-        if not known:
-            # Outside the handler: a refusal must not chain the KeyError,
-            # which quotes the cell.
-            read = cells.row(raw, reader.line_num)
-            if read is None:
+        read = cells.row(raw, offset + reader.line_num)  # type: ignore[attr-defined]
+        if read is not None:
+            cells.add(*read)
+
+
+def _read_lines(lines: Iterator[str], before: int, cells: _PtpCells) -> None:
+    """
+    Add the rows of the tab-separated lines below the header.
+
+    CMS's PTP files quote nothing: a line without a quote is its cells split
+    at the tabs, as the csv module would read it, and the loop of a million
+    such lines costs three dictionary lookups a line. The last cells of a
+    line (indicator, dates, rationale) repeat from line to line: they are
+    looked up as one text. The first line that holds a quote (or a NUL,
+    which the csv module refuses) hands itself and the rest to the csv
+    module.
+    """
+    codes, tails = cells.codes, cells.tails
+    add_key, add_tail = cells.columns.keys.append, cells.columns.tails.append
+    number = before
+    for line in lines:
+        number += 1
+        parts = line.split("\t", 2)
+        if len(parts) == _SPLIT:
+            column1 = codes.get(parts[0])
+            column2 = codes.get(parts[1])
+            tail = tails.get(parts[2])
+            if column1 is not None and column2 is not None and tail is not None:
+                if column1 >= 0 and column2 >= 0:
+                    add_key(column1 << _CODE_BITS | column2)
+                    add_tail(tail)
                 continue
-            column1, column2, flag, effective, deleted, note = read
-        if column1 < 0 or column2 < 0:
+        # A cell not seen before. The caches hold cells of lines without
+        # quotes and NULs only, so such a line always comes here.
+        if '"' in line or "\0" in line:
+            _read_quoted(itertools.chain((line,), lines), number - 1, cells)
+            return
+        # Check every cell, name any it refuses.
+        read = cells.row(line.rstrip("\r\n").split("\t"), number)
+        if read is None:
             continue
-        add_key(column1 << _CODE_BITS | column2)
-        add_effective(effective)
-        add_deleted(deleted)
-        add_flags(flag)
-        add_note(note)
+        tail = cells.add(*read)
+        if len(parts) == _SPLIT:
+            tails[parts[2]] = tail
+
+
+def _read_quoted(lines: Iterator[str], before: int, cells: _PtpCells) -> None:
+    reader = csv.reader(lines, delimiter="\t")
+    try:
+        _read_rows(reader, before, cells)
+    except csv.Error:
+        line = before + reader.line_num
+    else:
+        return
+    raise ValidationError.single(f"line[{line}]", "invalid_csv", "the row is not valid CSV")
 
 
 def _mue_columns(header: list[str]) -> dict[str, int]:
