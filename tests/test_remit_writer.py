@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from remit_support import pyx12_problems, unique_claims, validated
 from seed_story import seed_story
-from soapbill import ValidationError
+from soapbill import Claim, ValidationError
 from soapbill import _remit_strategies as rst
 from soapbill import _remit_writer as w
 from soapbill.formats import _x12
@@ -61,6 +61,20 @@ def seed_835(**kwargs: object) -> str:
     }
     options.update(kwargs)
     return w.write_835([claim], [decision], **options)
+
+
+def paying(claim: Claim, decision: w.ClaimDecision) -> str:
+    """
+    An 835 paying *claim* as *decision* says, with the usual envelope.
+    """
+    return w.write_835(
+        [claim],
+        [decision],
+        trace_number="T1",
+        payment_date=date(2026, 4, 1),
+        control_number=1,
+        created=CREATED,
+    )
 
 
 # --- pyx12 accepts every generated file --------------------------------------------------
@@ -123,16 +137,7 @@ def test_an_835_of_nothing_paid_is_a_notification() -> None:
             for line in claim.lines
         ),
     )
-    text = validated(
-        w.write_835(
-            [claim],
-            [decision],
-            trace_number="T1",
-            payment_date=date(2026, 4, 1),
-            control_number=1,
-            created=CREATED,
-        )
-    )
+    text = validated(paying(claim, decision))
     assert "~BPR*H*0*C*NON************20260401~" in text
     assert "~CLP*clm-001*4*265*0**12*PCN1*11*1~" in text
 
@@ -237,14 +242,7 @@ def test_too_many_line_decisions_are_refused() -> None:
     claim = seed_story()[4]
     decision = w.ClaimDecision(payer_claim_number="P1", lines=(w.LineDecision(),) * 6)
     with pytest.raises(ValidationError) as info:
-        w.write_835(
-            [claim],
-            [decision],
-            trace_number="T",
-            payment_date=date(2026, 4, 1),
-            control_number=1,
-            created=CREATED,
-        )
+        paying(claim, decision)
     assert info.value.errors[0].path == "claims[0].lines"
 
 

@@ -482,23 +482,28 @@ def test_truncated_files(read: Callable[[str], object], cut: int) -> None:
         _assert_clean(error)
 
 
-@pytest.mark.parametrize(
-    ("read", "kind"), [(read_835, "999"), (read_999, "835"), (read_277ca, "835")]
-)
-def test_the_wrong_transaction(read: Callable[[str], object], kind: str) -> None:
-    ack = w.write_999(
-        [
-            TransactionAcknowledgement(
-                transaction_set="837", control_number="0001", status=AckStatus.ACCEPTED
-            )
-        ],
+def accepting_999() -> str:
+    """
+    A 999 accepting one 837P transaction set.
+    """
+    accepted = TransactionAcknowledgement(
+        transaction_set="837", control_number="0001", status=AckStatus.ACCEPTED
+    )
+    return w.write_999(
+        [accepted],
         group_control_number=1,
         sender="A1",
         receiver="B1",
         control_number=1,
         created=CREATED,
     )
-    text = ack if kind == "999" else seed_835()
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"), [(read_835, "999"), (read_999, "835"), (read_277ca, "835")]
+)
+def test_the_wrong_transaction(read: Callable[[str], object], kind: str) -> None:
+    text = accepting_999() if kind == "999" else seed_835()
     with pytest.raises(ValidationError) as info:
         read(text)
     assert info.value.errors[0].code == "x12_transaction"
@@ -550,20 +555,7 @@ def test_missing_or_misplaced_segments(old: str, new: str, code: str) -> None:
 
 
 def test_999_structure_errors() -> None:
-    good = validated(
-        w.write_999(
-            [
-                TransactionAcknowledgement(
-                    transaction_set="837", control_number="0001", status=AckStatus.ACCEPTED
-                )
-            ],
-            group_control_number=1,
-            sender="A1",
-            receiver="B1",
-            control_number=1,
-            created=CREATED,
-        )
-    )
+    good = validated(accepting_999())
     for old, new in [
         ("~AK9*A*1*1*1", "~IK5*A"),
         ("~AK2*837*0001", "~IK3*CLM*1~AK2*837*0001"),
