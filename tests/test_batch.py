@@ -94,7 +94,7 @@ def test_decode_case_reads_every_document() -> None:
     ("line", "paths"),
     [
         pytest.param("{", [""], id="not-json"),
-        pytest.param(b'{"claim": "\xff"}', [""], id="not-utf8"),
+        pytest.param(b'{"claim": "\xff"}', ["claim"], id="not-utf8"),
         pytest.param("[1]", [""], id="not-an-object"),
         pytest.param("{}", ["claim"], id="no-claim"),
         pytest.param(f'{{"claim": {CLAIM}, "x": 1}}', ["x"], id="unknown-key"),

@@ -101,6 +101,20 @@ _JSON_ESCAPES: Final = {code: f"\\u{code:04x}" for code in CONTROLS if code >= 0
 _DECODE: Final = msgspec.json.Decoder()
 
 
+class _RawCase(msgspec.Struct, forbid_unknown_fields=True):
+    """
+    A well-formed case, its documents left as JSON text for the JSON format.
+    """
+
+    claim: msgspec.Raw
+    prescriptions: list[msgspec.Raw] = []
+    notes: list[msgspec.Raw] = []
+    history: list[msgspec.Raw] = []
+
+
+_DECODE_RAW: Final = msgspec.json.Decoder(_RawCase)
+
+
 @attrs.frozen(kw_only=True)
 class Case:
     """
@@ -191,6 +205,13 @@ def decode_case(line: str | bytes) -> Case:
     if not isinstance(line, str | bytes):
         raise ValidationError.single("", "invalid_type", "expected a line of text")
     try:
+        raw = _DECODE_RAW.decode(line)
+    except msgspec.DecodeError:
+        raw = None
+    if raw is not None:
+        return _from_raw(raw)
+    # Not a well-formed case: read it again, to name every problem.
+    try:
         data = _DECODE.decode(line)
     except (msgspec.DecodeError, RecursionError):
         data = _NOT_JSON
@@ -212,6 +233,37 @@ def decode_case(line: str | bytes) -> Case:
         prescriptions=tuple(lists["prescriptions"]),
         notes=tuple(lists["notes"]),
         history=tuple(lists["history"]),
+    )
+
+
+def _from_raw(raw: _RawCase) -> Case:
+    """
+    The case whose documents msgspec set apart, each decoded as a JSON document.
+    """
+    from soapbill.formats.json import from_json  # noqa: PLC0415 - formats load on use
+
+    problems: list[ErrorDetail] = []
+    documents: dict[str, list[Any]] = {}
+    parts: list[tuple[str, str, type[Any], list[msgspec.Raw]]] = [
+        ("claim", "claim", Claim, [raw.claim]),
+        *((key, f"{key}[{{}}]", cls, getattr(raw, key)) for key, cls in _LISTS.items()),
+    ]
+    for key, path, cls, items in parts:
+        documents[key] = []
+        for i, item in enumerate(items):
+            if len(problems) >= _MAX_PROBLEMS:
+                break
+            try:
+                documents[key].append(from_json(bytes(item), cls))
+            except ValidationError as err:
+                problems += err.prefixed(path.format(i)).errors
+    if problems:
+        raise ValidationError(problems[:_MAX_PROBLEMS])
+    return Case(
+        claim=documents["claim"][0],
+        prescriptions=tuple(documents["prescriptions"]),
+        notes=tuple(documents["notes"]),
+        history=tuple(documents["history"]),
     )
 
 
