@@ -4,8 +4,6 @@ The test writer of 835, 999 and 277CA files, judged by pyx12.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 
 from remit_support import pyx12_problems, unique_claims, validated
 from seed_story import seed_story
-from soapbill import Claim, ValidationError
+from soapbill import Claim, PersonName, ValidationError
 from soapbill import _remit_strategies as rst
 from soapbill import _remit_writer as w
 from soapbill.formats import _x12
@@ -29,20 +27,11 @@ from soapbill.remittance import (
     PaymentMethod,
     ProviderAdjustment,
     TransactionAcknowledgement,
+    read_835,
 )
 
 CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 CO, PR = AdjustmentGroup.CO, AdjustmentGroup.PR
-
-
-@pytest.fixture(autouse=True)
-def _quiet_pyx12() -> Iterator[None]:
-    # pyx12 logs a traceback when it cannot build its own 999 for an 835
-    # (it needs an ST03, which the 835 does not carry); the validation itself
-    # is unaffected.
-    logging.disable(logging.CRITICAL)
-    yield
-    logging.disable(logging.NOTSET)
 
 
 def seed_835(**kwargs: object) -> str:
@@ -281,3 +270,16 @@ def test_a_277ca_writes_one_service_period() -> None:
     validated(text)
     assert "~DTP*472*RD8*20260303-20260310~" in text
     assert "~DTP*472*D8*20260303~" in text
+
+
+def test_a_long_personal_payee_name_is_cut_to_what_n102_holds() -> None:
+    claim = seed_story()[4]
+    person = PersonName(family="F" * 40, given="G" * 30)
+    provider = attrs.evolve(claim.billing_provider, name=person, organization_name=None)
+    text = validated(
+        paying(
+            attrs.evolve(claim, billing_provider=provider), w.ClaimDecision(payer_claim_number="P1")
+        )
+    )
+    (remittance,) = read_835(text)
+    assert remittance.payee.name == ("G" * 30 + " " + "F" * 29)

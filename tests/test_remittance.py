@@ -6,9 +6,8 @@ Every generated file is judged by pyx12 before a reader sees it.
 
 from __future__ import annotations
 
-import logging
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -51,14 +50,6 @@ SENTINEL = "ZQXJSENTINEL"
 CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 CO, PR, OA = AdjustmentGroup.CO, AdjustmentGroup.PR, AdjustmentGroup.OA
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _quiet_pyx12() -> Iterator[None]:
-    # pyx12 logs a traceback when it cannot build its own 999 for an 835.
-    logging.disable(logging.CRITICAL)
-    yield
-    logging.disable(logging.NOTSET)
 
 
 def adj(group: AdjustmentGroup, reason: str, amount: str) -> Adjustment:

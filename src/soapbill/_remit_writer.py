@@ -184,6 +184,8 @@ def _cas(adjustments: Sequence[Adjustment]) -> list[str]:
 def _payee(provider: Provider, path: str) -> list[str]:
     person = provider.name
     name = provider.organization_name or "" if person is None else f"{person.given} {person.family}"
+    # N102 holds 60 characters; a person's given and family names may hold more.
+    name = name[:60].rstrip(" ")
     out = [f"N1*PE*{_safe(name.upper(), path)}*XX*{provider.npi.value}"]
     if provider.tax_id is not None:
         out.append(f"REF*TJ*{provider.tax_id.value}")
