@@ -394,6 +394,19 @@ def test_277ca_round_trip(data: st.DataObject) -> None:
         assert ack.billing_provider_id == claim.billing_provider.npi.value
 
 
+def accepting_277ca() -> str:
+    """
+    A 277CA accepting the seed claim (status A2:20).
+    """
+    return w.write_277ca(
+        [seed_claim()],
+        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
+        received=date(2026, 3, 11),
+        control_number=3,
+        created=CREATED,
+    )
+
+
 def test_277ca_explains_a_rejection() -> None:
     claim = seed_claim()
     text = w.write_277ca(
@@ -420,13 +433,7 @@ def test_277ca_explains_a_rejection() -> None:
 
 
 def test_277ca_line_statuses() -> None:
-    text = w.write_277ca(
-        [seed_claim()],
-        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
-        received=date(2026, 3, 11),
-        control_number=3,
-        created=CREATED,
-    ).replace(
+    text = accepting_277ca().replace(
         "~DTP*472*RD8*20260303-20260310~",
         "~DTP*472*RD8*20260303-20260310~SVC*HC:97010*10~STC*A7:454*20260312*U~DTP*472*D8*20260303~",
     )
@@ -562,13 +569,7 @@ def test_999_structure_errors() -> None:
 
 
 def test_a_277_of_another_guide_is_refused() -> None:
-    text = w.write_277ca(
-        [seed_claim()],
-        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
-        received=date(2026, 3, 11),
-        control_number=3,
-        created=CREATED,
-    ).replace("ST*277*0001*005010X214", "ST*277*0001*005010X212")
+    text = accepting_277ca().replace("ST*277*0001*005010X214", "ST*277*0001*005010X212")
     with pytest.raises(ValidationError) as info:
         read_277ca(text)
     assert info.value.errors[0].code == "x12_transaction"
