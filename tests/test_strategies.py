@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import builders
-import soapbill
 from soapbill import (
     Address,
     Claim,
@@ -617,13 +616,17 @@ def test_the_entry_point_is_declared() -> None:
 
 def test_the_plugin_registers_every_strategy() -> None:
     registered = {strategy for _, strategy in _hypothesis_plugin._STRATEGIES}
-    # The remittance strategies draw X12 texts for given claims, not models.
-    assert registered == set(sbst.__all__) - {"money"} - set(_remit_strategies.__all__)
+    # The remittance strategies draw X12 texts for given claims, not models,
+    # and so does responses_271 (with Written271, the class of what it draws).
+    texts = {*_remit_strategies.__all__, "Written271", "responses_271"}
+    assert registered == set(sbst.__all__) - {"money"} - texts
+    # Every strategy of a model is registered: the eligibility models too.
+    assert {"benefits", "eligibility_inquiries", "members", "rejections"} <= registered
 
 
 @pytest.mark.parametrize(("type_name", "strategy_name"), _hypothesis_plugin._STRATEGIES)
 def test_from_type_draws_each_model(type_name: str, strategy_name: str) -> None:
-    cls = getattr(soapbill, type_name)
+    cls = _hypothesis_plugin._model(type_name)
     quick = settings(database=None, max_examples=5, phases=[Phase.generate])
     assert type(find(st.from_type(cls), lambda _: True, settings=quick)) is cls
     resolve = _hypothesis_plugin._Deferred(strategy_name)

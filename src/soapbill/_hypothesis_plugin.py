@@ -6,9 +6,11 @@ the ``hypothesis`` entry point group that soapbill's package metadata declares
 (Hypothesis documents it as "Registering strategies via setuptools entry
 points"). Then ``st.from_type(soapbill.Claim)`` draws claims from
 :func:`soapbill.strategies.claims`, and so on for every model that has a
-strategy. ``import soapbill`` registers nothing and never imports Hypothesis;
-this module imports neither until Hypothesis calls it, and
-:mod:`soapbill.strategies` only when a strategy is first resolved.
+strategy, the models of :mod:`soapbill.eligibility` too
+(``st.from_type(EligibilityInquiry)``). ``import soapbill`` registers nothing
+and never imports Hypothesis; this module imports neither until Hypothesis
+calls it (then the models' modules), and :mod:`soapbill.strategies` only when
+a strategy is first resolved.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-#: Each model exported by :mod:`soapbill`, with the strategy that draws it.
+#: Each model with a strategy, with the strategy that draws it: the models
+#: exported by :mod:`soapbill`, then those of :mod:`soapbill.eligibility`.
 _STRATEGIES: Final = (
     ("Addendum", "addenda"),
     ("Address", "addresses"),
@@ -53,6 +56,11 @@ _STRATEGIES: Final = (
     ("TaxId", "tax_ids"),
     ("TissueFinding", "tissue_findings"),
     ("Treatment", "treatments"),
+    ("eligibility.Benefit", "benefits"),
+    ("eligibility.EligibilityInquiry", "eligibility_inquiries"),
+    ("eligibility.EligibilityResponse", "eligibility_responses"),
+    ("eligibility.Member", "members"),
+    ("eligibility.Rejection", "rejections"),
 )
 
 
@@ -79,6 +87,18 @@ class _Deferred:
         return f"soapbill.strategies.{self.name}()"
 
 
+def _model(name: str) -> type:
+    """
+    The model *name* of :data:`_STRATEGIES`: ``Claim``, ``eligibility.Benefit`` ...
+
+    A name without a dot is :mod:`soapbill`'s; ``eligibility.`` names one of
+    :mod:`soapbill.eligibility`.
+    """
+    module, _, attribute = name.rpartition(".")
+    model: type = getattr(importlib.import_module(f"soapbill.{module}".rstrip(".")), attribute)
+    return model
+
+
 def _hypothesis_setup_hook() -> None:
     """
     Register a strategy for each model of :data:`_STRATEGIES`.
@@ -86,7 +106,5 @@ def _hypothesis_setup_hook() -> None:
     # Imported here: Hypothesis calls this hook while it is imported itself.
     from hypothesis import strategies as st  # noqa: PLC0415
 
-    import soapbill  # noqa: PLC0415
-
     for type_name, strategy_name in _STRATEGIES:
-        st.register_type_strategy(getattr(soapbill, type_name), _Deferred(strategy_name))
+        st.register_type_strategy(_model(type_name), _Deferred(strategy_name))

@@ -58,6 +58,16 @@ model that has a strategy here (``st.from_type(soapbill.Claim)`` draws from
 plugin entry point (``HYPOTHESIS_NO_PLUGINS=1`` turns Hypothesis' plugins
 off). ``import soapbill`` registers nothing.
 
+Eligibility has strategies too: :func:`eligibility_inquiries` draws
+inquiries that :func:`soapbill.eligibility.write_270` writes, and
+:func:`benefits`, :func:`members`, :func:`rejections` and
+:func:`eligibility_responses` the parts of a 271 and whole responses
+(``st.from_type`` draws each of these models). :func:`responses_271` draws a
+271's text with the responses it was written from (a :class:`Written271`),
+which :func:`soapbill.eligibility.read_271` reads back equal; like the
+remittance strategies (:func:`remittances_835` ...), it draws X12 text, not
+a model, and is not registered for ``st.from_type``.
+
 .. versionadded:: 0.1.0
 """
 
@@ -79,6 +89,15 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     msg = "soapbill.strategies needs Hypothesis: pip install 'soapbill[testing]'"
     raise ImportError(msg) from error
 
+from soapbill._eligibility_strategies import (
+    Written271,
+    benefits,
+    eligibility_inquiries,
+    eligibility_responses,
+    members,
+    rejections,
+    responses_271,
+)
 from soapbill._remit_strategies import (
     Written277CA,
     Written835,
@@ -145,6 +164,7 @@ from soapbill.soap import (
 )
 
 __all__ = [
+    "Written271",
     "Written277CA",
     "Written835",
     "Written999",
@@ -154,16 +174,20 @@ __all__ = [
     "adjustments",
     "assessments",
     "attachments",
+    "benefits",
     "claim_acknowledgements_277ca",
     "claim_decisions",
     "claims",
     "coverages",
     "cpt_codes",
     "diagnosis_codes",
+    "eligibility_inquiries",
+    "eligibility_responses",
     "frequencies",
     "home_exercises",
     "lifestyles",
     "line_decisions",
+    "members",
     "modifiers",
     "money",
     "npis",
@@ -178,8 +202,10 @@ __all__ = [
     "provider_adjustments",
     "providers",
     "ranges_of_motion",
+    "rejections",
     "related_causes",
     "remittances_835",
+    "responses_271",
     "service_lines",
     "signatures",
     "soap_notes",
