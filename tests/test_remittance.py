@@ -935,6 +935,15 @@ def test_reading_leaves_the_models_fully_checked() -> None:
         untyped.ServicePayment(code=97010, charge=D(1), paid=D(1))
 
 
+def test_reading_refuses_a_lone_surrogate_in_what_it_keeps() -> None:
+    # Not text: no writer could write it back. The models refuse it at the segment.
+    for old, new in [("CLP*clm-001*", "CLP*clm-\ud800*"), ("CAS*CO*97*", "CAS*CO*9\ud800*")]:
+        text = seed_835().replace(old, new, 1)
+        with pytest.raises(ValidationError) as info:
+            read_835(text)
+        assert [d.code for d in info.value.errors] == ["x12_value"]
+
+
 def test_reading_still_checks_lengths() -> None:
     text = seed_835().replace("CLP*clm-001*", f"CLP*{'c' * 39}*")
     with pytest.raises(ValidationError) as info:
