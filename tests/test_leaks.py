@@ -63,6 +63,7 @@ from soapbill import (
     Subjective,
     Subscriber,
     TaxId,
+    Treatment,
     ValidationError,
     batch,
     from_dict,
@@ -80,6 +81,7 @@ from soapbill.billing import (
     PtpEdits,
     UnitMethod,
     allocate_units,
+    assistant_modifier,
     build_claim,
     estimate,
     lines_missing_plan_modifier,
@@ -603,6 +605,7 @@ FAILING: dict[Callable[..., Any], list[Case]] = {
         lambda: lines_with_medicare_status(SENTINEL, cpt.MedicareStatus.BUNDLED),  # type: ignore[arg-type]
         lambda: lines_with_medicare_status(CLAIM.lines, SENTINEL),  # type: ignore[arg-type]
     ],
+    assistant_modifier: [lambda: assistant_modifier(SENTINEL)],  # type: ignore[arg-type]
     needs_kx: [
         lambda: needs_kx(SENTINEL, 2026, Discipline.PT),  # type: ignore[arg-type]
         lambda: needs_kx(Decimal("1.00"), 1911, Discipline.PT),
@@ -861,6 +864,18 @@ LATER_RX = attrs.evolve(RX, id="RX3", written_on=date(2026, 4, 1))
 DRAFT = attrs.evolve(NOTE, signature=None, treatments=NOTE.treatments[:1])
 
 
+#: The payer's allowed amounts, by code.
+ALLOWED = FeeSchedule.of(
+    {code: Decimal("20.00") for code in ("97112", "97124", "97140", "97530")},
+    effective_from=date(2026, 1, 1),
+)
+#: 47 minutes: 3 units under the CMS rule, 4 per code (CMS example 1's minutes).
+PER_CODE_MINUTES = (
+    Treatment(code=CptCode("97124"), minutes=24),
+    Treatment(code=CptCode("97140"), minutes=23),
+)
+
+
 def _decisions() -> list[Decision]:
     """
     Decisions on the sentinel claim in which every built-in rule finds something.
@@ -893,6 +908,33 @@ def _decisions() -> list[Decision]:
             {"prescriptions": [OLD_RX], "history": [EARLIER], "as_of": MARCH},
         ),
         (RULES_CLAIM, STRICT, {"prescriptions": [LATER_RX], "as_of": MARCH}),
+        # An auto PIP claim with no accident, date or claim number.
+        (
+            attrs.evolve(
+                RULES_CLAIM,
+                coverage=attrs.evolve(COVERAGE, plan_type=PlanType.AUTO_PIP),
+                related_causes=None,
+                property_casualty_claim_number=None,
+            ),
+            PayerPolicy(id="pip", version="1"),
+            {"as_of": MARCH},
+        ),
+        # KX from allowed amounts.
+        (
+            RULES_CLAIM,
+            STRICT,
+            {"history": [EARLIER], "as_of": MARCH, "allowed_amounts": ALLOWED},
+        ),
+        # Billed per code under the CMS rule; a PTA renders, without CQ.
+        (
+            attrs.evolve(
+                CLAIM,
+                lines=(builders.line("97124", 2, "GP"), builders.line("97140", 2, "GP")),
+                rendering_provider=builders.therapist(name=NAME, credential=Credential.PTA),
+            ),
+            PayerPolicy(id="units", version="1", assistant_modifiers=True),
+            {"notes": [attrs.evolve(NOTE, treatments=PER_CODE_MINUTES)], "as_of": MARCH},
+        ),
         (
             RULES_CLAIM,
             STRICT,

@@ -32,10 +32,13 @@ from soapbill import (
     PlanType,
     Prescription,
     Provider,
+    RelatedCauses,
     ServiceLine,
     SoapNote,
     Treatment,
+    ValidationError,
 )
+from soapbill.billing.fees import FeeSchedule
 from soapbill.billing.ncci import (
     ModifierIndicator,
     MueAdjudication,
@@ -147,6 +150,9 @@ def test_builtin_ids_are_the_documented_public_ids() -> None:
     assert BUILTIN_IDS == (
         "coverage.inactive",
         "coverage.wrong_payer",
+        "accident.cause_missing",
+        "accident.date_missing",
+        "accident.claim_number_missing",
         "rx.required",
         "rx.expired",
         "rx.not_yet_valid",
@@ -162,14 +168,17 @@ def test_builtin_ids_are_the_documented_public_ids() -> None:
         "units.exceed_limit",
         "mue.not_checked",
         "units.unsupported_by_note",
+        "units.method_mismatch",
         "ncci.conflict",
         "modifier.missing",
+        "modifier.assistant_missing",
         "note.missing",
         "note.unsigned",
         "visits.annual_limit",
         "filing.late",
         "auth.missing",
         "kx.required",
+        "kx.estimated",
         "kx.not_checked",
     )
     assert len(set(BUILTIN_IDS)) == len(BUILTIN_IDS)
@@ -185,8 +194,13 @@ def test_the_ids_of_one_analysis_come_from_one_rule_group() -> None:
     assert groups == {
         "rx_group": tuple(i for i in BUILTIN_IDS if i.startswith("rx.")),
         "diagnosis_group": ("diagnosis.not_billable", "diagnosis.not_checked"),
+        "accident_group": (
+            "accident.cause_missing",
+            "accident.date_missing",
+            "accident.claim_number_missing",
+        ),
         "units_group": ("units.exceed_limit", "mue.not_checked"),
-        "kx_group": ("kx.required", "kx.not_checked"),
+        "kx_group": ("kx.required", "kx.estimated", "kx.not_checked"),
     }
 
 
@@ -284,6 +298,94 @@ def test_coverage_inactive_groups_the_lines_of_a_date() -> None:
 )
 def test_coverage_wrong_payer(policy: PayerPolicy, expected: list[object]) -> None:
     assert found(check(claim(), policy), "coverage.wrong_payer") == expected
+
+
+# --- property and casualty ---------------------------------------------------------------
+
+AUTO = builders.coverage(plan_type=PlanType.AUTO_PIP)
+COMP = builders.coverage(plan_type=PlanType.WORKERS_COMP)
+CRASH = RelatedCauses(auto_accident=True, accident_state="WA", accident_date=date(2026, 2, 20))
+AT_WORK = RelatedCauses(employment=True)
+
+
+@pytest.mark.parametrize(
+    ("coverage", "causes", "number", "expected"),
+    [
+        pytest.param(AUTO, CRASH, "PC1", [], id="auto: complete"),
+        pytest.param(
+            AUTO,
+            None,
+            None,
+            [
+                "accident.cause_missing",
+                "accident.date_missing",
+                "accident.claim_number_missing",
+            ],
+            id="auto: nothing",
+        ),
+        pytest.param(
+            AUTO,
+            attrs.evolve(CRASH, accident_date=None),
+            "PC1",
+            ["accident.date_missing"],
+            id="auto: no date",
+        ),
+        pytest.param(AUTO, CRASH, None, ["accident.claim_number_missing"], id="auto: no number"),
+        pytest.param(
+            AUTO,
+            RelatedCauses(other_accident=True, accident_date=date(2026, 2, 20)),
+            "PC1",
+            ["accident.cause_missing"],
+            id="auto: another accident",
+        ),
+        pytest.param(COMP, AT_WORK, "WC1", [], id="comp: complete"),
+        pytest.param(
+            COMP,
+            None,
+            None,
+            ["accident.cause_missing", "accident.claim_number_missing"],
+            id="comp: nothing",
+        ),
+        pytest.param(COMP, CRASH, "WC1", ["accident.cause_missing"], id="comp: not employment"),
+        pytest.param(COMP, AT_WORK, None, ["accident.claim_number_missing"], id="comp: no number"),
+        pytest.param(builders.coverage(), None, None, [], id="commercial: not asked"),
+    ],
+)
+def test_accident_group_by_plan_type(
+    coverage: Any, causes: RelatedCauses | None, number: str | None, expected: list[str]
+) -> None:
+    subject = claim(coverage=coverage, related_causes=causes, property_casualty_claim_number=number)
+    decision = check(subject, table=None)
+    assert [f.rule for f in decision.findings if f.rule.startswith("accident.")] == expected
+
+
+def test_accident_group_messages() -> None:
+    decision = check(claim(coverage=AUTO))
+    assert [(f.path, f.message, f.fix) for f in decision.findings] == [
+        (
+            "related_causes",
+            "an auto PIP claim must say the condition is related to an auto accident",
+            "set related_causes.auto_accident with the accident_state",
+        ),
+        (
+            "related_causes.accident_date",
+            "an auto PIP claim needs the date of the accident",
+            "add the accident date to related_causes",
+        ),
+        (
+            "property_casualty_claim_number",
+            "an auto PIP claim needs the claim number the insurer assigned",
+            "ask the insurer for its claim number and add it to the claim",
+        ),
+    ]
+    comp = check(claim(coverage=COMP, property_casualty_claim_number="WC1"))
+    assert [(f.path, f.message, f.fix) for f in comp.findings] == [
+        (
+            "related_causes",
+            "a workers' compensation claim must say the condition is related to employment",
+            "set related_causes.employment",
+        )
+    ]
 
 
 # --- prescriptions ---------------------------------------------------------------------
@@ -790,6 +892,58 @@ def test_units_unsupported_by_note_honours_the_catalogue_passed() -> None:
     assert unsupported(catalog(timed=False)) == [("lines[0].units", message)]
 
 
+# The same minutes, counted under the other method: CMS example 1 (Pub 100-04
+# Ch. 5 §20.2), 97112 24 + 97110 23, is 3 units under the CMS rule and 4 per code.
+@pytest.mark.parametrize(
+    ("policy", "minutes", "billed", "expected"),
+    [
+        pytest.param(CMS, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 1}, 0, id="CMS as CMS"),
+        pytest.param(
+            PER_CODE, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 2}, 0, id="AMA as AMA"
+        ),
+        # Billed per code under a CMS policy: over-billed (also unsupported_by_note).
+        pytest.param(
+            CMS, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 2}, 1, id="CMS billed per code"
+        ),
+        # Billed by the CMS rule under a per-code policy: 1 unit under-billed.
+        pytest.param(
+            PER_CODE, {"97112": 24, "97110": 23}, {"97112": 2, "97110": 1}, 1, id="AMA billed CMS"
+        ),
+        # CMS-3, 97110 33 + 97140 7: per code drops 97140's 7 minutes.
+        pytest.param(CMS, {"97110": 33, "97140": 7}, {"97110": 2}, 1, id="CMS-3 per code"),
+        # A tie broken the other way is still the CMS rule (CMS-2).
+        pytest.param(
+            CMS, {"97112": 20, "97110": 20}, {"97112": 1, "97110": 2}, 0, id="CMS-2 either"
+        ),
+        # One code: both methods agree.
+        pytest.param(CMS, {"97124": 40}, {"97124": 3}, 0, id="one code"),
+        # Neither method's result: not this rule's business.
+        pytest.param(CMS, {"97112": 24, "97110": 23}, {"97112": 1}, 0, id="neither"),
+    ],
+)
+def test_units_method_mismatch(
+    policy: PayerPolicy, minutes: dict[str, int], billed: dict[str, int], expected: int
+) -> None:
+    subject = claim(*(line(code, units) for code, units in billed.items()))
+    decision = check(subject, policy, notes=[note(*minutes.items())], table=None)
+    assert len(found(decision, "units.method_mismatch")) == expected
+
+
+def test_units_method_mismatch_message() -> None:
+    subject = claim(line("97112", 2), line("97110", 1))
+    notes = [note(("97112", 24), ("97110", 23))]
+    finding = only(check(subject, PER_CODE, notes=notes, table=None), "units.method_mismatch")
+    assert finding.severity is Severity.WARNING
+    assert (finding.path, finding.message, finding.fix) == (
+        "lines[0].units",
+        (
+            "lines 1 and 2: the timed units of the date (3) follow the CMS 8-minute rule; the "
+            "policy counts under the per-code rule, which makes 4 units of the note's minutes"
+        ),
+        "bill 2 units of 97110 and 2 units of 97112",
+    )
+
+
 # --- edits and modifiers ---------------------------------------------------------------
 
 SAMPLE_PTP = attrs.evolve(POLICY, ptp_edits=tuple(PtpEdits.sample()))
@@ -852,6 +1006,64 @@ def test_modifier_missing() -> None:
             "add one of GP, GO or GN to line 3",
         ),
     ]
+
+
+# Medicare: services furnished in whole or in part by a physical therapist
+# assistant carry CQ from 1 January 2020 (Pub 100-04 Ch. 5 §20.1).
+ASSISTED = attrs.evolve(POLICY, assistant_modifiers=True)
+PTA = builders.therapist(credential=Credential.PTA)
+
+
+@pytest.mark.parametrize(
+    ("policy", "lines", "rendering", "note_by", "expected"),
+    [
+        pytest.param(ASSISTED, (line("97110", 2, "GP"),), PTA, None, 1, id="PTA renders"),
+        pytest.param(ASSISTED, (line("97110", 2, "GP", "CQ"),), PTA, None, 0, id="CQ given"),
+        pytest.param(ASSISTED, (line("97110", 2, "GP"),), LMT, PTA, 1, id="PTA's note"),
+        pytest.param(
+            ASSISTED,
+            (line("97110", 2, "GP"), line("97124", 1, "GP", "CQ")),
+            LMT,
+            PTA,
+            1,
+            id="one line of two",
+        ),
+        pytest.param(ASSISTED, (line("97110", 2, "GO"),), PTA, None, 0, id="an OT line"),
+        pytest.param(ASSISTED, (line("97110", 2, "GP"),), LMT, None, 0, id="no assistant"),
+        pytest.param(POLICY, (line("97110", 2, "GP"),), PTA, PTA, 0, id="switched off"),
+        pytest.param(
+            ASSISTED,
+            (line("97110", 2, "GP", on=date(2019, 12, 31)),),
+            PTA,
+            None,
+            0,
+            id="before 2020",
+        ),
+    ],
+)
+def test_modifier_assistant_missing(
+    policy: PayerPolicy,
+    lines: tuple[ServiceLine, ...],
+    rendering: Provider,
+    note_by: Provider | None,
+    expected: int,
+) -> None:
+    notes = [] if note_by is None else [note(("97110", 30), provider=note_by)]
+    decision = check(claim(*lines, rendering=rendering), policy, notes=notes, table=None)
+    assert len(found(decision, "modifier.assistant_missing")) == expected
+
+
+def test_modifier_assistant_missing_message() -> None:
+    decision = check(claim(line("97110", 2, "GP"), rendering=PTA), ASSISTED, table=None)
+    finding = only(decision, "modifier.assistant_missing")
+    assert (finding.path, finding.message, finding.fix) == (
+        "lines[0].modifiers",
+        (
+            "line 1 (97110) needs modifier CQ: an assistant (pta) furnished services on its date "
+            "of service"
+        ),
+        "add modifier CQ to line 1, unless the assistant's part was 10% of the service or less",
+    )
 
 
 # --- notes -----------------------------------------------------------------------------
@@ -992,6 +1204,8 @@ def _spent(amount: str, *modifiers: str) -> Claim:
     return claim(line("97110", 1, *modifiers, on=date(2026, 1, 10), charge=amount), id="H1")
 
 
+# Without allowed amounts, billed charges stand in: the finding is the warning
+# kx.estimated, which says so.
 @pytest.mark.parametrize(
     ("earlier", "this", "expected"),
     [
@@ -1002,19 +1216,27 @@ def _spent(amount: str, *modifiers: str) -> Claim:
         pytest.param("2420.00", line("97124", 2, "GN", charge="60.01"), 1, id="SLP shares PT's"),
     ],
 )
-def test_kx_required(earlier: str, this: ServiceLine, expected: int) -> None:
+def test_kx_estimated_from_charges(earlier: str, this: ServiceLine, expected: int) -> None:
     decision = check(claim(this), KX, history=[_spent(earlier)])
-    assert len(found(decision, "kx.required")) == expected
+    assert len(found(decision, "kx.estimated")) == expected
+    assert found(decision, "kx.required") == []
 
 
-def test_kx_required_counts_this_claims_earlier_lines_and_not_later_history() -> None:
+def test_kx_estimated_counts_this_claims_earlier_lines_and_not_later_history() -> None:
     later_history = claim(line(on=date(2026, 6, 1), charge="5000.00"), id="H9")
     subject = claim(line(charge="2400.00"), line("97140", 1, charge="100.00"))
     decision = check(subject, KX, history=[later_history])
-    finding = only(decision, "kx.required")
+    finding = only(decision, "kx.estimated")
+    assert finding.severity is Severity.WARNING
     assert finding.path == "lines[1].modifiers"
     assert finding.message == (
-        "line 2 (97140) needs modifier KX: the year's therapy charges pass the $2480.00 threshold"
+        "line 2 (97140) may need modifier KX: the year's therapy amounts pass the $2480.00 "
+        "threshold, counted with billed charges, as no allowed amounts were given; Medicare "
+        "counts allowed amounts"
+    )
+    assert finding.fix == (
+        "pass the payer's allowed amounts to check, or add modifier KX to line 2, "
+        "with documentation of medical necessity"
     )
 
 
@@ -1026,12 +1248,90 @@ def test_kx_adds_up_every_earlier_line_of_the_year() -> None:
     )
     last_year = claim(line("97110", 1, on=date(2025, 12, 10), charge="1000.00"), id="H2")
     assert (
-        found(check(claim(line(charge="60.00")), KX, history=[earlier, last_year]), "kx.required")
+        found(check(claim(line(charge="60.00")), KX, history=[earlier, last_year]), "kx.estimated")
         == []
     )
     assert found(
-        check(claim(line(charge="60.01")), KX, history=[earlier, last_year]), "kx.required"
+        check(claim(line(charge="60.01")), KX, history=[earlier, last_year]), "kx.estimated"
     )
+
+
+# Medicare measures the threshold in allowed amounts (Pub 100-04 Ch. 5 §10.3):
+# with the payer's allowed amounts, a line counts its fee times its units.
+ALLOWED = FeeSchedule.of(
+    {"97110": Decimal("30.00"), "97124": Decimal("25.00")}, effective_from=date(2026, 1, 1)
+)
+
+
+def _kx_rules(earlier_units: int, this: ServiceLine, allowed: FeeSchedule | None) -> list[str]:
+    # The earlier visit is billed at $100.00 a unit, far above what is allowed.
+    history = claim(
+        line("97110", earlier_units, on=date(2026, 1, 10), charge=f"{100 * earlier_units}.00"),
+        id="H1",
+    )
+    decision = evaluate(claim(this), KX, history=[history], as_of=DOS, allowed_amounts=allowed)
+    return [f.rule for f in decision.findings if f.rule.startswith("kx.")]
+
+
+@pytest.mark.parametrize(
+    ("earlier_units", "this", "allowed", "expected"),
+    [
+        # 80 units allowed at $30.00 = $2400.00; 2 more units of 97124 at $25.00
+        # make $2450.00: under the threshold, though the charges ($8060.00) pass it.
+        pytest.param(80, line("97124", 2, charge="60.00"), ALLOWED, [], id="allowed: under"),
+        pytest.param(
+            80, line("97124", 2, charge="60.00"), None, ["kx.estimated"], id="charges: over"
+        ),
+        # 80 + 4 units: $2400.00 + $100.00 allowed passes $2480.00.
+        pytest.param(
+            80, line("97124", 4, charge="120.00"), ALLOWED, ["kx.required"], id="allowed: over"
+        ),
+        pytest.param(80, line("97124", 4, "KX", charge="120.00"), ALLOWED, [], id="KX given"),
+        # 97140 has no allowed amount: its charge stands in, and the finding says so.
+        pytest.param(
+            82, line("97140", 1, charge="100.00"), ALLOWED, ["kx.estimated"], id="not priced"
+        ),
+    ],
+)
+def test_kx_is_measured_in_allowed_amounts(
+    earlier_units: int, this: ServiceLine, allowed: FeeSchedule | None, expected: list[str]
+) -> None:
+    assert _kx_rules(earlier_units, this, allowed) == expected
+
+
+def test_kx_required_message_and_the_basis_of_an_estimate() -> None:
+    history = [claim(line("97110", 80, on=date(2026, 1, 10), charge="8000.00"), id="H1")]
+    required = evaluate(
+        claim(line("97124", 4, charge="120.00")),
+        KX,
+        history=history,
+        as_of=DOS,
+        allowed_amounts=ALLOWED,
+    )
+    finding = only(required, "kx.required")
+    assert finding.severity is Severity.ERROR
+    assert finding.message == (
+        "line 1 (97124) needs modifier KX: the year's allowed amounts for therapy pass the "
+        "$2480.00 threshold"
+    )
+    estimated = evaluate(
+        claim(line("97140", 3, charge="100.00")),
+        KX,
+        history=history,
+        as_of=DOS,
+        allowed_amounts=ALLOWED,
+    )
+    assert only(estimated, "kx.estimated").message == (
+        "line 1 (97140) may need modifier KX: the year's therapy amounts pass the $2480.00 "
+        "threshold, counted with billed charges for 1 line the allowed amounts do not price; "
+        "Medicare counts allowed amounts"
+    )
+
+
+def test_allowed_amounts_must_be_a_fee_schedule() -> None:
+    with pytest.raises(ValidationError) as info:
+        evaluate(claim(), KX, as_of=DOS, allowed_amounts={"97110": "30.00"})  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [("allowed_amounts", "invalid_type")]
 
 
 def test_kx_counts_only_the_history_of_the_same_payer() -> None:

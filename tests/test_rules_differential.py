@@ -1,15 +1,21 @@
 """
-evaluate() decides as it did before its rules became rule groups.
+evaluate() decides as it did, unless a decision changed on purpose.
 
-``data/evaluate-cases.jsonl.gz`` holds 200 generated cases, one JSON object a
+``data/evaluate-cases.jsonl.gz`` holds generated cases, one JSON object a
 line: a claim, a policy (a bundled one with random changes: PTP and MUE
 tables, limits, modifier requirements, KX thresholds, ...), prescriptions,
-notes, history, ``as_of`` and whether the shipped diagnosis table is passed,
-drawn with the strategies of ``test_rules_properties.py`` so that every
-built-in rule id finds something in some case. With each case is the
-decision the engine made before the rules were regrouped (before
-``soapbill.rules.base`` existed, when the seven ``rx.*`` rules shared a memo).
-Findings, their order and every field must stay the same.
+notes, history, ``as_of``, whether the shipped diagnosis table is passed and,
+in some, the payer's allowed amounts. 200 were drawn with the strategies of
+``test_rules_properties.py``; the cases of :data:`ADDED`, built by hand, reach
+the rule ids those never reach. With each case is the decision the engine
+made when it was recorded (first before the rules were regrouped, when the
+seven ``rx.*`` rules shared a memo). Findings, their order and every field
+must stay the same.
+
+When a decision changes on purpose, run ``python tests/test_rules_differential.py``
+from the repository root: it re-decides every recorded case with today's
+engine, adds the cases of :data:`ADDED` not yet recorded, rewrites the file,
+and prints which rule ids gained or lost findings. Say why in the commit.
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from soapbill import Claim, Prescription, SoapNote
+import builders
+from soapbill import Claim, Credential, PlanType, Prescription, SoapNote
+from soapbill.billing.fees import FeeSchedule
+from soapbill.billing.units import UnitMethod
 from soapbill.formats.json import from_dict, to_dict
-from soapbill.rules import BUILTIN_IDS, PayerPolicy, evaluate
+from soapbill.rules import BUILTIN_IDS, KxThreshold, PayerPolicy, evaluate
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 
 CASES = Path(__file__).parent / "data" / "evaluate-cases.jsonl.gz"
@@ -36,6 +46,7 @@ def _cases() -> list[dict[str, Any]]:
 
 
 def _decide(case: dict[str, Any]) -> dict[str, Any]:
+    allowed = case.get("allowed_amounts")
     decision = evaluate(
         from_dict(case["claim"], Claim),
         from_dict(case["policy"], PayerPolicy),
@@ -44,6 +55,7 @@ def _decide(case: dict[str, Any]) -> dict[str, Any]:
         history=[from_dict(old, Claim) for old in case["history"]],
         as_of=date.fromisoformat(case["as_of"]),
         diagnosis_table=MASSAGE_DIAGNOSES if case["diagnosis_table"] else None,
+        allowed_amounts=None if allowed is None else from_dict(allowed, FeeSchedule),
     )
     return to_dict(decision)
 
@@ -63,3 +75,93 @@ def test_every_decision_is_the_one_recorded(cases: list[dict[str, Any]]) -> None
     if differ:
         first = cases[differ[0]]
         assert (differ, _decide(first)) == (differ, first["decision"])
+
+
+# --- recording -------------------------------------------------------------------------
+
+
+def _added() -> dict[str, dict[str, Any]]:
+    """
+    The hand-built cases, by name: each reaches rule ids the drawn cases do not.
+    """
+    day = builders.DOS
+    pta = builders.therapist(credential=Credential.PTA)
+    kx = PayerPolicy(
+        id="kx", version="1", kx_thresholds=(KxThreshold(year=2026, amount=Decimal("2480.00")),)
+    )
+    spent = builders.claim(builders.line("97110", 80, on=date(2026, 1, 10)), id="H1")
+    allowed = FeeSchedule.of(
+        {"97110": Decimal("30.00"), "97124": Decimal("25.00")}, effective_from=date(2026, 1, 1)
+    )
+    cases: dict[str, tuple[Claim, PayerPolicy, dict[str, Any]]] = {
+        # An auto PIP claim without the accident, its date or the claim number.
+        "auto pip, nothing said": (
+            builders.claim(coverage=builders.coverage(plan_type=PlanType.AUTO_PIP)),
+            PayerPolicy(id="pip", version="1"),
+            {},
+        ),
+        # KX past the threshold in allowed amounts.
+        "kx from allowed amounts": (
+            builders.claim(builders.line("97124", 4)),
+            kx,
+            {"history": [spent], "allowed_amounts": allowed},
+        ),
+        # Billed by the CMS rule under a per-code policy, rendered by a PTA without CQ.
+        "per code billed as cms, by a pta": (
+            builders.claim(
+                builders.line("97112", 2, "GP"),
+                builders.line("97110", 1, "GP"),
+                rendering_provider=pta,
+            ),
+            PayerPolicy(
+                id="units", version="1", unit_method=UnitMethod.PER_CODE, assistant_modifiers=True
+            ),
+            {"notes": [builders.note(("97112", 24), ("97110", 23))]},
+        ),
+    }
+    return {
+        name: {
+            "name": name,
+            "as_of": day.isoformat(),
+            "claim": to_dict(subject),
+            "policy": to_dict(policy),
+            "prescriptions": [],
+            "notes": [to_dict(n) for n in inputs.get("notes", [])],
+            "history": [to_dict(h) for h in inputs.get("history", [])],
+            "diagnosis_table": False,
+            "allowed_amounts": (
+                None if "allowed_amounts" not in inputs else to_dict(inputs["allowed_amounts"])
+            ),
+        }
+        for name, (subject, policy, inputs) in cases.items()
+    }
+
+
+#: The names of the hand-built cases (see :func:`_added`).
+ADDED = tuple(sorted(_added()))
+
+
+def _record() -> None:
+    """
+    Re-decide every recorded case, add the hand-built ones, rewrite the file.
+    """
+    cases = _cases()
+    known = {case.get("name") for case in cases}
+    cases += [case for name, case in _added().items() if name not in known]
+    gained: dict[str, int] = {}
+    for case in cases:
+        before = {(f["rule"], f["path"]) for f in case.get("decision", {}).get("findings", [])}
+        case["decision"] = _decide(case)
+        after = {(f["rule"], f["path"]) for f in case["decision"]["findings"]}
+        for rule_id, _ in after - before:
+            gained[rule_id] = gained.get(rule_id, 0) + 1
+        for rule_id, _ in before - after:
+            gained[rule_id] = gained.get(rule_id, 0) - 1
+    with gzip.open(CASES, "wt", encoding="utf-8") as out:
+        out.writelines(json.dumps(case, sort_keys=True) + "\n" for case in cases)
+    for rule_id, change in sorted(gained.items()):
+        print(f"{rule_id}: {change:+d} findings")  # noqa: T201 - a maintainer's script
+
+
+if __name__ == "__main__":
+    _record()

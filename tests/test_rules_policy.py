@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import builders
 from soapbill import CptCode, Credential, Modifier, PlanType, ValidationError
 from soapbill.billing.ncci import MueAdjudication, MueLimit, PtpEdits
 from soapbill.billing.units import UnitMethod
@@ -27,6 +28,7 @@ from soapbill.rules import (
     PayerPolicy,
     PriorAuthorization,
     UnitLimit,
+    evaluate,
     policies,
 )
 from soapbill.rules.policies import UnknownPolicyError
@@ -76,6 +78,7 @@ def payer_policies(draw: st.DrawFn) -> PayerPolicy:
                 max_size=2,
             ).map(tuple)
         ),
+        assistant_modifiers=draw(st.booleans()),
         signed_note_required=draw(st.booleans()),
         visits_per_year=draw(st.none() | st.integers(1, 366)),
         units_per_day=tuple(UnitLimit(code=c, units=draw(st.integers(1, 8))) for c in unit_codes),
@@ -260,10 +263,57 @@ def test_bundled_policy_contents() -> None:
     assert medicare.covered_codes is not None
     assert CptCode("97014") not in medicare.covered_codes
     assert Credential.LMT not in (medicare.covered_credentials or ())
+    # Medicare enrols no physical therapist assistant: the supervising PT
+    # bills, with CQ on the lines (Pub 100-02 Ch. 15 §230.4; Pub 100-04 Ch. 5 §20.1).
+    assert Credential.PTA not in (medicare.covered_credentials or ())
+    assert medicare.assistant_modifiers
     assert policies.load("auto-pip").signed_note_required
     comp = policies.load("workers-comp")
     assert comp.covered_credentials == (Credential.LMT,)
     assert comp.prior_authorization == PriorAuthorization(after_visits=6)
+
+
+ANYONE = (Credential.MD, Credential.DO, Credential.NP, Credential.PA)
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        # Who may write the prescription: an MD, PT or DC writes the seed's.
+        pytest.param("commercial-rx", (*ANYONE, Credential.PT, Credential.DC), id="commercial-rx"),
+        pytest.param("auto-pip", (*ANYONE, Credential.PT, Credential.DC), id="auto-pip"),
+        # WAC 296-23-250: the attending doctor (a chiropractor may be one) or a PA.
+        pytest.param("workers-comp", (*ANYONE, Credential.DC), id="workers-comp"),
+        # A physician or NPP certifies the plan of care, never a chiropractor
+        # (Pub 100-02 Ch. 15 §220.1.3).
+        pytest.param("medicare-part-b", ANYONE, id="medicare-part-b"),
+    ],
+)
+def test_bundled_policies_accept_the_prescribers_their_sources_name(
+    name: str, accepted: tuple[Credential, ...]
+) -> None:
+    policy = policies.load(name)
+    assert {c for c in Credential if policy.accepts_prescriber(c)} == set(accepted)
+
+
+def test_medicare_part_b_refuses_a_pta_rendering_and_wants_cq_for_a_ptas_note() -> None:
+    medicare = policies.load("medicare-part-b")
+    pta = builders.therapist(credential=Credential.PTA)
+    gp_line = builders.line("97110", 2, "GP")
+    coverage = builders.coverage(plan_type=PlanType.MEDICARE_PART_B)
+    rendered = builders.claim(gp_line, coverage=coverage, rendering_provider=pta)
+    found = evaluate(rendered, medicare, as_of=builders.DOS).rules_found
+    assert {"provider.not_covered", "modifier.assistant_missing"} <= set(found)
+    # Billed under the supervising PT, the PTA's note still asks for CQ.
+    pt = builders.therapist(credential=Credential.PT)
+    under_pt = builders.claim(gp_line, coverage=coverage, rendering_provider=pt)
+    notes = [builders.note(("97110", 30), provider=pta)]
+    found = evaluate(under_pt, medicare, notes=notes, as_of=builders.DOS).rules_found
+    assert "provider.not_covered" not in found
+    assert "modifier.assistant_missing" in found
+    with_cq = attrs.evolve(under_pt, lines=(builders.line("97110", 2, "GP", "CQ"),))
+    found = evaluate(with_cq, medicare, notes=notes, as_of=builders.DOS).rules_found
+    assert "modifier.assistant_missing" not in found
 
 
 def test_loading_an_unknown_policy() -> None:

@@ -3,7 +3,8 @@ Billing arithmetic: units from minutes, coding edits, fees and visit-to-claim.
 
 * :mod:`soapbill.billing.units`: minutes of treatment to billable units.
 * :mod:`soapbill.billing.ncci`: NCCI procedure-to-procedure pairs and MUE limits.
-* :mod:`soapbill.billing.medicare`: Medicare disciplines, plan modifiers, KX thresholds.
+* :mod:`soapbill.billing.medicare`: Medicare disciplines, plan and assistant modifiers, KX
+  thresholds.
 * :mod:`soapbill.billing.fees`: fee schedules, self-pay packages, patient estimates.
 * :mod:`soapbill.billing.build`: signed SOAP notes to a claim.
 
@@ -23,9 +24,12 @@ from soapbill.billing.fees import (
     estimate,
 )
 from soapbill.billing.medicare import (
+    ASSISTANT_MODIFIERS,
+    ASSISTANTS_FROM,
     KX_THRESHOLDS,
     Discipline,
     UnknownThresholdError,
+    assistant_modifier,
     lines_missing_plan_modifier,
     lines_with_medicare_status,
     needs_kx,
@@ -44,6 +48,8 @@ from soapbill.billing.ncci import (
 from soapbill.billing.units import UnitAllocation, UnitMethod, allocate_units
 
 __all__ = [
+    "ASSISTANTS_FROM",
+    "ASSISTANT_MODIFIERS",
     "KX_THRESHOLDS",
     "Discipline",
     "Estimate",
@@ -67,6 +73,7 @@ __all__ = [
     "UnitMethod",
     "UnknownThresholdError",
     "allocate_units",
+    "assistant_modifier",
     "build_claim",
     "estimate",
     "lines_missing_plan_modifier",

@@ -15,9 +15,12 @@ True
 from __future__ import annotations
 
 from soapbill.billing.medicare import (
+    ASSISTANT_MODIFIERS,
+    ASSISTANTS_FROM,
     KX_THRESHOLDS,
     Discipline,
     UnknownThresholdError,
+    assistant_modifier,
     lines_missing_plan_modifier,
     lines_with_medicare_status,
     needs_kx,
@@ -36,6 +39,8 @@ from soapbill.billing.ncci import (
 )
 
 __all__ = [
+    "ASSISTANTS_FROM",
+    "ASSISTANT_MODIFIERS",
     "KX_THRESHOLDS",
     "Discipline",
     "ModifierIndicator",
@@ -49,6 +54,7 @@ __all__ = [
     "PtpEdits",
     "Source",
     "UnknownThresholdError",
+    "assistant_modifier",
     "lines_missing_plan_modifier",
     "lines_with_medicare_status",
     "needs_kx",

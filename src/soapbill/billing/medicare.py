@@ -15,7 +15,14 @@ Medicare Part B outpatient therapy has rules of its own, kept here as data:
   own (:attr:`Discipline.kx_pool`);
 * codes of fee-schedule status B (97010) are never paid separately and codes
   of status I (97014) are not valid for Medicare (Pub 100-04 Ch. 23 §30.2.2):
-  :func:`lines_with_medicare_status` finds them.
+  :func:`lines_with_medicare_status` finds them;
+* a service furnished in whole or in part by a therapy assistant carries the
+  assistant's modifier, CQ for a physical therapist assistant (CO for an
+  occupational therapy assistant), on claims with dates of service from
+  1 January 2020 (Pub 100-04 Ch. 5 §20.1; CMS, "Billing Examples Using CQ/CO
+  Modifiers"): :func:`assistant_modifier` says which. Medicare does not
+  enrol assistants: their services are billed under the supervising
+  therapist (Pub 100-02 Ch. 15 §230.4).
 
 >>> from decimal import Decimal
 >>> needs_kx(Decimal("2500.00"), 2025, Discipline.PT)
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -40,11 +48,15 @@ from soapbill.claims import ServiceLine
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, MedicareStatus
 from soapbill.codes.modifiers import Modifier
 from soapbill.errors import SoapbillError, ValidationError
+from soapbill.parties import Credential
 
 __all__ = [
+    "ASSISTANTS_FROM",
+    "ASSISTANT_MODIFIERS",
     "KX_THRESHOLDS",
     "Discipline",
     "UnknownThresholdError",
+    "assistant_modifier",
     "lines_missing_plan_modifier",
     "lines_with_medicare_status",
     "needs_kx",
@@ -135,6 +147,46 @@ KX_THRESHOLDS: Final[Mapping[int, Decimal]] = MappingProxyType(
         2026: Decimal("2480.00"),
     }
 )
+
+
+#: The modifier that marks a service furnished in whole or in part by a
+#: therapy assistant, by the assistant's credential, with the discipline whose
+#: plan of care the service is under: CQ, "outpatient physical therapy services
+#: furnished in whole or in part by a physical therapist assistant" (Pub 100-04
+#: Ch. 5 §20.1; CMS, "Billing Examples Using CQ/CO Modifiers for Services
+#: Furnished In Whole or In Part by PTAs and OTAs"). CO marks an occupational
+#: therapy assistant's services the same way; soapbill's credentials name no
+#: occupational therapy assistant yet.
+ASSISTANT_MODIFIERS: Final[Mapping[Credential, tuple[Discipline, Modifier]]] = MappingProxyType(
+    {Credential.PTA: (Discipline.PT, Modifier("CQ"))}
+)
+#: The first date of service whose claims must carry CQ or CO: the Bipartisan
+#: Budget Act of 2018, §53107 (Social Security Act §1834(v)(2)), as CMS's
+#: billing examples state it.
+ASSISTANTS_FROM: Final = date(2020, 1, 1)
+
+
+def assistant_modifier(credential: Credential | None) -> tuple[Discipline, Modifier] | None:
+    """
+    The discipline and modifier of services furnished by an assistant with *credential*.
+
+    ``None`` for a credential that is no assistant's (a therapist, a
+    physician, a massage therapist) and for ``None``.
+
+    >>> assistant_modifier(Credential.PTA)
+    (<Discipline.PT: 'pt'>, Modifier('CQ'))
+    >>> assistant_modifier(Credential.PT) is None
+    True
+
+    Raises:
+        ValidationError: *credential* is neither a
+            :class:`~soapbill.parties.Credential` nor ``None``.
+
+    .. versionadded:: 0.1.0
+    """
+    if credential is not None and not isinstance(credential, Credential):
+        raise invalid_type("credential", "a Credential or None")
+    return None if credential is None else ASSISTANT_MODIFIERS.get(credential)
 
 
 class UnknownThresholdError(SoapbillError, LookupError):

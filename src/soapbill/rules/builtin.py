@@ -8,40 +8,47 @@ sort. Each does nothing unless the policy switches it on; the rules guide
 that share one analysis come from one rule group: the seven ``rx.*`` ids
 (:func:`rx_group`: which prescription covers a line), the two ``diagnosis.*``
 ids (:func:`diagnosis_group`), ``units.exceed_limit`` with ``mue.not_checked``
-(:func:`units_group`: the payer's limits and the MUE values) and the two
-``kx.*`` ids (:func:`kx_group`: the year-to-date amounts). The ids are public
-API:
+(:func:`units_group`: the payer's limits and the MUE values), the three
+``accident.*`` ids (:func:`accident_group`: what a property and casualty
+claim must carry) and the three ``kx.*`` ids (:func:`kx_group`: the
+year-to-date amounts). The ids are public API:
 
-==============================  ========  =============================================
-id                              severity  switched on by
-==============================  ========  =============================================
-``coverage.inactive``           error     always
-``coverage.wrong_payer``        error     ``payer_id``, ``plan_types``
-``rx.required``                 error     ``rx_required``
-``rx.expired``                  error     ``rx_required``
-``rx.not_yet_valid``            error     ``rx_required``
-``rx.visits_exhausted``         error     ``rx_required``
-``rx.prescriber_not_accepted``  error     ``rx_required`` + ``prescriber_credentials``
-``rx.diagnosis_mismatch``       error     ``rx_required``
-``rx.code_not_ordered``         error     ``rx_required``
-``provider.not_covered``        error     ``covered_credentials``
-``code.not_covered``            error     ``covered_codes``
-``code.bundled``                warning   ``bundled_codes``
-``diagnosis.not_billable``      error     always (with a diagnosis table)
-``diagnosis.not_checked``       info      always
-``units.exceed_limit``          error     ``units_per_day``, ``mue_limits``
-``mue.not_checked``             info      ``mue_limits``
-``units.unsupported_by_note``   error     a note for the date of service
-``ncci.conflict``               error     ``ptp_edits``
-``modifier.missing``            error     ``modifier_requirements``
-``note.missing``                error     ``signed_note_required``
-``note.unsigned``               error     ``signed_note_required``
-``visits.annual_limit``         error     ``visits_per_year``
-``filing.late``                 error     ``timely_filing_days`` / ``_months``
-``auth.missing``                error     ``prior_authorization``
-``kx.required``                 error     ``kx_thresholds``
-``kx.not_checked``              info      ``kx_thresholds``
-==============================  ========  =============================================
+=================================  ========  ===============================================
+id                                 severity  switched on by
+=================================  ========  ===============================================
+``coverage.inactive``              error     always
+``coverage.wrong_payer``           error     ``payer_id``, ``plan_types``
+``accident.cause_missing``         error     the claim's plan type (auto PIP, workers' comp)
+``accident.date_missing``          error     the claim's plan type (auto PIP)
+``accident.claim_number_missing``  error     the claim's plan type (auto PIP, workers' comp)
+``rx.required``                    error     ``rx_required``
+``rx.expired``                     error     ``rx_required``
+``rx.not_yet_valid``               error     ``rx_required``
+``rx.visits_exhausted``            error     ``rx_required``
+``rx.prescriber_not_accepted``     error     ``rx_required`` + ``prescriber_credentials``
+``rx.diagnosis_mismatch``          error     ``rx_required``
+``rx.code_not_ordered``            error     ``rx_required``
+``provider.not_covered``           error     ``covered_credentials``
+``code.not_covered``               error     ``covered_codes``
+``code.bundled``                   warning   ``bundled_codes``
+``diagnosis.not_billable``         error     always (with a diagnosis table)
+``diagnosis.not_checked``          info      always
+``units.exceed_limit``             error     ``units_per_day``, ``mue_limits``
+``mue.not_checked``                info      ``mue_limits``
+``units.unsupported_by_note``      error     a note for the date of service
+``units.method_mismatch``          warning   a note for the date of service
+``ncci.conflict``                  error     ``ptp_edits``
+``modifier.missing``               error     ``modifier_requirements``
+``modifier.assistant_missing``     error     ``assistant_modifiers``
+``note.missing``                   error     ``signed_note_required``
+``note.unsigned``                  error     ``signed_note_required``
+``visits.annual_limit``            error     ``visits_per_year``
+``filing.late``                    error     ``timely_filing_days`` / ``_months``
+``auth.missing``                   error     ``prior_authorization``
+``kx.required``                    error     ``kx_thresholds`` (with allowed amounts)
+``kx.estimated``                   warning   ``kx_thresholds`` (billed charges)
+``kx.not_checked``                 info      ``kx_thresholds``
+=================================  ========  ===============================================
 
 The ``*.not_checked`` rules say that a check could not be made for want of
 data (no diagnosis table, no MUE value for a code, no KX threshold for a
@@ -61,13 +68,15 @@ from typing import Final
 
 from soapbill._text import plural
 from soapbill._validators import MONEY_LIMIT
-from soapbill.billing.medicare import Discipline, needs_kx
+from soapbill.billing.fees import FeeSchedule
+from soapbill.billing.medicare import ASSISTANTS_FROM, Discipline, assistant_modifier, needs_kx
 from soapbill.billing.ncci import ModifierIndicator, MueStatus
-from soapbill.billing.units import UNIT_MINUTES, UnitMethod, allocate_units
-from soapbill.claims import AttachmentKind, Claim
+from soapbill.billing.units import UNIT_MINUTES, UnitAllocation, UnitMethod, allocate_units
+from soapbill.claims import AttachmentKind, Claim, ServiceLine
 from soapbill.codes.cpt import Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.codes.modifiers import Modifier
+from soapbill.parties import PlanType
 from soapbill.prescriptions import Prescription
 from soapbill.rules.base import (
     FindingFactory,
@@ -84,6 +93,9 @@ from soapbill.rules.findings import Finding, Severity
 from soapbill.soap import SoapNote
 
 __all__ = [
+    "ACCIDENT_CAUSE_MISSING",
+    "ACCIDENT_CLAIM_NUMBER_MISSING",
+    "ACCIDENT_DATE_MISSING",
     "AUTH_MISSING",
     "BUILTIN_IDS",
     "BUILTIN_RULES",
@@ -94,8 +106,10 @@ __all__ = [
     "DIAGNOSIS_NOT_BILLABLE",
     "DIAGNOSIS_NOT_CHECKED",
     "FILING_LATE",
+    "KX_ESTIMATED",
     "KX_NOT_CHECKED",
     "KX_REQUIRED",
+    "MODIFIER_ASSISTANT_MISSING",
     "MODIFIER_MISSING",
     "MUE_NOT_CHECKED",
     "NCCI_CONFLICT",
@@ -110,8 +124,10 @@ __all__ = [
     "RX_REQUIRED",
     "RX_VISITS_EXHAUSTED",
     "UNITS_EXCEED_LIMIT",
+    "UNITS_METHOD_MISMATCH",
     "UNITS_UNSUPPORTED_BY_NOTE",
     "VISITS_ANNUAL_LIMIT",
+    "accident_group",
     "auth_missing",
     "code_bundled",
     "code_not_covered",
@@ -120,6 +136,7 @@ __all__ = [
     "diagnosis_group",
     "filing_late",
     "kx_group",
+    "modifier_assistant_missing",
     "modifier_missing",
     "ncci_conflict",
     "note_missing",
@@ -127,12 +144,16 @@ __all__ = [
     "provider_not_covered",
     "rx_group",
     "units_group",
+    "units_method_mismatch",
     "units_unsupported_by_note",
     "visits_annual_limit",
 ]
 
 COVERAGE_INACTIVE: Final = "coverage.inactive"
 COVERAGE_WRONG_PAYER: Final = "coverage.wrong_payer"
+ACCIDENT_CAUSE_MISSING: Final = "accident.cause_missing"
+ACCIDENT_DATE_MISSING: Final = "accident.date_missing"
+ACCIDENT_CLAIM_NUMBER_MISSING: Final = "accident.claim_number_missing"
 RX_REQUIRED: Final = "rx.required"
 RX_EXPIRED: Final = "rx.expired"
 RX_NOT_YET_VALID: Final = "rx.not_yet_valid"
@@ -148,14 +169,17 @@ DIAGNOSIS_NOT_CHECKED: Final = "diagnosis.not_checked"
 UNITS_EXCEED_LIMIT: Final = "units.exceed_limit"
 MUE_NOT_CHECKED: Final = "mue.not_checked"
 UNITS_UNSUPPORTED_BY_NOTE: Final = "units.unsupported_by_note"
+UNITS_METHOD_MISMATCH: Final = "units.method_mismatch"
 NCCI_CONFLICT: Final = "ncci.conflict"
 MODIFIER_MISSING: Final = "modifier.missing"
+MODIFIER_ASSISTANT_MISSING: Final = "modifier.assistant_missing"
 NOTE_MISSING: Final = "note.missing"
 NOTE_UNSIGNED: Final = "note.unsigned"
 VISITS_ANNUAL_LIMIT: Final = "visits.annual_limit"
 FILING_LATE: Final = "filing.late"
 AUTH_MISSING: Final = "auth.missing"
 KX_REQUIRED: Final = "kx.required"
+KX_ESTIMATED: Final = "kx.estimated"
 KX_NOT_CHECKED: Final = "kx.not_checked"
 
 _ERROR: Final = Severity.ERROR
@@ -230,6 +254,72 @@ def coverage_wrong_payer(context: Context, found: FindingFactory) -> Iterator[Fi
             f"the policy applies to plan type {allowed}, not {coverage.plan_type}",
             path="coverage.plan_type",
             fix="check the claim against the policy of its plan type",
+        )
+
+
+# --- property and casualty -------------------------------------------------------------
+
+#: What a property and casualty claim must say its condition is related to, by
+#: plan type: the field of RelatedCauses, and how a message names it.
+_PC_CAUSES: Final = {
+    PlanType.AUTO_PIP: ("auto_accident", "an auto accident", "an auto PIP"),
+    PlanType.WORKERS_COMP: ("employment", "employment", "a workers' compensation"),
+}
+
+
+@rule_group(
+    {
+        ACCIDENT_CAUSE_MISSING: _ERROR,
+        ACCIDENT_DATE_MISSING: _ERROR,
+        ACCIDENT_CLAIM_NUMBER_MISSING: _ERROR,
+    }
+)
+def accident_group(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
+    """
+    An auto PIP or workers' compensation claim lacks what its payer reads first.
+
+    On by the claim's plan type. ``accident.cause_missing``: an auto PIP
+    claim does not say the condition is related to an auto accident (with
+    its state), or a workers' compensation claim that it is related to
+    employment (CMS-1500 item 10a-b; 837P CLM11, codes AA with the state and
+    EM). ``accident.date_missing``: an auto PIP claim has no accident date
+    (837P DTP*439; PIP payers ask for the date of the accident).
+    ``accident.claim_number_missing``: either has no property and casualty
+    claim number, which the payer assigns and the claim must carry
+    (CMS-1500 item 11b; 837P loop 2010BA REF*Y4, "required on property and
+    casualty claims", X12 RFI 974). Sources: the pyx12 map of 005010X222A1
+    for CLM11's codes; X12 request for interpretation 974 for the claim
+    number; PIP payers' requirements as massage clinics publish them
+    (Bellingham Massage Clinic, Massage Practice Builder).
+    """
+    claim = context.claim
+    plan = claim.coverage.plan_type
+    cause = _PC_CAUSES.get(plan)
+    if cause is None:
+        return
+    field, what, words = cause
+    causes = claim.related_causes
+    if causes is None or not getattr(causes, field):
+        yield found(
+            ACCIDENT_CAUSE_MISSING,
+            f"{words} claim must say the condition is related to {what}",
+            path="related_causes",
+            fix=f"set related_causes.{field}"
+            + (" with the accident_state" if plan is PlanType.AUTO_PIP else ""),
+        )
+    if plan is PlanType.AUTO_PIP and (causes is None or causes.accident_date is None):
+        yield found(
+            ACCIDENT_DATE_MISSING,
+            f"{words} claim needs the date of the accident",
+            path="related_causes.accident_date",
+            fix="add the accident date to related_causes",
+        )
+    if claim.property_casualty_claim_number is None:
+        yield found(
+            ACCIDENT_CLAIM_NUMBER_MISSING,
+            f"{words} claim needs the claim number the insurer assigned",
+            path="property_casualty_claim_number",
+            fix="ask the insurer for its claim number and add it to the claim",
         )
 
 
@@ -727,6 +817,85 @@ def _unsupported(
     )
 
 
+_OTHER_METHOD: Final = {UnitMethod.CMS: UnitMethod.PER_CODE, UnitMethod.PER_CODE: UnitMethod.CMS}
+
+
+@rule(UNITS_METHOD_MISMATCH, _WARNING)
+def units_method_mismatch(context: Context, found: FindingFactory) -> Iterator[Finding]:
+    """
+    A date's timed units follow the other unit method, not the policy's.
+
+    Runs on every date of service with a note on file, on the note's timed
+    codes the catalogue knows. The timed units billed are exactly what the
+    other method (:class:`~soapbill.billing.units.UnitMethod`) makes of the
+    note's minutes, and not a result of the policy's own method (under the
+    CMS rule, any tie broken either way is one). A warning, as billing fewer
+    units than the minutes support is no error to the payer, only money
+    lost; billing more is also ``units.unsupported_by_note``. Sources: the
+    CMS 8-minute rule (Pub 100-04 Ch. 5 §20.2) and the AMA rule of eights
+    (CPT's time rule); the payer contract decides which applies (WebPT, "The
+    8-Minute Rule Showdown").
+    """
+    method, catalog, claim = context.policy.unit_method, context.catalog, context.claim
+    other = _OTHER_METHOD[method]
+    for day, indices in context.lines_by_date.items():
+        notes = context.notes_on(day)
+        if not notes:
+            continue
+        minutes = _note_minutes(notes, catalog)
+        ours = allocate_units(minutes, method=method, catalog=catalog)
+        theirs = allocate_units(minutes, method=other, catalog=catalog)
+        billed_lines = {
+            code: same
+            for code, same in _units_by_code(claim, indices).items()
+            if code in ours.timed
+        }
+        billed = {
+            code: sum(claim.lines[i].units for i in billed_lines.get(code, ()))
+            for code in ours.timed
+        }
+        if (
+            not billed_lines
+            or billed != {code: theirs.units[code] for code in ours.timed}
+            or _is_allocation(billed, ours)
+        ):
+            continue
+        same = sorted(i for group in billed_lines.values() for i in group)
+        should = _join(
+            [f"{plural(units, 'unit')} of {code}" for code, units in ours.units.items() if units]
+        )
+        yield found(
+            f"{_lines(same)}: the timed units of the date ({sum(billed.values())}) follow "
+            f"{_METHOD_WORDS[other]}; the policy counts under {_METHOD_WORDS[method]}, "
+            f"which makes {plural(ours.timed_units, 'unit')} of the note's minutes",
+            path=f"lines[{same[0]}].units",
+            fix=f"bill {should}" if should else f"remove {_lines(same)}",
+        )
+
+
+def _is_allocation(billed: Mapping[CptCode, int], allocation: UnitAllocation) -> bool:
+    """
+    Whether *billed* (units of each timed code) is a result of *allocation*'s method.
+
+    Under the per-code rule there is one result. Under the CMS rule the total
+    is fixed, each code gets its full 15-minute blocks and at most one unit
+    more, and a code with a smaller leftover never gets the unit of one with
+    a larger (ties may go either way, Pub 100-04 Ch. 5 §20.2).
+    """
+    timed = allocation.timed
+    if allocation.method is UnitMethod.PER_CODE:
+        return all(billed[code] == allocation.units[code] for code in timed)
+    minutes = allocation.minutes
+    extra = {code: billed[code] - minutes[code] // UNIT_MINUTES for code in timed}
+    if sum(billed.values()) != allocation.timed_units or any(
+        e not in {0, 1} for e in extra.values()
+    ):
+        return False
+    given = [minutes[code] % UNIT_MINUTES for code in timed if extra[code]]
+    passed = [minutes[code] % UNIT_MINUTES for code in timed if not extra[code]]
+    return not given or not passed or min(given) >= max(passed)
+
+
 # --- edits and modifiers ---------------------------------------------------------------
 
 
@@ -791,6 +960,46 @@ def modifier_missing(context: Context, found: FindingFactory) -> Iterator[Findin
                 path=f"lines[{i}].modifiers",
                 fix=fix,
             )
+
+
+@rule(MODIFIER_ASSISTANT_MISSING, _ERROR)
+def modifier_assistant_missing(context: Context, found: FindingFactory) -> Iterator[Finding]:
+    """
+    A service an assistant furnished lacks the assistant's modifier (CQ).
+
+    On with ``assistant_modifiers``. A physical therapist assistant furnished
+    the services of a date when the rendering provider is one, or wrote a
+    note of the date; each line of that date under the physical therapy plan
+    of care (:meth:`~soapbill.billing.medicare.Discipline.of_line`) then needs
+    CQ, from 1 January 2020 (:data:`~soapbill.billing.medicare.ASSISTANTS_FROM`).
+    A part of 10% or less of a service is de minimis and needs no modifier, so
+    the fix says so. Sources: Pub 100-04 Ch. 5 §20.1; CMS, "Billing Examples
+    Using CQ/CO Modifiers for Services Furnished In Whole or In Part by PTAs
+    and OTAs"; Social Security Act §1834(v).
+    """
+    if not context.policy.assistant_modifiers:
+        return
+    claim = context.claim
+    for day, indices in context.lines_by_date.items():
+        if day < ASSISTANTS_FROM:
+            continue
+        providers = [claim.treating_provider, *(note.provider for note in context.notes_on(day))]
+        wanted: dict[Discipline, tuple[Modifier, str]] = {}
+        for provider in providers:
+            modifier = assistant_modifier(provider.credential)
+            if modifier is not None:
+                wanted[modifier[0]] = (modifier[1], str(provider.credential))
+        for i in indices if wanted else ():
+            line = claim.lines[i]
+            need = wanted.get(Discipline.of_line(line))
+            if need is not None and need[0] not in line.modifiers:
+                yield found(
+                    f"line {i + 1} ({line.code}) needs modifier {need[0]}: an assistant "
+                    f"({need[1]}) furnished services on its date of service",
+                    path=f"lines[{i}].modifiers",
+                    fix=f"add modifier {need[0]} to line {i + 1}, unless the assistant's "
+                    "part was 10% of the service or less",
+                )
 
 
 # --- notes -----------------------------------------------------------------------------
@@ -944,16 +1153,32 @@ _Pool = tuple[frozenset[Discipline], int]
 _MOST_MONEY: Final = MONEY_LIMIT - Decimal("0.01")
 
 
-def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[Decimal]]:
+#: A year-to-date amount, and how many of the lines in it were counted at their
+#: billed charge for want of an allowed amount.
+_Amount = tuple[Decimal, int]
+
+
+def _kx_value(line: ServiceLine, allowed: FeeSchedule | None) -> _Amount:
     """
-    The history's charges through each of *days*, by KX pool and year.
+    What *line* adds to the year's amount: its allowed amount, or its charge.
+    """
+    fee = None if allowed is None else allowed.find(line.code, line.date_of_service)
+    if fee is None:
+        return line.charge, 1
+    return fee.amount * line.units, 0
+
+
+def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[_Amount]]:
+    """
+    The history's amounts through each of *days*, by KX pool and year.
 
     *days* are the claim's dates of service, sorted. Each history line is
     added to the first of them on or after its own date, then the amounts are
     accumulated: one pass over the history, no sort of it.
     """
     payer = context.claim.coverage.payer.id
-    buckets: dict[_Pool, list[Decimal]] = {}
+    allowed = context.allowed_amounts
+    buckets: dict[_Pool, list[_Amount]] = {}
     # Looked up once: the loop runs once per line of the patient's history.
     discipline_of = Discipline.of_line
     for old in context.active_history:
@@ -966,33 +1191,42 @@ def _kx_history(context: Context, days: list[date]) -> dict[_Pool, list[Decimal]
                 key = (discipline_of(line).kx_pool, day.year)
                 bucket = buckets.get(key)
                 if bucket is None:
-                    bucket = buckets[key] = [Decimal(0)] * len(days)
-                bucket[k] += line.charge
-    return {key: list(itertools.accumulate(bucket)) for key, bucket in buckets.items()}
+                    bucket = buckets[key] = [(Decimal(0), 0)] * len(days)
+                amount, charged = _kx_value(line, allowed)
+                bucket[k] = (bucket[k][0] + amount, bucket[k][1] + charged)
+    return {
+        key: list(itertools.accumulate(bucket, lambda a, b: (a[0] + b[0], a[1] + b[1])))
+        for key, bucket in buckets.items()
+    }
 
 
-@rule_group({KX_REQUIRED: _ERROR, KX_NOT_CHECKED: _INFO})
+@rule_group({KX_REQUIRED: _ERROR, KX_ESTIMATED: _WARNING, KX_NOT_CHECKED: _INFO})
 def kx_group(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
     """
     A therapy line past the year's KX threshold lacks the KX modifier.
 
-    ``kx.required``: the year-to-date amount of a line passes the policy's
-    threshold of its year, and the line has no KX. The amount is the sum of
-    the charges of the lines of its KX pool (PT with SLP, or OT) in its
-    calendar year: on the active history billed to the same payer through its
-    date, plus the lines of this claim before it (by date, then line order)
-    and itself. Charges stand in for incurred expenses, which a claim does not
-    know. ``kx.not_checked``: the policy has KX thresholds, but none for a
+    The year-to-date amount of a line is the sum of the amounts of the lines
+    of its KX pool (PT with SLP, or OT) in its calendar year: on the active
+    history billed to the same payer through its date, plus the lines of this
+    claim before it (by date, then line order) and itself. Medicare measures
+    the threshold in allowed amounts (incurred expenses), so a line counts
+    its allowed amount from the ``allowed_amounts`` passed to
+    :func:`~soapbill.rules.engine.evaluate` (the fee times the units), and its
+    billed charge where none is known. ``kx.required``: the amount, all of it
+    allowed amounts, passes the policy's threshold of the line's year, and the
+    line has no KX. ``kx.estimated``: the same, but billed charges stood in for
+    some of the amount, so the threshold may not be passed yet; the message
+    says so. ``kx.not_checked``: the policy has KX thresholds, but none for a
     line's year. Source: Medicare Part B therapy thresholds (Pub 100-04 Ch. 5
     §10.3; Noridian, "Per-Beneficiary KX Modifier Thresholds"; NGS).
     """
     thresholds = context.policy.kx_threshold_by_year
     if not thresholds:
         return
-    claim = context.claim
+    claim, allowed = context.claim, context.allowed_amounts
     days = sorted(context.lines_by_date)
     history = _kx_history(context, days)
-    running: dict[_Pool, Decimal] = {}
+    running: dict[_Pool, _Amount] = {}
     missing_years: dict[int, list[int]] = {}
     for i in sorted(range(len(claim.lines)), key=lambda k: claim.lines[k].date_of_service):
         line = claim.lines[i]
@@ -1002,23 +1236,21 @@ def kx_group(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
             continue
         discipline = Discipline.of_line(line)
         key = (discipline.kx_pool, day.year)
-        running[key] = running.get(key, Decimal(0)) + line.charge
+        value, charged = _kx_value(line, allowed)
+        before = running.get(key, (Decimal(0), 0))
+        running[key] = (before[0] + value, before[1] + charged)
+        amount, charged = running[key]
         earlier = history.get(key)
-        amount = running[key]
         if earlier is not None:
-            amount += earlier[bisect.bisect_left(days, day)]
-        amount = min(amount, _MOST_MONEY)
+            old = earlier[bisect.bisect_left(days, day)]
+            amount, charged = amount + old[0], charged + old[1]
         # Once the year's expenses exceed the threshold, every therapy line
         # needs KX (Pub 100-04 Ch. 5 §10.3).
         if _KX not in line.modifiers and needs_kx(
-            amount, day.year, discipline, thresholds=thresholds
+            min(amount, _MOST_MONEY), day.year, discipline, thresholds=thresholds
         ):
-            yield found(
-                KX_REQUIRED,
-                f"line {i + 1} ({line.code}) needs modifier KX: the year's therapy "
-                f"charges pass the ${thresholds[day.year]} threshold",
-                path=f"lines[{i}].modifiers",
-                fix=f"add modifier KX to line {i + 1}, with documentation of medical necessity",
+            yield _kx_finding(
+                found, i, line, thresholds[day.year], charged=charged, allowed=allowed
             )
     for year, indices in sorted(missing_years.items()):
         yield found(
@@ -1028,10 +1260,42 @@ def kx_group(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
         )
 
 
+def _kx_finding(
+    found: GroupFindingFactory,
+    i: int,
+    line: ServiceLine,
+    threshold: Decimal,
+    *,
+    charged: int,
+    allowed: FeeSchedule | None,
+) -> Finding:
+    fix = f"add modifier KX to line {i + 1}, with documentation of medical necessity"
+    if not charged:
+        return found(
+            KX_REQUIRED,
+            f"line {i + 1} ({line.code}) needs modifier KX: the year's allowed amounts "
+            f"for therapy pass the ${threshold} threshold",
+            path=f"lines[{i}].modifiers",
+            fix=fix,
+        )
+    if allowed is None:
+        basis = "billed charges, as no allowed amounts were given"
+    else:
+        basis = f"billed charges for {plural(charged, 'line')} the allowed amounts do not price"
+    return found(
+        KX_ESTIMATED,
+        f"line {i + 1} ({line.code}) may need modifier KX: the year's therapy amounts pass "
+        f"the ${threshold} threshold, counted with {basis}; Medicare counts allowed amounts",
+        path=f"lines[{i}].modifiers",
+        fix=f"pass the payer's allowed amounts to check, or {fix}",
+    )
+
+
 #: Every built-in rule and rule group, in the order they run.
 BUILTIN_RULES: Final[tuple[Rule | RuleGroup, ...]] = (
     coverage_inactive,
     coverage_wrong_payer,
+    accident_group,
     rx_group,
     provider_not_covered,
     code_not_covered,
@@ -1039,8 +1303,10 @@ BUILTIN_RULES: Final[tuple[Rule | RuleGroup, ...]] = (
     diagnosis_group,
     units_group,
     units_unsupported_by_note,
+    units_method_mismatch,
     ncci_conflict,
     modifier_missing,
+    modifier_assistant_missing,
     note_missing,
     note_unsigned,
     visits_annual_limit,

@@ -19,6 +19,7 @@ from typing import Final
 import attrs
 
 from soapbill._arguments import check_date, check_instance, invalid_type, tuple_of
+from soapbill.billing.fees import FeeSchedule
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog
 from soapbill.errors import ValidationError
@@ -56,6 +57,8 @@ class Context:
         as_of: The day the claim is checked.
         diagnosis_table: The diagnosis table, if any.
         catalog: The code catalogue: which codes are known, which are timed.
+        allowed_amounts: The payer's allowed amounts by code and date, if
+            given (the KX threshold is measured in them).
         active_history: The earlier claims that still count: not voided,
             replaced or superseded.
         visit_dates: Every visit on the claim and the active history, sorted.
@@ -76,6 +79,7 @@ class Context:
     as_of: date
     diagnosis_table: DiagnosisTable | None
     catalog: Catalog
+    allowed_amounts: FeeSchedule | None
     active_history: tuple[Claim, ...]
     visit_dates: tuple[date, ...]
     payer_visit_dates: tuple[date, ...]
@@ -94,13 +98,16 @@ class Context:
         as_of: date,
         diagnosis_table: DiagnosisTable | None = None,
         catalog: Catalog | None = None,
+        allowed_amounts: FeeSchedule | None = None,
     ) -> Context:
         """
         Check the inputs of one evaluation and index them.
 
         Every prescription, note and earlier claim must be about the claim's
         patient (the same patient id). ``catalog`` defaults to
-        :data:`~soapbill.codes.cpt.DEFAULT_CATALOG`.
+        :data:`~soapbill.codes.cpt.DEFAULT_CATALOG`; ``allowed_amounts``, the
+        payer's allowed amounts as a
+        :class:`~soapbill.billing.fees.FeeSchedule`, to none.
 
         Raises:
             ValidationError: An input is of the wrong type or about another
@@ -116,6 +123,8 @@ class Context:
                 "diagnosis_table", "a DiagnosisTable (an object with a check method)"
             )
         book = DEFAULT_CATALOG if catalog is None else check_instance(catalog, Catalog, "catalog")
+        if allowed_amounts is not None:
+            check_instance(allowed_amounts, FeeSchedule, "allowed_amounts")
         patient = claim.patient.id
         rxs = tuple_of(prescriptions, Prescription, "prescriptions")
         _same_patient((rx.patient_id for rx in rxs), "prescriptions", "patient_id", patient)
@@ -142,6 +151,7 @@ class Context:
             as_of=as_of,
             diagnosis_table=diagnosis_table,
             catalog=book,
+            allowed_amounts=allowed_amounts,
             active_history=active,
             visit_dates=visits,
             payer_visit_dates=(

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Final, TypeAlias, cast
 
 from soapbill._arguments import as_tuple
+from soapbill.billing.fees import FeeSchedule
 from soapbill.claims import Claim
 from soapbill.codes.cpt import Catalog
 from soapbill.prescriptions import Prescription
@@ -213,6 +214,7 @@ def evaluate(
     extra_rules: Iterable[Rule | RuleGroup] = (),
     diagnosis_table: DiagnosisTable | None = None,
     catalog: Catalog | None = None,
+    allowed_amounts: FeeSchedule | None = None,
 ) -> Decision:
     """
     Check *claim* against *policy* and explain the decision.
@@ -235,6 +237,12 @@ def evaluate(
         catalog: The code catalogue the rules ask whether a code is known and
             timed; default :data:`~soapbill.codes.cpt.DEFAULT_CATALOG`. Pass
             your practice's extended catalogue here.
+        allowed_amounts: The payer's allowed amounts (its fee schedule) by
+            code and date. Medicare measures the KX threshold in allowed
+            amounts: with them, a line past the threshold without KX is the
+            error ``kx.required``; without them (or where they have no amount
+            for a line), billed charges stand in and the finding is the
+            warning ``kx.estimated``, which says so.
 
     Returns:
         The decision, with its findings in a stable order.
@@ -263,5 +271,6 @@ def evaluate(
         as_of=as_of,
         diagnosis_table=diagnosis_table,
         catalog=catalog,
+        allowed_amounts=allowed_amounts,
     )
     return Decision.of(policy, as_of, _run(context, checks))

@@ -191,6 +191,10 @@ class PayerPolicy:
             covers (is a massage therapist covered?); ``None`` means any.
         unit_method: How minutes become units (CMS 8-minute rule or per code).
         modifier_requirements: Modifiers that lines of some codes must carry.
+        assistant_modifiers: Whether a service furnished in whole or in part
+            by a therapy assistant must carry the assistant's modifier (CQ
+            for a physical therapist assistant: Medicare, Pub 100-04 Ch. 5
+            §20.1).
         signed_note_required: Whether every date of service needs a signed
             SOAP note, attached to the claim.
         visits_per_year: The most visits paid per calendar year.
@@ -229,6 +233,7 @@ class PayerPolicy:
     modifier_requirements: tuple[ModifierRequirement, ...] = attrs.field(
         default=(), metadata=rules(max_len=100)
     )
+    assistant_modifiers: bool = False
     signed_note_required: bool = False
     visits_per_year: int | None = attrs.field(default=None, metadata=rules(ge=1, le=366))
     units_per_day: tuple[UnitLimit, ...] = attrs.field(default=(), metadata=rules(max_len=1000))
