@@ -12,11 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from soapbill import CptCode, Modifier, ServiceLine, ValidationError
+from soapbill import CptCode, Credential, Modifier, ServiceLine, ValidationError
 from soapbill.billing.medicare import (
+    ASSISTANT_MODIFIERS,
+    ASSISTANTS_FROM,
     KX_THRESHOLDS,
     Discipline,
     UnknownThresholdError,
+    assistant_modifier,
     lines_missing_plan_modifier,
     lines_with_medicare_status,
     needs_kx,
@@ -188,3 +191,31 @@ def test_a_pool_is_one_object_per_discipline_pool() -> None:
     # Rules key running totals by the pool: one set, whichever discipline asks.
     assert Discipline.PT.kx_pool is Discipline.SLP.kx_pool
     assert Discipline.OT.kx_pool is not Discipline.PT.kx_pool
+
+
+# --- assistants ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("credential", "expected"),
+    [
+        # CQ: PT services furnished in whole or in part by a PTA (Pub 100-04 Ch. 5 §20.1).
+        pytest.param(Credential.PTA, (Discipline.PT, Modifier("CQ")), id="pta: CQ"),
+        pytest.param(Credential.PT, None, id="pt"),
+        pytest.param(Credential.OT, None, id="ot"),
+        pytest.param(Credential.LMT, None, id="lmt"),
+        pytest.param(None, None, id="none"),
+    ],
+)
+def test_assistant_modifier(
+    credential: Credential | None, expected: tuple[Discipline, Modifier] | None
+) -> None:
+    assert assistant_modifier(credential) == expected
+    assert date(2020, 1, 1) == ASSISTANTS_FROM
+    assert dict(ASSISTANT_MODIFIERS) == {Credential.PTA: (Discipline.PT, Modifier("CQ"))}
+
+
+def test_assistant_modifier_refuses_what_is_no_credential() -> None:
+    with pytest.raises(ValidationError) as info:
+        assistant_modifier("pta")  # type: ignore[arg-type]
+    assert [(d.path, d.code) for d in info.value.errors] == [("credential", "invalid_type")]
