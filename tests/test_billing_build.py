@@ -30,6 +30,7 @@ from soapbill.billing.build import build_claim
 from soapbill.billing.fees import FeeSchedule
 from soapbill.billing.units import UnitMethod, allocate_units
 from soapbill.codes.cpt import DEFAULT_CATALOG, CodeInfo, UnknownCodeError
+from soapbill.rules import PayerPolicy, evaluate
 
 C = CptCode
 DX = DiagnosisCode
@@ -132,6 +133,66 @@ def error_of(notes: Sequence[SoapNote], **kwargs: Any) -> tuple[str, str]:
 
 
 # --- lines and units -----------------------------------------------------------------------
+
+CMS_POLICY = PayerPolicy(id="cms", version="1", unit_method=UnitMethod.CMS)
+PER_CODE_POLICY = PayerPolicy(id="per-code", version="1", unit_method=UnitMethod.PER_CODE)
+
+
+@pytest.mark.parametrize(
+    ("given", "units"),
+    [
+        # CMS example 1 (Pub 100-04 Ch. 5 §20.2): 97112 24 + 97110 23 minutes.
+        pytest.param({"policy": CMS_POLICY}, {"97110": 1, "97112": 2}, id="CMS policy"),
+        pytest.param({"policy": PER_CODE_POLICY}, {"97110": 2, "97112": 2}, id="per-code policy"),
+        pytest.param(
+            {"policy": PER_CODE_POLICY, "unit_method": UnitMethod.PER_CODE},
+            {"97110": 2, "97112": 2},
+            id="both, agreeing",
+        ),
+        pytest.param({"unit_method": UnitMethod.PER_CODE}, {"97110": 2, "97112": 2}, id="method"),
+    ],
+)
+def test_the_units_follow_the_policys_method(given: dict[str, Any], units: dict[str, int]) -> None:
+    notes = [note(("97112", 24), ("97110", 23))]
+    claim = build(notes, **({"unit_method": None} | given))
+    assert {str(line.code): line.units for line in claim.lines} == units
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param({}, ("unit_method", "required"), id="neither"),
+        pytest.param(
+            {"policy": CMS_POLICY, "unit_method": UnitMethod.PER_CODE},
+            ("unit_method", "conflict"),
+            id="both, differing",
+        ),
+        pytest.param({"policy": "cms"}, ("policy", "invalid_type"), id="not a policy"),
+        pytest.param({"unit_method": "cms"}, ("unit_method", "invalid_type"), id="not a method"),
+    ],
+)
+def test_a_policy_or_a_unit_method_is_required_and_they_agree(
+    given: dict[str, Any], expected: tuple[str, str]
+) -> None:
+    assert error_of([note(("97124", 30))], **({"unit_method": None} | given)) == expected
+
+
+def test_the_seed_story_built_under_its_policy_passes_units_method_mismatch() -> None:
+    # The seed's plan counts with the CMS rule; built from the policy, the claim
+    # is the seed story's, and the rules find no unit to question.
+    _, coverage, prescription, notes, claim, _ = SEED
+    built = build(
+        list(notes),
+        claim_id=claim.id,
+        coverage=coverage,
+        prescription=prescription,
+        policy=CMS_POLICY,
+        unit_method=None,
+        line_modifiers={C("97124"): (Modifier("GP"),), C("97140"): (Modifier("GP"),)},
+    )
+    assert built == claim
+    decision = evaluate(built, CMS_POLICY, notes=notes, as_of=date(2026, 3, 17))
+    assert not {"units.method_mismatch", "units.unsupported_by_note"} & set(decision.rules_found)
 
 
 def test_notes_of_one_date_are_combined_per_code() -> None:

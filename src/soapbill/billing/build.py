@@ -7,8 +7,9 @@ patient (one plan of care: one discipline) into a :class:`~soapbill.claims.Claim
 * **lines**: one per code per date of service (First Coast Service Options,
   "timed codes on a single line" per date of service), its
   units from the notes' treatment minutes under the payer's
-  :class:`~soapbill.billing.units.UnitMethod` (notes of one date are combined
-  per code first), its charge from the
+  :class:`~soapbill.billing.units.UnitMethod`, the ``unit_method`` of the
+  payer's :class:`~soapbill.rules.policy.PayerPolicy` when it is given (notes
+  of one date are combined per code first), its charge from the
   :class:`~soapbill.billing.fees.FeeSchedule`; a code with 0 units gets no
   line. Lines are sorted by date, then code.
 * **diagnoses**: the prescription's, then each note's (notes by date, then
@@ -42,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from soapbill._validators import field_checks
 from soapbill.billing.fees import FeeSchedule
@@ -64,6 +65,9 @@ from soapbill.parties import Coverage, Patient, Provider
 from soapbill.prescriptions import Prescription
 from soapbill.soap import SoapNote
 
+if TYPE_CHECKING:
+    from soapbill.rules.policy import PayerPolicy
+
 __all__ = ["build_claim"]
 
 _NO_MODIFIERS: Final[Mapping[CptCode, Sequence[Modifier]]] = MappingProxyType({})
@@ -77,7 +81,8 @@ def build_claim(
     coverage: Coverage,
     billing_provider: Provider,
     fee_schedule: FeeSchedule,
-    unit_method: UnitMethod,
+    policy: PayerPolicy | None = None,
+    unit_method: UnitMethod | None = None,
     prescription: Prescription | None = None,
     rendering_provider: Provider | None = None,
     place_of_service: PlaceOfService | str = "11",
@@ -96,7 +101,9 @@ def build_claim(
         coverage: The coverage billed.
         billing_provider: Who is paid.
         fee_schedule: The practice's fees.
-        unit_method: The payer's unit method.
+        policy: The payer's policy, whose ``unit_method`` counts the units.
+        unit_method: The payer's unit method, when no policy is given. Give
+            *policy* or *unit_method*; both only when they agree.
         prescription: The prescription, if any.
         rendering_provider: Who treated, if not the notes' provider.
         place_of_service: Where the services were given; default office.
@@ -108,7 +115,9 @@ def build_claim(
 
     Raises:
         ValidationError: An argument is invalid; the path names it, such as
-            ``notes[1].signature``.
+            ``notes[1].signature``; neither *policy* nor *unit_method* is
+            given (``unit_method``, ``required``), or both are and differ
+            (``unit_method``, ``conflict``).
         UnknownCodeError: A treatment code is not in the catalogue.
 
     .. versionadded:: 0.1.0
@@ -119,8 +128,7 @@ def build_claim(
         raise ValidationError.single("catalog", "invalid_type", "expected a Catalog")
     if not isinstance(fee_schedule, FeeSchedule):
         raise ValidationError.single("fee_schedule", "invalid_type", "expected a FeeSchedule")
-    if not isinstance(unit_method, UnitMethod):
-        raise ValidationError.single("unit_method", "invalid_type", "expected a UnitMethod")
+    method = _unit_method(policy, unit_method)
     _check_prescription(prescription, patient)
     modifiers = _checked_modifiers(line_modifiers)
     pos = _place(place_of_service)
@@ -133,7 +141,7 @@ def build_claim(
         prescription,
         fees=fee_schedule,
         modifiers=modifiers,
-        method=unit_method,
+        method=method,
         catalog=catalog,
     )
     if not lines:
@@ -150,6 +158,31 @@ def build_claim(
         attachments=_attachments(ordered, prescription),
         place_of_service=pos,
     )
+
+
+def _unit_method(policy: object, unit_method: object) -> UnitMethod:
+    """
+    The unit method of *policy*, or *unit_method*; one is required, and both must agree.
+    """
+    if unit_method is not None and not isinstance(unit_method, UnitMethod):
+        raise ValidationError.single("unit_method", "invalid_type", "expected a UnitMethod")
+    if policy is None:
+        if unit_method is None:
+            raise ValidationError.single(
+                "unit_method", "required", "give the payer's policy or its unit method"
+            )
+        return unit_method
+    # Billing sits below the rules; the policy class is looked up only when
+    # a policy is given, so that importing billing loads no rules.
+    from soapbill.rules.policy import PayerPolicy  # noqa: PLC0415
+
+    if not isinstance(policy, PayerPolicy):
+        raise ValidationError.single("policy", "invalid_type", "expected a PayerPolicy")
+    if unit_method is not None and unit_method is not policy.unit_method:
+        raise ValidationError.single(
+            "unit_method", "conflict", "differs from the unit method of the policy"
+        )
+    return policy.unit_method
 
 
 def _checked_notes(notes: object, patient: Patient) -> list[tuple[int, SoapNote]]:
