@@ -71,7 +71,11 @@ from soapbill.formats.fhir import (
 )
 
 CREATED = date(2031, 1, 2)
+SENTINEL = "SENTINEL-7f3a"
 #: The Source of Payment Typology code of each plan type (test_coverage_type_is_the_payer_type).
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+PRINCIPAL = ("http://terminology.hl7.org/CodeSystem/ex-diagnosistype", "principal")
+SECONDARY = ("http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType", "secondary")
 SOPT = {
     PlanType.COMMERCIAL: "5",
     PlanType.MEDICARE_PART_B: "121",
@@ -105,9 +109,21 @@ FHIR_RESOURCES_ORACLE = settings(max_examples=20)
 # --- inputs ---------------------------------------------------------------------------
 
 
+def dated(claim: Claim) -> Claim:
+    # An accident needs its date in FHIR (test_an_accident_without_its_date_is_refused):
+    # give an undated one the first day of service.
+    causes = claim.related_causes
+    if causes is None or causes.accident_date is not None:
+        return claim
+    if not (causes.auto_accident or causes.other_accident):
+        return claim
+    causes = attrs.evolve(causes, accident_date=min(claim.dates_of_service))
+    return attrs.evolve(claim, related_causes=causes)
+
+
 @st.composite
 def inputs(draw: st.DrawFn) -> tuple[Claim, list[Prescription], list[SoapNote]]:
-    claim = draw(sbst.claims(max_lines=5))
+    claim = dated(draw(sbst.claims(max_lines=5)))
     patient_id = claim.patient.id
     rxs = draw(
         st.lists(sbst.prescriptions(patient_id=patient_id), max_size=3, unique_by=lambda rx: rx.id)
@@ -340,6 +356,21 @@ def test_claim_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]]) -
     assert [codings(d["diagnosisCodeableConcept"]) for d in fc["diagnosis"]] == [
         [(ICD10CM_SYSTEM, code.value)] for code in claim.diagnoses
     ]
+    # The first diagnosis is principal, the others secondary (CARIN BB professional).
+    assert [[codings(t) for t in d["type"]] for d in fc["diagnosis"]] == [
+        [[PRINCIPAL if sequence == 1 else SECONDARY]]
+        for sequence in range(1, len(claim.diagnoses) + 1)
+    ]
+    # An accident with its date, typed by its cause.
+    causes = claim.related_causes
+    if causes is None or causes.accident_date is None:
+        assert "accident" not in fc
+    else:
+        assert fc["accident"]["date"] == causes.accident_date.isoformat()
+        kind = "MVA" if causes.auto_accident else "WPA" if causes.employment else None
+        assert (codings(fc["accident"]["type"]) if "type" in fc["accident"] else None) == (
+            None if kind is None else [(ACT_CODE, kind)]
+        )
     # Every note is supporting information; the first prescription is the referral.
     notes_info = [
         i
@@ -385,6 +416,12 @@ def test_claim_items(data: tuple[Claim, list[Prescription], list[SoapNote]]) -> 
         assert item["quantity"] == {"value": line.units}
         assert item["net"] == {"value": line.charge, "currency": "USD"}
         assert item["net"]["value"].as_tuple().exponent == -2
+        # The price of one unit, to the cent: units times it is the charge,
+        # within half a cent a unit.
+        price = item["unitPrice"]["value"]
+        assert item["unitPrice"]["currency"] == "USD"
+        assert price.as_tuple().exponent == -2
+        assert abs(price * line.units - line.charge) <= Decimal("0.005") * line.units
         for sequence in item.get("informationSequence", []):
             assert info[sequence]["resourceType"] == "Composition"
             assert info[sequence]["event"][0]["period"]["start"] == item["servicedDate"]
@@ -517,7 +554,7 @@ def _ids(bundle: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-@given(sbst.claims(max_lines=2), sbst.claims(max_lines=2))
+@given(sbst.claims(max_lines=2).map(dated), sbst.claims(max_lines=2).map(dated))
 def test_ids_are_named_by_what_identifies_each_resource(first: Claim, second: Claim) -> None:
     # Two claims with one id: the same Claim id; each party's id is the same
     # exactly when what identifies it is, whatever else the claims hold.
@@ -538,11 +575,14 @@ def test_ids_are_named_by_what_identifies_each_resource(first: Claim, second: Cl
     assert (a["Coverage"] == b["Coverage"]) == same_coverage
     if "RelatedPerson" in a and "RelatedPerson" in b:
         assert (a["RelatedPerson"] == b["RelatedPerson"]) == same_coverage
-    # A provider's id is its NPI's, in every bundle.
-    for kind in a.keys() & b.keys():
-        if kind.startswith(("Practitioner:", "Organization:prov:")):
-            assert a[kind] == b[kind]
-            assert a[kind].endswith(kind.rsplit(":", 1)[1])
+    # A provider's id holds its NPI; the first provider of an NPI in a bundle
+    # has the same id in every bundle (a second, unequal one is numbered).
+    for ids in (a, b):
+        for kind, rid in ids.items():
+            if kind.startswith(("Practitioner:", "Organization:prov:")):
+                assert rid.endswith(kind.rsplit(":", 1)[1])
+    first_of_npi = {rid for rid in [*a.values(), *b.values()] if rid[19:26] == "9000-00"}
+    assert len({rid[-10:] for rid in first_of_npi}) == len(first_of_npi)
 
 
 def test_two_patients_on_claims_with_one_id_have_two_patient_ids() -> None:
@@ -820,19 +860,87 @@ def test_accident() -> None:
     fc = one(to_fhir_bundle(make_claim(related_causes=causes), created=CREATED), "Claim")
     assert fc["accident"] == {
         "date": "2026-02-01",
-        "type": {
-            "coding": [
-                {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "MVA"}
-            ]
-        },
+        "type": {"coding": [{"system": ACT_CODE, "code": "MVA"}]},
         "locationAddress": {"state": "WA", "country": "US"},
     }
+    # A workplace accident says so (v3 ActIncidentCode WPA).
     work = RelatedCauses(employment=True, accident_date=date(2026, 2, 1))
     fc = one(to_fhir_bundle(make_claim(related_causes=work), created=CREATED), "Claim")
+    assert fc["accident"] == {
+        "date": "2026-02-01",
+        "type": {"coding": [{"system": ACT_CODE, "code": "WPA"}]},
+    }
+    # An auto accident at work is a motor vehicle accident.
+    both = attrs.evolve(causes, employment=True)
+    fc = one(to_fhir_bundle(make_claim(related_causes=both), created=CREATED), "Claim")
+    assert fc["accident"]["type"]["coding"][0]["code"] == "MVA"
+    other = RelatedCauses(other_accident=True, accident_date=date(2026, 2, 1))
+    fc = one(to_fhir_bundle(make_claim(related_causes=other), created=CREATED), "Claim")
     assert fc["accident"] == {"date": "2026-02-01"}
-    undated = RelatedCauses(other_accident=True)
-    fc = one(to_fhir_bundle(make_claim(related_causes=undated), created=CREATED), "Claim")
+    # A condition related to employment, with no accident date, is no accident.
+    employment = RelatedCauses(employment=True)
+    fc = one(to_fhir_bundle(make_claim(related_causes=employment), created=CREATED), "Claim")
     assert "accident" not in fc
+
+
+@given(
+    claim=sbst.claims(max_lines=1),
+    causes=st.sampled_from(
+        [
+            RelatedCauses(auto_accident=True, accident_state="WA"),
+            RelatedCauses(other_accident=True),
+            RelatedCauses(employment=True, other_accident=True),
+            RelatedCauses(employment=True, auto_accident=True, accident_state="OR"),
+        ]
+    ),
+)
+def test_an_accident_without_its_date_is_refused(claim: Claim, causes: RelatedCauses) -> None:
+    # Claim.accident.date is required: the accident is refused, not dropped.
+    claim = attrs.evolve(
+        claim,
+        related_causes=causes,
+        patient=attrs.evolve(claim.patient, name=PersonName(family=SENTINEL, given="Jane")),
+        coverage=attrs.evolve(claim.coverage, member_id=SENTINEL),
+    )
+    for write in (to_fhir_bundle, to_fhir_json):
+        with pytest.raises(ValidationError) as info:
+            write(claim, created=CREATED)
+        assert [(d.path, d.code) for d in info.value.errors] == [
+            ("claim.related_causes.accident_date", "required")
+        ]
+        for text in (str(info.value), repr(info.value), repr(info.value.args)):
+            assert SENTINEL not in text
+
+
+@pytest.mark.parametrize(
+    ("charge", "units", "price"),
+    [
+        pytest.param("130.00", 2, "65.00", id="even"),
+        pytest.param("100.00", 3, "33.33", id="down"),
+        pytest.param("200.00", 3, "66.67", id="up"),
+        pytest.param("0.05", 2, "0.03", id="half-up"),
+        pytest.param("0.00", 4, "0.00", id="zero"),
+    ],
+)
+def test_unit_price(charge: str, units: int, price: str) -> None:
+    line = attrs.evolve(make_claim().lines[0], charge=Decimal(charge), units=units)
+    claim = make_claim(lines=(line,))
+    item = one(to_fhir_bundle(claim, created=CREATED), "Claim")["item"][0]
+    assert item["unitPrice"] == {"value": Decimal(price), "currency": "USD"}
+    assert str(item["unitPrice"]["value"]) == price
+    assert f'"unitPrice":{{"value":{price},"currency":"USD"}}' in to_fhir_json(
+        claim, created=CREATED
+    )
+    # net stays the charge billed.
+    assert item["net"]["value"] == Decimal(charge)
+
+
+def test_diagnosis_types() -> None:
+    fc = one(to_fhir_bundle(make_claim(), created=CREATED), "Claim")
+    assert [d["type"] for d in fc["diagnosis"]] == [
+        [{"coding": [{"system": PRINCIPAL[0], "code": "principal"}]}],
+        [{"coding": [{"system": SECONDARY[0], "code": "secondary"}]}],
+    ]
 
 
 def test_prior_authorization() -> None:
@@ -1016,8 +1124,6 @@ def test_default_note_codes() -> None:
 
 
 # --- refused inputs -------------------------------------------------------------------
-
-SENTINEL = "SENTINEL-7f3a"
 
 
 @pytest.mark.parametrize(

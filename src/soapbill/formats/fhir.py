@@ -46,7 +46,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 import attrs
@@ -125,6 +125,11 @@ _ORG_TYPE: Final = "http://terminology.hl7.org/CodeSystem/organization-type"
 _SUBSCRIBER_RELATIONSHIP: Final = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 _COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-class"
 _ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# Diagnosis types: principal from FHIR R4's example value set ex-diagnosistype,
+# secondary from CARIN Blue Button's C4BBClaimDiagnosisType, the two codes of
+# its value set C4BBClaimProfessionalAndNonClinicianDiagnosisType.
+_DIAGNOSIS_TYPE: Final = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
+_CARIN_DIAGNOSIS_TYPE: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType"
 # Identifier types (HL7 v2 table 0203): MB, the member number (US Core Coverage,
 # identifier:memberid).
 _IDENTIFIER_TYPE: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
@@ -442,6 +447,7 @@ def _check_documents(
 ) -> tuple[tuple[Prescription, ...], tuple[SoapNote, ...]]:
     if not isinstance(claim, Claim):
         raise ValidationError.single("claim", "invalid_type", "expected a Claim")
+    _check_accident(claim)
     if created.__class__ is not date:
         raise ValidationError.single("created", "invalid_type", "expected a date")
     if not isinstance(note_codes, NoteCodes):
@@ -468,6 +474,20 @@ def _check_documents(
                 raise ValidationError.single(f"{name}[{i}].id", "duplicate", "repeats an id")
             seen.add(item.id)
     return rxs, soap_notes  # type: ignore[return-value]
+
+
+def _check_accident(claim: Claim) -> None:
+    causes = claim.related_causes
+    if (
+        causes is not None
+        and causes.accident_date is None
+        and (causes.auto_accident or causes.other_accident)
+    ):
+        # Claim.accident.date is required (1..1): an accident without its
+        # date cannot be written, and leaving it out would hide it.
+        raise ValidationError.single(
+            "claim.related_causes.accident_date", "required", "required for an accident"
+        )
 
 
 # --- the resources ------------------------------------------------------------------
@@ -545,6 +565,19 @@ def _encoded_money(amount: Decimal) -> msgspec.Raw:
     return msgspec.Raw(_ENCODER.encode(_money(amount)))
 
 
+def _unit_price(charge: Decimal, units: int) -> dict[str, Any]:
+    # The line's charge per unit, rounded half up to the cent: the one place
+    # the FHIR writer rounds. Claim.item.net stays the line's charge, which
+    # may differ from units times this price by less than a cent a unit.
+    price = (charge / units).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return {"value": price, "currency": "USD"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded_unit_price(charge: Decimal, units: int) -> msgspec.Raw:
+    return msgspec.Raw(_ENCODER.encode(_unit_price(charge, units)))
+
+
 @functools.lru_cache(maxsize=1024)
 def _iso_day(day: date) -> str:
     # The lines of a claim share a few days: each is written once and kept
@@ -594,6 +627,7 @@ class _BundleBuilder:
         "provider_entries",
         "providers",
         "systems",
+        "unit_price",
     )
 
     def __init__(
@@ -610,6 +644,9 @@ class _BundleBuilder:
         # New dicts for to_fhir_bundle, shared JSON for to_fhir_json.
         self.concept: _Concept = _encoded_concept if encoded else _concept
         self.money: _Money = _encoded_money if encoded else _money
+        self.unit_price: Callable[[Decimal, int], Any] = (
+            _encoded_unit_price if encoded else _unit_price
+        )
         # The providers met so far, with their URLs; a Bundle has a handful.
         self.providers: list[tuple[Provider, str]] = []
         # The Bundle entries of the providers.
@@ -815,8 +852,17 @@ class _BundleBuilder:
                 }
                 for sequence, url in enumerate([*[url for url, _ in notes], *requests[1:]], 1)
             ]
+        # The first diagnosis is the principal one (837P HI ABK), the others
+        # secondary (ABF): CARIN Blue Button's professional diagnosis types.
+        principal = concept(_DIAGNOSIS_TYPE, "principal")
         resource["diagnosis"] = [
-            {"sequence": sequence, "diagnosisCodeableConcept": concept(ICD10CM_SYSTEM, code.value)}
+            {
+                "sequence": sequence,
+                "diagnosisCodeableConcept": concept(ICD10CM_SYSTEM, code.value),
+                "type": [
+                    principal if sequence == 1 else concept(_CARIN_DIAGNOSIS_TYPE, "secondary")
+                ],
+            }
             for sequence, code in enumerate(claim.diagnoses, 1)
         ]
         insurance: dict[str, Any] = {
@@ -868,6 +914,7 @@ class _BundleBuilder:
             item["servicedDate"] = _iso_day(day)
             item["locationCodeableConcept"] = concept(_POS_SYSTEM, place.value)
             item["quantity"] = {"value": line.units}
+            item["unitPrice"] = self.unit_price(line.charge, line.units)
             item["net"] = money(line.charge)
             items.append(item)
         # ISO dates sort as the days do.
@@ -992,14 +1039,20 @@ def _modifier_system(value: str) -> str:
 
 
 def _accident(causes: RelatedCauses | None, concept: _Concept) -> dict[str, Any] | None:
-    # Claim.accident.date is required: without the date there is no accident element.
+    # Claim.accident.date is required: a condition related to employment with
+    # no accident date is no accident (an accident without one is refused by
+    # _check_documents).
     if causes is None or causes.accident_date is None:
         return None
     accident: dict[str, Any] = {"date": causes.accident_date.isoformat()}
+    # Claim.accident.type (v3 ActIncidentCode) holds one code: an auto
+    # accident at work is a motor vehicle accident, with its state.
     if causes.auto_accident:
         # RelatedCauses requires the state of an auto accident.
         accident["type"] = concept(_ACT_CODE, "MVA")
         accident["locationAddress"] = {"state": causes.accident_state, "country": "US"}
+    elif causes.employment:
+        accident["type"] = concept(_ACT_CODE, "WPA")
     return accident
 
 
