@@ -836,41 +836,43 @@ def units_method_mismatch(context: Context, found: FindingFactory) -> Iterator[F
     (CPT's time rule); the payer contract decides which applies (WebPT, "The
     8-Minute Rule Showdown").
     """
-    method, catalog, claim = context.policy.unit_method, context.catalog, context.claim
-    other = _OTHER_METHOD[method]
     for day, indices in context.lines_by_date.items():
         notes = context.notes_on(day)
-        if not notes:
-            continue
-        minutes = _note_minutes(notes, catalog)
-        ours = allocate_units(minutes, method=method, catalog=catalog)
-        theirs = allocate_units(minutes, method=other, catalog=catalog)
-        billed_lines = {
-            code: same
-            for code, same in _units_by_code(claim, indices).items()
-            if code in ours.timed
-        }
-        billed = {
-            code: sum(claim.lines[i].units for i in billed_lines.get(code, ()))
-            for code in ours.timed
-        }
-        if (
-            not billed_lines
-            or billed != {code: theirs.units[code] for code in ours.timed}
-            or _is_allocation(billed, ours)
-        ):
-            continue
-        same = sorted(i for group in billed_lines.values() for i in group)
-        should = _join(
-            [f"{plural(units, 'unit')} of {code}" for code, units in ours.units.items() if units]
-        )
-        yield found(
-            f"{_lines(same)}: the timed units of the date ({sum(billed.values())}) follow "
-            f"{_METHOD_WORDS[other]}; the policy counts under {_METHOD_WORDS[method]}, "
-            f"which makes {plural(ours.timed_units, 'unit')} of the note's minutes",
-            path=f"lines[{same[0]}].units",
-            fix=f"bill {should}" if should else f"remove {_lines(same)}",
-        )
+        if notes:
+            yield from _method_mismatch(context, found, notes, indices)
+
+
+def _method_mismatch(
+    context: Context, found: FindingFactory, notes: tuple[SoapNote, ...], indices: tuple[int, ...]
+) -> Iterator[Finding]:
+    """
+    The finding of one date, when its timed units follow the other method.
+    """
+    method, catalog, claim = context.policy.unit_method, context.catalog, context.claim
+    other = _OTHER_METHOD[method]
+    minutes = _note_minutes(notes, catalog)
+    ours = allocate_units(minutes, method=method, catalog=catalog)
+    theirs = allocate_units(minutes, method=other, catalog=catalog)
+    timed = sorted(ours.timed)
+    billed_lines = {
+        code: same for code, same in _units_by_code(claim, indices).items() if code in ours.timed
+    }
+    billed = {code: sum(claim.lines[i].units for i in billed_lines.get(code, ())) for code in timed}
+    if (
+        not billed_lines
+        or billed != {code: theirs.units[code] for code in timed}
+        or _is_allocation(billed, ours)
+    ):
+        return
+    same = sorted(i for group in billed_lines.values() for i in group)
+    should = _join([f"{plural(ours.units[c], 'unit')} of {c}" for c in timed if ours.units[c]])
+    yield found(
+        f"{_lines(same)}: the timed units of the date ({sum(billed.values())}) follow "
+        f"{_METHOD_WORDS[other]}; the policy counts under {_METHOD_WORDS[method]}, "
+        f"which makes {plural(ours.timed_units, 'unit')} of the note's minutes",
+        path=f"lines[{same[0]}].units",
+        fix=f"bill {should}" if should else f"remove {_lines(same)}",
+    )
 
 
 def _is_allocation(billed: Mapping[CptCode, int], allocation: UnitAllocation) -> bool:
