@@ -160,9 +160,9 @@ KX_THRESHOLDS: Final[Mapping[int, Decimal]] = MappingProxyType(
 ASSISTANT_MODIFIERS: Final[Mapping[Credential, tuple[Discipline, Modifier]]] = MappingProxyType(
     {Credential.PTA: (Discipline.PT, Modifier("CQ"))}
 )
-#: The first date of service whose claims must carry CQ or CO: the Bipartisan
-#: Budget Act of 2018, §53107 (Social Security Act §1834(v)(2)), as CMS's
-#: billing examples state it.
+#: The first date of service whose claims must carry CQ or CO, as the
+#: Bipartisan Budget Act of 2018, §53107 (Social Security Act §1834(v)(2)) sets
+#: it and CMS's billing examples state it.
 ASSISTANTS_FROM: Final = date(2020, 1, 1)
 
 
