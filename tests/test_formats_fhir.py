@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -16,6 +17,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.claim import Claim as FhirClaim
 from fhir.resources.R4B.composition import Composition
 from fhir.resources.R4B.coverage import Coverage as FhirCoverage
+from fhir.resources.R4B.documentreference import DocumentReference
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.practitioner import Practitioner
@@ -74,6 +76,10 @@ CREATED = date(2031, 1, 2)
 SENTINEL = "SENTINEL-7f3a"
 #: The Source of Payment Typology code of each plan type (test_coverage_type_is_the_payer_type).
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+CLINICAL_NOTE = (
+    "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+    "clinical-note",
+)
 PRINCIPAL = ("http://terminology.hl7.org/CodeSystem/ex-diagnosistype", "principal")
 SECONDARY = ("http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType", "secondary")
 SOPT = {
@@ -90,6 +96,7 @@ MODELS: dict[str, Any] = {
     "Claim": FhirClaim,
     "Composition": Composition,
     "Coverage": FhirCoverage,
+    "DocumentReference": DocumentReference,
     "Organization": Organization,
     "Patient": FhirPatient,
     "Practitioner": Practitioner,
@@ -302,6 +309,7 @@ def test_bundle_is_self_contained(
     # One ServiceRequest per ordered code, one for a prescription of any code.
     assert kinds.count("ServiceRequest") == sum(len(rx.procedures) or 1 for rx in rxs)
     assert kinds.count("Composition") == len(notes)
+    assert kinds.count("DocumentReference") == len(notes)
     assert kinds.count("RelatedPerson") == (claim.coverage.subscriber is not None)
 
 
@@ -525,6 +533,39 @@ def test_documents_mapping(data: tuple[Claim, list[Prescription], list[SoapNote]
             }
             assert not any(el.attrib for el in root.iter() if el is not root)
         assert note.subjective.chief_complaint in div_text(sections[0])
+
+
+@given(inputs())
+def test_notes_as_document_references(
+    data: tuple[Claim, list[Prescription], list[SoapNote]],
+) -> None:
+    # Each note is also a US Core DocumentReference: a clinical note of the same
+    # type, its Composition in context.related, its text as an XHTML document.
+    claim, rxs, notes = data
+    bundle = to_fhir_bundle(claim, created=CREATED, prescriptions=rxs, notes=notes)
+    urls = by_url(bundle)
+    for note, document in zip(notes, resources(bundle, "DocumentReference"), strict=True):
+        assert document["status"] == "current"
+        assert document["identifier"] == [{"system": DEFAULT_SYSTEMS.note, "value": note.id}]
+        assert codings(document["type"]) == [(LOINC_SYSTEM, "11506-3")]
+        assert [codings(c) for c in document["category"]] == [[CLINICAL_NOTE]]
+        assert document["subject"] == one(bundle, "Claim")["patient"]
+        assert ("authenticator" in document) == note.is_signed
+        (related,) = document["context"]["related"]
+        composition = urls[related["reference"]]
+        assert composition["resourceType"] == "Composition"
+        assert composition["identifier"]["value"] == note.id
+        assert document["docStatus"] == composition["status"]
+        day = note.date_of_service.isoformat()
+        assert document["context"]["period"] == {"start": day, "end": day}
+        (content,) = document["content"]
+        attachment = content["attachment"]
+        assert attachment["contentType"] == "application/xhtml+xml"
+        root = ET.fromstring(base64.b64decode(attachment["data"]).decode())  # noqa: S314 - ours
+        assert root.tag == f"{XHTML}html"
+        headings = [el.text for el in root.iter(f"{XHTML}h2")]
+        assert headings == [s["title"] for s in composition["section"]]
+        assert note.subjective.chief_complaint in "".join(root.itertext())
 
 
 @given(inputs())
@@ -1062,6 +1103,36 @@ def test_note_status_follows_its_signature() -> None:
     addendum = composition["section"][4]
     assert addendum["title"] == "Addendum 2026-03-04"
     assert div_text(addendum) == "Late entry"
+
+
+def test_a_note_is_also_a_document_reference() -> None:
+    note = make_note(subjective=Subjective(chief_complaint=HOSTILE)).sign(THERAPIST, DAY)
+    bundle = to_fhir_bundle(make_claim(), created=CREATED, notes=[note])
+    composition = one(bundle, "Composition")
+    document = one(bundle, "DocumentReference")
+    assert bundle["entry"][-1]["resource"] is document
+    assert document["type"] == {
+        "coding": [{"system": LOINC_SYSTEM, "code": "11506-3", "display": "Progress note"}]
+    }
+    assert document["category"] == [
+        {"coding": [{"system": CLINICAL_NOTE[0], "code": "clinical-note"}]}
+    ]
+    assert document["docStatus"] == "final"
+    assert document["authenticator"] == composition["attester"][0]["party"]
+    assert document["context"]["related"] == [{"reference": f"urn:uuid:{composition['id']}"}]
+    attachment = document["content"][0]["attachment"]
+    assert attachment["creation"] == DAY.isoformat()
+    text = base64.b64decode(attachment["data"]).decode()
+    assert text.startswith('<html xmlns="http://www.w3.org/1999/xhtml"><head><title>SOAP note')
+    assert "<script>" not in text
+    root = ET.fromstring(text)  # noqa: S314 - our own output
+    assert "<script>alert('x')</script>" in "".join(root.itertext())
+    # Named by the note's id: the same in every bundle, unlike the Composition's.
+    again = to_fhir_bundle(make_claim(id="CLM-9"), created=CREATED, notes=[note])
+    assert one(again, "DocumentReference")["id"] == document["id"] != composition["id"]
+    # The JSON writer writes the same resource.
+    written = json.loads(to_fhir_json(make_claim(), created=CREATED, notes=[note]))
+    assert written["entry"][-1]["resource"] == document
 
 
 def test_empty_sections_say_so() -> None:

@@ -6,8 +6,8 @@ relies on and the SOAP notes of its visits into a FHIR R4 Bundle of type
 ``collection``: a Claim, the Patient, the Coverage, the payer as an
 Organization, each provider as a Practitioner (a person) or an Organization, a
 ServiceRequest per code a prescription orders (grouped by the prescription's
-id as their ``requisition``) and a Composition per SOAP note, all
-cross-referenced. :func:`to_fhir_json` encodes the same Bundle as JSON text,
+id as their ``requisition``), and per SOAP note a Composition and a
+DocumentReference (a US Core clinical note), all cross-referenced. :func:`to_fhir_json` encodes the same Bundle as JSON text,
 once, with msgspec.
 
 The Bundle is a plain ``dict`` of JSON-ready values, every part of it a new
@@ -37,6 +37,7 @@ Coding(system='http://loinc.org', code='11506-3', display='Progress note')
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import html
@@ -130,6 +131,10 @@ _ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 # its value set C4BBClaimProfessionalAndNonClinicianDiagnosisType.
 _DIAGNOSIS_TYPE: Final = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
 _CARIN_DIAGNOSIS_TYPE: Final = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType"
+# US Core DocumentReference category: its code system's clinical-note.
+_DOCUMENT_CATEGORY: Final = (
+    "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
+)
 # Identifier types (HL7 v2 table 0203): MB, the member number (US Core Coverage,
 # identifier:memberid).
 _IDENTIFIER_TYPE: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
@@ -734,10 +739,11 @@ class _BundleBuilder:
                 resource = self.service_request(rx, code, request_id, url["patient"])
                 requests.append({"fullUrl": f"urn:uuid:{request_id}", "resource": resource})
         compositions: list[dict[str, Any]] = []
+        document_references: list[dict[str, Any]] = []
         for note in notes:
-            note_id = _resource_id("Composition", systems.note, note.id)
-            resource = self.composition(note, note_id, url["patient"], note_codes)
-            compositions.append({"fullUrl": f"urn:uuid:{note_id}", "resource": resource})
+            composition, document_reference = self.note_resources(note, url["patient"], note_codes)
+            compositions.append(composition)
+            document_references.append(document_reference)
         claim_resource = self.claim_resource(
             rid["claim"],
             created,
@@ -776,6 +782,7 @@ class _BundleBuilder:
             *self.provider_entries,
             *requests,
             *compositions,
+            *document_references,
         ]
         return {
             "resourceType": "Bundle",
@@ -961,12 +968,16 @@ class _BundleBuilder:
             resource["note"] = [{"text": rx.notes}]
         return resource
 
-    def composition(
-        self, note: SoapNote, rid: str, patient: str, codes: NoteCodes
-    ) -> dict[str, Any]:
+    def note_resources(
+        self, note: SoapNote, patient: str, codes: NoteCodes
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """
-        Return the Composition of a SOAP note.
+        Return the Composition of a SOAP note and its DocumentReference entries.
         """
+        system = self.systems.note
+        composition_id = _resource_id("Composition", system, note.id)
+        reference_id = _resource_id("DocumentReference", system, note.id)
+        composition_url = f"urn:uuid:{composition_id}"
         signed = note.is_signed
         if not signed:
             status = "preliminary"
@@ -975,44 +986,92 @@ class _BundleBuilder:
         else:
             status = "final"
         written = note.signature.signed_on if signed and note.signature else note.date_of_service
+        author = [_ref(self.provider_url(note.provider))]
+        signer = (
+            self.provider_url(note.signature.signer)
+            if signed and note.signature is not None
+            else None
+        )
         resource: dict[str, Any] = {
             "resourceType": "Composition",
-            "id": rid,
-            "identifier": {"system": self.systems.note, "value": note.id},
+            "id": composition_id,
+            "identifier": {"system": system, "value": note.id},
             "status": status,
             "type": {"coding": [codes.document.to_fhir()]},
             "subject": _ref(patient),
             "date": written.isoformat(),
-            "author": [_ref(self.provider_url(note.provider))],
+            "author": author,
             "title": "SOAP note",
         }
-        if signed and note.signature is not None:
+        if signer is not None and note.signature is not None:
             resource["attester"] = [
                 {
                     "mode": "legal",
                     "time": note.signature.signed_on.isoformat(),
-                    "party": _ref(self.provider_url(note.signature.signer)),
+                    "party": _ref(signer),
                 }
             ]
         day = note.date_of_service.isoformat()
         resource["event"] = [{"period": {"start": day, "end": day}}]
-        sections = [
-            _section("Subjective", codes.subjective, _subjective(note.subjective)),
-            _section("Objective", codes.objective, _objective(note.objective, note, self.catalog)),
-            _section("Assessment", codes.assessment, _assessment(note.assessment, note)),
-            _section("Plan", codes.plan, _plan(note.plan)),
+        parts = [
+            ("Subjective", codes.subjective, _subjective(note.subjective)),
+            ("Objective", codes.objective, _objective(note.objective, note, self.catalog)),
+            ("Assessment", codes.assessment, _assessment(note.assessment, note)),
+            ("Plan", codes.plan, _plan(note.plan)),
         ]
+        sections = [_section(title, code, paragraphs) for title, code, paragraphs in parts]
+        body = [_heading(title, paragraphs) for title, _, paragraphs in parts]
         for addendum in note.addenda:
-            written_on = addendum.written_on.isoformat()
+            title = f"Addendum {addendum.written_on.isoformat()}"
+            paragraphs = [_paragraph(None, addendum.text)]
             sections.append(
                 {
-                    "title": f"Addendum {written_on}",
+                    "title": title,
                     "author": [_ref(self.provider_url(addendum.author))],
-                    "text": _narrative([_paragraph(None, addendum.text)]),
+                    "text": _narrative(paragraphs),
                 }
             )
+            body.append(_heading(title, paragraphs))
         resource["section"] = sections
-        return resource
+        # The same note as a US Core DocumentReference (a clinical note): its
+        # text as one XHTML document, its Composition in context.related.
+        # DocumentReference.date is an instant (a time soapbill does not
+        # have): the day the note was written is the attachment's creation.
+        document = (
+            f'<html xmlns="{_XHTML}"><head><title>SOAP note</title></head>'
+            f"<body>{''.join(body)}</body></html>"
+        )
+        reference: dict[str, Any] = {
+            "resourceType": "DocumentReference",
+            "id": reference_id,
+            "identifier": [{"system": system, "value": note.id}],
+            "status": "current",
+            "docStatus": status,
+            "type": {"coding": [codes.document.to_fhir()]},
+            "category": [{"coding": [{"system": _DOCUMENT_CATEGORY, "code": "clinical-note"}]}],
+            "subject": _ref(patient),
+            "author": [_ref(self.provider_url(note.provider))],
+        }
+        if signer is not None:
+            reference["authenticator"] = _ref(signer)
+        reference["content"] = [
+            {
+                "attachment": {
+                    "contentType": "application/xhtml+xml",
+                    "data": base64.b64encode(document.encode()).decode("ascii"),
+                    "title": "SOAP note",
+                    "creation": written.isoformat(),
+                }
+            }
+        ]
+        reference["context"] = {
+            "period": {"start": day, "end": day},
+            "related": [_ref(composition_url)],
+        }
+        return (
+            {"fullUrl": composition_url, "resource": resource},
+            {"fullUrl": f"urn:uuid:{reference_id}", "resource": reference},
+        )
 
 
 def _label(code: CptCode, catalog: Catalog | None) -> str | None:
@@ -1201,6 +1260,13 @@ def _section(title: str, code: Coding, paragraphs: list[str]) -> dict[str, Any]:
         "code": {"coding": [code.to_fhir()]},
         "text": _narrative(paragraphs or [_paragraph(None, "Nothing recorded.")]),
     }
+
+
+def _heading(title: str, paragraphs: list[str]) -> str:
+    # A section of the note's XHTML document: its title, then its paragraphs.
+    return (
+        f"<h2>{_escape(title)}</h2>{''.join(paragraphs or [_paragraph(None, 'Nothing recorded.')])}"
+    )
 
 
 def _narrative(paragraphs: list[str]) -> dict[str, str]:
