@@ -9,6 +9,11 @@ how many units of a code a day, how long after the date of service a claim may
 be filed, when prior authorisation is needed, the NCCI and MUE edits to apply,
 codes never paid separately, and the Medicare KX threshold.
 
+A policy stays data: the full CMS code tables are loaded by the caller
+(:meth:`soapbill.billing.ncci.PtpEdits.load`) and attached with
+:meth:`PayerPolicy.with_edits`; the policy's JSON may name the NCCI quarter
+it expects (``ncci_quarter``).
+
 Policies are values, loadable from JSON, so an app configures its payers
 without code. Every field is optional except ``id`` and ``version``: a field
 left at its default switches its rule off. The field names are public API;
@@ -45,7 +50,7 @@ from soapbill.billing.ncci import MueLimit, MueLimits, PtpEdit, PtpEdits
 from soapbill.billing.units import UnitMethod
 from soapbill.codes.cpt import CptCode
 from soapbill.codes.modifiers import Modifier
-from soapbill.errors import ValidationError
+from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.parties import Credential, PlanType
 
 __all__ = [
@@ -148,6 +153,29 @@ class _Lookups:
     kx_thresholds: Mapping[int, Decimal]
 
 
+@attrs.frozen(eq=False)
+class _Tables:
+    """
+    The code tables a caller attached to a policy (:meth:`PayerPolicy.with_edits`).
+    """
+
+    ptp: PtpEdits | None = None
+    mue: MueLimits | None = None
+
+
+_NO_TABLES: Final = _Tables()
+
+
+def _rebuild(cls: type[PayerPolicy], fields: dict[str, Any], tables: _Tables) -> PayerPolicy:
+    """
+    A policy from its pickle: its fields, checked again, and its tables.
+    """
+    policy = cls(**fields)
+    if tables.ptp is not None or tables.mue is not None:
+        object.__setattr__(policy, "_attached", tables)
+    return policy
+
+
 def _frozen(values: tuple[Any, ...] | None) -> frozenset[Any] | None:
     return None if values is None else frozenset(values)
 
@@ -208,6 +236,9 @@ class PayerPolicy:
             CMS tables with :meth:`soapbill.billing.ncci.PtpEdits.load`).
         mue_limits: The MUE values to apply; ``None`` applies none, and a
             code without a value is reported as not checked.
+        ncci_quarter: The NCCI quarter (``2026Q3``) of the code tables the
+            policy expects: :meth:`with_edits` takes only tables of it;
+            ``None`` takes tables of any quarter.
         bundled_codes: Codes never paid separately (Medicare status B: 97010).
         kx_thresholds: The Medicare KX thresholds by calendar year.
 
@@ -242,6 +273,9 @@ class PayerPolicy:
     prior_authorization: PriorAuthorization | None = None
     ptp_edits: tuple[PtpEdit, ...] = ()
     mue_limits: tuple[MueLimit, ...] | None = None
+    ncci_quarter: str | None = attrs.field(
+        default=None, metadata=rules(max_len=6, pattern=r"[0-9]{4}Q[1-4]")
+    )
     bundled_codes: tuple[CptCode, ...] = attrs.field(default=(), metadata=rules(unique=True))
     kx_thresholds: tuple[KxThreshold, ...] = ()
 
@@ -276,6 +310,11 @@ class PayerPolicy:
                 codes.add(mue.code)
 
     @functools.cached_property
+    def _attached(self) -> _Tables:
+        # Set by with_edits on the policy it returns; none otherwise.
+        return _NO_TABLES
+
+    @functools.cached_property
     def _lookups(self) -> _Lookups:
         return _Lookups(
             covered_codes=_frozen(self.covered_codes),
@@ -289,10 +328,83 @@ class PayerPolicy:
             modifier_requirements=tuple(
                 (_frozen(req.codes), req) for req in self.modifier_requirements
             ),
-            ptp_edits=PtpEdits(self.ptp_edits) if self.ptp_edits else None,
-            mue_limits=None if self.mue_limits is None else MueLimits(self.mue_limits),
+            ptp_edits=self._ptp_lookup(),
+            mue_limits=self._mue_lookup(),
             kx_thresholds=MappingProxyType({kx.year: kx.amount for kx in self.kx_thresholds}),
         )
+
+    def _ptp_lookup(self) -> PtpEdits | None:
+        own = PtpEdits(self.ptp_edits) if self.ptp_edits else None
+        table = self._attached.ptp
+        if table is None:
+            return own
+        both = table if own is None else table.union(own)
+        return both if len(both) else None
+
+    def _mue_lookup(self) -> MueLimits | None:
+        table = self._attached.mue
+        if table is None:
+            return None if self.mue_limits is None else MueLimits(self.mue_limits)
+        return table.overlaid(self.mue_limits or ())
+
+    def with_edits(self, ptp: PtpEdits | None = None, mue: MueLimits | None = None) -> PayerPolicy:
+        """
+        This policy with NCCI code tables attached, loaded by the caller.
+
+        The PTP pairs of *ptp* apply as well as the policy's own ``ptp_edits``;
+        the MUE values of *mue* apply where the policy's own ``mue_limits``
+        name no value for the code. A table left ``None`` keeps the one
+        attached before, if any.
+
+        The tables are not part of the policy's value: equality, hash and JSON
+        ignore them, and ``attrs.evolve`` returns a policy without them; a
+        pickle of the policy carries them (as a few byte strings each).
+
+        >>> from soapbill.billing.ncci import PtpEdits
+        >>> policy = PayerPolicy(id="p", version="1").with_edits(PtpEdits.sample())
+        >>> len(policy.ptp_table), policy == PayerPolicy(id="p", version="1")
+        (10, True)
+
+        Args:
+            ptp: A table of PTP edits (:meth:`soapbill.billing.ncci.PtpEdits.load`).
+            mue: A table of MUE values (:meth:`soapbill.billing.ncci.MueLimits.load`).
+
+        Raises:
+            ValidationError: A table is of the wrong type, or, when the policy
+                names its ``ncci_quarter``, of another quarter (or of none):
+                ``ptp.quarter``, ``mue.quarter``.
+
+        .. versionadded:: 0.1.0
+        """
+        problems: list[ErrorDetail] = []
+        for name, table, cls in (("ptp", ptp, PtpEdits), ("mue", mue, MueLimits)):
+            if table is None:
+                continue
+            if not isinstance(table, cls):
+                message = f"expected a {cls.__name__} or None"
+                problems.append(ErrorDetail(path=name, code="invalid_type", message=message))
+            elif self.ncci_quarter is not None and table.quarter != self.ncci_quarter:
+                problems.append(
+                    ErrorDetail(
+                        path=f"{name}.quarter",
+                        code="wrong_quarter",
+                        message="the table is not of the NCCI quarter the policy names",
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
+        before = self._attached
+        tables = _Tables(
+            ptp=before.ptp if ptp is None else ptp, mue=before.mue if mue is None else mue
+        )
+        policy = attrs.evolve(self)
+        object.__setattr__(policy, "_attached", tables)
+        return policy
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # attrs pickles the fields only; the attached tables go along.
+        fields = {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+        return (_rebuild, (type(self), fields, self._attached))
 
     # --- lookups: what a rule asks of a policy; each is built once, on first use ----
 
@@ -389,7 +501,10 @@ class PayerPolicy:
     @property
     def ptp_table(self) -> PtpEdits | None:
         """
-        The ``ptp_edits`` as a table indexed by pair, or ``None`` when there are none.
+        The PTP edits to apply, or ``None`` when there are none.
+
+        The ``ptp_edits`` as a table indexed by pair, with the rows of the
+        table attached by :meth:`with_edits`.
 
         .. versionadded:: 0.1.0
         """
@@ -398,7 +513,10 @@ class PayerPolicy:
     @property
     def mue_table(self) -> MueLimits | None:
         """
-        The ``mue_limits`` as a table indexed by code, or ``None`` when MUEs do not apply.
+        The MUE values to apply, or ``None`` when MUEs do not apply.
+
+        The ``mue_limits`` as a table indexed by code, over the table attached
+        by :meth:`with_edits`.
 
         .. versionadded:: 0.1.0
         """
