@@ -435,6 +435,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from soapbill.formats.json import to_json  # noqa: PLC0415 - keeps --help fast
     from soapbill.rules import evaluate  # noqa: PLC0415
 
+    if args.batch is not None or args.claim is None:
+        from soapbill import _cli_batch  # noqa: PLC0415 - it imports this module
+
+        return _cli_batch.run(args, out)
     claim = _load(args.claim, Claim)
     policy, source = _policy(args.policy)
     prescriptions = [_load(path, Prescription) for path in args.rx]
@@ -1178,7 +1182,9 @@ def _parser() -> argparse.ArgumentParser:
             "Check a claim against a payer policy. Exit 0 eligible, 1 not eligible, 2 bad input."
         ),
     )
-    check.add_argument("claim", metavar="CLAIM.json", help="the claim (- for standard input)")
+    check.add_argument(
+        "claim", nargs="?", metavar="CLAIM.json", help="the claim (- for standard input)"
+    )
     check.add_argument(
         "--policy",
         required=True,
@@ -1207,6 +1213,9 @@ def _parser() -> argparse.ArgumentParser:
         "when the extra is installed and massage otherwise (auto, the default)",
     )
     check.add_argument("--json", action="store_true", help="print the decision as JSON")
+    from soapbill import _cli_batch  # noqa: PLC0415 - it imports this module
+
+    _cli_batch.add_arguments(check)
     check.set_defaults(run=_check)
 
     export = commands.add_parser(
@@ -1440,7 +1449,8 @@ def _paths(args: argparse.Namespace) -> list[str]:
     """
     Every file name the command reads.
     """
-    paths: list[str] = [getattr(args, name, None) or "" for name in ("file", "claim", "policy")]
+    names = ("file", "claim", "policy", "batch")
+    paths: list[str] = [getattr(args, name, None) or "" for name in names]
     for name in ("rx", "note", "history", "claims", "inquiries"):
         paths += getattr(args, name, ())
     return paths
