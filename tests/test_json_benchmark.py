@@ -114,3 +114,15 @@ def test_the_remittance_benchmark_runs_in_fresh_interpreters() -> None:
             assert _is_figure(figures["ms"][subject][key])
     for when in ("first", "steady"):
         assert _is_figure(figures[f"{when}_x12sdk_vs_soapbill"])
+
+
+def test_the_scale_benchmark_runs_tables_batches_and_a_cluster() -> None:
+    figures = _quick("bench_scale.py")
+    assert figures["tables"]["edits"] == figures["rows"] == 20_000
+    for key in ("ptp_load_vs_csv", "held_bytes_per_edit", "pickle_bytes"):
+        assert figures["tables"][key] > 0
+    batch = figures["batch"]
+    for name in ("loop", "jobs_1", "jobs_2", "jobs_all"):
+        assert batch[name]["checked"] == figures["claims"]
+    assert batch["jobs_1_vs_loop"] > 0
+    assert figures["dask"]["checked"] == figures["claims"]
