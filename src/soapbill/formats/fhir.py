@@ -7,8 +7,8 @@ relies on and the SOAP notes of its visits into a FHIR R4 Bundle of type
 Organization, each provider as a Practitioner (a person) or an Organization, a
 ServiceRequest per code a prescription orders (grouped by the prescription's
 id as their ``requisition``), and per SOAP note a Composition and a
-DocumentReference (a US Core clinical note), all cross-referenced. :func:`to_fhir_json` encodes the same Bundle as JSON text,
-once, with msgspec.
+DocumentReference (a US Core clinical note), all cross-referenced.
+:func:`to_fhir_json` encodes the same Bundle as JSON text, once, with msgspec.
 
 The Bundle is a plain ``dict`` of JSON-ready values, every part of it a new
 dict or list, with one exception: FHIR decimals (amounts of money) are
@@ -59,6 +59,8 @@ from soapbill._model import model
 from soapbill._validators import has_surrogate
 from soapbill.claims import Claim, ClaimFrequency, RelatedCauses
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
+from soapbill.codes.icd10 import DiagnosisCode
+from soapbill.codes.modifiers import Modifier
 from soapbill.errors import SoapbillError, ValidationError
 from soapbill.parties import (
     Address,
@@ -522,6 +524,21 @@ def _resource_id(*parts: str) -> str:
     return f"{h[:8]}-{h[8:12]}-8{h[12:15]}-{_VARIANT[h[15]]}{h[16:19]}-{h[19:31]}"
 
 
+def _claim_ids(system: str, claim_id: str) -> dict[str, str]:
+    """
+    Return the ids of a claim's Claim and Bundle, both named by the claim's identifier.
+
+    One SHA-1 names both (the claim's ids are made on every call): the Claim's
+    id is made of its first 124 bits, the Bundle's of its last 124, as
+    :func:`_resource_id` makes an id of the first.
+    """
+    h = _sha1(_NAMESPACE_BYTES + "".join(map(_json_ascii, ("Claim", system, claim_id))).encode())
+    return {
+        "bundle": f"{h[9:17]}-{h[17:21]}-8{h[21:24]}-{_VARIANT[h[24]]}{h[25:28]}-{h[28:40]}",
+        "claim": f"{h[:8]}-{h[8:12]}-8{h[12:15]}-{_VARIANT[h[15]]}{h[16:19]}-{h[19:31]}",
+    }
+
+
 #: The ids of the parties (patients, payers, coverages, subscribers): a practice
 #: writes the same ones claim after claim, so they are kept (a bounded memo of
 #: immutable values, like re's patterns).
@@ -568,6 +585,48 @@ def _encoded_concept(system: str, code: str, text: str | None = None) -> msgspec
 @functools.lru_cache(maxsize=4096)
 def _encoded_money(amount: Decimal) -> msgspec.Raw:
     return msgspec.Raw(_ENCODER.encode(_money(amount)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_procedure(value: str) -> msgspec.Raw:
+    # A procedure code's CodeableConcept with the built-in catalogue's label:
+    # the catalogue is immutable, so its JSON is too.
+    code = CptCode(value)
+    system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
+    return msgspec.Raw(_ENCODER.encode(_concept(system, value, _label(code, None))))
+
+
+def _modifiers(modifiers: tuple[Modifier, ...]) -> list[dict[str, Any]]:
+    return [_concept(_modifier_system(m.value), m.value) for m in modifiers]
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_modifiers(modifiers: tuple[Modifier, ...]) -> msgspec.Raw:
+    # Modifiers are immutable values that hash by their code.
+    return msgspec.Raw(_ENCODER.encode(_modifiers(modifiers)))
+
+
+def _diagnoses(diagnoses: tuple[DiagnosisCode, ...], concept: _Concept) -> list[dict[str, Any]]:
+    # The first diagnosis is the principal one (837P HI ABK), the others
+    # secondary (ABF): CARIN Blue Button's professional diagnosis types.
+    return [
+        {
+            "sequence": sequence,
+            "diagnosisCodeableConcept": concept(ICD10CM_SYSTEM, code.value),
+            "type": [
+                concept(_DIAGNOSIS_TYPE, "principal")
+                if sequence == 1
+                else concept(_CARIN_DIAGNOSIS_TYPE, "secondary")
+            ],
+        }
+        for sequence, code in enumerate(diagnoses, 1)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_diagnoses(diagnoses: tuple[DiagnosisCode, ...]) -> msgspec.Raw:
+    # A patient's claims repeat their diagnoses: the JSON of the list is kept.
+    return msgspec.Raw(_ENCODER.encode(_diagnoses(diagnoses, _concept)))
 
 
 def _unit_price(charge: Decimal, units: int) -> dict[str, Any]:
@@ -628,6 +687,7 @@ class _BundleBuilder:
         "catalog",
         "claim",
         "concept",
+        "known_labels",
         "money",
         "provider_entries",
         "providers",
@@ -649,6 +709,9 @@ class _BundleBuilder:
         # New dicts for to_fhir_bundle, shared JSON for to_fhir_json.
         self.concept: _Concept = _encoded_concept if encoded else _concept
         self.money: _Money = _encoded_money if encoded else _money
+        # to_fhir_json with the built-in catalogue: a code's concept is the
+        # same JSON every time (see _encoded_procedure).
+        self.known_labels = encoded and catalog is None
         self.unit_price: Callable[[Decimal, int], Any] = (
             _encoded_unit_price if encoded else _unit_price
         )
@@ -702,8 +765,7 @@ class _BundleBuilder:
         # id, the patient by theirs, the payer by its id, the coverage by the
         # member id and the patient it covers, the subscriber by that coverage.
         rid = {
-            "bundle": _resource_id("Bundle", systems.claim, claim.id),
-            "claim": _resource_id("Claim", systems.claim, claim.id),
+            **_claim_ids(systems.claim, claim.id),
             "patient": _party_id("Patient", patient_system, patient_id),
             "payer": _party_id("Organization", systems.payer, coverage.payer.id),
             "coverage": _party_id(
@@ -859,19 +921,11 @@ class _BundleBuilder:
                 }
                 for sequence, url in enumerate([*[url for url, _ in notes], *requests[1:]], 1)
             ]
-        # The first diagnosis is the principal one (837P HI ABK), the others
-        # secondary (ABF): CARIN Blue Button's professional diagnosis types.
-        principal = concept(_DIAGNOSIS_TYPE, "principal")
-        resource["diagnosis"] = [
-            {
-                "sequence": sequence,
-                "diagnosisCodeableConcept": concept(ICD10CM_SYSTEM, code.value),
-                "type": [
-                    principal if sequence == 1 else concept(_CARIN_DIAGNOSIS_TYPE, "secondary")
-                ],
-            }
-            for sequence, code in enumerate(claim.diagnoses, 1)
-        ]
+        resource["diagnosis"] = (
+            _encoded_diagnoses(claim.diagnoses)
+            if self.known_labels
+            else _diagnoses(claim.diagnoses, concept)
+        )
         insurance: dict[str, Any] = {
             "sequence": 1,
             "focal": True,
@@ -913,10 +967,7 @@ class _BundleBuilder:
                 item["informationSequence"] = list(note_sequences[day])
             item["productOrService"] = self.procedure(line.code)
             if line.modifiers:
-                item["modifier"] = [
-                    concept(_modifier_system(modifier.value), modifier.value)
-                    for modifier in line.modifiers
-                ]
+                item["modifier"] = self.modifiers(line.modifiers)
             place = line.place_of_service or claim.place_of_service
             item["servicedDate"] = _iso_day(day)
             item["locationCodeableConcept"] = concept(_POS_SYSTEM, place.value)
@@ -932,8 +983,18 @@ class _BundleBuilder:
         """
         Return a procedure code as a CodeableConcept, our label its text.
         """
+        if self.known_labels:
+            return _encoded_procedure(code.value)
         system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
         return self.concept(system, code.value, _label(code, self.catalog))
+
+    def modifiers(self, modifiers: tuple[Modifier, ...]) -> Any:  # noqa: ANN401 - a list or its JSON
+        """
+        Return a line's modifiers as CodeableConcepts.
+        """
+        if self.known_labels:
+            return _encoded_modifiers(modifiers)
+        return _modifiers(modifiers)
 
     def service_request(
         self, rx: Prescription, code: CptCode | None, rid: str, patient: str
