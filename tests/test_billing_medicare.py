@@ -201,6 +201,8 @@ def test_a_pool_is_one_object_per_discipline_pool() -> None:
     [
         # CQ: PT services furnished in whole or in part by a PTA (Pub 100-04 Ch. 5 §20.1).
         pytest.param(Credential.PTA, (Discipline.PT, Modifier("CQ")), id="pta: CQ"),
+        # CO: OT services furnished in whole or in part by an OTA (the same section).
+        pytest.param(Credential.OTA, (Discipline.OT, Modifier("CO")), id="ota: CO"),
         pytest.param(Credential.PT, None, id="pt"),
         pytest.param(Credential.OT, None, id="ot"),
         pytest.param(Credential.LMT, None, id="lmt"),
@@ -212,7 +214,10 @@ def test_assistant_modifier(
 ) -> None:
     assert assistant_modifier(credential) == expected
     assert date(2020, 1, 1) == ASSISTANTS_FROM
-    assert dict(ASSISTANT_MODIFIERS) == {Credential.PTA: (Discipline.PT, Modifier("CQ"))}
+    assert dict(ASSISTANT_MODIFIERS) == {
+        Credential.PTA: (Discipline.PT, Modifier("CQ")),
+        Credential.OTA: (Discipline.OT, Modifier("CO")),
+    }
 
 
 def test_assistant_modifier_refuses_what_is_no_credential() -> None:

@@ -307,7 +307,9 @@ def test_coverages_active_between(first: date, days: int, data: st.DataObject) -
         pytest.param(Sex, ["female", "male", "unknown"], id="Sex"),
         pytest.param(Relationship, ["self", "spouse", "child", "other"], id="Relationship"),
         pytest.param(
-            Credential, ["lmt", "pt", "pta", "dc", "md", "do", "np", "pa", "ot"], id="Credential"
+            Credential,
+            ["lmt", "pt", "pta", "dc", "md", "do", "np", "pa", "ot", "ota"],
+            id="Credential",
         ),
         pytest.param(
             PlanType,

@@ -1009,9 +1009,11 @@ def test_modifier_missing() -> None:
 
 
 # Medicare: services furnished in whole or in part by a physical therapist
-# assistant carry CQ from 1 January 2020 (Pub 100-04 Ch. 5 §20.1).
+# assistant carry CQ, and an occupational therapy assistant's CO, from
+# 1 January 2020 (Pub 100-04 Ch. 5 §20.1).
 ASSISTED = attrs.evolve(POLICY, assistant_modifiers=True)
 PTA = builders.therapist(credential=Credential.PTA)
+OTA = builders.therapist(credential=Credential.OTA)
 
 
 @pytest.mark.parametrize(
@@ -1029,6 +1031,10 @@ PTA = builders.therapist(credential=Credential.PTA)
             id="one line of two",
         ),
         pytest.param(ASSISTED, (line("97110", 2, "GO"),), PTA, None, 0, id="an OT line"),
+        pytest.param(ASSISTED, (line("97530", 2, "GO"),), OTA, None, 1, id="OTA renders"),
+        pytest.param(ASSISTED, (line("97530", 2, "GO", "CO"),), OTA, None, 0, id="CO given"),
+        pytest.param(ASSISTED, (line("97530", 2, "GO", "CQ"),), OTA, None, 1, id="CQ for CO"),
+        pytest.param(ASSISTED, (line("97110", 2, "GP"),), OTA, None, 0, id="OTA, a PT line"),
         pytest.param(ASSISTED, (line("97110", 2, "GP"),), LMT, None, 0, id="no assistant"),
         pytest.param(POLICY, (line("97110", 2, "GP"),), PTA, PTA, 0, id="switched off"),
         pytest.param(

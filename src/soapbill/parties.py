@@ -87,6 +87,8 @@ class Credential(enum.StrEnum):
     NP = "np"
     PA = "pa"
     OT = "ot"
+    #: An occupational therapy assistant.
+    OTA = "ota"
 
 
 class PlanType(enum.StrEnum):

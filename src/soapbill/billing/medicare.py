@@ -154,11 +154,13 @@ KX_THRESHOLDS: Final[Mapping[int, Decimal]] = MappingProxyType(
 #: plan of care the service is under: CQ, "outpatient physical therapy services
 #: furnished in whole or in part by a physical therapist assistant" (Pub 100-04
 #: Ch. 5 §20.1; CMS, "Billing Examples Using CQ/CO Modifiers for Services
-#: Furnished In Whole or In Part by PTAs and OTAs"). CO marks an occupational
-#: therapy assistant's services the same way; soapbill's credentials name no
-#: occupational therapy assistant yet.
+#: Furnished In Whole or In Part by PTAs and OTAs"), and CO the same for an
+#: occupational therapy assistant's services under an occupational therapy plan.
 ASSISTANT_MODIFIERS: Final[Mapping[Credential, tuple[Discipline, Modifier]]] = MappingProxyType(
-    {Credential.PTA: (Discipline.PT, Modifier("CQ"))}
+    {
+        Credential.PTA: (Discipline.PT, Modifier("CQ")),
+        Credential.OTA: (Discipline.OT, Modifier("CO")),
+    }
 )
 #: The first date of service whose claims must carry CQ or CO, as the
 #: Bipartisan Budget Act of 2018, §53107 (Social Security Act §1834(v)(2)) sets
@@ -175,6 +177,8 @@ def assistant_modifier(credential: Credential | None) -> tuple[Discipline, Modif
 
     >>> assistant_modifier(Credential.PTA)
     (<Discipline.PT: 'pt'>, Modifier('CQ'))
+    >>> assistant_modifier(Credential.OTA)
+    (<Discipline.OT: 'ot'>, Modifier('CO'))
     >>> assistant_modifier(Credential.PT) is None
     True
 
