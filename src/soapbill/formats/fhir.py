@@ -265,16 +265,17 @@ class IdentifierSystems:
     Each value soapbill writes as an identifier is the practice's own (a
     patient id, a claim id, a prescription id, a note id) or one it received
     (a payer id, a member id): the system says whose namespace the value
-    belongs to. Build them all under one URI of your own with :meth:`under`;
-    :data:`DEFAULT_SYSTEMS` is soapbill's placeholder.
+    belongs to. Build them all under one URI of your own with
+    :meth:`IdentifierSystems.under`; :data:`DEFAULT_SYSTEMS` is soapbill's
+    placeholder.
 
     Attributes:
-        claim: The system of :attr:`soapbill.Claim.id`.
-        patient: The system of :attr:`soapbill.Patient.id`.
-        payer: The system of :attr:`soapbill.Payer.id`.
-        prescription: The system of :attr:`soapbill.Prescription.id`
+        claim: The system of ``Claim.id``.
+        patient: The system of ``Patient.id``.
+        payer: The system of ``Payer.id``.
+        prescription: The system of ``Prescription.id``
             (``ServiceRequest.requisition``).
-        note: The system of :attr:`soapbill.SoapNote.id`.
+        note: The system of ``SoapNote.id``.
         member: The start of the system of a member id: the member id of a
             payer whose id is ``EX123`` is in the system ``{member}/EX123``
             (the payer id percent-encoded), since each payer issues its own.
