@@ -3,13 +3,17 @@ Remittance fixtures for the tests, each judged by pyx12 before a reader sees it.
 
 :func:`validated` runs pyx12 on an 835, a 999 or a 277CA the way
 ``x12_support`` runs it on 837P files (same parameters, maps loaded once) and
-returns the text, or fails the test with pyx12's messages.
+returns the text, or fails the test with pyx12's messages. :func:`seed_835`
+pays the seed story's claim as :data:`SEED_DECISION` says.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -18,9 +22,25 @@ import pyx12.x12n_document
 from hypothesis import strategies as st
 
 import x12_support
+from seed_story import seed_story
 from soapbill import Claim
+from soapbill import _remit_writer as w
+from soapbill.remittance import Adjustment, AdjustmentGroup
 
-__all__ = ["pyx12_problems", "unique_claims", "validated"]
+__all__ = [
+    "CREATED",
+    "SEED_DECISION",
+    "adj",
+    "pyx12_problems",
+    "recount",
+    "seed_835",
+    "seed_claim",
+    "unique_claims",
+    "validated",
+]
+
+#: When the test remittances are written.
+CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 
 
 def pyx12_problems(text: str) -> list[str]:
@@ -67,3 +87,60 @@ def unique_claims(*, max_claims: int = 3, max_lines: int = 3) -> st.SearchStrate
     return x12_support.batches(max_claims=max_claims, max_lines=max_lines).map(
         x12_support.unique_ids
     )
+
+
+def adj(group: AdjustmentGroup, reason: str, amount: str) -> Adjustment:
+    """
+    An adjustment of *amount* (dollars as text) in *group* for *reason*.
+    """
+    return Adjustment(group=group, reason=reason, amount=Decimal(amount))
+
+
+def seed_claim() -> Claim:
+    """
+    The seed story's claim, the one its remittances pay.
+    """
+    return seed_story()[4]
+
+
+#: The seed story's claim paid in part: 97010 bundled into the massage (CO-97),
+#: the contracted rate below the charge (CO-45), $100 of deductible (PR-1).
+SEED_DECISION = w.ClaimDecision(
+    payer_claim_number="EXHP26070001",
+    lines=(
+        w.LineDecision(adjustments=(adj(AdjustmentGroup.CO, "97", "10.00"),), remarks=("M15",)),
+        w.LineDecision(
+            adjustments=(
+                adj(AdjustmentGroup.CO, "45", "15.00"),
+                adj(AdjustmentGroup.PR, "1", "75.00"),
+            )
+        ),
+        w.LineDecision(adjustments=(adj(AdjustmentGroup.PR, "1", "25.00"),)),
+    ),
+)
+
+
+def seed_835(decision: w.ClaimDecision = SEED_DECISION, **kwargs: object) -> str:
+    """
+    An 835 paying the seed story's claim as *decision* says, judged by pyx12;
+    *kwargs* change the writer's other arguments.
+    """
+    options: dict[str, Any] = {
+        "trace_number": "EFT20260401",
+        "payment_date": date(2026, 4, 1),
+        "control_number": 7,
+        "created": CREATED,
+    }
+    options.update(kwargs)
+    return validated(w.write_835([seed_claim()], [decision], **options))
+
+
+def recount(text: str) -> str:
+    """
+    *text* with SE01 counting its transaction set's segments again.
+    """
+    segments = text.split("~")
+    start = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
+    end = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
+    segments[end] = f"SE*{end - start + 1}*{segments[end].split('*')[2]}"
+    return "~".join(segments)

@@ -14,7 +14,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit_support import unique_claims, validated
-from seed_story import seed_story
-from soapbill import Claim, to_dict
+from remit_support import CREATED, adj, seed_835, seed_claim, unique_claims, validated
 from soapbill import _remit_writer as w
 from soapbill import strategies as sbst
+from soapbill import to_dict
 from soapbill.cli import main
 from soapbill.remittance import (
     AckStatus,
-    Adjustment,
     AdjustmentGroup,
     ClaimStatus,
     SegmentError,
@@ -45,7 +43,6 @@ from soapbill.remittance import (
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 CLAIM = str(EXAMPLES / "claim.json")
-CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 CO, PR = AdjustmentGroup.CO, AdjustmentGroup.PR
 D = Decimal
 
@@ -58,24 +55,6 @@ def _quiet_pyx12() -> Iterator[None]:
     logging.disable(logging.NOTSET)
 
 
-def adj(group: AdjustmentGroup, reason: str, amount: str) -> Adjustment:
-    return Adjustment(group=group, reason=reason, amount=D(amount))
-
-
-def seed_claim() -> Claim:
-    return seed_story()[4]
-
-
-#: The seed story's claim paid in part: 97010 bundled into the massage (CO-97),
-#: the contracted rate below the charge (CO-45), $100 of deductible (PR-1).
-SEED = w.ClaimDecision(
-    payer_claim_number="EXHP26070001",
-    lines=(
-        w.LineDecision(adjustments=(adj(CO, "97", "10.00"),), remarks=("M15",)),
-        w.LineDecision(adjustments=(adj(CO, "45", "15.00"), adj(PR, "1", "75.00"))),
-        w.LineDecision(adjustments=(adj(PR, "1", "25.00"),)),
-    ),
-)
 #: Only routine posting: a contractual write-off and the deductible.
 ROUTINE = w.ClaimDecision(
     payer_claim_number="EXHP26070001",
@@ -84,19 +63,6 @@ ROUTINE = w.ClaimDecision(
         w.LineDecision(adjustments=(adj(CO, "45", "15.00"), adj(PR, "1", "75.00"))),
     ),
 )
-
-
-def write_835(decision: w.ClaimDecision = SEED) -> str:
-    return validated(
-        w.write_835(
-            [seed_claim()],
-            [decision],
-            trace_number="EFT20260401",
-            payment_date=date(2026, 4, 1),
-            control_number=7,
-            created=CREATED,
-        )
-    )
 
 
 def write_999(status: AckStatus) -> str:
@@ -166,7 +132,7 @@ def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 
 
 def test_an_835_explained(tmp_path: Path) -> None:
-    path = saved(tmp_path, write_835())
+    path = saved(tmp_path, seed_835())
     code, out, err = run("remit", "read", path)
     # 97010 is denied as bundled: someone decides whether to write it off.
     assert (code, err) == (1, "")
@@ -202,14 +168,14 @@ def test_an_835_explained(tmp_path: Path) -> None:
 
 
 def test_an_835_that_needs_no_action_exits_0(tmp_path: Path) -> None:
-    code, out, _ = run("remit", "read", saved(tmp_path, write_835(ROUTINE)))
+    code, out, _ = run("remit", "read", saved(tmp_path, seed_835(ROUTINE)))
     assert code == 0
     assert "remittance.patient.deductible" in out
     assert "denied" not in out
 
 
 def test_an_unbalanced_835_exits_1(tmp_path: Path) -> None:
-    text = write_835(ROUTINE).replace("SVC*HC:97010*10*10**1", "SVC*HC:97010*10*12**1")
+    text = seed_835(ROUTINE).replace("SVC*HC:97010*10*10**1", "SVC*HC:97010*10*12**1")
     code, out, _ = run("remit", "read", saved(tmp_path, text))
     assert code == 1
     assert "  the amounts DO NOT balance: ask the payer before posting\n" in out
@@ -222,7 +188,7 @@ def test_an_unbalanced_835_exits_1(tmp_path: Path) -> None:
 
 
 def test_posted_to_the_claim(tmp_path: Path) -> None:
-    path = saved(tmp_path, write_835())
+    path = saved(tmp_path, seed_835())
     code, out, err = run("remit", "read", path, "--claims", CLAIM)
     assert (code, err) == (1, "")
     assert out.startswith(
@@ -250,7 +216,7 @@ def test_posted_to_the_claim(tmp_path: Path) -> None:
 
 
 def test_routine_posting_exits_0(tmp_path: Path) -> None:
-    code, out, _ = run("remit", "read", saved(tmp_path, write_835(ROUTINE)), "--claims", CLAIM)
+    code, out, _ = run("remit", "read", saved(tmp_path, seed_835(ROUTINE)), "--claims", CLAIM)
     assert code == 0
     assert "patient balance 75.00, open 0.00" in out
 
@@ -275,7 +241,7 @@ def test_routine_posting_exits_0(tmp_path: Path) -> None:
 def test_what_the_posting_cannot_match_exits_1(
     tmp_path: Path, old: str, new: str, shown: str
 ) -> None:
-    text = write_835(ROUTINE).replace(old, new)
+    text = seed_835(ROUTINE).replace(old, new)
     code, out, _ = run("remit", "read", saved(tmp_path, text), "--claims", CLAIM)
     assert code == 1
     assert shown in out
@@ -287,22 +253,22 @@ def test_claims_as_an_array_and_on_standard_input(
     claim = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
     other = {**claim, "id": "clm-002"}
     array = saved(tmp_path, json.dumps([claim, other]), "claims.json")
-    path = saved(tmp_path, write_835(ROUTINE))
+    path = saved(tmp_path, seed_835(ROUTINE))
     code, out, _ = run("remit", "read", path, "--claims", array)
     assert code == 1
     assert "claim clm-002: charge 265.00, paid 0.00" in out
     assert "no remittance mentions the claim [remittance.claim.unpaid]" in out
     stdin_of(monkeypatch, Path(CLAIM).read_bytes())
     assert run("remit", "read", path, "--claims", "-")[0] == 0
-    stdin_of(monkeypatch, write_835(ROUTINE).encode())
+    stdin_of(monkeypatch, seed_835(ROUTINE).encode())
     assert run("remit", "read", "-", "--claims", CLAIM)[0] == 0
-    stdin_of(monkeypatch, write_835(ROUTINE).encode())
+    stdin_of(monkeypatch, seed_835(ROUTINE).encode())
     code, out, _ = run("remit", "read", "-")
     assert (code, out.split(":")[0]) == (0, "<stdin>")
 
 
 def test_the_same_claim_twice_exits_2(tmp_path: Path) -> None:
-    path = saved(tmp_path, write_835())
+    path = saved(tmp_path, seed_835())
     code, out, err = run("remit", "read", path, "--claims", CLAIM, CLAIM)
     assert (code, out) == (2, "")
     assert err == (
@@ -384,7 +350,7 @@ def test_277ca_accepted_and_rejected(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("write", "kind", "key", "read"),
     [
-        pytest.param(write_835, "835", "remittances", read_835, id="835"),
+        pytest.param(seed_835, "835", "remittances", read_835, id="835"),
         pytest.param(
             lambda: write_999(AckStatus.REJECTED), "999", "acknowledgements", read_999, id="999"
         ),
@@ -438,7 +404,7 @@ def test_json(
     ],
 )
 def test_bad_files_exit_2(tmp_path: Path, old: str | None, new: str, problem: str) -> None:
-    path = saved(tmp_path, new if old is None else write_835().replace(old, new))
+    path = saved(tmp_path, new if old is None else seed_835().replace(old, new))
     code, out, err = run("remit", "read", path)
     assert (code, out) == (2, "")
     assert err.startswith(f"{path}: invalid (1 problem)\n")
@@ -452,7 +418,7 @@ def test_claims_with_a_999_or_a_bad_claim_exit_2(tmp_path: Path) -> None:
     assert err == f"soapbill: --claims posts an 835 to claims; {ack} is a 999\n"
     claim = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
     broken = saved(tmp_path, json.dumps({**claim, "lines": "Jordan Park"}), "broken.json")
-    code, out, err = run("remit", "read", saved(tmp_path, write_835()), "--claims", broken)
+    code, out, err = run("remit", "read", saved(tmp_path, seed_835()), "--claims", broken)
     assert (code, out) == (2, "")
     assert err.startswith(f"{broken}: invalid (1 problem)\n  lines: ")
     assert "Jordan" not in err
@@ -475,7 +441,7 @@ def test_a_claim_id_only_the_file_knows_has_no_line_text(tmp_path: Path) -> None
     # A claim the file pays but no --claims file holds: its lines are named by index.
     claim = attrs.evolve(seed_claim(), id="clm-777")
     array = saved(tmp_path, json.dumps([to_dict(claim)]), "claims.json")
-    code, out, _ = run("remit", "read", saved(tmp_path, write_835()), "--claims", array)
+    code, out, _ = run("remit", "read", saved(tmp_path, seed_835()), "--claims", array)
     assert code == 1
     assert "claim clm-001 (not among the claims given)" in out
     assert "    CO-97 10.00: bundled: paid as part of another service already adjudicated" in out

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from remit_support import recount
 from seed_story import seed_story
 from soapbill import _remit_writer as remit_writer
 from soapbill.cli import main
@@ -56,17 +57,6 @@ _DOCUMENTS: Final[dict[str, Any]] = {
     "history": [_CLAIM_DATA],
     "inquiry": json.loads(Path(INQUIRY).read_text(encoding="utf-8")),
 }
-
-
-def _recount(text: str) -> str:
-    """
-    *text* with SE01 counting its transaction set's segments again.
-    """
-    segments = text.split("~")
-    start = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
-    end = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
-    segments[end] = f"SE*{end - start + 1}*{segments[end].split('*')[2]}"
-    return "~".join(segments)
 
 
 def _x12_files() -> dict[str, str]:
@@ -101,7 +91,7 @@ def _x12_files() -> dict[str, str]:
         created=created,
     )
     # A 999 may copy the bad value (IK404): patient data soapbill never shows.
-    ack = _recount(ack.replace("~IK5*", "~IK3*NM1*8*2010*8~IK4*3**6*PARK~IK5*"))
+    ack = recount(ack.replace("~IK5*", "~IK3*NM1*8*2010*8~IK4*3**6*PARK~IK5*"))
     claim_ack = remit_writer.write_277ca(
         [claim],
         [remit_writer.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],

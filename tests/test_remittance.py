@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +17,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit_support import unique_claims, validated
-from seed_story import seed_story
-from soapbill import Claim, ValidationError
+from remit_support import (
+    CREATED,
+    adj,
+    recount,
+    seed_835,
+    seed_claim,
+    unique_claims,
+    validated,
+)
+from soapbill import ValidationError
 from soapbill import _remit_codes as codes
 from soapbill import _remit_strategies as rst
 from soapbill import _remit_writer as w
@@ -47,51 +54,8 @@ from soapbill.remittance import (
 )
 
 SENTINEL = "ZQXJSENTINEL"
-CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 CO, PR, OA = AdjustmentGroup.CO, AdjustmentGroup.PR, AdjustmentGroup.OA
 D = Decimal
-
-
-def adj(group: AdjustmentGroup, reason: str, amount: str) -> Adjustment:
-    return Adjustment(group=group, reason=reason, amount=D(amount))
-
-
-def recount(text: str) -> str:
-    """
-    *text* with SE01 counting its transaction set's segments again.
-    """
-    segments = text.split("~")
-    st_at = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
-    se_at = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
-    segments[se_at] = f"SE*{se_at - st_at + 1}*0001"
-    return "~".join(segments)
-
-
-def seed_claim() -> Claim:
-    return seed_story()[4]
-
-
-#: The seed story's claim paid in part: 97010 bundled into the massage (CO-97),
-#: the contracted rate below the charge (CO-45), $100 of deductible (PR-1).
-SEED_DECISION = w.ClaimDecision(
-    payer_claim_number="EXHP26070001",
-    lines=(
-        w.LineDecision(adjustments=(adj(CO, "97", "10.00"),), remarks=("M15",)),
-        w.LineDecision(adjustments=(adj(CO, "45", "15.00"), adj(PR, "1", "75.00"))),
-        w.LineDecision(adjustments=(adj(PR, "1", "25.00"),)),
-    ),
-)
-
-
-def seed_835(decision: w.ClaimDecision = SEED_DECISION, **kwargs: object) -> str:
-    options: dict[str, Any] = {
-        "trace_number": "EFT20260401",
-        "payment_date": date(2026, 4, 1),
-        "control_number": 7,
-        "created": CREATED,
-    }
-    options.update(kwargs)
-    return validated(w.write_835([seed_claim()], [decision], **options))
 
 
 # --- the 835 ---------------------------------------------------------------------------
