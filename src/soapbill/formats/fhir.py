@@ -953,12 +953,15 @@ class _BundleBuilder:
         for sequence, (_, note) in enumerate(notes, 1):
             note_sequences.setdefault(note.date_of_service, []).append(sequence)
         claim = self.claim
-        concept, money = self.concept, self.money
+        concept, money, unit_price = self.concept, self.money, self.unit_price
+        # The methods once, as local names: this loop is the writer's inner one.
+        procedure, modifiers = self.procedure, self.modifiers
         items = []
         total = Decimal("0.00")
         for sequence, line in enumerate(claim.lines, 1):
             day = line.date_of_service
-            total += line.charge
+            charge = line.charge
+            total += charge
             item: dict[str, Any] = {
                 "sequence": sequence,
                 "careTeamSequence": [1],
@@ -966,15 +969,15 @@ class _BundleBuilder:
             }
             if day in note_sequences:
                 item["informationSequence"] = list(note_sequences[day])
-            item["productOrService"] = self.procedure(line.code)
+            item["productOrService"] = procedure(line.code)
             if line.modifiers:
-                item["modifier"] = self.modifiers(line.modifiers)
+                item["modifier"] = modifiers(line.modifiers)
             place = line.place_of_service or claim.place_of_service
             item["servicedDate"] = _iso_day(day)
             item["locationCodeableConcept"] = concept(_POS_SYSTEM, place.value)
             item["quantity"] = {"value": line.units}
-            item["unitPrice"] = self.unit_price(line.charge, line.units)
-            item["net"] = money(line.charge)
+            item["unitPrice"] = unit_price(charge, line.units)
+            item["net"] = money(charge)
             items.append(item)
         # ISO dates sort as the days do.
         days = [item["servicedDate"] for item in items]
