@@ -48,7 +48,6 @@ from soapbill.formats.x12 import (
     Submitter,
     X12Separators,
     problems_837p,
-    write_837p,
 )
 from x12_support import (
     CREATED,
@@ -866,16 +865,10 @@ ARGUMENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("name", "kwargs", "path", "code"), ARGUMENTS, ids=[a[0] for a in ARGUMENTS]
 )
 def test_bad_arguments_are_refused(name: str, kwargs: dict[str, Any], path: str, code: str) -> None:
-    options: dict[str, Any] = {
-        "submitter": SUBMITTER,
-        "receiver": RECEIVER,
-        "control_number": 1,
-        "created": CREATED,
-    }
-    options.update(kwargs)
+    options = dict(kwargs)
     claims = options.pop("claims", [EXAMPLE])
     with pytest.raises(ValidationError) as info:
-        write_837p(claims, **options)
+        write(claims, **options)
     assert [(d.path, d.code) for d in info.value.errors] == [(path, code)], name
 
 
