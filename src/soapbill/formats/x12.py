@@ -239,6 +239,13 @@ def _rendering(claim: Claim) -> Provider | None:
 # --- what a correct 837P needs beyond the models -----------------------------------
 
 
+def _required(path: str, message: str) -> ErrorDetail:
+    """
+    The problem of a value the 837P requires and the claim leaves out.
+    """
+    return ErrorDetail(path=path, code="required", message=message)
+
+
 def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
     """
     What the 837P requires and the models leave optional, beyond free text.
@@ -248,32 +255,18 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
     # 2010AA: N3, N4 and REF*EI/SY are required (pyx12 map usage R).
     if billing.address is None:
         problems.append(
-            ErrorDetail(
-                path="billing_provider.address",
-                code="required",
-                message="the 837P requires the billing address",
-            )
+            _required("billing_provider.address", "the 837P requires the billing address")
         )
     else:
         problems += _billing_address_problems(billing.address)
     if billing.tax_id is None:
         problems.append(
-            ErrorDetail(
-                path="billing_provider.tax_id",
-                code="required",
-                message="the 837P requires the billing tax id",
-            )
+            _required("billing_provider.tax_id", "the 837P requires the billing tax id")
         )
     # 2010CA N3/N4 are required, and 2010BA N3/N4 are required when the
     # subscriber is the patient: either way the patient's address is written.
     if claim.patient.address is None:
-        problems.append(
-            ErrorDetail(
-                path="patient.address",
-                code="required",
-                message="the 837P requires the patient's address",
-            )
-        )
+        problems.append(_required("patient.address", "the 837P requires the patient's address"))
     # PWK06 is AN 2/80 (pyx12 map); attachment ids hold no spaces. An
     # attachment available on request has no PWK06.
     for k, attachment in enumerate(claim.attachments):
@@ -283,10 +276,8 @@ def _requirement_problems(claim: Claim) -> list[ErrorDetail]:
     referring = claim.referring_provider
     if referring is not None and referring.name is None:
         problems.append(
-            ErrorDetail(
-                path="referring_provider.name",
-                code="required",
-                message="the 837P referring provider is a person: give a name",
+            _required(
+                "referring_provider.name", "the 837P referring provider is a person: give a name"
             )
         )
     # CLM11 holds two related-causes codes (CLM11-01, CLM11-02; CLM11-03 is
@@ -341,20 +332,17 @@ def _cause_problems(claim: Claim) -> list[ErrorDetail]:
         # An accident (CLM11 AA or OA) goes with its date, DTP*439.
         if (causes.auto_accident or causes.other_accident) and causes.accident_date is None:
             problems.append(
-                ErrorDetail(
-                    path="related_causes.accident_date",
-                    code="required",
-                    message="the 837P requires the date of an accident",
+                _required(
+                    "related_causes.accident_date", "the 837P requires the date of an accident"
                 )
             )
     # The first contact date of a property and casualty claim goes with the
     # claim number (REF*Y4) that the insurer assigned.
     if claim.first_contact_date is not None and claim.property_casualty_claim_number is None:
         problems.append(
-            ErrorDetail(
-                path="property_casualty_claim_number",
-                code="required",
-                message="the 837P requires the property and casualty claim number "
+            _required(
+                "property_casualty_claim_number",
+                "the 837P requires the property and casualty claim number "
                 "with the first contact date",
             )
         )
