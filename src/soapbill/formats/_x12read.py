@@ -468,10 +468,7 @@ class _Reader:
             fail(segment.path(), "x12_envelope", "an SE segment has no ST")
         segment.position = len(self.segments) + 1
         self.segments.append(segment)
-        if integer(segment, 1) != len(self.segments):
-            fail(segment.path(1), "x12_count", "SE01 does not count the transaction set's segments")
-        if required(segment, 2) != st.elements[2]:
-            fail(segment.path(2), "x12_control_number", "SE02 does not repeat ST02")
+        _check_trailer(segment, len(self.segments), "transaction set's segments", st, 2)
         self.sets.append(
             Transaction(
                 code=st.elements[1],
@@ -487,10 +484,7 @@ class _Reader:
         gs = self.gs
         if gs is None:
             fail(segment.path(), "x12_envelope", "a GE segment has no GS")
-        if integer(segment, 1) != len(self.sets):
-            fail(segment.path(1), "x12_count", "GE01 does not count the group's transaction sets")
-        if required(segment, 2) != gs.elements[6]:
-            fail(segment.path(2), "x12_control_number", "GE02 does not repeat GS06")
+        _check_trailer(segment, len(self.sets), "group's transaction sets", gs, 6)
         self.groups.append(
             Group(
                 functional_id=gs.elements[1],
@@ -509,10 +503,7 @@ class _Reader:
         isa = self.isa
         if isa is None or self.gs is not None:
             fail(segment.path(), "x12_envelope", "an IEA segment is out of place")
-        if integer(segment, 1) != len(self.groups):
-            fail(segment.path(1), "x12_count", "IEA01 does not count the interchange's groups")
-        if required(segment, 2) != isa.elements[13]:
-            fail(segment.path(2), "x12_control_number", "IEA02 does not repeat ISA13")
+        _check_trailer(segment, len(self.groups), "interchange's groups", isa, 13)
         self.interchanges.append(
             Interchange(
                 separators=self.separators,
@@ -529,6 +520,20 @@ class _Reader:
         # An interchange acknowledgement may stand between ISA and the first GS.
         if self.isa is None or self.gs is not None:
             fail(segment.path(), "x12_envelope", "a TA1 segment is out of place")
+
+
+def _check_trailer(trailer: Segment, count: int, counted: str, header: Segment, at: int) -> None:
+    """
+    Check a trailer (SE, GE, IEA) against what it closes.
+
+    Its first element counts *count* of *counted*; its second repeats
+    *header*'s control number, element *at*.
+    """
+    if integer(trailer, 1) != count:
+        fail(trailer.path(1), "x12_count", f"{trailer.id}01 does not count the {counted}")
+    if required(trailer, 2) != header.elements[at]:
+        message = f"{trailer.id}02 does not repeat {header.id}{at:02d}"
+        fail(trailer.path(2), "x12_control_number", message)
 
 
 _HANDLERS: Final = {
