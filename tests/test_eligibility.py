@@ -313,6 +313,21 @@ def response_of(*benefits: Benefit, **fields: Any) -> EligibilityResponse:
 PT = (ServiceType.PHYSICAL_THERAPY,)
 
 
+def service_year_limit(
+    quantity: int, qualifier: QuantityQualifier = QuantityQualifier.VISITS
+) -> Benefit:
+    """
+    A limit on physical therapy over a service year: *quantity* of what *qualifier* counts.
+    """
+    return Benefit(
+        code=BenefitCode.LIMITATIONS,
+        service_types=PT,
+        time_period=TimePeriod.SERVICE_YEAR,
+        quantity_qualifier=qualifier,
+        quantity=D(quantity),
+    )
+
+
 def test_specific_benefits_win_over_the_plan() -> None:
     response = response_of(
         Benefit(
@@ -366,20 +381,8 @@ def test_deductible_left_from_what_was_met() -> None:
 
 def test_visits_used_as_quantity_used() -> None:
     response = response_of(
-        Benefit(
-            code=BenefitCode.LIMITATIONS,
-            service_types=PT,
-            time_period=TimePeriod.SERVICE_YEAR,
-            quantity_qualifier=QuantityQualifier.VISITS,
-            quantity=D(24),
-        ),
-        Benefit(
-            code=BenefitCode.LIMITATIONS,
-            service_types=PT,
-            time_period=TimePeriod.SERVICE_YEAR,
-            quantity_qualifier=QuantityQualifier.QUANTITY_USED,
-            quantity=D(30),
-        ),
+        service_year_limit(24),
+        service_year_limit(30, QuantityQualifier.QUANTITY_USED),
     )
     assert response.visits_allowed(PT) == 24
     assert response.visits_used(PT) == 30
@@ -618,15 +621,7 @@ def test_what_the_271_does_not_say_leaves_the_policy() -> None:
     )
     assert policy_from_benefits(one(fx.REJECTED_MEMBERS[:10]), base=base) == base
     # A limit over a service year is no calendar-year limit.
-    response = response_of(
-        Benefit(
-            code=BenefitCode.LIMITATIONS,
-            service_types=PT,
-            time_period=TimePeriod.SERVICE_YEAR,
-            quantity_qualifier=QuantityQualifier.VISITS,
-            quantity=D(10),
-        )
-    )
+    response = response_of(service_year_limit(10))
     assert policy_from_benefits(response, base=base).visits_per_year == 16
 
 
