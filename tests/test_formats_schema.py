@@ -334,15 +334,22 @@ CLAIM_MUTATIONS = [
 ]
 
 
+def assert_refused_by_schema_and_decoder(doc: dict[str, Any], cls: type[Claim | SoapNote]) -> None:
+    """
+    Assert that the JSON Schema of *cls* refuses *doc* and so does ``from_dict``.
+    """
+    assert not VALIDATORS[cls].is_valid(doc)
+    with pytest.raises(ValidationError):
+        from_dict(doc, cls)
+
+
 @pytest.mark.parametrize("mutate", CLAIM_MUTATIONS)
 @given(claim=sbst.claims(max_lines=3))
 @settings(max_examples=3)  # jsonschema, once per mutation and claim.
 def test_mutated_claims_are_refused_by_schema_and_decoder(mutate: Mutation, claim: Claim) -> None:
     doc = copy.deepcopy(to_dict(claim))
     mutate(doc)
-    assert not VALIDATORS[Claim].is_valid(doc)
-    with pytest.raises(ValidationError):
-        from_dict(doc, Claim)
+    assert_refused_by_schema_and_decoder(doc, Claim)
 
 
 NOTE_MUTATIONS = [
@@ -360,9 +367,7 @@ NOTE_MUTATIONS = [
 def test_mutated_notes_are_refused_by_schema_and_decoder(mutate: Mutation, note: SoapNote) -> None:
     doc = copy.deepcopy(to_dict(note))
     mutate(doc)
-    assert not VALIDATORS[SoapNote].is_valid(doc)
-    with pytest.raises(ValidationError):
-        from_dict(doc, SoapNote)
+    assert_refused_by_schema_and_decoder(doc, SoapNote)
 
 
 # --- what the schema does not accept, by design ----------------------------------------
