@@ -66,6 +66,21 @@ def paying(claim: Claim, decision: w.ClaimDecision) -> str:
     )
 
 
+def provider_adjustment(
+    reason: str, amount: str, *, year: int = 2026, reference: str | None = None
+) -> ProviderAdjustment:
+    """
+    A PLB adjustment of the test NPI for the fiscal year that ends on 31 December *year*.
+    """
+    return ProviderAdjustment(
+        provider_id="1234567893",
+        fiscal_period_end=date(year, 12, 31),
+        reason=reason,
+        reference=reference,
+        amount=Decimal(amount),
+    )
+
+
 # --- pyx12 accepts every generated file --------------------------------------------------
 
 
@@ -137,21 +152,8 @@ def test_an_835_by_ach() -> None:
 
 
 def test_provider_adjustments_share_a_segment_per_period() -> None:
-    plbs = [
-        ProviderAdjustment(
-            provider_id="1234567893",
-            fiscal_period_end=date(2026, 12, 31),
-            reason="L6",
-            amount=Decimal("-0.01"),
-        )
-    ] * 7 + [
-        ProviderAdjustment(
-            provider_id="1234567893",
-            fiscal_period_end=date(2025, 12, 31),
-            reason="WO",
-            reference="OLD1",
-            amount=Decimal("5.00"),
-        )
+    plbs = [provider_adjustment("L6", "-0.01")] * 7 + [
+        provider_adjustment("WO", "5.00", year=2025, reference="OLD1")
     ]
     text = seed_835(provider_adjustments=plbs)
     assert "~PLB*1234567893*20261231*" + "*".join(["L6*-0.01"] * 6) + "~" in text
@@ -188,14 +190,7 @@ def test_amounts_are_written_as_x12_decimals() -> None:
         pytest.param(lambda: seed_835(control_number=0), "control_number", "out_of_range", id="cn"),
         pytest.param(
             lambda: seed_835(
-                provider_adjustments=[
-                    ProviderAdjustment(
-                        provider_id="1234567893",
-                        fiscal_period_end=date(2026, 12, 31),
-                        reason="WO",
-                        amount=Decimal("9999.00"),
-                    )
-                ]
+                provider_adjustments=[provider_adjustment("WO", "9999.00")]
             ),
             "provider_adjustments",
             "negative_payment",
