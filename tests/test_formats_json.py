@@ -1152,4 +1152,5 @@ def test_defaults_are_written() -> None:
         "limitations": [],
         "goals": [],
         "text": None,
+        "exercise_adherence": None,
     }

@@ -22,7 +22,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -37,12 +37,16 @@ from soapbill.parties import Provider
 
 __all__ = [
     "Addendum",
+    "Adherence",
     "Assessment",
     "BodyRegion",
     "Frequency",
+    "FunctionalMeasure",
     "HomeExercise",
+    "Joint",
     "Level",
     "Lifestyle",
+    "Movement",
     "NoteStateError",
     "Objective",
     "PainReport",
@@ -58,6 +62,15 @@ __all__ = [
 
 _TEXT = rules(max_len=10_000)
 _SHORT = rules(max_len=200)
+
+# Fields added after notes were first signed say so in their metadata: at
+# their default they stay out of the signing digest, so that the digest of a
+# note written before they existed (its signature) does not change.
+_LATER: Final = "soapbill.added"
+
+
+def _later(metadata: dict[str, object] | None = None) -> dict[str, object]:
+    return {**(metadata or {}), _LATER: True}
 
 
 class NoteStateError(SoapbillError):
@@ -147,6 +160,58 @@ class Level(enum.StrEnum):
     SEVERE = "severe"
 
 
+class Joint(enum.StrEnum):
+    """
+    A joint (or spinal region) whose range of motion is measured.
+
+    The side, where it matters, is the measure's
+    :attr:`~RangeOfMotion.side`.
+
+    .. versionadded:: 0.2.0
+    """
+
+    CERVICAL_SPINE = "cervical_spine"
+    THORACIC_SPINE = "thoracic_spine"
+    LUMBAR_SPINE = "lumbar_spine"
+    JAW = "jaw"
+    SHOULDER = "shoulder"
+    ELBOW = "elbow"
+    WRIST = "wrist"
+    HIP = "hip"
+    KNEE = "knee"
+    ANKLE = "ankle"
+
+
+class Movement(enum.StrEnum):
+    """
+    A movement of a joint, as goniometry names it.
+
+    .. versionadded:: 0.2.0
+    """
+
+    FLEXION = "flexion"
+    EXTENSION = "extension"
+    LATERAL_FLEXION = "lateral_flexion"
+    ROTATION = "rotation"
+    ABDUCTION = "abduction"
+    ADDUCTION = "adduction"
+    INTERNAL_ROTATION = "internal_rotation"
+    EXTERNAL_ROTATION = "external_rotation"
+    OPENING = "opening"
+
+
+class Adherence(enum.StrEnum):
+    """
+    How well the patient kept to the home exercise program.
+
+    .. versionadded:: 0.2.0
+    """
+
+    NONE = "none"
+    PARTIAL = "partial"
+    FULL = "full"
+
+
 @model
 class Frequency:
     """
@@ -190,8 +255,11 @@ class Subjective:
         limitations: Loss of function ("cannot lift the child").
         goals: The patient's goals.
         text: Free text.
+        exercise_adherence: How well the patient reports keeping to the home
+            exercise program since the last visit.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``exercise_adherence``.
     """
 
     chief_complaint: str = attrs.field(repr=redact, metadata=rules(max_len=1_000))
@@ -199,6 +267,7 @@ class Subjective:
     limitations: tuple[str, ...] = attrs.field(default=(), repr=redact)
     goals: tuple[str, ...] = attrs.field(default=(), repr=redact)
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+    exercise_adherence: Adherence | None = attrs.field(default=None, metadata=_later())
 
 
 @model
@@ -220,6 +289,36 @@ class Lifestyle:
 
 
 @model
+class FunctionalMeasure:
+    """
+    The score of a standard functional measure, on its scale.
+
+    A scale is given by its two ends: ``worst`` and ``best`` (the Neck
+    Disability Index runs from 50, worst, to 0; the Patient-Specific
+    Functional Scale from 0, worst, to 10). The score lies between them.
+
+    Attributes:
+        name: The measure's name ("Neck Disability Index").
+        score: The patient's score.
+        worst: The worst score of the scale.
+        best: The best score of the scale.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str = attrs.field(metadata=rules(max_len=100))
+    score: int = attrs.field(metadata=rules(ge=-1000, le=1000))
+    worst: int = attrs.field(metadata=rules(ge=-1000, le=1000))
+    best: int = attrs.field(metadata=rules(ge=-1000, le=1000))
+
+    def _check_fields(self) -> None:
+        if self.worst == self.best:
+            raise ValidationError.single("best", "not_allowed", "a scale has two different ends")
+        if not min(self.worst, self.best) <= self.score <= max(self.worst, self.best):
+            raise ValidationError.single("score", "out_of_range", "must lie on the scale")
+
+
+@model
 class Objective:
     """
     What the therapist observes.
@@ -230,8 +329,10 @@ class Objective:
         raised_shoulder: Which shoulder is raised, if any.
         lifestyle: Lifestyle factors.
         text: Free text.
+        functional: Scores of standard functional measures.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``functional``.
     """
 
     posture: tuple[str, ...] = attrs.field(default=(), repr=redact)
@@ -239,6 +340,9 @@ class Objective:
     raised_shoulder: Side | None = None
     lifestyle: Lifestyle | None = None
     text: str | None = attrs.field(default=None, repr=redact, metadata=_TEXT)
+    functional: tuple[FunctionalMeasure, ...] = attrs.field(
+        default=(), metadata=_later(rules(max_len=20))
+    )
 
 
 @model
@@ -260,13 +364,21 @@ class RangeOfMotion:
     """
     Range of motion of one joint movement: full or limited, degrees optional.
 
+    ``joint`` and ``movement`` are the therapist's words; ``joint_code``,
+    ``movement_code`` and ``side`` code the same measure, so that visits can
+    be compared (:func:`soapbill.care.progress_report`).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``joint_code``, ``movement_code`` and ``side``.
     """
 
     joint: str = attrs.field(repr=redact, metadata=rules(max_len=60))
     movement: str | None = attrs.field(default=None, repr=redact, metadata=rules(max_len=60))
     full: bool
     degrees: int | None = attrs.field(default=None, metadata=rules(ge=0, le=360))
+    joint_code: Joint | None = attrs.field(default=None, metadata=_later())
+    movement_code: Movement | None = attrs.field(default=None, metadata=_later())
+    side: Side | None = attrs.field(default=None, metadata=_later())
 
 
 @model
@@ -373,7 +485,11 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any model or value
     Turn a model into plain JSON-able data, for the signing digest only.
     """
     if attrs.has(type(value)):
-        return {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value))}
+        return {
+            a.name: _plain(getattr(value, a.name))
+            for a in attrs.fields(type(value))
+            if not (a.metadata.get(_LATER) and getattr(value, a.name) == a.default)
+        }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, CodeValue | enum.Enum):
