@@ -25,11 +25,12 @@ import x12_support
 from seed_story import seed_story
 from soapbill import Claim
 from soapbill import _remit_writer as w
-from soapbill.remittance import Adjustment, AdjustmentGroup
+from soapbill.remittance import Adjustment, AdjustmentGroup, ClaimStatus
 
 __all__ = [
     "CREATED",
     "SEED_DECISION",
+    "accepting_277ca",
     "adj",
     "pyx12_problems",
     "recount",
@@ -133,6 +134,19 @@ def seed_835(decision: w.ClaimDecision = SEED_DECISION, **kwargs: object) -> str
     }
     options.update(kwargs)
     return validated(w.write_835([seed_claim()], [decision], **options))
+
+
+def accepting_277ca() -> str:
+    """
+    A 277CA accepting the seed story's claim (status A2:20).
+    """
+    return w.write_277ca(
+        [seed_claim()],
+        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
+        received=date(2026, 3, 11),
+        control_number=3,
+        created=CREATED,
+    )
 
 
 def recount(text: str) -> str:

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit_support import recount
+from remit_support import accepting_277ca, recount
 from seed_story import seed_story
 from soapbill import _remit_writer as remit_writer
 from soapbill.cli import main
@@ -34,7 +34,6 @@ from soapbill.remittance import (
     AckStatus,
     Adjustment,
     AdjustmentGroup,
-    ClaimStatus,
     TransactionAcknowledgement,
 )
 from soapbill.rules import policies
@@ -92,13 +91,7 @@ def _x12_files() -> dict[str, str]:
     )
     # A 999 may copy the bad value (IK404): patient data soapbill never shows.
     ack = recount(ack.replace("~IK5*", "~IK3*NM1*8*2010*8~IK4*3**6*PARK~IK5*"))
-    claim_ack = remit_writer.write_277ca(
-        [claim],
-        [remit_writer.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
-        received=date(2026, 3, 11),
-        control_number=6,
-        created=created,
-    )
+    claim_ack = accepting_277ca()
     response = (EXAMPLES / "eligibility-271.x12").read_text(encoding="ascii").replace("~\n", "~")
     return {"835": remit, "999": ack, "277ca": claim_ack, "271": response}
 

@@ -4,7 +4,7 @@ The test writer of 835, 999 and 277CA files, judged by pyx12.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit_support import pyx12_problems, unique_claims, validated
-from seed_story import seed_story
+from remit_support import (
+    CREATED,
+    accepting_277ca,
+    pyx12_problems,
+    seed_claim,
+    unique_claims,
+    validated,
+)
 from soapbill import Claim, PersonName, ValidationError
 from soapbill import _remit_strategies as rst
 from soapbill import _remit_writer as w
@@ -30,12 +36,11 @@ from soapbill.remittance import (
     read_835,
 )
 
-CREATED = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 CO, PR = AdjustmentGroup.CO, AdjustmentGroup.PR
 
 
 def seed_835(**kwargs: object) -> str:
-    claim = seed_story()[4]
+    claim = seed_claim()
     decision = w.ClaimDecision(
         payer_claim_number="PCN123",
         lines=(
@@ -117,14 +122,7 @@ def test_pyx12_can_refuse_an_835(old: str, new: str) -> None:
 
 
 def test_pyx12_can_refuse_a_277ca() -> None:
-    claim = seed_story()[4]
-    text = w.write_277ca(
-        [claim],
-        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
-        received=date(2026, 3, 11),
-        control_number=3,
-        created=CREATED,
-    )
+    text = accepting_277ca()
     assert pyx12_problems(text) == []
     assert pyx12_problems(text.replace("STC*A2:20*", "STC*Q9:20*"))
 
@@ -133,7 +131,7 @@ def test_pyx12_can_refuse_a_277ca() -> None:
 
 
 def test_an_835_of_nothing_paid_is_a_notification() -> None:
-    claim = seed_story()[4]
+    claim = seed_claim()
     decision = w.ClaimDecision(
         payer_claim_number="PCN1",
         lines=tuple(
@@ -173,7 +171,7 @@ def test_amounts_are_written_as_x12_decimals() -> None:
     [
         pytest.param(
             lambda: w.write_835(
-                [seed_story()[4]],
+                [seed_claim()],
                 [],
                 trace_number="T",
                 payment_date=date(2026, 4, 1),
@@ -207,7 +205,7 @@ def test_amounts_are_written_as_x12_decimals() -> None:
         ),
         pytest.param(
             lambda: w.write_277ca(
-                [seed_story()[4]], [], received=date(2026, 3, 1), control_number=1,
+                [seed_claim()], [], received=date(2026, 3, 1), control_number=1,
                 created=CREATED,
             ),
             "outcomes",
@@ -223,7 +221,7 @@ def test_the_writers_refuse_what_they_cannot_write(call: object, path: str, code
 
 
 def test_too_many_line_decisions_are_refused() -> None:
-    claim = seed_story()[4]
+    claim = seed_claim()
     decision = w.ClaimDecision(payer_claim_number="P1", lines=(w.LineDecision(),) * 6)
     with pytest.raises(ValidationError) as info:
         paying(claim, decision)
@@ -253,7 +251,7 @@ def test_a_999_groups_the_sets_status() -> None:
 
 
 def test_a_277ca_writes_one_service_period() -> None:
-    claim = seed_story()[4]
+    claim = seed_claim()
     one_day = attrs.evolve(claim, lines=claim.lines[:1])
     text = w.write_277ca(
         [claim, attrs.evolve(one_day, id="clm-002")],
@@ -268,7 +266,7 @@ def test_a_277ca_writes_one_service_period() -> None:
 
 
 def test_a_long_personal_payee_name_is_cut_to_what_n102_holds() -> None:
-    claim = seed_story()[4]
+    claim = seed_claim()
     person = PersonName(family="F" * 40, given="G" * 30)
     provider = attrs.evolve(claim.billing_provider, name=person, organization_name=None)
     text = validated(

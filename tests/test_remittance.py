@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from remit_support import (
     CREATED,
+    accepting_277ca,
     adj,
     recount,
     seed_835,
@@ -356,19 +357,6 @@ def test_277ca_round_trip(data: st.DataObject) -> None:
             claim.dates_of_service[-1],
         )
         assert ack.billing_provider_id == claim.billing_provider.npi.value
-
-
-def accepting_277ca() -> str:
-    """
-    A 277CA accepting the seed claim (status A2:20).
-    """
-    return w.write_277ca(
-        [seed_claim()],
-        [w.ClaimOutcome(statuses=(ClaimStatus(category="A2", code="20"),))],
-        received=date(2026, 3, 11),
-        control_number=3,
-        created=CREATED,
-    )
 
 
 def test_277ca_explains_a_rejection() -> None:
