@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, cast
+from unittest import mock
 
 import attrs
 import cattrs
@@ -1018,20 +1019,10 @@ def test_msgspec_gets_the_generated_checks() -> None:
     check = Slot.__dict__["__attrs_post_init__"]
     assert from_json('{"slots": []}', Crate) == Crate(slots=())
     assert Slot.__dict__["__attrs_post_init__"] is check
-    calls = [0]
-    real_compile = builtins.compile
-
-    def counting_compile(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        return real_compile(*args, **kwargs)
-
-    builtins.compile = counting_compile
-    try:
+    with mock.patch("builtins.compile", wraps=builtins.compile) as compiled:
         crate = from_json('{"slots": [{"size": 1}, {"size": 2}]}', Crate)
-    finally:
-        builtins.compile = real_compile
     assert crate == Crate(slots=(Slot(size=1), Slot(size=2)))
-    assert calls == [0]
+    assert compiled.call_count == 0
     assert errors_of({"slots": [{"size": -1}]}, Crate) == [("slots[0].size", "too_small")]
 
 
