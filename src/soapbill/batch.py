@@ -80,7 +80,7 @@ __all__ = [
     "decode_case",
 ]
 
-#: The longest line read: 16 MiB, the most the command line reads of one file.
+#: The longest line read, 16 MiB, the most the command line reads of one file.
 MAX_LINE_BYTES: Final = 16 * 1024 * 1024
 #: The keys of a case; only ``claim`` is required.
 _CASE_KEYS: Final = ("claim", "prescriptions", "notes", "history")

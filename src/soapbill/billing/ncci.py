@@ -103,7 +103,8 @@ class ModifierIndicator(enum.StrEnum):
     NOT_ALLOWED = "0"
     #: 59, XE, XS, XP or XU on the column-2 line may bypass it.
     ALLOWED = "1"
-    #: Not applicable, as the edit is deleted and never applies.
+    #: Not applicable ("9=not applicable" in the header of CMS's PTP files),
+    #: as the edit is deleted and never applies.
     NOT_APPLICABLE = "9"
 
 
@@ -117,7 +118,9 @@ class PtpEdit:
         column2: The code denied when billed with *column1* on one date.
         effective: The first date of service the edit applies to.
         deleted: The deletion date: the edit applies through this date and is
-            ignored after it; ``None`` while it is in force.
+            ignored after it; ``None`` while it is in force. That the date is
+            the last day in force (not the first day out of force) is a
+            reading no public CMS document found confirms: unverified.
         indicator: Whether a modifier can bypass it.
         prior_1996: Whether CMS marks the edit as in existence before 1996.
         rationale: CMS's reason for the edit.
@@ -427,7 +430,7 @@ class PtpEdits:
         UTF-8, or Latin-1 when it is not valid UTF-8.
 
         The rows go straight into the table's arrays: loading the two million
-        rows of a full table takes about twice the time Python's :mod:`csv`
+        rows of a full table takes about 2.3 times what Python's ``csv``
         module takes to read them (docs/performance.md).
 
         Args:
