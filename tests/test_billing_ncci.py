@@ -868,3 +868,42 @@ def test_the_sample_holds_no_97140_97124_pair() -> None:
     # No public CMS document found states this pair: it is not encoded.
     pairs = {(e.column1.value, e.column2.value) for e in PtpEdits.sample()}
     assert not pairs & {("97140", "97124"), ("97124", "97140")}
+
+
+def test_a_quoted_line_goes_to_the_csv_module() -> None:
+    rows = "".join("\t".join(row) + "\n" for row in PTP_ROWS)
+    quoted = '"97140"\t"97530"\t\t20200101\t*\t1\t"Mutually exclusive procedures"\n'
+    table = PtpEdits.load(io.StringIO(CMS_HEAD + quoted + rows))
+    assert len(table) == len(PTP_EXPECTED) + 1
+    first = next(iter(PTP_EXPECTED))  # the quoted row holds the same cells
+    assert sorted(map(repr, table)) == sorted(map(repr, [*PTP_EXPECTED, first]))
+
+
+@pytest.mark.parametrize(
+    ("bad", "path", "code"),
+    [
+        # The quoted cell runs past the csv module's field limit: refused
+        # where the module stops reading, on the line after.
+        pytest.param('97140\t"97530\n', "line[12]", "invalid_csv", id="quote"),
+        pytest.param(
+            "97140\t97530\t\x00\t20200101\t*\t1\tx\n",
+            "line[11].prior_1996",
+            "invalid_choice",
+            id="nul",
+        ),
+    ],
+)
+def test_lines_for_the_csv_module_are_refused_by_line(bad: str, path: str, code: str) -> None:
+    rows = "".join("\t".join(row) + "\n" for row in PTP_ROWS)
+    with pytest.raises(ValidationError) as info:
+        PtpEdits.load(io.StringIO(CMS_HEAD + rows + bad + "x" * 200_000))
+    assert (info.value.errors[0].path, info.value.errors[0].code) == (path, code)
+    assert info.value.__context__ is None
+
+
+def test_a_latin1_mue_path_is_read_once(tmp_path: Path) -> None:
+    rows = [[f"9{i:04d}", "2", "3 Date of Service Edit: Clinical", "Clinical"] for i in range(50)]
+    text = cms_text(MUE_HEADER, rows, delimiter=",") + "97999,1,1 Line Edit,Caf\xe9\n"
+    path = tmp_path / "mue.csv"
+    path.write_bytes(text.encode("latin-1"))
+    assert len(MueLimits.load(path)) == 51
