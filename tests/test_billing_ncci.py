@@ -781,7 +781,7 @@ def test_tables_are_values_whatever_the_order(edits: list[PtpEdit], rnd: Random)
 
 def test_tables_are_immutable() -> None:
     with pytest.raises(AttributeError):
-        PTP_EXPECTED.quarter = "2026Q1"  # type: ignore[misc]
+        PTP_EXPECTED.quarter = "2026Q1"
     with pytest.raises(AttributeError):
         MUE_EXPECTED._codes = None  # type: ignore[assignment]
 
