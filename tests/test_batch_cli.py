@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
+from soapbill import to_json
 from soapbill.batch import check_many
 from soapbill.billing.ncci import PtpEdits
 from soapbill.cli import main
@@ -154,3 +156,64 @@ def test_bad_lines_never_reach_the_terminal(
     err = capsys.readouterr().err
     assert SENTINEL not in err
     assert SENTINEL not in out
+
+
+def test_more_bad_lines_than_are_reported_are_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(*BATCH, _write(tmp_path, ["{}"] * 103))
+    assert code == 2
+    assert len(out.splitlines()) == 103
+    err = capsys.readouterr().err
+    assert err.count(": invalid (") == 100
+    assert "3 more bad lines, in the output" in err
+
+
+def test_a_policy_that_names_its_quarter_needs_the_tables_quarter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(to_json(attrs.evolve(POLICY, ncci_quarter="2026Q1")), encoding="utf-8")
+    cases = _write(tmp_path, [CASE])
+    argv = [*BATCH[:2], str(policy), *BATCH[3:], cases, "--ptp", str(PTP_SAMPLE)]
+    assert run(*argv) == (2, "")
+    assert "the policy does not take these tables: ptp.quarter" in capsys.readouterr().err
+    code, out = run(*argv, "--ncci-quarter", "2026Q1")
+    assert code in {0, 1}
+    assert json.loads(out)["line"] == 1
+
+
+def test_an_output_that_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(*BATCH, _write(tmp_path, [CASE]), "--out", str(tmp_path)) == (2, "")
+    assert "cannot write" in capsys.readouterr().err
+    full = Path("/dev/full")
+    if full.exists():
+        assert run(*BATCH, _write(tmp_path, [CASE] * 3), "--out", str(full))[0] == 2
+        assert "cannot write /dev/full" in capsys.readouterr().err
+
+
+def test_jobs_is_a_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(*BATCH, "cases.jsonl", "--jobs", "two")[0] == 2
+    assert "--jobs: expected a whole number" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = _write(tmp_path, [CASE, ALONE])
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code, out = run(*BATCH, cases)
+    assert out == _expected([CASE, ALONE])
+    assert "cases" in terminal.getvalue().split("\n")[0]  # the bar, before the counts
+    # Without the extra, no bar and the same output.
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert run(*BATCH, cases) == (code, out)
+    assert terminal.getvalue().startswith(tmp_path.as_posix())

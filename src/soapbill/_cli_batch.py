@@ -225,8 +225,18 @@ def _output(path: str, out: TextIO) -> Iterator[IO[str]]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         msg = f"cannot write {_name(path)}: {reason}"
         raise _UsageError(msg) from None
-    with stream:
+    failed: str | None = None
+    try:
         yield stream
+    finally:
+        # Closing writes what is buffered: a full disk shows here.
+        try:
+            stream.close()
+        except OSError as exc:
+            failed = exc.strerror or type(exc).__name__
+    if failed is not None:
+        msg = f"cannot write {_name(path)}: {failed}"
+        raise _UsageError(msg)
 
 
 def _write(sink: IO[str], path: str, text: str) -> None:
