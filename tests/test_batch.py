@@ -7,18 +7,24 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
+import sys
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 
 from soapbill import Claim, from_json, to_json
 from soapbill.batch import MAX_LINE_BYTES, Case, Outcome, check_bag, check_many, decode_case
-from soapbill.errors import ValidationError
+from soapbill.billing.fees import FeeSchedule
+from soapbill.errors import SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
 from soapbill.rules import Decision, evaluate, policies
+from soapbill.rules.icd10cm import MissingExtraError
 from soapbill.soap import SoapNote
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -257,3 +263,61 @@ def test_check_bag_needs_a_bag() -> None:
     with pytest.raises(ValidationError) as info:
         check_bag([ALONE], POLICY, as_of=AS_OF)
     assert info.value.errors[0].path == "bag"
+
+
+class _DyingTable:
+    """
+    A diagnosis table that ends the process asking it: a worker that dies.
+    """
+
+    def check(self, code: object, on: date, /) -> Any:
+        os._exit(3)
+
+
+def test_a_worker_that_dies_stops_the_batch_with_a_soapbill_error() -> None:
+    outcomes = check_many(
+        [ALONE] * 3,
+        POLICY,
+        as_of=AS_OF,
+        jobs=2,
+        diagnosis_table=_DyingTable(),
+    )
+    with pytest.raises(SoapbillError) as info:
+        list(outcomes)
+    assert str(info.value) == "a worker process ended unexpectedly"
+    assert info.value.__context__ is None
+
+
+def test_a_case_with_too_many_problems_lists_the_first_hundred() -> None:
+    history = ", ".join(["5"] * 150)
+    with pytest.raises(ValidationError) as info:
+        decode_case(f'{{"claim": {CLAIM}, "history": [{history}]}}')
+    assert len(info.value.errors) == 100
+    assert info.value.errors[-1].path == "history[99]"
+    with pytest.raises(ValidationError) as info:
+        decode_case(f'{{"claim": {CLAIM}, "history": [{history}], "x": 1}}')
+    assert len(info.value.errors) == 100
+    assert info.value.errors[0].path == "x"
+
+
+def test_allowed_amounts_reach_evaluate() -> None:
+    amounts = FeeSchedule.of({"97124": Decimal("20.00")}, effective_from=date(2026, 1, 1))
+    policy = policies.load("medicare-part-b")
+    (outcome,) = check_many([CASE], policy, as_of=AS_OF, allowed_amounts=amounts)
+    case = decode_case(CASE)
+    decision = evaluate(
+        case.claim,
+        policy,
+        prescriptions=case.prescriptions,
+        notes=case.notes,
+        as_of=AS_OF,
+        allowed_amounts=amounts,
+    )
+    assert outcome.decision_json == to_json(decision)
+
+
+def test_check_bag_needs_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dask.bag", None)
+    with pytest.raises(MissingExtraError) as info:
+        check_bag([ALONE], POLICY, as_of=AS_OF)
+    assert info.value.__context__ is None
