@@ -13,7 +13,6 @@ import pytest
 
 from soapbill.batch import check_bag, check_many
 from soapbill.billing.ncci import PtpEdits
-
 from test_batch import AS_OF, POLICY, _cases
 
 dask_bag = pytest.importorskip("dask.bag")
