@@ -625,7 +625,8 @@ def test_the_plugin_registers_every_strategy() -> None:
     registered = {strategy for _, strategy in _hypothesis_plugin._STRATEGIES}
     # The remittance strategies draw X12 texts for given claims, not models,
     # and so does responses_271 (with Written271, the class of what it draws).
-    texts = {*_remit_strategies.__all__, "Written271", "responses_271"}
+    # measured_notes draws a list of notes for a given plan.
+    texts = {*_remit_strategies.__all__, "Written271", "responses_271", "measured_notes"}
     assert registered == set(sbst.__all__) - {"money"} - texts
     # Every strategy of a model is registered: the eligibility models too.
     assert {"benefits", "eligibility_inquiries", "members", "rejections"} <= registered

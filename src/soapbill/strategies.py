@@ -68,6 +68,12 @@ which :func:`soapbill.eligibility.read_271` reads back equal; like the
 remittance strategies (:func:`remittances_835` ...), it draws X12 text, not
 a model, and is not registered for ``st.from_type``.
 
+Plans of care and their notes have strategies too: :func:`care_plans` draws
+plans with measurable goals, :func:`measured_notes` the notes of a plan's
+visits with measures that move as treatment does (pain, cervical rotation, a
+functional score), and :func:`functional_measures` functional scores; see
+:mod:`soapbill.care`.
+
 .. versionadded:: 0.1.0
 """
 
@@ -89,6 +95,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     msg = "soapbill.strategies needs Hypothesis: pip install 'soapbill[testing]'"
     raise ImportError(msg) from error
 
+from soapbill._care_strategies import care_plans, functional_measures, measured_notes
 from soapbill._eligibility_strategies import (
     Written271,
     benefits,
@@ -175,6 +182,7 @@ __all__ = [
     "assessments",
     "attachments",
     "benefits",
+    "care_plans",
     "claim_acknowledgements_277ca",
     "claim_decisions",
     "claims",
@@ -184,9 +192,11 @@ __all__ = [
     "eligibility_inquiries",
     "eligibility_responses",
     "frequencies",
+    "functional_measures",
     "home_exercises",
     "lifestyles",
     "line_decisions",
+    "measured_notes",
     "members",
     "modifiers",
     "money",
