@@ -1,12 +1,13 @@
 """
 The text helpers the writers and the rules share: safe to show, plurals,
-dollars and diagnosis letters.
+dollars, diagnosis letters, and dates, names and providers as pages print them.
 """
 
 from __future__ import annotations
 
 import sys
 import unicodedata
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,11 +19,16 @@ from soapbill._text import (
     DIAGNOSIS_LETTERS,
     diagnosis_letter,
     dollars,
+    full_name,
     one_line,
     plural,
     printable,
+    provider_name,
+    us_date,
 )
 from soapbill.claims import MAX_DIAGNOSES
+from soapbill.codes.npi import Npi
+from soapbill.parties import Credential, PersonName, Provider
 from text_support import BIDI, CONTROL_CATEGORIES, controls, hostile_text
 
 
@@ -100,3 +106,49 @@ def test_diagnosis_letters_are_a_to_l() -> None:
     assert len(DIAGNOSIS_LETTERS) == MAX_DIAGNOSES
     letters = [diagnosis_letter(pointer) for pointer in range(1, MAX_DIAGNOSES + 1)]
     assert "".join(letters) == DIAGNOSIS_LETTERS
+
+
+def test_us_date() -> None:
+    assert us_date(date(2026, 3, 2)) == "03/02/2026"
+    assert us_date(date(987, 12, 31)) == "12/31/0987"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        pytest.param(PersonName(family="Doe", given="Jane"), "Jane Doe", id="given-family"),
+        pytest.param(
+            PersonName(family="Doe", given="Jane", middle="Quinn", suffix="Jr"),
+            "Jane Quinn Doe, Jr",
+            id="middle-and-suffix",
+        ),
+    ],
+)
+def test_full_name(name: PersonName, text: str) -> None:
+    assert full_name(name) == text
+
+
+NPI = Npi("1234567893")
+SAM = PersonName(family="Lee", given="Sam")
+
+
+@pytest.mark.parametrize(
+    ("provider", "text"),
+    [
+        pytest.param(
+            Provider(
+                npi=NPI, name=PersonName(family="Lee", given="Sam"), credential=Credential.LMT
+            ),
+            "Sam Lee, LMT",
+            id="person-with-credential",
+        ),
+        pytest.param(Provider(npi=NPI, name=SAM), "Sam Lee", id="person"),
+        pytest.param(
+            Provider(npi=NPI, organization_name="Example Clinic"),
+            "Example Clinic",
+            id="organization",
+        ),
+    ],
+)
+def test_provider_name(provider: Provider, text: str) -> None:
+    assert provider_name(provider) == text

@@ -16,6 +16,8 @@ The small pieces of text that soapbill's writers and rules share.
 - :func:`dollars`: an amount as people read it, ``"$1,234.50"``.
 - :data:`DIAGNOSIS_LETTERS` and :func:`diagnosis_letter`: the letters A-L that
   stand for a claim's diagnoses on paper (CMS-1500 items 21 and 24E).
+- :func:`us_date`, :func:`full_name` and :func:`provider_name`: a date, a
+  person and a provider as a printed page shows them to people.
 
 >>> printable("DOE\n28    TOTAL CHARGE\x1b[2J")
 'DOE 28    TOTAL CHARGE [2J'
@@ -26,15 +28,26 @@ The small pieces of text that soapbill's writers and rules share.
 '$1,234.50'
 >>> diagnosis_letter(1), diagnosis_letter(12)
 ('A', 'L')
+>>> from datetime import date
+>>> us_date(date(2026, 3, 2))
+'03/02/2026'
+>>> from soapbill import PersonName
+>>> full_name(PersonName(family="Doe", given="Jane", middle="Q", suffix="Jr"))
+'Jane Q Doe, Jr'
 """
 
 from __future__ import annotations
 
 import string
-from decimal import Decimal
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from soapbill.claims import MAX_DIAGNOSES
+
+if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
+    from soapbill.parties import PersonName, Provider
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -42,9 +55,12 @@ __all__ = [
     "DIAGNOSIS_LETTERS",
     "diagnosis_letter",
     "dollars",
+    "full_name",
     "one_line",
     "plural",
     "printable",
+    "provider_name",
+    "us_date",
 ]
 
 #: The explicit directional embeddings, overrides and isolates (LRE, RLE, PDF,
@@ -112,3 +128,33 @@ def diagnosis_letter(pointer: int) -> str:
     Return the letter of the diagnosis a 1-based *pointer* points at: 1 is ``A``.
     """
     return DIAGNOSIS_LETTERS[pointer - 1]
+
+
+def us_date(day: date) -> str:
+    """
+    Return *day* as ``MM/DD/YYYY``, the way US forms print dates.
+    """
+    return f"{day.month:02d}/{day.day:02d}/{day.year:04d}"
+
+
+def full_name(name: PersonName) -> str:
+    """
+    Return *name* in reading order: given, middle, family, then ``, suffix``.
+    """
+    parts = [name.given, name.middle, name.family]
+    full = " ".join(part for part in parts if part is not None)
+    return full if name.suffix is None else f"{full}, {name.suffix}"
+
+
+def provider_name(provider: Provider) -> str:
+    """
+    Return a person's :func:`full_name` and credential, or the organization's name.
+
+    A person reads ``"Sam Lee, LMT"``; the text is not folded to one line.
+    """
+    if provider.name is None:
+        return provider.organization_name or ""
+    name = full_name(provider.name)
+    if provider.credential is not None:
+        name = f"{name}, {provider.credential.value.upper()}"
+    return name

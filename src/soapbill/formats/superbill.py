@@ -53,11 +53,18 @@ import attrs
 
 from soapbill._fields import rules
 from soapbill._model import model
-from soapbill._text import diagnosis_letter, dollars, one_line
+from soapbill._text import (
+    diagnosis_letter,
+    dollars,
+    full_name,
+    one_line,
+    provider_name,
+    us_date,
+)
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import Catalog, UnknownCodeError, lookup
 from soapbill.errors import ValidationError
-from soapbill.parties import Address, PersonName, Provider
+from soapbill.parties import Address, Provider
 from soapbill.remittance import Adjustment, AdjustmentGroup, Remittance
 
 __all__ = ["InsurerPayment", "Payment", "PaymentMethod", "render_superbill"]
@@ -330,7 +337,7 @@ class _Insured:
     @classmethod
     def of(cls, payment: InsurerPayment) -> _Insured:
         return cls(
-            day=_day(payment.paid_on),
+            day=us_date(payment.paid_on),
             payer=one_line(payment.payer),
             trace=one_line(payment.trace_number),
             amount=dollars(payment.amount),
@@ -415,7 +422,8 @@ class _Superbill:
             lines=tuple(_lines(claim, catalog)),
             insured=tuple(_Insured.of(p) for p in insured),
             payments=tuple(
-                (_day(p.paid_on), p.method.value.capitalize(), dollars(p.amount)) for p in payments
+                (us_date(p.paid_on), p.method.value.capitalize(), dollars(p.amount))
+                for p in payments
             ),
             totals=tuple(totals),
             signature=signature,
@@ -604,25 +612,6 @@ def _escape(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _day(value: date) -> str:
-    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
-
-
-def _person(name: PersonName) -> str:
-    parts = [name.given, name.middle, name.family]
-    full = " ".join(part for part in parts if part is not None)
-    return full if name.suffix is None else f"{full}, {name.suffix}"
-
-
-def _provider_name(provider: Provider) -> str:
-    if provider.name is None:
-        return one_line(provider.organization_name or "")
-    name = _person(provider.name)
-    if provider.credential is not None:
-        name = f"{name}, {provider.credential.value.upper()}"
-    return one_line(name)
-
-
 def _address(address: Address) -> str:
     street = address.line1 if address.line2 is None else f"{address.line1}, {address.line2}"
     zip_code = address.postal_code
@@ -641,7 +630,7 @@ def _license(provider: Provider) -> str | None:
 
 
 def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
-    rows = [("Name", _provider_name(provider)), ("NPI", provider.npi.value)]
+    rows = [("Name", one_line(provider_name(provider))), ("NPI", provider.npi.value)]
     if provider.tax_id is not None:
         # A sole proprietor may bill under their Social Security Number.
         kind = provider.tax_id.kind.upper()
@@ -660,7 +649,7 @@ def _provider_rows(provider: Provider) -> list[tuple[str, str]]:
 
 def _heading(claim: Claim) -> list[tuple[str, str]]:
     dates = claim.dates_of_service
-    span = _day(dates[0]) if len(dates) == 1 else f"{_day(dates[0])} to {_day(dates[-1])}"
+    span = us_date(dates[0]) if len(dates) == 1 else f"{us_date(dates[0])} to {us_date(dates[-1])}"
     rows = [("Claim", one_line(claim.id)), ("Dates of service", span)]
     place = claim.place_of_service
     where = place.value if place.description is None else f"{place.value} {place.description}"
@@ -676,8 +665,8 @@ def _heading(claim: Claim) -> list[tuple[str, str]]:
 def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     patient = claim.patient
     patient_rows = [
-        ("Name", one_line(_person(patient.name))),
-        ("Date of birth", _day(patient.birth_date)),
+        ("Name", one_line(full_name(patient.name))),
+        ("Date of birth", us_date(patient.birth_date)),
         ("Account", one_line(patient.id)),
     ]
     if patient.address is not None:
@@ -694,14 +683,14 @@ def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     if coverage.group_number is not None:
         insurance_rows.append(("Group", one_line(coverage.group_number)))
     if coverage.subscriber is not None:
-        insurance_rows.append(("Subscriber", one_line(_person(coverage.subscriber.name))))
+        insurance_rows.append(("Subscriber", one_line(full_name(coverage.subscriber.name))))
         insurance_rows.append(("Relationship", coverage.relationship.value))
 
     provider_rows = _provider_rows(claim.billing_provider)
     rendering = claim.rendering_provider
     if rendering is not None:
         provider_rows += [
-            ("Rendering provider", _provider_name(rendering)),
+            ("Rendering provider", one_line(provider_name(rendering))),
             ("Rendering NPI", rendering.npi.value),
         ]
         license_ = _license(rendering)
@@ -710,7 +699,7 @@ def _parties(claim: Claim) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     if claim.referring_provider is not None:
         referring = claim.referring_provider
         provider_rows += [
-            ("Referred by", _provider_name(referring)),
+            ("Referred by", one_line(provider_name(referring))),
             ("Referring NPI", referring.npi.value),
         ]
     return [
@@ -731,7 +720,7 @@ def _lines(claim: Claim, catalog: Catalog | None) -> list[_Line]:
         place = line.place_of_service or claim.place_of_service
         lines.append(
             _Line(
-                day=_day(line.date_of_service),
+                day=us_date(line.date_of_service),
                 place=place.value,
                 code=line.code.value,
                 label=label,
