@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from print_support import print_to_pdf, require
 from remit_support import unique_claims, validated
 from soapbill import (
     Address,
@@ -753,44 +753,16 @@ def test_a_posting_and_the_superbill_agree(data: st.DataObject) -> None:
 
 # --- printed on Letter paper ------------------------------------------------------------
 
-CHROMIUM = next(
-    (shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)), None
-)
 PDFTOTEXT = shutil.which("pdftotext")
 PDFINFO = shutil.which("pdfinfo")
 
 
 @pytest.fixture
 def printer(tmp_path: Path) -> Any:
-    missing = not (CHROMIUM and PDFTOTEXT and PDFINFO)
-    if missing and os.environ.get("CI"):
-        pytest.fail("CI needs chromium and poppler-utils (pdftotext, pdfinfo) for this test")
-    if missing:
-        pytest.skip("chromium or poppler-utils is not installed")
+    require({"pdftotext": PDFTOTEXT, "pdfinfo": PDFINFO})
 
     def print_pdf(page: str) -> tuple[int, str, str]:
-        source = tmp_path / "superbill.html"
-        pdf = tmp_path / "superbill.pdf"
-        source.write_text(page, encoding="utf-8")
-        subprocess.run(  # noqa: S603 - fixed arguments, a file we wrote
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={tmp_path / 'profile'}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={pdf}",
-                source.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        pdf = print_to_pdf(page, tmp_path, "superbill")
         info = subprocess.run(  # noqa: S603
             [str(PDFINFO), str(pdf)], check=True, capture_output=True, text=True, timeout=60
         ).stdout
