@@ -88,6 +88,7 @@ from soapbill.billing import (
     lines_with_medicare_status,
     needs_kx,
 )
+from soapbill.care import RxRequest, progress_report, render_progress_report, render_rx_request
 from soapbill.cli import main
 from soapbill.codes import cpt, icd10, modifiers, npi, pos, taxid
 from soapbill.formats.cms1500 import cms1500_pages, render_cms1500_text
@@ -117,6 +118,7 @@ from soapbill.rules import (
     rule,
     rule_group,
 )
+from soapbill.rules.care import CARE_RULES
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES, DatedTable, layered
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -780,6 +782,23 @@ FAILING.update(_optional_entry_points())
 # A tax id's named constructors: junk, and an SSN the SSA never assigns.
 FAILING[TaxId.ein] = [lambda: TaxId.ein(SENTINEL), lambda: TaxId.ein("12345678")]
 FAILING[TaxId.ssn] = [lambda: TaxId.ssn(SENTINEL), lambda: TaxId.ssn("666012345")]
+# Plans of care (tests/test_care.py sweeps their refusals in detail).
+FAILING[progress_report] = [
+    lambda: progress_report([NOTE], care_plan=SENTINEL, period=(builders.DOS, builders.DOS)),  # type: ignore[arg-type]
+    lambda: progress_report([SENTINEL], care_plan=SENTINEL, period=SENTINEL),  # type: ignore[arg-type, list-item]
+]
+FAILING[render_progress_report] = [lambda: render_progress_report(SENTINEL)]  # type: ignore[arg-type]
+FAILING[render_rx_request] = [lambda: render_rx_request(SENTINEL)]  # type: ignore[arg-type]
+FAILING[RxRequest.from_note] = [
+    lambda: RxRequest.from_note(
+        SENTINEL,  # type: ignore[arg-type]
+        id=SENTINEL,
+        patient=SENTINEL,  # type: ignore[arg-type]
+        prescriber=SENTINEL,  # type: ignore[arg-type]
+        frequency=SENTINEL,  # type: ignore[arg-type]
+        requested_on=SENTINEL,  # type: ignore[arg-type]
+    )
+]
 
 
 def _first_error(outcomes: Iterable[batch.Outcome]) -> None:
@@ -1033,7 +1052,8 @@ def test_the_command_line_never_prints_patient_data_of_failing_input(
 def test_every_entry_point_is_swept() -> None:
     covered = {id(function) for function in FAILING}
     covered |= {id(cls) for cls in MODELS + ENUMS + CODE_VALUES}
-    covered |= {id(function) for function in BUILTIN_RULES}
+    # The care rules' findings about the sentinel: tests/test_care_rules.py.
+    covered |= {id(function) for function in (*BUILTIN_RULES, *CARE_RULES)}
     covered |= {id(obj) for obj in NO_PATIENT_DATA}
     covered.add(id(main))  # The command-line test.
     missing = []

@@ -20,6 +20,7 @@ import attrs
 
 from soapbill._arguments import check_date, check_instance, invalid_type, tuple_of
 from soapbill.billing.fees import FeeSchedule
+from soapbill.care import CarePlan
 from soapbill.claims import Claim, ClaimFrequency
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog
 from soapbill.errors import ValidationError
@@ -67,8 +68,10 @@ class Context:
         lines_by_date: The claim's line indices by date of service, in date
             order.
         notes_by_date: The notes by date of service.
+        care_plans: The patient's plans of care on file.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``care_plans``.
     """
 
     claim: Claim
@@ -85,6 +88,7 @@ class Context:
     payer_visit_dates: tuple[date, ...]
     lines_by_date: Mapping[date, tuple[int, ...]]
     notes_by_date: Mapping[date, tuple[SoapNote, ...]]
+    care_plans: tuple[CarePlan, ...] = ()
 
     @classmethod
     def of(
@@ -99,11 +103,12 @@ class Context:
         diagnosis_table: DiagnosisTable | None = None,
         catalog: Catalog | None = None,
         allowed_amounts: FeeSchedule | None = None,
+        care_plans: Iterable[CarePlan] = (),
     ) -> Context:
         """
         Check the inputs of one evaluation and index them.
 
-        Every prescription, note and earlier claim must be about the claim's
+        Every prescription, note, plan of care and earlier claim must be about the claim's
         patient (the same patient id). ``catalog`` defaults to
         :data:`~soapbill.codes.cpt.DEFAULT_CATALOG`; ``allowed_amounts``, the
         payer's allowed amounts as a
@@ -130,6 +135,8 @@ class Context:
         _same_patient((rx.patient_id for rx in rxs), "prescriptions", "patient_id", patient)
         note_list = tuple_of(notes, SoapNote, "notes")
         _same_patient((note.patient_id for note in note_list), "notes", "patient_id", patient)
+        plans = tuple_of(care_plans, CarePlan, "care_plans")
+        _same_patient((plan.patient_id for plan in plans), "care_plans", "patient_id", patient)
         earlier = tuple_of(history, Claim, "history")
         _same_patient((old.patient.id for old in earlier), "history", "patient.id", patient)
         active = _active_history(claim, earlier)
@@ -161,6 +168,7 @@ class Context:
                 {day: tuple(by_line_date[day]) for day in sorted(by_line_date)}
             ),
             notes_by_date=MappingProxyType({day: tuple(ns) for day, ns in by_note_date.items()}),
+            care_plans=plans,
         )
 
     def count_visits(self, first: date, last: date, *, same_payer: bool = False) -> int:

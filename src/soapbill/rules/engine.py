@@ -29,6 +29,7 @@ from typing import Final, TypeAlias, cast
 
 from soapbill._arguments import as_tuple
 from soapbill.billing.fees import FeeSchedule
+from soapbill.care import CarePlan
 from soapbill.claims import Claim
 from soapbill.codes.cpt import Catalog
 from soapbill.prescriptions import Prescription
@@ -41,6 +42,7 @@ from soapbill.rules.base import (
     declared,
 )
 from soapbill.rules.builtin import BUILTIN_IDS, BUILTIN_RULES
+from soapbill.rules.care import CARE_IDS, CARE_RULES
 from soapbill.rules.context import Context
 from soapbill.rules.diagnoses import DiagnosisTable
 from soapbill.rules.findings import Decision, Finding, Severity
@@ -113,8 +115,13 @@ def _prepare(
     return ready
 
 
-_BUILTIN: Final = tuple(_prepare(BUILTIN_RULES, set(), "BUILTIN_RULES", callers=False))
-_BUILTIN_IDS: Final = frozenset(BUILTIN_IDS)
+# The rules of plans of care (soapbill.rules.care) are built in too; they run
+# after those of soapbill.rules.builtin.
+_BUILTIN: Final = (
+    *_prepare(BUILTIN_RULES, set(), "BUILTIN_RULES", callers=False),
+    *_prepare(CARE_RULES, set(BUILTIN_IDS), "CARE_RULES", callers=False),
+)
+_BUILTIN_IDS: Final = frozenset((*BUILTIN_IDS, *CARE_IDS))
 _PATH_PART: Final = re.compile(r"(\d+)")
 
 
@@ -215,6 +222,7 @@ def evaluate(
     diagnosis_table: DiagnosisTable | None = None,
     catalog: Catalog | None = None,
     allowed_amounts: FeeSchedule | None = None,
+    care_plans: Iterable[CarePlan] = (),
 ) -> Decision:
     """
     Check *claim* against *policy* and explain the decision.
@@ -243,6 +251,8 @@ def evaluate(
             error ``kx.required``; without them (or where they have no amount
             for a line), billed charges stand in and the finding is the
             warning ``kx.estimated``, which says so.
+        care_plans: The patient's plans of care on file, for the rules of
+            :mod:`soapbill.rules.care` (``care.*``, ``progress.report_due``).
 
     Returns:
         The decision, with its findings in a stable order.
@@ -260,6 +270,7 @@ def evaluate(
             always ``None``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``care_plans``.
     """
     checks = _checks(extra_rules)
     context = Context.of(
@@ -272,5 +283,6 @@ def evaluate(
         diagnosis_table=diagnosis_table,
         catalog=catalog,
         allowed_amounts=allowed_amounts,
+        care_plans=care_plans,
     )
     return Decision.of(policy, as_of, _run(context, checks))

@@ -241,8 +241,20 @@ class PayerPolicy:
             ``None`` takes tables of any quarter.
         bundled_codes: Codes never paid separately (Medicare status B: 97010).
         kx_thresholds: The Medicare KX thresholds by calendar year.
+        care_plan_required: Whether every date of service needs a plan of
+            care (:class:`~soapbill.care.CarePlan`) covering it, within its
+            planned visits (Medicare Part B therapy: Pub 100-02 Ch. 15
+            §220.1).
+        care_plan_certification_days: The prescriber certifies the plan
+            within this many days of its first day (Medicare: 30, Pub 100-02
+            Ch. 15 §220.1.3); ``None`` checks no certification.
+        progress_report_every: A progress report is due at least once every
+            this many treatment days (Medicare: 10, Pub 100-02 Ch. 15
+            §220.3); ``None`` checks none.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``care_plan_required``,
+       ``care_plan_certification_days`` and ``progress_report_every``.
     """
 
     #: A top-level JSON document, which carries ``"format_version"``.
@@ -278,6 +290,11 @@ class PayerPolicy:
     )
     bundled_codes: tuple[CptCode, ...] = attrs.field(default=(), metadata=rules(unique=True))
     kx_thresholds: tuple[KxThreshold, ...] = ()
+    care_plan_required: bool = False
+    care_plan_certification_days: int | None = attrs.field(
+        default=None, metadata=rules(ge=1, le=366)
+    )
+    progress_report_every: int | None = attrs.field(default=None, metadata=rules(ge=1, le=100))
 
     def _check_fields(self) -> None:
         if self.timely_filing_days is not None and self.timely_filing_months is not None:
