@@ -88,7 +88,14 @@ from soapbill.billing import (
     lines_with_medicare_status,
     needs_kx,
 )
-from soapbill.care import RxRequest, progress_report, render_progress_report, render_rx_request
+from soapbill.care import (
+    RxRequest,
+    progress_report,
+    progress_report_to_fhir,
+    render_progress_report,
+    render_rx_request,
+    rx_request_to_fhir,
+)
 from soapbill.cli import main
 from soapbill.codes import cpt, icd10, modifiers, npi, pos, taxid
 from soapbill.formats.cms1500 import cms1500_pages, render_cms1500_text
@@ -789,6 +796,8 @@ FAILING[progress_report] = [
 ]
 FAILING[render_progress_report] = [lambda: render_progress_report(SENTINEL)]  # type: ignore[arg-type]
 FAILING[render_rx_request] = [lambda: render_rx_request(SENTINEL)]  # type: ignore[arg-type]
+FAILING[rx_request_to_fhir] = [lambda: rx_request_to_fhir(SENTINEL)]  # type: ignore[arg-type]
+FAILING[progress_report_to_fhir] = [lambda: progress_report_to_fhir(SENTINEL)]  # type: ignore[arg-type]
 FAILING[RxRequest.from_note] = [
     lambda: RxRequest.from_note(
         SENTINEL,  # type: ignore[arg-type]

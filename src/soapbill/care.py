@@ -44,7 +44,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
@@ -57,6 +57,9 @@ from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.errors import ValidationError
 from soapbill.parties import Coverage, Patient, Provider
 from soapbill.soap import BodyRegion, Frequency, Joint, Movement, Side, SoapNote
+
+if TYPE_CHECKING:
+    from soapbill.formats.fhir import IdentifierSystems
 
 __all__ = [
     "CarePlan",
@@ -73,8 +76,10 @@ __all__ = [
     "ScriptItem",
     "Trend",
     "progress_report",
+    "progress_report_to_fhir",
     "render_progress_report",
     "render_rx_request",
+    "rx_request_to_fhir",
 ]
 
 _ID = rules(max_len=50)
@@ -756,6 +761,58 @@ def render_progress_report(report: ProgressReport, kind: str = "text") -> str:
     from soapbill._care_render import progress  # noqa: PLC0415 - loaded when rendering
 
     return progress(check_instance(report, ProgressReport, "report"), _kind(kind))
+
+
+def rx_request_to_fhir(
+    request: RxRequest, *, systems: IdentifierSystems | None = None
+) -> dict[str, Any]:
+    """
+    Write *request* as a FHIR R4 ``collection`` Bundle of ServiceRequests with intent ``proposal``.
+
+    One ServiceRequest per proposed code (one saying "massage therapy" when
+    the request proposes none), grouped by the request's id as their
+    ``requisition``, with the Patient, the therapist (who proposes: the
+    ``requester``) and the prescriber. See :mod:`soapbill.formats.fhir` for
+    the identifier systems; the default is its
+    :data:`~soapbill.formats.fhir.DEFAULT_SYSTEMS`.
+
+    Raises:
+        ValidationError: *request* is not an RxRequest, or *systems* is not
+            an IdentifierSystems.
+    """
+    from soapbill.formats._care_fhir import rx_request_bundle  # noqa: PLC0415 - on use
+
+    checked = check_instance(request, RxRequest, "request")
+    return rx_request_bundle(checked, _systems(systems))
+
+
+def progress_report_to_fhir(
+    report: ProgressReport, *, systems: IdentifierSystems | None = None
+) -> dict[str, Any]:
+    """
+    Write *report* as a FHIR R4 ``collection`` Bundle: a DiagnosticReport and its Observations.
+
+    The DiagnosticReport (LOINC 11506-3, "Progress note") covers the report's
+    period, lists one Observation per measure and date of service as its
+    results (pain as LOINC 72514-3, range of motion in degrees, functional
+    scores by name), and says in its conclusion where each goal stands.
+
+    Raises:
+        ValidationError: *report* is not a ProgressReport, or *systems* is not
+            an IdentifierSystems.
+    """
+    from soapbill.formats._care_fhir import progress_report_bundle  # noqa: PLC0415 - on use
+
+    checked = check_instance(report, ProgressReport, "report")
+    return progress_report_bundle(checked, _systems(systems))
+
+
+def _systems(systems: object) -> IdentifierSystems:
+    from soapbill.formats.fhir import DEFAULT_SYSTEMS, IdentifierSystems  # noqa: PLC0415
+
+    if systems is None:
+        return DEFAULT_SYSTEMS
+    return check_instance(systems, IdentifierSystems, "systems")
 
 
 def _kind(kind: object) -> str:
