@@ -160,7 +160,7 @@ class Measure:
     @property
     def label(self) -> str:
         """
-        The measure's name for people: "Pain, neck", "Cervical spine rotation, left".
+        The measure's name for people, such as "Pain, neck" or "Cervical spine rotation, left".
         """
         if self.kind is MeasureKind.PAIN:
             where = "any region" if self.region is None else self.region.value
@@ -173,7 +173,7 @@ class Measure:
     @property
     def unit(self) -> str:
         """
-        The unit its values are written in: ``"/10"``, ``" deg"`` or ``""``.
+        The unit its values are written in (``"/10"``, ``" deg"`` or ``""``).
         """
         return {MeasureKind.PAIN: "/10", MeasureKind.RANGE_OF_MOTION: " deg"}.get(self.kind, "")
 

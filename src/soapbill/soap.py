@@ -164,8 +164,7 @@ class Joint(enum.StrEnum):
     """
     A joint (or spinal region) whose range of motion is measured.
 
-    The side, where it matters, is the measure's
-    :attr:`~RangeOfMotion.side`.
+    The side, where it matters, is the measure's ``side``.
 
     .. versionadded:: 0.2.0
     """
