@@ -14,7 +14,7 @@ import textwrap
 from datetime import date
 from typing import TYPE_CHECKING, Final
 
-from soapbill._text import one_line
+from soapbill._text import full_name, one_line, provider_name, us_date
 from soapbill.care import MeasureKind
 
 if TYPE_CHECKING:
@@ -47,23 +47,15 @@ def _escape(value: object) -> str:
 
 
 def _day(value: date) -> str:
-    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
+    return us_date(value)
 
 
 def _person(name: PersonName) -> str:
-    parts = [name.given, name.middle, name.family]
-    full = " ".join(part for part in parts if part is not None)
-    return full if name.suffix is None else f"{full}, {name.suffix}"
+    return full_name(name)
 
 
 def _provider(provider: Provider) -> str:
-    if provider.name is None:
-        text = provider.organization_name or ""
-    else:
-        text = _person(provider.name)
-        if provider.credential is not None:
-            text = f"{text}, {provider.credential.value.upper()}"
-    return one_line(f"{text} (NPI {provider.npi.value})")
+    return one_line(f"{provider_name(provider)} (NPI {provider.npi.value})")
 
 
 def _frequency(per_week: int, weeks: int) -> str:
