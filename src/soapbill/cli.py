@@ -76,6 +76,7 @@ if TYPE_CHECKING:
         SegmentError,
         ServicePayment,
     )
+    from soapbill.rules import Decision
 
 __all__ = ["main"]
 
@@ -461,23 +462,25 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         # The decision carries the policy's id and version.
         _emit(out, to_json(decision).translate(_JSON_ESCAPES) + "\n")
     else:
-        verdict = "eligible" if decision.eligible else "NOT eligible"
-        _say(
-            out,
-            f"{_name(args.claim)}: {verdict} under policy {decision.policy_id} "
-            f"version {decision.policy_version} ({source}), "
-            f"checked as of {decision.as_of.isoformat()}",
-        )
-        for finding in decision.findings:
-            where = f" at {finding.path}" if finding.path else ""
-            _say(
-                out, f"  {finding.severity.value.upper()} {finding.rule}{where}: {finding.message}"
-            )
-            if finding.fix:
-                _say(out, f"      fix: {finding.fix}")
-        if not decision.findings:
-            _say(out, "  no findings")
+        _print_decision(out, args.claim, decision, source)
     return EXIT_OK if decision.eligible else EXIT_FAILED
+
+
+def _print_decision(out: TextIO, claim_path: str, decision: Decision, source: str) -> None:
+    verdict = "eligible" if decision.eligible else "NOT eligible"
+    _say(
+        out,
+        f"{_name(claim_path)}: {verdict} under policy {decision.policy_id} "
+        f"version {decision.policy_version} ({source}), "
+        f"checked as of {decision.as_of.isoformat()}",
+    )
+    for finding in decision.findings:
+        where = f" at {finding.path}" if finding.path else ""
+        _say(out, f"  {finding.severity.value.upper()} {finding.rule}{where}: {finding.message}")
+        if finding.fix:
+            _say(out, f"      fix: {finding.fix}")
+    if not decision.findings:
+        _say(out, "  no findings")
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:

@@ -123,13 +123,7 @@ class Context:
         claim = check_instance(claim, Claim, "claim")
         check_instance(policy, PayerPolicy, "policy")
         check_date(as_of, "as_of")
-        if diagnosis_table is not None and not callable(getattr(diagnosis_table, "check", None)):
-            raise invalid_type(
-                "diagnosis_table", "a DiagnosisTable (an object with a check method)"
-            )
-        book = DEFAULT_CATALOG if catalog is None else check_instance(catalog, Catalog, "catalog")
-        if allowed_amounts is not None:
-            check_instance(allowed_amounts, FeeSchedule, "allowed_amounts")
+        book = _checked_tables(diagnosis_table, catalog, allowed_amounts)
         patient = claim.patient.id
         rxs = tuple_of(prescriptions, Prescription, "prescriptions")
         _same_patient((rx.patient_id for rx in rxs), "prescriptions", "patient_id", patient)
@@ -240,3 +234,14 @@ def _active_history(claim: Claim, history: tuple[Claim, ...]) -> tuple[Claim, ..
 
 def _visit_dates(claims: Iterable[Claim]) -> tuple[date, ...]:
     return tuple(sorted({line.date_of_service for c in claims for line in c.lines}))
+
+
+def _checked_tables(diagnosis_table: object, catalog: object, allowed_amounts: object) -> Catalog:
+    """
+    Check :meth:`Context.of`'s optional tables; return the catalogue to use.
+    """
+    if diagnosis_table is not None and not callable(getattr(diagnosis_table, "check", None)):
+        raise invalid_type("diagnosis_table", "a DiagnosisTable (an object with a check method)")
+    if allowed_amounts is not None:
+        check_instance(allowed_amounts, FeeSchedule, "allowed_amounts")
+    return DEFAULT_CATALOG if catalog is None else check_instance(catalog, Catalog, "catalog")
