@@ -99,7 +99,7 @@ from soapbill.care import (
 from soapbill.cli import main
 from soapbill.codes import cpt, icd10, modifiers, npi, pos, taxid
 from soapbill.formats.cms1500 import cms1500_pages, render_cms1500_text
-from soapbill.formats.fhir import to_fhir_bundle, to_fhir_json
+from soapbill.formats.fhir import IdentifierSystems, to_fhir_bundle, to_fhir_json
 from soapbill.formats.json import make_converter
 from soapbill.formats.schema import json_schema
 from soapbill.formats.superbill import InsurerPayment, render_superbill
@@ -788,6 +788,11 @@ def _optional_entry_points() -> dict[Callable[..., Any], list[Case]]:
 FAILING.update(_optional_entry_points())
 # A tax id's named constructors: junk, and an SSN the SSA never assigns.
 FAILING[TaxId.ein] = [lambda: TaxId.ein(SENTINEL), lambda: TaxId.ein("12345678")]
+FAILING[IdentifierSystems.under] = [
+    lambda: IdentifierSystems.under(SENTINEL),
+    lambda: IdentifierSystems.under(f"https://clinic.example/{SENTINEL}/"),
+    lambda: IdentifierSystems.under(f"https://clinic.example/{SENTINEL * 400}"),
+]
 FAILING[TaxId.ssn] = [lambda: TaxId.ssn(SENTINEL), lambda: TaxId.ssn("666012345")]
 # Plans of care (tests/test_care.py sweeps their refusals in detail).
 FAILING[progress_report] = [
