@@ -181,3 +181,9 @@ def test_the_json_format_loads_cattrs_and_the_models_on_first_use() -> None:
         'from_json(\'{"id": "P", "name": "N"}\', Payer)'
     )
     assert "cattrs" not in used
+
+
+@pytest.mark.parametrize("name", ["CarePlan", "Certification", "Goal", "RxRequest", "ScriptItem"])
+def test_the_care_documents_are_exported(name: str) -> None:
+    assert name in soapbill.__all__
+    assert getattr(soapbill, name) is getattr(importlib.import_module("soapbill.care"), name)

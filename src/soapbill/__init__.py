@@ -13,6 +13,15 @@ import importlib
 # What typing.TYPE_CHECKING is, without importing typing (about 5 ms) here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from soapbill.care import (
+        CarePlan,
+        Certification,
+        Goal,
+        Measure,
+        MeasureKind,
+        RxRequest,
+        ScriptItem,
+    )
     from soapbill.claims import (
         Attachment,
         AttachmentKind,
@@ -81,6 +90,8 @@ __all__ = [
     "Attachment",
     "AttachmentKind",
     "BodyRegion",
+    "CarePlan",
+    "Certification",
     "Claim",
     "ClaimFrequency",
     "Coverage",
@@ -90,12 +101,15 @@ __all__ = [
     "ErrorDetail",
     "Frequency",
     "FunctionalMeasure",
+    "Goal",
     "HomeExercise",
     "InvalidChecksumError",
     "InvalidFormatError",
     "Joint",
     "Level",
     "Lifestyle",
+    "Measure",
+    "MeasureKind",
     "Modifier",
     "Movement",
     "NoteStateError",
@@ -113,6 +127,8 @@ __all__ = [
     "RangeOfMotion",
     "RelatedCauses",
     "Relationship",
+    "RxRequest",
+    "ScriptItem",
     "ServiceLine",
     "Sex",
     "Side",
@@ -139,6 +155,18 @@ __all__ = [
 # every code table, the JSON format), of which `from soapbill import Claim`
 # pays only what the claim needs.
 _HOMES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "CarePlan",
+            "Certification",
+            "Goal",
+            "Measure",
+            "MeasureKind",
+            "RxRequest",
+            "ScriptItem",
+        ],
+        "soapbill.care",
+    ),
     **dict.fromkeys(
         [
             "Attachment",
