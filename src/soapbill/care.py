@@ -665,25 +665,9 @@ def progress_report(
     """
     plan = check_instance(care_plan, CarePlan, "care_plan")
     first, last = _period(period)
-    all_notes = tuple_of(notes, SoapNote, "notes")
-    for i, note in enumerate(all_notes):
-        if note.patient_id != plan.patient_id:
-            raise ValidationError.single(
-                f"notes[{i}].patient_id", "other_patient", "is about another patient than the plan"
-            )
-    chosen = sorted(
-        (n for n in all_notes if first <= n.date_of_service <= last),
-        key=lambda n: (n.date_of_service, n.id, n.content_digest),
-    )
+    chosen = _notes_of(notes, plan, first, last)
     days = tuple(sorted({n.date_of_service for n in chosen}))
-    units = 0
-    for day in days:
-        minutes: dict[CptCode, int] = {}
-        for note in chosen:
-            if note.date_of_service == day:
-                for t in note.treatments:
-                    minutes[t.code] = minutes.get(t.code, 0) + t.minutes
-        units += allocate_units(minutes, method=unit_method, catalog=catalog).total_units
+    units = _units(chosen, days, unit_method, catalog)
     measures = list(dict.fromkeys(g.measure for g in plan.goals))
     others = {m for note in chosen for m in measures_in(note)} - set(measures)
     measures.extend(sorted(others, key=Measure.sort_key))
@@ -705,6 +689,42 @@ def progress_report(
         goals=goals,
         assessment=spoken[-1] if spoken else None,
     )
+
+
+def _notes_of(notes: object, plan: CarePlan, first: date, last: date) -> list[SoapNote]:
+    """
+    The notes of the period, about the plan's patient, by date, id and digest.
+    """
+    all_notes = tuple_of(notes, SoapNote, "notes")
+    for i, note in enumerate(all_notes):
+        if note.patient_id != plan.patient_id:
+            raise ValidationError.single(
+                f"notes[{i}].patient_id", "other_patient", "is about another patient than the plan"
+            )
+    return sorted(
+        (n for n in all_notes if first <= n.date_of_service <= last),
+        key=lambda n: (n.date_of_service, n.id, n.content_digest),
+    )
+
+
+def _units(
+    notes: list[SoapNote],
+    days: tuple[date, ...],
+    unit_method: UnitMethod,
+    catalog: Catalog | None,
+) -> int:
+    """
+    The units of *notes*, counted per date of service as a claim counts them.
+    """
+    units = 0
+    for day in days:
+        minutes: dict[CptCode, int] = {}
+        for note in notes:
+            if note.date_of_service == day:
+                for t in note.treatments:
+                    minutes[t.code] = minutes.get(t.code, 0) + t.minutes
+        units += allocate_units(minutes, method=unit_method, catalog=catalog).total_units
+    return units
 
 
 def _measure_trend(measure: Measure, notes: list[SoapNote]) -> MeasureTrend | None:
