@@ -974,7 +974,8 @@ def modifier_assistant_missing(context: Context, found: FindingFactory) -> Itera
     note of the date; each line of that date under the physical therapy plan
     of care (:meth:`~soapbill.billing.medicare.Discipline.of_line`) then needs
     CQ, and likewise a line under an occupational therapy plan CO when an
-    occupational therapy assistant furnished them, from 1 January 2020 (:data:`~soapbill.billing.medicare.ASSISTANTS_FROM`).
+    occupational therapy assistant furnished them, from 1 January 2020
+    (:data:`~soapbill.billing.medicare.ASSISTANTS_FROM`).
     A part of 10% or less of a service is de minimis and needs no modifier, so
     the fix says so. Sources: Pub 100-04 Ch. 5 §20.1; CMS, "Billing Examples
     Using CQ/CO Modifiers for Services Furnished In Whole or In Part by PTAs
