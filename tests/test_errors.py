@@ -21,6 +21,7 @@ from soapbill import (
     ValidationError,
 )
 from soapbill import strategies as sbst
+from soapbill.care import Certification, RxRequest
 
 SENTINEL = "ZZSENTINELZZ"
 
@@ -167,6 +168,23 @@ MODELS: dict[str, st.SearchStrategy[Any]] = {
     "RelatedCauses": sbst.related_causes(),
     "ServiceLine": sbst.service_lines(),
     "Claim": sbst.claims(max_lines=2),
+    "FunctionalMeasure": sbst.functional_measures(),
+    "CarePlan": sbst.care_plans(),
+    "Goal": sbst.care_plans().map(lambda plan: plan.goals[0]),
+    "Measure": sbst.care_plans().map(lambda plan: plan.goals[0].measure),
+    "Certification": st.builds(
+        Certification, certified_by=sbst.providers(), certified_on=st.dates()
+    ),
+    "RxRequest": st.builds(
+        RxRequest,
+        id=st.just("RX-REQ-1"),
+        patient=sbst.patients(),
+        therapist=sbst.providers(),
+        prescriber=sbst.providers(),
+        requested_on=st.dates(),
+        diagnoses=st.lists(sbst.diagnosis_codes(), min_size=1, max_size=3, unique=True).map(tuple),
+        frequency=sbst.frequencies(),
+    ),
 }
 
 # Invalid for every field: longer than any text field, or of the wrong type.
