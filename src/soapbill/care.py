@@ -60,6 +60,7 @@ from soapbill.soap import BodyRegion, Frequency, Joint, Movement, Side, SoapNote
 
 if TYPE_CHECKING:
     from soapbill.formats.fhir import IdentifierSystems
+    from soapbill.prescriptions import Prescription
 
 __all__ = [
     "CarePlan",
@@ -75,6 +76,7 @@ __all__ = [
     "RxRequest",
     "ScriptItem",
     "Trend",
+    "prescription_from_fhir",
     "progress_report",
     "progress_report_to_fhir",
     "render_progress_report",
@@ -825,6 +827,40 @@ def progress_report_to_fhir(
 
     checked = check_instance(report, ProgressReport, "report")
     return progress_report_bundle(checked, _systems(systems))
+
+
+def prescription_from_fhir(source: object, *, requisition: str | None = None) -> Prescription:
+    """
+    Read back the :class:`~soapbill.prescriptions.Prescription` that FHIR ServiceRequests order.
+
+    *source* is a FHIR R4 Bundle (a dict, or its JSON as ``str`` or ``bytes``)
+    or a list of resources, as :func:`soapbill.formats.fhir.to_fhir_bundle`
+    writes a prescription: one ServiceRequest per ordered code, grouped by the
+    prescription's id as their ``requisition``, each referring to the Patient
+    (``subject``) and to the prescriber (``requester``), both in *source*.
+    The ServiceRequests must have ``intent`` ``order``: the ``proposal`` of
+    :func:`rx_request_to_fhir` becomes a prescription when the prescriber
+    returns it as an order, naming themself as the ``requester``.
+
+    The end of the period of validity becomes ``valid_until``; what the
+    ServiceRequests do not carry (``valid_days``, which the writer turns into
+    an end date, and the prescriber's ``taxonomy``) is left at its default.
+
+    Args:
+        source: The Bundle or the resources.
+        requisition: Which prescription, when *source* holds several.
+
+    Raises:
+        ValidationError: *source* is not such a Bundle, a ServiceRequest is
+            not an order (``entry[2].resource.intent``), the requests of one
+            requisition disagree, or the prescription they make is not valid
+            (``prescription.diagnoses``). Messages never quote the input.
+    """
+    from soapbill.formats._care_fhir import prescription_from_bundle  # noqa: PLC0415 - on use
+
+    if requisition is not None and not isinstance(requisition, str):
+        raise ValidationError.single("requisition", "invalid_type", "expected a string")
+    return prescription_from_bundle(source, requisition)
 
 
 def _systems(systems: object) -> IdentifierSystems:

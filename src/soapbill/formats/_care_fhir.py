@@ -26,24 +26,32 @@ same input always gives the same Bundle.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 from typing import TYPE_CHECKING, Any, Final
 
 from soapbill.care import MeasureKind, MeasurePoint, MeasureTrend, ProgressReport, RxRequest
+from soapbill.errors import ValidationError
 from soapbill.formats.fhir import (
+    ANY_PROCEDURE_TEXT,
     CPT_SYSTEM,
     HCPCS_SYSTEM,
     ICD10CM_SYSTEM,
     LOINC_SYSTEM,
     NPI_SYSTEM,
     IdentifierSystems,
+    _region,
 )
+from soapbill.formats.json import from_dict
+from soapbill.prescriptions import Prescription
+from soapbill.soap import BodyRegion
 
 if TYPE_CHECKING:
     from soapbill.codes.cpt import CptCode
     from soapbill.parties import Patient, PersonName, Provider
 
-__all__ = ["progress_report_bundle", "rx_request_bundle"]
+__all__ = ["prescription_from_bundle", "progress_report_bundle", "rx_request_bundle"]
 
 #: The namespace of soapbill's resource ids here (a UUID5 of soapbill's docs URL).
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://soapbill.readthedocs.io/fhir/care")
@@ -289,3 +297,266 @@ def progress_report_bundle(report: ProgressReport, systems: IdentifierSystems) -
         _id("Bundle", systems.note, plan.patient_id, *key),
         [diagnostic, *observations, patient, therapist],
     )
+
+
+# --- reading back the ServiceRequests of a prescription -----------------------------
+
+_ICD: Final = (ICD10CM_SYSTEM,)
+# A sole proprietor's SSN or an EIN, as formats.fhir writes a provider's tax id.
+_EIN: Final = "urn:oid:2.16.840.1.113883.4.4"
+_SSN: Final = "http://hl7.org/fhir/sid/us-ssn"
+#: A body site's text, as formats.fhir writes it, to the region.
+_REGIONS: Final = {_region(region): region.value for region in BodyRegion}
+_ANY_TEXTS: Final = (ANY_PROCEDURE_TEXT, MASSAGE_THERAPY)
+#: The statuses of a ServiceRequest that no longer, or not yet, orders anything.
+_NOT_ORDERED: Final = frozenset({"draft", "revoked", "entered-in-error"})
+
+
+def _fail(path: str, code: str, message: str) -> ValidationError:
+    return ValidationError.single(path, code, message)
+
+
+def _get(resource: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:  # noqa: ANN401 - JSON
+    value = resource.get(key)
+    if not isinstance(value, kind):
+        raise _fail(f"{path}.{key}", "invalid_type", "is missing or of the wrong type")
+    return value
+
+
+def _resources(source: object) -> list[tuple[str, str | None, dict[str, Any]]]:
+    # (path, fullUrl, resource) of every resource of a Bundle or a list.
+    if isinstance(source, (str, bytes)):
+        text = source
+        source = None
+        with contextlib.suppress(ValueError):
+            source = json.loads(text)
+        if source is None:
+            # Raised outside the handler, so that it chains nothing.
+            raise _fail("", "invalid_json", "is not JSON")
+    if isinstance(source, dict) and source.get("resourceType") == "Bundle":
+        entries = source.get("entry")
+        if not isinstance(entries, list):
+            raise _fail("entry", "invalid_type", "expected a list of entries")
+        found = []
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+                raise _fail(f"entry[{i}].resource", "invalid_type", "expected a resource")
+            url = entry.get("fullUrl")
+            found.append(
+                (f"entry[{i}].resource", url if isinstance(url, str) else None, entry["resource"])
+            )
+        return found
+    if isinstance(source, (list, tuple)):
+        found = []
+        for i, resource in enumerate(source):
+            if not isinstance(resource, dict):
+                raise _fail(f"[{i}]", "invalid_type", "expected a resource")
+            found.append((f"[{i}]", None, resource))
+        return found
+    raise _fail("", "invalid_type", "expected a Bundle, or a list of resources, as JSON")
+
+
+def _resolve(
+    resources: list[tuple[str, str | None, dict[str, Any]]], reference: object, path: str
+) -> tuple[str, dict[str, Any]]:
+    ref = reference.get("reference") if isinstance(reference, dict) else None
+    if isinstance(ref, str):
+        for where, url, resource in resources:
+            rid = resource.get("id")
+            names = {url, f"urn:uuid:{rid}", f"{resource.get('resourceType')}/{rid}"}
+            if ref in names:
+                return where, resource
+    raise _fail(f"{path}.reference", "not_found", "names no resource of the input")
+
+
+def _identifier(resource: dict[str, Any], path: str, system: str | None) -> str:
+    for identifier in resource.get("identifier") or ():
+        if (
+            isinstance(identifier, dict)
+            and isinstance(identifier.get("value"), str)
+            and (system is None or identifier.get("system") == system)
+        ):
+            return str(identifier["value"])
+    raise _fail(f"{path}.identifier", "missing", "has no identifier soapbill can read")
+
+
+def _codes(concept: object, systems: tuple[str, ...]) -> list[str]:
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    return [
+        c["code"]
+        for c in codings or ()
+        if isinstance(c, dict) and c.get("system") in systems and isinstance(c.get("code"), str)
+    ]
+
+
+def _person_name(human: dict[str, Any]) -> dict[str, Any]:
+    given = human.get("given") or []
+    suffix = human.get("suffix") or []
+    return {
+        "family": human.get("family"),
+        "given": given[0] if given else None,
+        "middle": given[1] if len(given) > 1 else None,
+        "suffix": suffix[0] if suffix else None,
+    }
+
+
+def _prescriber(resource: dict[str, Any], path: str) -> dict[str, Any]:
+    # The fields of a Provider that formats.fhir writes.
+    provider: dict[str, Any] = {"npi": _identifier(resource, path, NPI_SYSTEM)}
+    for identifier in resource.get("identifier") or ():
+        if isinstance(identifier, dict) and identifier.get("system") in (_EIN, _SSN):
+            value = str(identifier.get("value"))
+            # The writer compacts the number; the dashes say which kind it is.
+            ssn = identifier.get("system") == _SSN
+            provider["tax_id"] = (
+                f"{value[:3]}-{value[3:5]}-{value[5:]}" if ssn else (f"{value[:2]}-{value[2:]}")
+            )
+    names = resource.get("name")
+    if resource.get("resourceType") == "Organization":
+        provider["organization_name"] = names
+    elif isinstance(names, list) and names and isinstance(names[0], dict):
+        provider["name"] = _person_name(names[0])
+    else:
+        raise _fail(f"{path}.name", "missing", "expected a name")
+    provider.update(_qualification(resource))
+    for telecom in resource.get("telecom") or ():
+        if isinstance(telecom, dict) and telecom.get("system") == "phone":
+            provider["phone"] = telecom.get("value")
+    addresses = resource.get("address")
+    if isinstance(addresses, list) and addresses and isinstance(addresses[0], dict):
+        provider["address"] = _address(addresses[0])
+    return provider
+
+
+def _qualification(resource: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for qualification in (resource.get("qualification") or ())[:1]:
+        if not isinstance(qualification, dict):
+            continue
+        text = (qualification.get("code") or {}).get("text")
+        if isinstance(text, str) and text != "License":
+            found["credential"] = text.lower()
+        for identifier in (qualification.get("identifier") or ())[:1]:
+            found["license_number"] = identifier.get("value")
+        issuer = (qualification.get("issuer") or {}).get("display")
+        if issuer is not None:
+            found["license_state"] = issuer
+    return found
+
+
+def _address(address: dict[str, Any]) -> dict[str, Any]:
+    lines = address.get("line") or []
+    return {
+        "line1": lines[0] if lines else None,
+        "line2": lines[1] if len(lines) > 1 else None,
+        "city": address.get("city"),
+        "state": address.get("state"),
+        "postal_code": address.get("postalCode"),
+    }
+
+
+def _timing(request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    # (the period of validity, the frequency)
+    timing = request.get("occurrenceTiming")
+    if isinstance(timing, dict):
+        repeat = timing.get("repeat") or {}
+        per_week = repeat.get("frequency")
+        count = repeat.get("count")
+        frequency = None
+        if isinstance(per_week, int) and isinstance(count, int) and per_week > 0:
+            frequency = {"per_week": per_week, "weeks": count // per_week}
+        return repeat.get("boundsPeriod") or {}, frequency
+    period = request.get("occurrencePeriod")
+    return (period if isinstance(period, dict) else {}), None
+
+
+def _one_prescription(
+    resources: list[tuple[str, str | None, dict[str, Any]]],
+    requests: list[tuple[str, dict[str, Any]]],
+    requisition: str,
+) -> dict[str, Any]:
+    first: dict[str, Any] | None = None
+    procedures: list[str] = []
+    for path, request in requests:
+        intent = request.get("intent")
+        if intent != "order":
+            raise _fail(
+                f"{path}.intent",
+                "not_an_order",
+                "expected an order: a proposal becomes a prescription when the prescriber "
+                "returns it as an order",
+            )
+        if request.get("status") in _NOT_ORDERED:
+            raise _fail(f"{path}.status", "not_active", "does not order anything")
+        _, patient = _resolve(resources, request.get("subject"), f"{path}.subject")
+        where, requester = _resolve(resources, request.get("requester"), f"{path}.requester")
+        period, frequency = _timing(request)
+        authored = _get(request, "authoredOn", path, str)
+        quantity = request.get("quantityQuantity")
+        notes = request.get("note")
+        fields: dict[str, Any] = {
+            "id": requisition,
+            "patient_id": _identifier(patient, f"{path}.subject", None),
+            "prescriber": _prescriber(requester, where),
+            "written_on": authored[:10],
+            "valid_until": period.get("end"),
+            "diagnoses": [
+                c for concept in request.get("reasonCode") or () for c in _codes(concept, _ICD)
+            ],
+            "visits_authorized": quantity.get("value") if isinstance(quantity, dict) else None,
+            "frequency": frequency,
+            "regions": [
+                _REGIONS.get(str(site.get("text")), site.get("text"))
+                for site in request.get("bodySite") or ()
+                if isinstance(site, dict)
+            ],
+            "notes": notes[0].get("text") if isinstance(notes, list) and notes else None,
+        }
+        if first is None:
+            first = fields
+        elif fields != first:
+            raise _fail(path, "disagrees", "disagrees with the other requests of its requisition")
+        code = request.get("code")
+        found = _codes(code, (CPT_SYSTEM, HCPCS_SYSTEM))
+        if found:
+            procedures.extend(found[:1])
+        elif not (
+            isinstance(code, dict) and code.get("text") in (ANY_PROCEDURE_TEXT, MASSAGE_THERAPY)
+        ):
+            raise _fail(f"{path}.code", "invalid_code", "names no CPT or HCPCS code")
+    assert first is not None  # noqa: S101 - the caller passes one request at least
+    return {**first, "procedures": procedures}
+
+
+def prescription_from_bundle(source: object, requisition: str | None) -> Prescription:
+    """
+    The Prescription that the ServiceRequests of one requisition in *source* order.
+    """
+    resources = _resources(source)
+    groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for path, _, resource in resources:
+        if resource.get("resourceType") != "ServiceRequest":
+            continue
+        group = _get(resource, "requisition", path, dict).get("value")
+        if not isinstance(group, str):
+            raise _fail(f"{path}.requisition.value", "invalid_type", "expected a string")
+        groups.setdefault(group, []).append((path, resource))
+    if requisition is not None:
+        if requisition not in groups:
+            raise _fail("requisition", "not_found", "no ServiceRequest of the input has it")
+        chosen = groups[requisition]
+    elif len(groups) == 1:
+        requisition, chosen = next(iter(groups.items()))
+    elif not groups:
+        raise _fail("entry", "missing", "holds no ServiceRequest")
+    else:
+        raise _fail("requisition", "ambiguous", "the input holds several; name one")
+    fields = _one_prescription(resources, chosen, requisition)
+    data = {"format_version": 1, **{k: v for k, v in fields.items() if v is not None}}
+    failed: ValidationError | None = None
+    try:
+        return from_dict(data, Prescription)
+    except ValidationError as error:
+        failed = error.prefixed("prescription")
+    # Raised here, outside the handler, so that it chains nothing.
+    raise failed
