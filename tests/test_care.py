@@ -4,7 +4,6 @@ soapbill.care: plans of care, Rx requests and progress reports.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -19,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import builders
+import print_support
 from soapbill import (
     Assessment,
     BodyRegion,
@@ -389,46 +389,13 @@ def test_the_html_report_escapes_and_draws_charts() -> None:
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
-CHROMIUM = next(
-    (shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)), None
-)
 POPPLER = {name: shutil.which(name) for name in ("pdftotext", "pdfinfo", "pdftocairo")}
 
 
 @pytest.fixture
 def pdf(tmp_path: Path) -> Any:
-    missing = not (CHROMIUM and all(POPPLER.values()))
-    if missing and os.environ.get("CI"):
-        pytest.fail("CI needs chromium and poppler-utils (pdftotext, pdfinfo, pdftocairo)")
-    if missing:
-        pytest.skip("chromium or poppler-utils is not installed")
-
-    def print_pdf(page: str) -> Path:
-        source = tmp_path / "page.html"
-        out = tmp_path / "page.pdf"
-        source.write_text(page, encoding="utf-8")
-        subprocess.run(  # noqa: S603 - fixed arguments, a file we wrote
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={tmp_path / 'profile'}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={out}",
-                source.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return out
-
-    return print_pdf
+    print_support.require(POPPLER)
+    return lambda page: print_support.print_to_pdf(page, tmp_path)
 
 
 def _poppler(name: str, *args: str) -> str:
