@@ -46,7 +46,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from types import MappingProxyType
-from typing import Final, cast
+from typing import Final, TypeVar, cast
 
 import attrs
 
@@ -320,6 +320,19 @@ def _inverse(order: list[int]) -> array[int]:
     return inverse
 
 
+T = TypeVar("T")
+
+
+def _built(cls: type[T], **slots: object) -> T:
+    """
+    An immutable table of *cls* with its slots set, bypassing ``__init__`` and ``__setattr__``.
+    """
+    table = object.__new__(cls)
+    for name, value in slots.items():
+        object.__setattr__(table, name, value)
+    return table
+
+
 class PtpEdits:
     """
     A table of procedure-to-procedure edits: compact, immutable, a value.
@@ -382,17 +395,15 @@ class PtpEdits:
         quarter: str | None,
         given: array[int] | None,
     ) -> PtpEdits:
-        table = object.__new__(cls)
-        for name, value in (
-            ("_keys", keys),
-            ("_tails", tails),
-            ("_tail_values", tail_values),
-            ("_rationales", rationales),
-            ("quarter", quarter),
-            ("_given", given),
-        ):
-            object.__setattr__(table, name, value)
-        return table
+        return _built(
+            cls,
+            _keys=keys,
+            _tails=tails,
+            _tail_values=tail_values,
+            _rationales=rationales,
+            quarter=quarter,
+            _given=given,
+        )
 
     def __reduce__(self) -> tuple[object, ...]:
         # A few byte strings, whatever the size of the table.
@@ -885,18 +896,16 @@ class MueLimits:
         quarter: str | None,
         given: array[int],
     ) -> MueLimits:
-        table = object.__new__(cls)
-        for name, value in (
-            ("_codes", codes),
-            ("_values", values),
-            ("_adjudications", adjudications),
-            ("_notes", notes),
-            ("_rationales", rationales),
-            ("quarter", quarter),
-            ("_given", given),
-        ):
-            object.__setattr__(table, name, value)
-        return table
+        return _built(
+            cls,
+            _codes=codes,
+            _values=values,
+            _adjudications=adjudications,
+            _notes=notes,
+            _rationales=rationales,
+            quarter=quarter,
+            _given=given,
+        )
 
     def __reduce__(self) -> tuple[object, ...]:
         return (
