@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Final
 from soapbill.claims import MAX_DIAGNOSES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
     from decimal import Decimal
 
@@ -56,6 +57,7 @@ __all__ = [
     "diagnosis_letter",
     "dollars",
     "full_name",
+    "line_numbers",
     "one_line",
     "plural",
     "printable",
@@ -111,6 +113,21 @@ def plural(n: int, noun: str) -> str:
     Return *n* and *noun*, with an ``s`` unless *n* is 1: ``"1 visit"``, ``"0 visits"``.
     """
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def line_numbers(indices: Sequence[int]) -> str:
+    """
+    Return the claim lines at *indices* as people count them, from 1: ``"lines 1, 3 and 4"``.
+
+    Messages count lines as the claim form does; paths index them from 0.
+
+    >>> line_numbers([0]), line_numbers([0, 2, 3])
+    ('line 1', 'lines 1, 3 and 4')
+    """
+    numbers = [str(i + 1) for i in indices]
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    return f"lines {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 def dollars(amount: Decimal) -> str:

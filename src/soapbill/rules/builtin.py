@@ -66,6 +66,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from soapbill._text import line_numbers as _lines
 from soapbill._text import plural
 from soapbill._validators import MONEY_LIMIT
 from soapbill.billing.fees import FeeSchedule
@@ -194,12 +195,6 @@ def _join(words: Sequence[str], conjunction: str = "and") -> str:
     if len(words) == 1:
         return words[0]
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
-def _lines(indices: Sequence[int]) -> str:
-    # Messages count lines from 1, as the claim form does; paths index from 0.
-    numbers = [str(i + 1) for i in indices]
-    return f"line {numbers[0]}" if len(numbers) == 1 else f"lines {_join(numbers)}"
 
 
 def _their(indices: Sequence[int]) -> str:

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
-from soapbill._text import plural
+from soapbill._text import line_numbers, plural
 from soapbill.rules.base import FindingFactory, GroupFindingFactory, rule, rule_group
 from soapbill.rules.findings import Finding, Severity
 
@@ -76,13 +76,6 @@ def plan_on(plans: tuple[CarePlan, ...], day: date) -> CarePlan | None:
     return max(covering, key=lambda p: (p.starts_on, p.id))
 
 
-def _line(indices: tuple[int, ...]) -> str:
-    if len(indices) == 1:
-        return f"line {indices[0] + 1}"
-    numbers = [str(i + 1) for i in indices]
-    return f"lines {', '.join(numbers[:-1])} and {numbers[-1]}"
-
-
 @rule_group({PLAN_MISSING: _ERROR, PLAN_ENDED: _ERROR, VISITS_EXCEEDED: _ERROR})
 def care_plan_group(context: Context, found: GroupFindingFactory) -> Iterator[Finding]:
     """
@@ -105,14 +98,14 @@ def care_plan_group(context: Context, found: GroupFindingFactory) -> Iterator[Fi
             if any(p.ends_on < day for p in plans):
                 yield found(
                     PLAN_ENDED,
-                    f"{_line(indices)}: the plan of care ended before the date of service",
+                    f"{line_numbers(indices)}: the plan of care ended before the date of service",
                     path=where,
                     fix="send the prescriber an updated plan of care to certify",
                 )
             else:
                 yield found(
                     PLAN_MISSING,
-                    f"{_line(indices)}: no plan of care covers the date of service",
+                    f"{line_numbers(indices)}: no plan of care covers the date of service",
                     path=where,
                     fix="write a plan of care and pass it as care_plans",
                 )
@@ -121,7 +114,7 @@ def care_plan_group(context: Context, found: GroupFindingFactory) -> Iterator[Fi
         if number > plan.visits:
             yield found(
                 VISITS_EXCEEDED,
-                f"{_line(indices)}: visit {number} of a plan of care that allows "
+                f"{line_numbers(indices)}: visit {number} of a plan of care that allows "
                 f"{plural(plan.visits, 'visit')}",
                 path=where,
                 fix="send the prescriber an updated plan of care with more visits",
@@ -152,7 +145,7 @@ def not_certified(context: Context, found: FindingFactory) -> Iterator[Finding]:
         if certification is not None and certification.certified_on <= last:
             continue
         yield found(
-            f"{_line(indices)}: the plan of care was not certified within "
+            f"{line_numbers(indices)}: the plan of care was not certified within "
             f"{plural(days, 'day')} of its first day",
             path=f"lines[{indices[0]}].date_of_service",
             fix="have the prescriber sign and date the plan, with the reason for the delay",
@@ -184,7 +177,7 @@ def progress_report_due(context: Context, found: FindingFactory) -> Iterator[Fin
         number = context.count_visits(start, day)
         if number > every:
             yield found(
-                f"{_line(indices)}: treatment day {number} since the last progress report; "
+                f"{line_numbers(indices)}: treatment day {number} since the last progress report; "
                 f"the policy wants one at least every {plural(every, 'treatment day')}",
                 path=f"lines[{indices[0]}].date_of_service",
                 fix="write the progress report and add its date to the plan's progress_reports",
