@@ -90,6 +90,7 @@ from soapbill.billing import (
 )
 from soapbill.care import (
     RxRequest,
+    prescription_from_fhir,
     progress_report,
     progress_report_to_fhir,
     render_progress_report,
@@ -802,6 +803,21 @@ FAILING[progress_report] = [
 FAILING[render_progress_report] = [lambda: render_progress_report(SENTINEL)]  # type: ignore[arg-type]
 FAILING[render_rx_request] = [lambda: render_rx_request(SENTINEL)]  # type: ignore[arg-type]
 FAILING[rx_request_to_fhir] = [lambda: rx_request_to_fhir(SENTINEL)]  # type: ignore[arg-type]
+_REQUEST = {
+    "resourceType": "ServiceRequest",
+    "status": "active",
+    "intent": "proposal",
+    "requisition": {"value": SENTINEL},
+    "subject": {"reference": f"Patient/{SENTINEL}"},
+    "note": [{"text": SENTINEL}],
+}
+FAILING[prescription_from_fhir] = [
+    lambda: prescription_from_fhir(SENTINEL),
+    lambda: prescription_from_fhir(f'{{"resourceType": "Bundle", "{SENTINEL}": ['),
+    lambda: prescription_from_fhir([_REQUEST]),
+    lambda: prescription_from_fhir([{**_REQUEST, "intent": "order"}]),
+    lambda: prescription_from_fhir({"resourceType": "Bundle", "entry": [{"resource": _REQUEST}]}),
+]
 FAILING[progress_report_to_fhir] = [lambda: progress_report_to_fhir(SENTINEL)]  # type: ignore[arg-type]
 FAILING[RxRequest.from_note] = [
     lambda: RxRequest.from_note(
