@@ -403,20 +403,9 @@ def _person_name(human: dict[str, Any]) -> dict[str, Any]:
 def _prescriber(resource: dict[str, Any], path: str) -> dict[str, Any]:
     """
     The fields of a Provider that formats.fhir writes, read back.
-
-    Its complexity (17) is one branch per optional element of the
-    Practitioner or Organization (identifiers, name, qualification); it is
-    left whole so that the mapping reads beside the writer's.
     """
     provider: dict[str, Any] = {"npi": _identifier(resource, path, NPI_SYSTEM)}
-    for identifier in resource.get("identifier") or ():
-        if isinstance(identifier, dict) and identifier.get("system") in (_EIN, _SSN):
-            value = str(identifier.get("value"))
-            # The writer compacts the number; the dashes say which kind it is.
-            ssn = identifier.get("system") == _SSN
-            provider["tax_id"] = (
-                f"{value[:3]}-{value[3:5]}-{value[5:]}" if ssn else (f"{value[:2]}-{value[2:]}")
-            )
+    provider.update(_tax_id(resource))
     names = resource.get("name")
     if resource.get("resourceType") == "Organization":
         provider["organization_name"] = names
@@ -432,6 +421,19 @@ def _prescriber(resource: dict[str, Any], path: str) -> dict[str, Any]:
     if isinstance(addresses, list) and addresses and isinstance(addresses[0], dict):
         provider["address"] = _address(addresses[0])
     return provider
+
+
+def _tax_id(resource: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for identifier in resource.get("identifier") or ():
+        if isinstance(identifier, dict) and identifier.get("system") in (_EIN, _SSN):
+            value = str(identifier.get("value"))
+            # The writer compacts the number; the dashes say which kind it is.
+            ssn = identifier.get("system") == _SSN
+            found["tax_id"] = (
+                f"{value[:3]}-{value[3:5]}-{value[5:]}" if ssn else f"{value[:2]}-{value[2:]}"
+            )
+    return found
 
 
 def _qualification(resource: dict[str, Any]) -> dict[str, Any]:
@@ -484,60 +486,77 @@ def _one_prescription(
     """
     The prescription of one requisition, as the plain data of a Prescription.
 
-    Its complexity (19) is one check per way the requests of one requisition
-    may disagree or be no order; splitting it is left for the next change.
+    Every request of the requisition is an order and agrees with the first on
+    everything but its procedure code.
     """
     first: dict[str, Any] | None = None
     procedures: list[str] = []
     for path, request in requests:
-        intent = request.get("intent")
-        if intent != "order":
-            raise _fail(
-                f"{path}.intent",
-                "not_an_order",
-                "expected an order: a proposal becomes a prescription when the prescriber "
-                "returns it as an order",
-            )
-        if request.get("status") in _NOT_ORDERED:
-            raise _fail(f"{path}.status", "not_active", "does not order anything")
-        _, patient = _resolve(resources, request.get("subject"), f"{path}.subject")
-        where, requester = _resolve(resources, request.get("requester"), f"{path}.requester")
-        period, frequency = _timing(request)
-        authored = _get(request, "authoredOn", path, str)
-        quantity = request.get("quantityQuantity")
-        notes = request.get("note")
-        fields: dict[str, Any] = {
-            "id": requisition,
-            "patient_id": _identifier(patient, f"{path}.subject", None),
-            "prescriber": _prescriber(requester, where),
-            "written_on": authored[:10],
-            "valid_until": period.get("end"),
-            "diagnoses": [
-                c for concept in request.get("reasonCode") or () for c in _codes(concept, _ICD)
-            ],
-            "visits_authorized": quantity.get("value") if isinstance(quantity, dict) else None,
-            "frequency": frequency,
-            "regions": [
-                _REGIONS.get(str(site.get("text")), site.get("text"))
-                for site in request.get("bodySite") or ()
-                if isinstance(site, dict)
-            ],
-            "notes": notes[0].get("text") if isinstance(notes, list) and notes else None,
-        }
+        fields = _order_fields(resources, path, request, requisition)
         if first is None:
             first = fields
         elif fields != first:
             raise _fail(path, "disagrees", "disagrees with the other requests of its requisition")
-        code = request.get("code")
-        found = _codes(code, (CPT_SYSTEM, HCPCS_SYSTEM))
-        if found:
-            procedures.extend(found[:1])
-        elif not (
-            isinstance(code, dict) and code.get("text") in (ANY_PROCEDURE_TEXT, MASSAGE_THERAPY)
-        ):
-            raise _fail(f"{path}.code", "invalid_code", "names no CPT or HCPCS code")
+        procedures.extend(_ordered_code(path, request))
     assert first is not None  # noqa: S101 - the caller passes one request at least
     return {**first, "procedures": procedures}
+
+
+def _order_fields(
+    resources: list[tuple[str, str | None, dict[str, Any]]],
+    path: str,
+    request: dict[str, Any],
+    requisition: str,
+) -> dict[str, Any]:
+    """
+    The fields of a Prescription that one ServiceRequest, an active order, says.
+    """
+    if request.get("intent") != "order":
+        raise _fail(
+            f"{path}.intent",
+            "not_an_order",
+            "expected an order: a proposal becomes a prescription when the prescriber "
+            "returns it as an order",
+        )
+    if request.get("status") in _NOT_ORDERED:
+        raise _fail(f"{path}.status", "not_active", "does not order anything")
+    _, patient = _resolve(resources, request.get("subject"), f"{path}.subject")
+    where, requester = _resolve(resources, request.get("requester"), f"{path}.requester")
+    period, frequency = _timing(request)
+    authored = _get(request, "authoredOn", path, str)
+    quantity = request.get("quantityQuantity")
+    notes = request.get("note")
+    return {
+        "id": requisition,
+        "patient_id": _identifier(patient, f"{path}.subject", None),
+        "prescriber": _prescriber(requester, where),
+        "written_on": authored[:10],
+        "valid_until": period.get("end"),
+        "diagnoses": [
+            c for concept in request.get("reasonCode") or () for c in _codes(concept, _ICD)
+        ],
+        "visits_authorized": quantity.get("value") if isinstance(quantity, dict) else None,
+        "frequency": frequency,
+        "regions": [
+            _REGIONS.get(str(site.get("text")), site.get("text"))
+            for site in request.get("bodySite") or ()
+            if isinstance(site, dict)
+        ],
+        "notes": notes[0].get("text") if isinstance(notes, list) and notes else None,
+    }
+
+
+def _ordered_code(path: str, request: dict[str, Any]) -> list[str]:
+    """
+    The request's CPT or HCPCS code; none when it orders "massage therapy" or any procedure.
+    """
+    code = request.get("code")
+    found = _codes(code, (CPT_SYSTEM, HCPCS_SYSTEM))
+    if found:
+        return found[:1]
+    if isinstance(code, dict) and code.get("text") in (ANY_PROCEDURE_TEXT, MASSAGE_THERAPY):
+        return []
+    raise _fail(f"{path}.code", "invalid_code", "names no CPT or HCPCS code")
 
 
 def prescription_from_bundle(source: object, requisition: str | None) -> Prescription:
