@@ -15,8 +15,15 @@ generated writers take half the time of cattrs' own with the same value hooks
 Two more functions hang on the hook, for a root object: ``soapbill_document``
 (a document class only: the same with ``format_version`` first) for
 :func:`~soapbill.formats.json.to_dict`, and ``soapbill_json`` for
-:func:`~soapbill.formats.json.to_json`, which leaves dates, enums, tuples and
-two-place decimals to msgspec's encoder (in C), which writes them as we would.
+:func:`~soapbill.formats.json.to_json`. That one builds no dicts: it builds,
+positionally, a ``msgspec.Struct`` per object, of a struct class generated
+with the attrs class's field names in field order (a per-class cache), which
+msgspec's encoder (in C) writes as the dict would be written; and it leaves
+dates, enums, tuples and two-place decimals to that encoder too, which writes
+them as we would. Measured on the benchmark claim, in one process: building
+the structs takes 3.2 us against 5.2 us for the dicts, and encoding them
+1.8 us against 2.1 us; ``to_json`` went from 7.9 us to 5.7 us (pydantic's
+``model_dump_json`` of the same claim: 7.8 us).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import cattrs
+import msgspec
 from cattrs.fns import identity
 
 from soapbill._codegen import compile_source
@@ -45,8 +53,9 @@ _CENT: Final = Decimal("0.01")
 # output; valid amounts have at most two places, so nothing is ever rounded.
 _MONEY_CONTEXT: Final = Context(prec=28, rounding=ROUND_HALF_UP)
 
-#: What turns a model into the plain data of JSON.
-Writer = Callable[[Any], dict[str, Any]]
+#: What turns a model into the plain data of JSON (to_dict's writers: dicts),
+#: or into what msgspec encodes as that JSON (to_json's: structs).
+Writer = Callable[[Any], Any]
 
 
 def _unstructure_money(value: Decimal) -> str:
@@ -128,6 +137,9 @@ class Unstructurer:
         self.converter = converter
         self.building: set[type] = set()
         self.generated: set[Callable[[Any], Any]] = set()
+        #: The struct class of each attrs class (and whether a document's, with
+        #: ``format_version`` first) that to_json's writers build.
+        self.structs: dict[tuple[type, bool], type[msgspec.Struct]] = {}
 
     def __call__(self, cls: type) -> Writer:
         namespace: dict[str, Any] = {"_money": _unstructure_money}
@@ -158,19 +170,39 @@ class Unstructurer:
     ) -> str:
         """
         Return a dict display of the object *obj* (an expression) of *cls*.
+
+        With *json*, a call of its struct class instead, with the same values
+        in the same order.
         """
         self.building.add(cls)
         try:
-            items = [f"{VERSION_KEY!r}: {FORMAT_VERSION}"] if document else []
+            values = [(VERSION_KEY, str(FORMAT_VERSION))] if document else []
             var = obj if obj.isidentifier() else self.var(namespace)
             for i, field in enumerate(fields_of(cls)):
                 # The first field binds the object; the others read it.
                 first = i == 0 and var != obj
                 ref = f"({var} := {obj}).{field.name}" if first else f"{var}.{field.name}"
-                items.append(f"{field.name!r}: {self.expr(field.kind, ref, namespace, json=json)}")
+                values.append((field.name, self.expr(field.kind, ref, namespace, json=json)))
         finally:
             self.building.discard(cls)
-        return "{" + ", ".join(items) + "}"
+        if not json:
+            return "{" + ", ".join(f"{key!r}: {value}" for key, value in values) + "}"
+        name = f"_s{len(namespace)}"
+        namespace[name] = self.struct(cls, [key for key, _ in values], document=document)
+        return f"{name}(" + ", ".join(value for _, value in values) + ")"
+
+    def struct(self, cls: type, keys: list[str], *, document: bool) -> type[msgspec.Struct]:
+        """
+        Return the struct class that msgspec encodes as the dict of *keys* would be.
+        """
+        found = self.structs.get((cls, document))
+        if found is None:
+            # Without the garbage collector's tracking: the structs of one
+            # call form a tree, never a cycle (about 0.2 us of a claim).
+            found = self.structs[cls, document] = msgspec.defstruct(
+                cls.__qualname__, keys, module=cls.__module__, gc=False
+            )
+        return found
 
     @staticmethod
     def var(namespace: dict[str, Any]) -> str:

@@ -305,9 +305,11 @@ def to_dict(obj: object, *, converter: cattrs.Converter | None = None) -> dict[s
 
     .. versionadded:: 0.1.0
     """
-    if converter is not None:
-        return _writer(type(obj), converter, json=False)(obj)
-    return _writers(type(obj))[0](obj)
+    writer = (
+        _writers(type(obj))[0] if converter is None else _writer(type(obj), converter, json=False)
+    )
+    data: dict[str, Any] = writer(obj)
+    return data
 
 
 def to_json(obj: object, *, converter: cattrs.Converter | None = None) -> str:
