@@ -22,6 +22,10 @@ The ``soapbill`` command.
   posting of an 835 to those claims. Exit codes: 0 nothing needs action, 1
   something does (a rejection, a denial, a remittance that does not balance,
   a line or claim the posting cannot match), 2 bad input.
+- ``soapbill rx-request NOTE.json --patient ... --prescriber ... --frequency
+  NxW`` writes a request for a prescription; ``soapbill progress --note ...
+  --plan PLAN.json`` writes the progress report of a plan of care (see
+  :mod:`soapbill.care`). Exit codes: 0 written, 2 bad input.
 
 Only the command line reads the clock: ``check --as-of`` and the creation
 dates of exports and 270 inquiries default to today.
@@ -445,6 +449,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     prescriptions = [_load(path, Prescription) for path in args.rx]
     notes = [_load(path, SoapNote) for path in args.note]
     history = [claim for path in args.history for claim in _load_list(path, Claim)]
+    care_plans = [_load(path, _care_plan()) for path in args.plan]
     as_of = date.today() if args.as_of is None else args.as_of  # noqa: DTZ011 - the CLI's default
     try:
         decision = evaluate(
@@ -455,6 +460,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             history=history,
             as_of=as_of,
             diagnosis_table=_diagnosis_table(args.diagnoses),
+            care_plans=care_plans,
         )
     except ValidationError as err:
         raise _BadDocumentError("input", err) from None
@@ -464,6 +470,12 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         _print_decision(out, args.claim, decision, source)
     return EXIT_OK if decision.eligible else EXIT_FAILED
+
+
+def _care_plan() -> type[Any]:
+    from soapbill.care import CarePlan  # noqa: PLC0415 - keeps --help fast
+
+    return CarePlan
 
 
 def _print_decision(out: TextIO, claim_path: str, decision: Decision, source: str) -> None:
@@ -1205,6 +1217,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the patient's earlier claims, a JSON array of claim documents (repeatable)",
     )
     check.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a plan of care on file, a CarePlan document (repeatable)",
+    )
+    check.add_argument(
         "--as-of", type=_day, metavar="DATE", help="the day of the check (default: today)"
     )
     check.add_argument(
@@ -1281,6 +1300,9 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--json", action="store_true", help="print what was read as JSON")
     read.set_defaults(run=_remit_read)
     _add_eligibility(commands)
+    from soapbill import _cli_care  # noqa: PLC0415 - it imports this module
+
+    _cli_care.add_commands(commands)
     return parser
 
 
@@ -1454,7 +1476,7 @@ def _paths(args: argparse.Namespace) -> list[str]:
     """
     names = ("file", "claim", "policy", "batch")
     paths: list[str] = [getattr(args, name, None) or "" for name in names]
-    for name in ("rx", "note", "history", "claims", "inquiries"):
+    for name in ("rx", "note", "history", "plan", "claims", "inquiries"):
         paths += getattr(args, name, ())
     return paths
 
