@@ -52,7 +52,7 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
         "--batch",
         metavar="CASES.jsonl",
         help='check every line, a case {"claim": ..., "prescriptions": [...], "notes": [...], '
-        '"history": [...]} (- for standard input), instead of CLAIM.json',
+        '"history": [...], "care_plans": [...]} (- for standard input), instead of CLAIM.json',
     )
     batch.add_argument(
         "--out",
@@ -148,7 +148,7 @@ def _check_options(args: argparse.Namespace) -> None:
     if (args.claim is None) == (args.batch is None):
         msg = "give CLAIM.json or --batch, not both" if args.claim else "give CLAIM.json or --batch"
         raise _UsageError(msg)
-    singles = [name for name in ("rx", "note", "history") if getattr(args, name)]
+    singles = [name for name in ("rx", "note", "history", "plan") if getattr(args, name)]
     if singles:
         options = ", ".join(f"--{name}" for name in singles)
         msg = f"{options}: a batch takes them from each case, not from options"

@@ -4,10 +4,12 @@ Checking many claims: JSON Lines in, decisions out, in order, on one core or man
 A billing service checks every claim of a day against a payer policy. Each
 line of a JSON Lines input is one *case*::
 
-    {"claim": {...}, "prescriptions": [...], "notes": [...], "history": [...]}
+    {"claim": {...}, "prescriptions": [...], "notes": [...], "history": [...], "care_plans": [...]}
 
-a claim document and, optionally, the prescriptions and SOAP notes on file
-and the patient's earlier claims, each in soapbill's JSON format
+a claim document and, optionally, the prescriptions and SOAP notes on file,
+the patient's earlier claims and the plans of care on file
+(:class:`~soapbill.care.CarePlan`, for the rules of
+:mod:`soapbill.rules.care`), each in soapbill's JSON format
 (:mod:`soapbill.formats.json`). :func:`check_many` reads the lines as they
 come (never the whole input), checks each case with
 :func:`soapbill.rules.evaluate` and yields one :class:`Outcome` per line, in
@@ -25,10 +27,11 @@ the order of the input, whatever the number of processes:
 
 A line that is not a valid case becomes an outcome with its
 :class:`~soapbill.errors.ValidationError` (paths such as
-``claim.lines[0].units`` or ``notes[1].signature``, never the line's text)
-and the batch goes on; blank lines are passed over. A line longer than
-*max_line_bytes* (16 MiB, as the command line reads one file) is refused
-without being read into memory when the input is a binary stream.
+``claim.lines[0].units``, ``notes[1].signature`` or
+``care_plans[0].ends_on``, never the line's text) and the batch goes on;
+blank lines are passed over. A line longer than *max_line_bytes* (16 MiB,
+as the command line reads one file) is refused without being read into
+memory when the input is a binary stream.
 
 Each outcome renders as one output line (:meth:`Outcome.to_json`): the line
 number, the claim id and the decision, the decision's JSON exactly as
@@ -44,6 +47,7 @@ Each worker process keeps those settings in a module variable for its life:
 the only state of this module, and only in the pool's processes.
 
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.2.0 A case may hold ``care_plans``.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ import msgspec
 
 from soapbill._text import CONTROLS
 from soapbill.billing.fees import FeeSchedule
+from soapbill.care import CarePlan
 from soapbill.claims import Claim
 from soapbill.codes.cpt import Catalog
 from soapbill.errors import ErrorDetail, SoapbillError, ValidationError
@@ -83,11 +88,12 @@ __all__ = [
 #: The longest line read, 16 MiB, the most the command line reads of one file.
 MAX_LINE_BYTES: Final = 16 * 1024 * 1024
 #: The keys of a case; only ``claim`` is required.
-_CASE_KEYS: Final = ("claim", "prescriptions", "notes", "history")
-_LISTS: Final[dict[str, type[Prescription | SoapNote | Claim]]] = {
+_CASE_KEYS: Final = ("claim", "prescriptions", "notes", "history", "care_plans")
+_LISTS: Final[dict[str, type[Prescription | SoapNote | Claim | CarePlan]]] = {
     "prescriptions": Prescription,
     "notes": SoapNote,
     "history": Claim,
+    "care_plans": CarePlan,
 }
 #: After this many problems in one case, the rest of it is not checked.
 _MAX_PROBLEMS: Final = 100
@@ -110,6 +116,7 @@ class _RawCase(msgspec.Struct, forbid_unknown_fields=True):
     prescriptions: list[msgspec.Raw] = []
     notes: list[msgspec.Raw] = []
     history: list[msgspec.Raw] = []
+    care_plans: list[msgspec.Raw] = []
 
 
 _DECODE_RAW: Final = msgspec.json.Decoder(_RawCase)
@@ -125,14 +132,17 @@ class Case:
         prescriptions: The prescriptions on file.
         notes: The SOAP notes on file.
         history: The patient's earlier claims.
+        care_plans: The plans of care on file.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``care_plans``.
     """
 
     claim: Claim
     prescriptions: tuple[Prescription, ...] = ()
     notes: tuple[SoapNote, ...] = ()
     history: tuple[Claim, ...] = ()
+    care_plans: tuple[CarePlan, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -194,7 +204,7 @@ def decode_case(line: str | bytes) -> Case:
 
     Args:
         line: The line, a JSON object with the key ``claim`` and optionally
-            ``prescriptions``, ``notes`` and ``history`` (arrays).
+            ``prescriptions``, ``notes``, ``history`` and ``care_plans`` (arrays).
 
     Raises:
         ValidationError: The line is not a valid case; every problem (up to
@@ -233,6 +243,7 @@ def decode_case(line: str | bytes) -> Case:
         prescriptions=tuple(lists["prescriptions"]),
         notes=tuple(lists["notes"]),
         history=tuple(lists["history"]),
+        care_plans=tuple(lists["care_plans"]),
     )
 
 
@@ -264,6 +275,7 @@ def _from_raw(raw: _RawCase) -> Case:
         prescriptions=tuple(documents["prescriptions"]),
         notes=tuple(documents["notes"]),
         history=tuple(documents["history"]),
+        care_plans=tuple(documents["care_plans"]),
     )
 
 
@@ -358,6 +370,7 @@ def _outcome(number: int, text: str | bytes | _TooLong, settings: _Settings) -> 
             prescriptions=case.prescriptions,
             notes=case.notes,
             history=case.history,
+            care_plans=case.care_plans,
             as_of=settings.as_of,
             diagnosis_table=settings.diagnosis_table,
             catalog=settings.catalog,
