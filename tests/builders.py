@@ -13,16 +13,19 @@ defaults are stable: tests may compare with them (``PATIENT_ID``, ``DOS``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from soapbill import (
+    CarePlan,
+    Certification,
     Claim,
     Coverage,
     CptCode,
     Credential,
     DiagnosisCode,
+    Frequency,
     Modifier,
     Npi,
     Patient,
@@ -42,6 +45,7 @@ __all__ = [
     "DOS",
     "NPI",
     "PATIENT_ID",
+    "certified_plan",
     "claim",
     "clinic",
     "coverage",
@@ -210,3 +214,30 @@ def prescription(
         "procedures": tuple(CptCode(p) for p in procedures),
     }
     return Prescription(**(fields | changes))
+
+
+def certified_plan(subject: Claim | None = None, **changes: Any) -> CarePlan:
+    """
+    Plan of care POC1 of *subject*, certified by :func:`physician` on its first day.
+
+    It starts on the claim's first date of service (without a claim,
+    :data:`DOS`), runs six weeks or to its last date, whichever is later,
+    allows two visits a week and names the claim's diagnoses: every date of
+    the claim is covered by a plan certified in time, so the rules of plans of
+    care (``care.*``, ``progress.report_due``) find nothing in a claim of up
+    to ten visits.
+    """
+    days = subject.dates_of_service if subject is not None else (DOS,)
+    first = min(days)
+    fields: dict[str, Any] = {
+        "id": "POC1",
+        "patient_id": PATIENT_ID if subject is None else subject.patient.id,
+        "therapist": therapist(),
+        "prescriber": physician(),
+        "diagnoses": (DiagnosisCode("M54.50"),) if subject is None else subject.diagnoses,
+        "frequency": Frequency(per_week=2, weeks=6),
+        "starts_on": first,
+        "ends_on": max(*days, first + timedelta(weeks=6, days=-1)),
+        "certification": Certification(certified_by=physician(), certified_on=first),
+    }
+    return CarePlan(**(fields | changes))

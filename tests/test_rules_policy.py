@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import builders
-from soapbill import CptCode, Credential, Modifier, PlanType, ValidationError
+from soapbill import Claim, CptCode, Credential, Modifier, PlanType, ValidationError
 from soapbill.billing.ncci import MueAdjudication, MueLimit, PtpEdits
 from soapbill.billing.units import UnitMethod
 from soapbill.codes.cpt import DEFAULT_CATALOG
@@ -31,6 +31,7 @@ from soapbill.rules import (
     evaluate,
     policies,
 )
+from soapbill.rules.care import CARE_IDS
 from soapbill.rules.policies import UnknownPolicyError
 
 CODES = st.sampled_from(sorted(DEFAULT_CATALOG))
@@ -267,6 +268,11 @@ def test_bundled_policy_contents() -> None:
     # bills, with CQ on the lines (Pub 100-02 Ch. 15 §230.4; Pub 100-04 Ch. 5 §20.1).
     assert Credential.PTA not in (medicare.covered_credentials or ())
     assert medicare.assistant_modifiers
+    # A certified plan of care (Pub 100-02 Ch. 15 §220.1.3) and a progress
+    # report every 10 treatment days (§220.3).
+    assert medicare.care_plan_required
+    assert medicare.care_plan_certification_days == 30
+    assert medicare.progress_report_every == 10
     assert policies.load("auto-pip").signed_note_required
     comp = policies.load("workers-comp")
     assert comp.covered_credentials == (Credential.LMT,)
@@ -314,6 +320,53 @@ def test_medicare_part_b_refuses_a_pta_rendering_and_wants_cq_for_a_ptas_note() 
     with_cq = attrs.evolve(under_pt, lines=(builders.line("97110", 2, "GP", "CQ"),))
     found = evaluate(with_cq, medicare, notes=notes, as_of=builders.DOS).rules_found
     assert "modifier.assistant_missing" not in found
+
+
+def _medicare_visits(count: int) -> list[Claim]:
+    """
+    Medicare claims of one PT visit each, every other day from :data:`builders.DOS`.
+    """
+    coverage = builders.coverage(plan_type=PlanType.MEDICARE_PART_B)
+    pt = builders.therapist(credential=Credential.PT)
+    return [
+        builders.claim(
+            builders.line("97110", 2, "GP", on=builders.DOS + timedelta(days=2 * k)),
+            id=f"C{k + 1}",
+            coverage=coverage,
+            rendering_provider=pt,
+        )
+        for k in range(count)
+    ]
+
+
+def _care_found(subject: Claim, *, as_of: date, **inputs: Any) -> list[str]:
+    decision = evaluate(subject, policies.load("medicare-part-b"), as_of=as_of, **inputs)
+    return [f.rule for f in decision.findings if f.rule in CARE_IDS]
+
+
+def test_medicare_part_b_wants_a_plan_of_care_certified_within_30_days() -> None:
+    first = _medicare_visits(1)[0]
+    soon, late = builders.DOS + timedelta(days=30), builders.DOS + timedelta(days=31)
+    assert _care_found(first, as_of=soon) == ["care.plan_missing"]
+    plan = builders.certified_plan(first)
+    assert _care_found(first, as_of=late, care_plans=[plan]) == []
+    # Not yet certified: fine while the 30 days run, an error once they have.
+    unsigned = attrs.evolve(plan, certification=None)
+    assert _care_found(first, as_of=soon, care_plans=[unsigned]) == []
+    assert _care_found(first, as_of=late, care_plans=[unsigned]) == ["care.not_certified"]
+
+
+def test_medicare_part_b_wants_a_progress_report_by_the_tenth_treatment_day() -> None:
+    claims = _medicare_visits(11)
+    plan = builders.certified_plan(claims[0])
+    as_of = claims[-1].dates_of_service[0]
+    # An episode of 10 treatment days needs no report yet; the 11th does.
+    tenth = _care_found(claims[9], as_of=as_of, care_plans=[plan], history=claims[:9])
+    assert tenth == []
+    eleventh = _care_found(claims[10], as_of=as_of, care_plans=[plan], history=claims[:10])
+    assert eleventh == ["progress.report_due"]
+    reported = attrs.evolve(plan, progress_reports=claims[9].dates_of_service)
+    assert _care_found(claims[10], as_of=as_of, care_plans=[reported], history=claims[:10]) == []
 
 
 def test_loading_an_unknown_policy() -> None:

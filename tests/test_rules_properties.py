@@ -27,6 +27,7 @@ from soapbill import (
 from soapbill import strategies as sbst
 from soapbill.billing.units import UnitMethod, allocate_units
 from soapbill.rules import BUILTIN_IDS, Decision, PayerPolicy, evaluate, policies
+from soapbill.rules.care import CARE_IDS
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 
 # Sentinels: patient data that must never reach a finding.
@@ -375,6 +376,7 @@ def test_the_decision_does_not_depend_on_the_order_of_inputs(  # noqa: PLR0917 -
     HISTORY,
     POLICIES,
     AS_OF,
+    st.booleans(),
 )
 def test_decisions_round_trip_through_json_and_findings_come_in_rule_order(  # noqa: PLR0917 - drawn by hypothesis
     subject: Claim,
@@ -383,6 +385,7 @@ def test_decisions_round_trip_through_json_and_findings_come_in_rule_order(  # n
     history: list[Claim],
     policy: PayerPolicy,
     as_of: date,
+    planned: bool,
 ) -> None:
     decision = evaluate(
         subject,
@@ -392,9 +395,11 @@ def test_decisions_round_trip_through_json_and_findings_come_in_rule_order(  # n
         history=history,
         as_of=as_of,
         diagnosis_table=MASSAGE_DIAGNOSES,
+        care_plans=[builders.certified_plan(subject)] if planned else [],
     )
     assert Decision.from_json(decision.to_json()) == decision
-    order = [BUILTIN_IDS.index(f.rule) for f in decision.findings]
+    # The rules of plans of care (on in medicare-part-b) run after the others.
+    order = [(*BUILTIN_IDS, *CARE_IDS).index(f.rule) for f in decision.findings]
     assert order == sorted(order)
     assert decision.eligible == (decision.errors == ())
 
