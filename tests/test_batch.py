@@ -21,6 +21,7 @@ import pytest
 from soapbill import Claim, from_json, to_json
 from soapbill.batch import MAX_LINE_BYTES, Case, Outcome, check_bag, check_many, decode_case
 from soapbill.billing.fees import FeeSchedule
+from soapbill.care import CarePlan
 from soapbill.errors import SoapbillError, ValidationError
 from soapbill.prescriptions import Prescription
 from soapbill.rules import Decision, evaluate, policies
@@ -114,6 +115,12 @@ def test_decode_case_reads_every_document() -> None:
             id="bad-claim",
         ),
         pytest.param(5, [""], id="not-text"),
+        pytest.param(f'{{"claim": {CLAIM}, "care_plans": [5]}}', ["care_plans[0]"], id="bad-plan"),
+        pytest.param(
+            f'{{"claim": {CLAIM}, "x": 1, "care_plans": [5]}}',
+            ["x", "care_plans[0]"],
+            id="bad-plan-and-unknown-key",
+        ),
     ],
 )
 def test_decode_case_names_every_problem_by_path(line: str | bytes, paths: list[str]) -> None:
@@ -137,6 +144,23 @@ def test_a_bad_case_never_repeats_its_text() -> None:
         for shown in (str(outcome.error), repr(outcome), outcome.to_json()):
             assert SENTINEL not in shown
         assert SENTINEL not in repr(outcome.error.args)
+
+
+def test_a_case_carries_plans_of_care_to_the_rules() -> None:
+    plan = _document("care-plan.json")
+    policy = attrs.evolve(
+        policies.load("commercial"), care_plan_required=True, care_plan_certification_days=30
+    )
+    with_plan = f'{{"claim": {CLAIM}, "care_plans": [{plan}]}}'
+    case = decode_case(with_plan)
+    assert case.care_plans == (from_json(plan, CarePlan),)
+    assert decode_case(with_plan.replace('"claim"', '"history": [], "claim"')) == case
+    first, second = check_many([with_plan, ALONE], policy, as_of=AS_OF)
+    assert (first.eligible, second.eligible) == (True, False)
+    assert first.decision == evaluate(case.claim, policy, care_plans=case.care_plans, as_of=AS_OF)
+    assert second.decision is not None
+    rules = [f.rule for f in second.decision.findings if f.rule.startswith("care.")]
+    assert rules == ["care.plan_missing"] * 2
 
 
 # --- a batch ------------------------------------------------------------------------------
