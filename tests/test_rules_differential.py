@@ -5,7 +5,9 @@ evaluate() decides as it did, unless a decision changed on purpose.
 line: a claim, a policy (a bundled one with random changes: PTP and MUE
 tables, limits, modifier requirements, KX thresholds, ...), prescriptions,
 notes, history, ``as_of``, whether the shipped diagnosis table is passed and,
-in some, the payer's allowed amounts. 200 were drawn with the strategies of
+in some, the payer's allowed amounts or plans of care. Each case records its
+policy as it was: the drawn ``medicare-part-b`` cases predate its rules of
+plans of care, which are off in them. 200 were drawn with the strategies of
 ``test_rules_properties.py``; the cases of :data:`ADDED`, built by hand, reach
 the rule ids those never reach. With each case is the decision the engine
 made when it was recorded (first before the rules were regrouped, when the
@@ -22,19 +24,22 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import builders
-from soapbill import Claim, Credential, PlanType, Prescription, SoapNote
+from soapbill import CarePlan, Claim, Credential, PlanType, Prescription, SoapNote
 from soapbill.billing.fees import FeeSchedule
 from soapbill.billing.units import UnitMethod
+from soapbill.care import Certification
 from soapbill.formats.json import from_dict, to_dict
-from soapbill.rules import BUILTIN_IDS, KxThreshold, PayerPolicy, evaluate
+from soapbill.rules import BUILTIN_IDS, KxThreshold, PayerPolicy, evaluate, policies
+from soapbill.rules.care import CARE_IDS
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES
 
 CASES = Path(__file__).parent / "data" / "evaluate-cases.jsonl.gz"
@@ -56,6 +61,7 @@ def _decide(case: dict[str, Any]) -> dict[str, Any]:
         as_of=date.fromisoformat(case["as_of"]),
         diagnosis_table=MASSAGE_DIAGNOSES if case["diagnosis_table"] else None,
         allowed_amounts=None if allowed is None else from_dict(allowed, FeeSchedule),
+        care_plans=[from_dict(plan, CarePlan) for plan in case.get("care_plans", [])],
     )
     return to_dict(decision)
 
@@ -67,7 +73,7 @@ def cases() -> list[dict[str, Any]]:
 
 def test_the_recorded_cases_reach_every_builtin_rule(cases: list[dict[str, Any]]) -> None:
     found = {f["rule"] for case in cases for f in case["decision"]["findings"]}
-    assert found == set(BUILTIN_IDS)
+    assert found == {*BUILTIN_IDS, *CARE_IDS}
 
 
 def test_every_decision_is_the_one_recorded(cases: list[dict[str, Any]]) -> None:
@@ -93,6 +99,27 @@ def _added() -> dict[str, dict[str, Any]]:
     allowed = FeeSchedule.of(
         {"97110": Decimal("30.00"), "97124": Decimal("25.00")}, effective_from=date(2026, 1, 1)
     )
+    # Medicare therapy by a PT, under the bundled policy and its rules of plans of care.
+    medicare = policies.load("medicare-part-b")
+    pt = builders.therapist(credential=Credential.PT)
+
+    def therapy(on: date, claim_id: str = "C1") -> Claim:
+        return builders.claim(
+            builders.line("97110", 2, "GP", on=on),
+            id=claim_id,
+            coverage=builders.coverage(plan_type=PlanType.MEDICARE_PART_B),
+            rendering_provider=pt,
+        )
+
+    start = day - timedelta(days=40)
+    late_plan = builders.certified_plan(
+        therapy(start),
+        visits_planned=10,
+        certification=Certification(
+            certified_by=builders.physician(), certified_on=start + timedelta(days=35)
+        ),
+    )
+    ten_visits = [therapy(start + timedelta(days=2 * k), f"H{k + 1}") for k in range(10)]
     cases: dict[str, tuple[Claim, PayerPolicy, dict[str, Any]]] = {
         # An auto PIP claim without the accident, its date or the claim number.
         "auto pip, nothing said": (
@@ -118,6 +145,26 @@ def _added() -> dict[str, dict[str, Any]]:
             ),
             {"notes": [builders.note(("97112", 24), ("97110", 23))]},
         ),
+        # Medicare therapy without a plan of care.
+        "medicare, no plan of care": (therapy(day), medicare, {}),
+        # Medicare therapy after the plan of care ended.
+        "medicare, plan of care ended": (
+            therapy(day),
+            medicare,
+            {
+                "care_plans": [attrs.evolve(late_plan, ends_on=day - timedelta(days=1))],
+                "history": ten_visits[:1],
+            },
+        ),
+        # The 11th visit of a plan of 10, certified on its 36th day, with no progress report.
+        "medicare, eleventh visit of a late plan of care": (
+            therapy(day),
+            medicare,
+            {
+                "care_plans": [attrs.evolve(late_plan, ends_on=day)],
+                "history": ten_visits,
+            },
+        ),
     }
     return {
         name: {
@@ -132,6 +179,7 @@ def _added() -> dict[str, dict[str, Any]]:
             "allowed_amounts": (
                 None if "allowed_amounts" not in inputs else to_dict(inputs["allowed_amounts"])
             ),
+            "care_plans": [to_dict(p) for p in inputs.get("care_plans", [])],
         }
         for name, (subject, policy, inputs) in cases.items()
     }
