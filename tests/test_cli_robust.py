@@ -28,7 +28,9 @@ from hypothesis import strategies as st
 
 from remit_support import accepting_277ca, recount
 from seed_story import seed_story
+from soapbill import Claim, Frequency, Patient, Provider, SoapNote, from_json, to_json
 from soapbill import _remit_writer as remit_writer
+from soapbill.care import RxRequest
 from soapbill.cli import main
 from soapbill.remittance import (
     AckStatus,
@@ -44,7 +46,31 @@ CLAIM: Final = str(EXAMPLES / "claim.json")
 RX: Final = str(EXAMPLES / "prescription.json")
 NOTE: Final = str(EXAMPLES / "note-1.json")
 INQUIRY: Final = str(EXAMPLES / "eligibility-inquiry.json")
+PATIENT: Final = str(EXAMPLES / "patient.json")
+PRESCRIBER: Final = str(EXAMPLES / "prescriber.json")
+PLAN: Final = str(EXAMPLES / "care-plan.json")
 SENTINEL: Final = "Qz7SentinelXq"
+
+
+def _json(path: str) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _rx_request() -> Any:
+    """
+    The Rx request of the seed story's first note, as plain data.
+    """
+    request = RxRequest.from_note(
+        from_json(Path(NOTE).read_text(encoding="utf-8"), SoapNote),
+        id="rq-001",
+        patient=from_json(Path(PATIENT).read_text(encoding="utf-8"), Patient),
+        prescriber=from_json(Path(PRESCRIBER).read_text(encoding="utf-8"), Provider),
+        coverage=from_json(Path(CLAIM).read_text(encoding="utf-8"), Claim).coverage,
+        frequency=Frequency(per_week=2, weeks=4),
+        requested_on=date(2026, 3, 3),
+    )
+    return json.loads(to_json(request))
+
 
 _CLAIM_DATA: Final = json.loads(Path(CLAIM).read_text(encoding="utf-8"))
 #: A valid document of each kind the command reads, as plain data.
@@ -55,6 +81,12 @@ _DOCUMENTS: Final[dict[str, Any]] = {
     "policy": json.loads(policies.load("commercial-rx").to_json()),
     "history": [_CLAIM_DATA],
     "inquiry": json.loads(Path(INQUIRY).read_text(encoding="utf-8")),
+    "notes": [_json(NOTE), _json(str(EXAMPLES / "note-2.json"))],
+    "patient": _json(PATIENT),
+    "provider": _json(PRESCRIBER),
+    "coverage": _CLAIM_DATA["coverage"],
+    "care_plan": _json(PLAN),
+    "rx_request": _rx_request(),
 }
 
 
@@ -134,6 +166,21 @@ def _x12_documents(draw: st.DrawFn, kind: str) -> bytes:
     return raw
 
 
+#: A request from the seed story's first note; the files the fuzz replaces, by position.
+_REQUEST: Final = (
+    NOTE,
+    "--patient",
+    PATIENT,
+    "--prescriber",
+    PRESCRIBER,
+    "--frequency",
+    "2x4",
+    "--on",
+    "2026-03-03",
+)
+_REQUESTED: Final = ((0, "note"), (2, "patient"), (4, "provider"))
+_CARE_FORMATS: Final = ("text", "html", "fhir", "json")
+
 #: Each way a file reaches a command: the arguments around it ({} is the file,
 #: {835} the seed story's 835) and the kind of document it should hold.
 _USES: Final = [
@@ -162,6 +209,13 @@ _USES: Final = [
     ),
     (("eligibility", "read", "{}"), "271"),
     (("eligibility", "read", "{}", "--service-type", "33", "--json"), "271"),
+    (("check", CLAIM, "--policy", "commercial-rx", "--plan", "{}"), "care_plan"),
+    *((("rx-request", *_REQUEST[:i], "{}", *_REQUEST[i + 1 :]), kind) for i, kind in _REQUESTED),
+    (("rx-request", *_REQUEST, "--coverage", "{}", "--to", "html"), "coverage"),
+    *((("rx-request", "--request", "{}", "--to", to), "rx_request") for to in _CARE_FORMATS),
+    *((("progress", "--note", "{}", "--plan", PLAN, "--to", to), "notes") for to in _CARE_FORMATS),
+    (("progress", "--note", NOTE, "--note", "{}", "--plan", PLAN), "note"),
+    (("progress", "--note", NOTE, "--plan", "{}", "--to", "html"), "care_plan"),
 ]
 
 
@@ -215,7 +269,8 @@ _JUNK: Final = st.one_of(
 
 def _use_id(use: tuple[tuple[str, ...], str]) -> str:
     argv, _ = use
-    return "-".join(arg for arg in argv if arg not in {CLAIM, INQUIRY}).replace("{}", "FILE")
+    files = {CLAIM, INQUIRY, NOTE, PATIENT, PRESCRIBER, PLAN}
+    return "-".join(arg for arg in argv if arg not in files).replace("{}", "FILE")
 
 
 @pytest.mark.parametrize(("argv", "kind"), _USES, ids=[_use_id(use) for use in _USES])
@@ -251,6 +306,8 @@ def test_any_bytes_as_any_input(argv: tuple[str, ...], kind: str, data: st.DataO
         or (args[0] == "remit" and code in {0, 1} and _in_claim_id(content))
         or (args[:2] == ["eligibility", "inquire"] and code == 0)
         or ("--json" in args and kind == "271" and code in {0, 1})
+        # A letter to the prescriber, a progress report: about the patient.
+        or (args[0] in {"rx-request", "progress"} and code == 0)
     )
     if not on_purpose:
         assert SENTINEL not in out.getvalue()
