@@ -3,14 +3,16 @@ Example payer policies that ship with soapbill.
 
 They are **examples** built from public sources, listed in docs/sources.md
 (prescription validity, visit limits, unit methods, timely-filing
-limits, Medicare's modifiers, thresholds and bundled codes), not any payer's
-contract: copy one and change it to your payer's terms. docs/guide/policies.md
-describes each.
+limits, Medicare's modifiers, thresholds, bundled codes and plans of care),
+not any payer's contract: copy one and change it to your payer's terms.
+docs/guide/policies.md describes each.
 
 * ``commercial-rx``: a commercial plan that pays massage therapy with a
   prescription.
 * ``commercial``: a commercial plan that needs no prescription.
-* ``medicare-part-b``: Medicare Part B outpatient therapy.
+* ``medicare-part-b``: Medicare Part B outpatient therapy, under a plan of
+  care certified within 30 days, with a progress report at least every 10
+  treatment days (the rules of :mod:`soapbill.rules.care`).
 * ``auto-pip``: auto insurance personal injury protection.
 * ``workers-comp``: workers' compensation.
 
@@ -18,8 +20,12 @@ describes each.
 ('auto-pip', 'commercial', 'commercial-rx', 'medicare-part-b', 'workers-comp')
 >>> load("medicare-part-b").timely_filing_months
 12
+>>> load("medicare-part-b").care_plan_certification_days
+30
 
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.2.0 ``medicare-part-b`` switches on the rules of plans
+   of care and progress reports.
 """
 
 from __future__ import annotations
