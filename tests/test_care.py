@@ -389,6 +389,14 @@ def test_the_html_report_escapes_and_draws_charts() -> None:
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_a_report_without_measures_says_so(kind: str) -> None:
+    bare = attrs.evolve(REPORT, measures=())
+    page = render_progress_report(bare, kind=kind)
+    assert "None recorded in the period's notes." in page
+    assert "<th>Values by visit</th>" not in page
+
+
 POPPLER = {name: shutil.which(name) for name in ("pdftotext", "pdfinfo", "pdftocairo")}
 
 

@@ -205,6 +205,10 @@ def progress(report: ProgressReport, kind: str) -> str:
     return _progress_text(report) if kind == "text" else _progress_html(report)
 
 
+#: What a report says when no note of its period records a measure.
+_NO_MEASURES: Final = "None recorded in the period's notes."
+
+
 def _progress_text(report: ProgressReport) -> str:
     summary = _summary(report)
     width = max(len(label) for label, _ in summary)
@@ -214,8 +218,11 @@ def _progress_text(report: ProgressReport) -> str:
     for measure, baseline, target, latest, status in _goal_rows(report):
         lines.append(f"  {measure}: from {baseline} to {target}; now {latest} ({status})")
     lines.extend(["", "Measures"])
-    for measure, values, trend in _measure_rows(report):
+    rows = _measure_rows(report)
+    for measure, values, trend in rows:
         lines.append(f"  {measure} ({trend}): {values}")
+    if not rows:
+        lines.append(f"  {_NO_MEASURES}")
     if report.assessment is not None:
         lines.extend(["", "Assessment", f"  {one_line(report.assessment)}"])
     return "\n".join(lines) + "\n"
@@ -229,9 +236,14 @@ def _progress_html(report: ProgressReport) -> str:
         "<tr>" + "".join(f"<td>{_escape(cell)}</td>" for cell in row) + "</tr>"
         for row in _goal_rows(report)
     )
-    measures = "".join(
+    rows = "".join(
         "<tr>" + "".join(f"<td>{_escape(cell)}</td>" for cell in row) + "</tr>"
         for row in _measure_rows(report)
+    )
+    measures = (
+        f"<table><tr><th>Measure</th><th>Values by visit</th><th>Trend</th></tr>{rows}</table>"
+        if rows
+        else f"<p>{_NO_MEASURES}</p>"
     )
     charts = "".join(
         f"<h2>{_escape(trend.measure.label)}</h2>{chart(trend, _goal_of(report, trend))}"
@@ -249,8 +261,7 @@ def _progress_html(report: ProgressReport) -> str:
         f"<h1>Progress report</h1><table>{summary}</table>"
         "<h2>Goals</h2><table><tr><th>Measure</th><th>Baseline</th><th>Target</th>"
         f"<th>Latest</th><th>Status</th></tr>{goals}</table>"
-        "<h2>Measures</h2><table><tr><th>Measure</th><th>Values by visit</th>"
-        f"<th>Trend</th></tr>{measures}</table>{charts}{assessment}</body></html>"
+        f"<h2>Measures</h2>{measures}{charts}{assessment}</body></html>"
     )
 
 
