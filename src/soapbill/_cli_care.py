@@ -283,13 +283,13 @@ def _loader(path: str, cls: type[Any]) -> Callable[[], Any]:
 
 
 def _rx_request(args: argparse.Namespace, out: TextIO) -> int:
-    from soapbill.care import RxRequest  # noqa: PLC0415 - keeps --help fast
+    from soapbill.care import RxRequest, render_rx_request, rx_request_to_fhir  # noqa: PLC0415
 
     _check_source(args)
     files = (args.note_file, args.request, args.patient, args.prescriber, args.coverage)
     _check_stdin(path for path in files if path is not None)
     request = _from_note(args) if args.request is None else _load(args.request, RxRequest)
-    _deliver(args.out, out, _rx_document(request, args.to))
+    _deliver(args.out, out, _document(request, args.to, render_rx_request, rx_request_to_fhir))
     return EXIT_OK
 
 
@@ -366,22 +366,33 @@ def _request_error(args: argparse.Namespace, err: ValidationError) -> _OptionErr
     return _OptionError(lines)
 
 
-def _rx_document(request: RxRequest, to: str) -> str:
-    from soapbill.care import render_rx_request, rx_request_to_fhir  # noqa: PLC0415 - on use
-    from soapbill.formats.json import to_dict  # noqa: PLC0415
+def _document(
+    subject: RxRequest | ProgressReport,
+    to: str,
+    render: Callable[[Any, str], str],
+    fhir: Callable[[Any], dict[str, Any]],
+) -> str:
+    """
+    *subject* as the letter or page *render* writes (text, html), FHIR or JSON.
+    """
+    from soapbill.formats.json import to_dict  # noqa: PLC0415 - on use
 
     if to in {"text", "html"}:
-        return render_rx_request(request, kind=to)
+        return render(subject, to)
     if to == "fhir":
-        return _json_text(rx_request_to_fhir(request))
-    return _json_text(to_dict(request))
+        return _json_text(fhir(subject))
+    return _json_text(to_dict(subject))
 
 
 # --- soapbill progress -------------------------------------------------------------------
 
 
 def _progress(args: argparse.Namespace, out: TextIO) -> int:
-    from soapbill.care import progress_report  # noqa: PLC0415 - keeps --help fast
+    from soapbill.care import (  # noqa: PLC0415 - keeps --help fast
+        progress_report,
+        progress_report_to_fhir,
+        render_progress_report,
+    )
 
     _check_stdin([*args.note, args.care_plan])
     plan, notes, origins = _progress_inputs(args)
@@ -390,7 +401,9 @@ def _progress(args: argparse.Namespace, out: TextIO) -> int:
         report = progress_report(notes, care_plan=plan, period=_period(args, plan, notes))
     except ValidationError as err:  # pragma: no cover - the checks above come first
         raise _BadDocumentError("input", err) from None
-    _deliver(args.out, out, _report_document(report, args.to))
+    _deliver(
+        args.out, out, _document(report, args.to, render_progress_report, progress_report_to_fhir)
+    )
     return EXIT_OK
 
 
@@ -465,14 +478,3 @@ def _period(
         since = "--from" if args.start is not None else "the plan's first day (--from not given)"
         raise _OptionError([f"{option}: must not be before {since} [before_start]"])
     return first, last
-
-
-def _report_document(report: ProgressReport, to: str) -> str:
-    from soapbill.care import progress_report_to_fhir, render_progress_report  # noqa: PLC0415
-    from soapbill.formats.json import to_dict  # noqa: PLC0415 - on use
-
-    if to in {"text", "html"}:
-        return render_progress_report(report, kind=to)
-    if to == "fhir":
-        return _json_text(progress_report_to_fhir(report))
-    return _json_text(to_dict(report))
