@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -37,8 +36,8 @@ from soapbill.care import (
     render_rx_request,
     rx_request_to_fhir,
 )
-from soapbill.cli import main
 from soapbill.rules import policies
+from test_batch_cli import run
 from test_care import NOTES, PLAN, VISIT_DAYS
 
 EXAMPLES: Final = Path(__file__).parent.parent / "examples"
@@ -63,18 +62,6 @@ _FHIR: Final[dict[str, Any]] = {
     "Practitioner": Practitioner,
     "ServiceRequest": ServiceRequest,
 }
-
-
-def run(*argv: str, stdin: bytes | None = None) -> tuple[int, str]:
-    out = io.StringIO()
-    if stdin is None:
-        return main(list(argv), out=out), out.getvalue()
-    old = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        return main(list(argv), out=out), out.getvalue()
-    finally:
-        sys.stdin = old
 
 
 def _fhir_resources(text: str) -> list[dict[str, Any]]:
