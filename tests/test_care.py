@@ -234,6 +234,16 @@ def _other_patient() -> list[SoapNote]:
     return [*NOTES[:2], attrs.evolve(NOTES[2], patient_id=SENTINEL)]
 
 
+def test_every_note_about_another_patient_is_named_at_once() -> None:
+    notes = [*NOTES[:2], *(attrs.evolve(n, patient_id=SENTINEL) for n in NOTES[2:4])]
+    with pytest.raises(ValidationError) as caught:
+        progress_report(notes, care_plan=PLAN, period=PERIOD)
+    assert [(d.path, d.code) for d in caught.value.errors] == [
+        ("notes[2].patient_id", "other_patient"),
+        ("notes[3].patient_id", "other_patient"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("call", "path", "code"),
     [

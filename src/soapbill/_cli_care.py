@@ -396,11 +396,10 @@ def _progress(args: argparse.Namespace, out: TextIO) -> int:
 
     _check_stdin([*args.note, args.care_plan])
     plan, notes, origins = _progress_inputs(args)
-    _check_patients(plan, notes, origins)
     try:
         report = progress_report(notes, care_plan=plan, period=_period(args, plan, notes))
-    except ValidationError as err:  # pragma: no cover - the checks above come first
-        raise _BadDocumentError("input", err) from None
+    except ValidationError as err:
+        raise _notes_error(err, origins) from None
     _deliver(
         args.out, out, _document(report, args.to, render_progress_report, progress_report_to_fhir)
     )
@@ -445,19 +444,22 @@ def _load_notes(path: str) -> tuple[bool, list[SoapNote]]:
         raise _BadDocumentError(path, err) from None
 
 
-def _check_patients(
-    plan: CarePlan, notes: Sequence[SoapNote], origins: Sequence[tuple[str, str]]
-) -> None:
+def _notes_error(err: ValidationError, origins: Sequence[tuple[str, str]]) -> _OptionError:
     """
-    Refuse the notes about another patient than the plan, naming each by its file and index.
+    The report's refusal, each note's problem named by its file and index there.
+
+    The options and the plan are checked before; what is left is about the
+    notes (``notes[2].patient_id``: a note about another patient).
     """
-    lines = [
-        f"{_name(path)}: {prefix}patient_id: is about another patient than the plan [other_patient]"
-        for note, (path, prefix) in zip(notes, origins, strict=True)
-        if note.patient_id != plan.patient_id
-    ]
-    if lines:
-        raise _OptionError(lines)
+    lines = []
+    for detail in err.errors:
+        index, _, rest = detail.path.removeprefix("notes[").partition("].")
+        if not (index.isdigit() and rest):
+            lines.append(f"{detail.path}: {detail.message} [{detail.code}]")
+            continue
+        path, prefix = origins[int(index)]
+        lines.append(f"{_name(path)}: {prefix}{rest}: {detail.message} [{detail.code}]")
+    return _OptionError(lines)
 
 
 def _period(

@@ -54,7 +54,7 @@ from soapbill._model import model
 from soapbill.billing.units import UnitMethod, allocate_units
 from soapbill.codes.cpt import Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
-from soapbill.errors import ValidationError
+from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.parties import Coverage, Patient, Provider
 from soapbill.soap import BodyRegion, Frequency, Joint, Movement, Side, SoapNote
 
@@ -662,8 +662,8 @@ def progress_report(
         catalog: Which codes are timed; default the built-in catalogue.
 
     Raises:
-        ValidationError: An argument is not valid, or a note is about another
-            patient than the plan; the path names it (``notes[2].patient_id``).
+        ValidationError: An argument is not valid, or notes are about another
+            patient than the plan; the paths name each (``notes[2].patient_id``).
     """
     plan = check_instance(care_plan, CarePlan, "care_plan")
     first, last = _period(period)
@@ -698,11 +698,17 @@ def _notes_of(notes: object, plan: CarePlan, first: date, last: date) -> list[So
     The notes of the period, about the plan's patient, by date, id and digest.
     """
     all_notes = tuple_of(notes, SoapNote, "notes")
-    for i, note in enumerate(all_notes):
-        if note.patient_id != plan.patient_id:
-            raise ValidationError.single(
-                f"notes[{i}].patient_id", "other_patient", "is about another patient than the plan"
-            )
+    others = [
+        ErrorDetail(
+            path=f"notes[{i}].patient_id",
+            code="other_patient",
+            message="is about another patient than the plan",
+        )
+        for i, note in enumerate(all_notes)
+        if note.patient_id != plan.patient_id
+    ]
+    if others:
+        raise ValidationError(others)
     return sorted(
         (n for n in all_notes if first <= n.date_of_service <= last),
         key=lambda n: (n.date_of_service, n.id, n.content_digest),
