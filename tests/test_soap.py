@@ -40,6 +40,7 @@ from soapbill import (
     ValidationError,
 )
 from soapbill import strategies as sbst
+from soapbill.soap import minutes_by_code
 
 SENTINEL = "ZZSENTINELZZ"
 
@@ -400,3 +401,19 @@ def test_sign_and_amend_refuse_arguments_of_the_wrong_type_by_name(
 
 def junk(value: object) -> Any:
     return value
+
+
+@given(notes=st.lists(sbst.soap_notes(), max_size=4))
+def test_minutes_by_code_sums_each_code_over_the_notes(notes: list[SoapNote]) -> None:
+    minutes = minutes_by_code(notes)
+    treatments = [t for note in notes for t in note.treatments]
+    assert set(minutes) == {t.code for t in treatments}
+    for code, total in minutes.items():
+        assert total == sum(t.minutes for t in treatments if t.code == code)
+    assert minutes_by_code(reversed(notes)) == minutes
+
+
+def test_minutes_by_code_combines_two_notes_of_a_date() -> None:
+    first = builders.note(("97124", 10))
+    second = builders.note(("97124", 5), ("97140", 8), id="note-2")
+    assert minutes_by_code([first, second]) == {CptCode("97124"): 15, CptCode("97140"): 8}

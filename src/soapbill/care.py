@@ -56,7 +56,7 @@ from soapbill.codes.cpt import Catalog, CptCode
 from soapbill.codes.icd10 import DiagnosisCode
 from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.parties import Coverage, Patient, Provider
-from soapbill.soap import BodyRegion, Frequency, Joint, Movement, Side, SoapNote
+from soapbill.soap import BodyRegion, Frequency, Joint, Movement, Side, SoapNote, minutes_by_code
 
 if TYPE_CHECKING:
     from soapbill.formats.fhir import IdentifierSystems
@@ -726,11 +726,7 @@ def _units(
     """
     units = 0
     for day in days:
-        minutes: dict[CptCode, int] = {}
-        for note in notes:
-            if note.date_of_service == day:
-                for t in note.treatments:
-                    minutes[t.code] = minutes.get(t.code, 0) + t.minutes
+        minutes = minutes_by_code(n for n in notes if n.date_of_service == day)
         units += allocate_units(minutes, method=unit_method, catalog=catalog).total_units
     return units
 

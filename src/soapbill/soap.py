@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Final
@@ -58,6 +59,7 @@ __all__ = [
     "Subjective",
     "TissueFinding",
     "Treatment",
+    "minutes_by_code",
 ]
 
 _TEXT = rules(max_len=10_000)
@@ -609,3 +611,23 @@ class SoapNote:
                 "addendum.written_on", "before_signature", "an addendum follows the signature"
             )
         return attrs.evolve(self, addenda=(*self.addenda, addendum))
+
+
+def minutes_by_code(notes: Iterable[SoapNote]) -> dict[CptCode, int]:
+    """
+    The minutes of each procedure code over *notes*, summed.
+
+    The notes of one date of service are combined per code before units are
+    allocated: the total timed minutes of a date set its units (Pub 100-04
+    Ch. 5 §20.2). :func:`soapbill.billing.build.build_claim`, the rule
+    ``units.unsupported_by_note`` and :func:`soapbill.care.progress_report`
+    count this way; pass the result to
+    :func:`soapbill.billing.units.allocate_units`.
+
+    .. versionadded:: 0.2.0
+    """
+    minutes: dict[CptCode, int] = {}
+    for note in notes:
+        for treatment in note.treatments:
+            minutes[treatment.code] = minutes.get(treatment.code, 0) + treatment.minutes
+    return minutes

@@ -63,7 +63,7 @@ from soapbill.codes.pos import PlaceOfService
 from soapbill.errors import ValidationError
 from soapbill.parties import Coverage, Patient, Provider
 from soapbill.prescriptions import Prescription
-from soapbill.soap import SoapNote
+from soapbill.soap import SoapNote, minutes_by_code
 
 if TYPE_CHECKING:
     from soapbill.rules.policy import PayerPolicy
@@ -252,13 +252,7 @@ def _lines(
         by_date.setdefault(note.date_of_service, []).append(note)
     lines: list[ServiceLine] = []
     for day, day_notes in by_date.items():
-        # Notes of one date are combined per code before allocating units:
-        # the total timed minutes of a date set its units (Pub 100-04 Ch. 5 §20.2).
-        minutes: dict[CptCode, int] = {}
-        for note in day_notes:
-            for treatment in note.treatments:
-                minutes[treatment.code] = minutes.get(treatment.code, 0) + treatment.minutes
-        allocation = allocate_units(minutes, method=method, catalog=catalog)
+        allocation = allocate_units(minutes_by_code(day_notes), method=method, catalog=catalog)
         pointers = _pointers(diagnoses, day_notes, prescription)
         lines.extend(
             ServiceLine(

@@ -91,7 +91,7 @@ from soapbill.rules.base import (
 from soapbill.rules.context import Context
 from soapbill.rules.diagnoses import DiagnosisStatus, DiagnosisVerdict
 from soapbill.rules.findings import Finding, Severity
-from soapbill.soap import SoapNote
+from soapbill.soap import SoapNote, minutes_by_code
 
 __all__ = [
     "ACCIDENT_CAUSE_MISSING",
@@ -738,12 +738,7 @@ def units_unsupported_by_note(context: Context, found: FindingFactory) -> Iterat
 
 
 def _note_minutes(notes: tuple[SoapNote, ...], catalog: Catalog) -> dict[CptCode, int]:
-    minutes: dict[CptCode, int] = {}
-    for note in notes:
-        for treatment in note.treatments:
-            if treatment.code in catalog:
-                minutes[treatment.code] = minutes.get(treatment.code, 0) + treatment.minutes
-    return minutes
+    return {code: m for code, m in minutes_by_code(notes).items() if code in catalog}
 
 
 def _note_units(
