@@ -41,6 +41,7 @@ from soapbill.formats.fhir import (
     LOINC_SYSTEM,
     NPI_SYSTEM,
     IdentifierSystems,
+    _human_name,
     _region,
 )
 from soapbill.formats.json import from_dict
@@ -49,7 +50,7 @@ from soapbill.soap import BodyRegion
 
 if TYPE_CHECKING:
     from soapbill.codes.cpt import CptCode
-    from soapbill.parties import Patient, PersonName, Provider
+    from soapbill.parties import Patient, Provider
 
 __all__ = ["prescription_from_bundle", "progress_report_bundle", "rx_request_bundle"]
 
@@ -77,20 +78,12 @@ def _ref(rid: str) -> dict[str, str]:
     return {"reference": _url(rid)}
 
 
-def _name(name: PersonName) -> dict[str, Any]:
-    given = [name.given] if name.middle is None else [name.given, name.middle]
-    human: dict[str, Any] = {"family": name.family, "given": given}
-    if name.suffix is not None:
-        human["suffix"] = [name.suffix]
-    return human
-
-
 def _patient(patient: Patient, systems: IdentifierSystems) -> dict[str, Any]:
     return {
         "resourceType": "Patient",
         "id": _id("Patient", systems.patient, patient.id),
         "identifier": [{"system": systems.patient, "value": patient.id}],
-        "name": [_name(patient.name)],
+        "name": [_human_name(patient.name)],
         "gender": patient.sex.value,
         "birthDate": patient.birth_date.isoformat(),
     }
@@ -118,7 +111,7 @@ def _provider(provider: Provider) -> dict[str, Any]:
         "resourceType": "Practitioner",
         "id": rid,
         "identifier": identifier,
-        "name": [_name(provider.name)],
+        "name": [_human_name(provider.name)],
     }
     if provider.credential is not None:
         resource["qualification"] = [{"code": {"text": provider.credential.value.upper()}}]
