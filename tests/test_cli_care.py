@@ -16,12 +16,6 @@ from typing import Any, Final
 import attrs
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.diagnosticreport import DiagnosticReport
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.organization import Organization
-from fhir.resources.R4B.patient import Patient as FhirPatient
-from fhir.resources.R4B.practitioner import Practitioner
-from fhir.resources.R4B.servicerequest import ServiceRequest
 
 import builders
 from soapbill import CptCode, Frequency, PersonName, SoapNote, from_json, to_json
@@ -39,6 +33,7 @@ from soapbill.care import (
 from soapbill.rules import policies
 from test_batch_cli import run
 from test_care import NOTES, PLAN, VISIT_DAYS
+from test_care_fhir import MODELS
 
 EXAMPLES: Final = Path(__file__).parent.parent / "examples"
 SENTINEL: Final = "ZQCARESENTINELQZ"
@@ -54,15 +49,6 @@ STORY: Final = [
 ]
 INTAKE: Final = STORY[0]
 
-_FHIR: Final[dict[str, Any]] = {
-    "DiagnosticReport": DiagnosticReport,
-    "Observation": Observation,
-    "Organization": Organization,
-    "Patient": FhirPatient,
-    "Practitioner": Practitioner,
-    "ServiceRequest": ServiceRequest,
-}
-
 
 def _fhir_resources(text: str) -> list[dict[str, Any]]:
     """
@@ -72,7 +58,7 @@ def _fhir_resources(text: str) -> list[dict[str, Any]]:
     Bundle.model_validate(bundle)
     resources = [entry["resource"] for entry in bundle["entry"]]
     for resource in resources:
-        _FHIR[resource["resourceType"]].model_validate(resource)
+        MODELS[resource["resourceType"]].model_validate(resource)
     return resources
 
 
