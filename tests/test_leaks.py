@@ -128,6 +128,7 @@ from soapbill.rules import (
 )
 from soapbill.rules.care import CARE_RULES
 from soapbill.rules.diagnoses import MASSAGE_DIAGNOSES, DatedTable, layered
+from soapbill.soap import minutes_by_code
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -801,6 +802,10 @@ FAILING[progress_report] = [
     lambda: progress_report([SENTINEL], care_plan=SENTINEL, period=SENTINEL),  # type: ignore[arg-type, list-item]
 ]
 FAILING[render_progress_report] = [lambda: render_progress_report(SENTINEL)]  # type: ignore[arg-type]
+FAILING[minutes_by_code] = [
+    lambda: minutes_by_code(SENTINEL),  # type: ignore[arg-type]
+    lambda: minutes_by_code([NOTE, SENTINEL]),  # type: ignore[list-item]
+]
 FAILING[render_rx_request] = [lambda: render_rx_request(SENTINEL)]  # type: ignore[arg-type]
 FAILING[rx_request_to_fhir] = [lambda: rx_request_to_fhir(SENTINEL)]  # type: ignore[arg-type]
 _REQUEST = {

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from soapbill._arguments import check_date, check_instance
+from soapbill._arguments import check_date, check_instance, tuple_of
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill.codes._base import CodeValue
@@ -624,10 +624,14 @@ def minutes_by_code(notes: Iterable[SoapNote]) -> dict[CptCode, int]:
     count this way; pass the result to
     :func:`soapbill.billing.units.allocate_units`.
 
+    Raises:
+        ValidationError: *notes* is not an iterable of
+            :class:`SoapNote`; the path names the item (``notes[2]``).
+
     .. versionadded:: 0.2.0
     """
     minutes: dict[CptCode, int] = {}
-    for note in notes:
+    for note in tuple_of(notes, SoapNote, "notes"):
         for treatment in note.treatments:
             minutes[treatment.code] = minutes.get(treatment.code, 0) + treatment.minutes
     return minutes
