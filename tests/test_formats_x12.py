@@ -677,6 +677,17 @@ def test_a_value_x12_cannot_carry_is_refused(
         assert sentinel not in shown or len(sentinel) == 1
 
 
+@given(st.one_of(st.sampled_from([chr(n) for n in range(256)]), st.characters()))
+def test_x12_carries_the_extended_character_set_and_the_space(ch: str) -> None:
+    # The writers test printable ASCII for the extended set (X12.6): both must agree.
+    separators = X12Separators(element="|", component=">", repetition="!", segment="'")
+    for chosen in (X12Separators(), separators):
+        marks = (chosen.element, chosen.component, chosen.repetition, chosen.segment)
+        carried = ch in _x12._EXTENDED + " " and ch not in marks
+        assert chosen._carries(f"AB{ch}CD") is carried
+        assert chosen._foreign(f"AB{ch}CD") == (None if carried else ch)
+
+
 @pytest.mark.parametrize(
     ("field", "text"),
     [
