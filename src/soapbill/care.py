@@ -41,7 +41,6 @@ A report depends only on the notes given, never on their order.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -49,6 +48,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import attrs
 
 from soapbill._arguments import check_date, check_instance, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill.billing.units import UnitMethod, allocate_units
@@ -88,7 +88,7 @@ _ID = rules(max_len=50)
 _DIAGNOSES = rules(min_len=1, max_len=12, unique=True)
 
 
-class MeasureKind(enum.StrEnum):
+class MeasureKind(Choice):
     """
     What a :class:`Measure` measures.
 
@@ -256,7 +256,7 @@ def measures_in(note: SoapNote) -> tuple[Measure, ...]:
     return tuple(dict.fromkeys(found))
 
 
-class GoalStatus(enum.StrEnum):
+class GoalStatus(Choice):
     """
     Where a goal stands at the end of a report's period.
 
@@ -398,7 +398,7 @@ class CarePlan:
         return self.starts_on <= day <= self.ends_on
 
 
-class ScriptItem(enum.StrEnum):
+class ScriptItem(Choice):
     """
     What a payer requires on a prescription.
 
@@ -504,7 +504,7 @@ class RxRequest:
         )
 
 
-class Trend(enum.StrEnum):
+class Trend(Choice):
     """
     How a measure moved over a period: its last value against its first.
 

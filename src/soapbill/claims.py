@@ -16,7 +16,6 @@ of the original (837P ``REF*F8``, CMS-1500 box 22); an original claim must not.
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Final
@@ -24,6 +23,7 @@ from typing import ClassVar, Final
 import attrs
 
 from soapbill._arguments import check_int
+from soapbill._enums import Choice
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill.codes.cpt import CptCode
@@ -63,7 +63,7 @@ MAX_DIAGNOSIS_POINTERS: Final = 4
 MAX_LINES: Final = 50
 
 
-class ClaimFrequency(enum.StrEnum):
+class ClaimFrequency(Choice):
     """
     Original, replacement or void (837P CLM05-3; CMS-1500 box 22).
 
@@ -89,7 +89,7 @@ _FREQUENCY_CODES = {
 }
 
 
-class AttachmentKind(enum.StrEnum):
+class AttachmentKind(Choice):
     """
     What an attachment is.
 
@@ -101,7 +101,7 @@ class AttachmentKind(enum.StrEnum):
     PLAN_OF_CARE = "plan_of_care"
 
 
-class Transmission(enum.StrEnum):
+class Transmission(Choice):
     """
     How an attachment reaches the payer (837P PWK02).
 

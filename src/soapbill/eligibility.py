@@ -67,6 +67,7 @@ import attrs
 
 from soapbill import _eligibility_codes as codes
 from soapbill._arguments import check_date, check_instance, invalid_type, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill._remit_codes import CodeList
@@ -113,7 +114,7 @@ _HUNDRED: Final = Decimal(100)
 # --- codes -----------------------------------------------------------------------------
 
 
-class _Coded(enum.StrEnum):
+class _Coded(Choice):
     """
     A code of one X12 code list, explained in soapbill's own words.
 
@@ -555,7 +556,7 @@ class QuantityQualifier(_Labelled, code_list=codes.QUANTITY_QUALIFIERS):
     YEARS = "YY"
 
 
-class Indicator(enum.StrEnum):
+class Indicator(Choice):
     """
     A payer's yes, no or unknown (``EB11``, ``EB12``; data element 1073).
 

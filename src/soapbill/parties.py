@@ -21,7 +21,6 @@ message.
 
 from __future__ import annotations
 
-import enum
 import re
 from datetime import date
 from typing import Final
@@ -29,6 +28,7 @@ from typing import Final
 import attrs
 
 from soapbill._arguments import check_date
+from soapbill._enums import Choice
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill.codes.npi import Npi
@@ -61,7 +61,7 @@ _PO_BOX: Final = re.compile(
 _PHONE = rules(pattern=r"[0-9]{10}")
 
 
-class Sex(enum.StrEnum):
+class Sex(Choice):
     """
     Administrative sex, as claims carry it (837P DMG03 F / M / U).
 
@@ -73,7 +73,7 @@ class Sex(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-class Credential(enum.StrEnum):
+class Credential(Choice):
     """
     A provider's professional credential.
 
@@ -93,7 +93,7 @@ class Credential(enum.StrEnum):
     OTA = "ota"
 
 
-class PlanType(enum.StrEnum):
+class PlanType(Choice):
     """
     The kind of insurance plan.
 
@@ -109,7 +109,7 @@ class PlanType(enum.StrEnum):
     OTHER = "other"
 
 
-class Relationship(enum.StrEnum):
+class Relationship(Choice):
     """
     The patient's relationship to the subscriber (CMS-1500 box 6).
 

@@ -42,7 +42,6 @@ sources, in the private module ``soapbill._remit_codes``.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -51,6 +50,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from soapbill import _remit_codes as codes
+from soapbill._enums import Choice
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.claims import Claim
@@ -100,7 +100,7 @@ _MODIFIERS = rules(items=rules(max_len=2))
 # --- codes -----------------------------------------------------------------------------
 
 
-class AckStatus(enum.StrEnum):
+class AckStatus(Choice):
     """
     What a 999 says of a transaction set (``IK501``) or a group (``AK901``).
 
@@ -130,7 +130,7 @@ class AckStatus(enum.StrEnum):
         return self in (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_ERRORS)
 
 
-class AdjustmentGroup(enum.StrEnum):
+class AdjustmentGroup(Choice):
     """
     Who bears an adjustment (835 ``CAS01``).
 
@@ -154,7 +154,7 @@ class AdjustmentGroup(enum.StrEnum):
         return codes.ADJUSTMENT_GROUPS.explain(self.value)
 
 
-class ClaimStatusCode(enum.StrEnum):
+class ClaimStatusCode(Choice):
     """
     How the payer processed a claim (835 ``CLP02``).
 
@@ -180,7 +180,7 @@ class ClaimStatusCode(enum.StrEnum):
         return codes.CLAIM_STATUS.explain(self.value)
 
 
-class PaymentMethod(enum.StrEnum):
+class PaymentMethod(Choice):
     """
     How the money travels (835 ``BPR04``).
 

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from soapbill._arguments import check_date, check_instance, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import redact, rules
 from soapbill._model import model
 from soapbill.codes._base import CodeValue
@@ -85,7 +86,7 @@ class NoteStateError(SoapbillError):
     """
 
 
-class Side(enum.StrEnum):
+class Side(Choice):
     """
     Laterality.
 
@@ -97,7 +98,7 @@ class Side(enum.StrEnum):
     BOTH = "both"
 
 
-class BodyRegion(enum.StrEnum):
+class BodyRegion(Choice):
     """
     A body region, with laterality where it matters.
 
@@ -149,7 +150,7 @@ class BodyRegion(enum.StrEnum):
         return None
 
 
-class Level(enum.StrEnum):
+class Level(Choice):
     """
     A graded finding (tissue tension, for example).
 
@@ -162,7 +163,7 @@ class Level(enum.StrEnum):
     SEVERE = "severe"
 
 
-class Joint(enum.StrEnum):
+class Joint(Choice):
     """
     A joint (or spinal region) whose range of motion is measured.
 
@@ -183,7 +184,7 @@ class Joint(enum.StrEnum):
     ANKLE = "ankle"
 
 
-class Movement(enum.StrEnum):
+class Movement(Choice):
     """
     A movement of a joint, as goniometry names it.
 
@@ -201,7 +202,7 @@ class Movement(enum.StrEnum):
     OPENING = "opening"
 
 
-class Adherence(enum.StrEnum):
+class Adherence(Choice):
     """
     How well the patient kept to the home exercise program.
 

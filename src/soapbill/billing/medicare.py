@@ -35,7 +35,6 @@ True
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -43,6 +42,7 @@ from types import MappingProxyType
 from typing import Final
 
 from soapbill._arguments import check_instance, invalid_type, tuple_of
+from soapbill._enums import Choice
 from soapbill._validators import validate_money
 from soapbill.claims import ServiceLine
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, MedicareStatus
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-class Discipline(enum.StrEnum):
+class Discipline(Choice):
     """
     A therapy discipline, each with its own plan of care.
 

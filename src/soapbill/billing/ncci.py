@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import enum
 import itertools
 import operator
 import re
@@ -51,6 +50,7 @@ from typing import Final, TypeVar, cast
 import attrs
 
 from soapbill._arguments import as_tuple, check_date, check_instance, invalid_type, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.billing import _cms_files
@@ -90,7 +90,7 @@ _RATIONALE = rules(max_len=500)
 # --- PTP edits -------------------------------------------------------------------------
 
 
-class ModifierIndicator(enum.StrEnum):
+class ModifierIndicator(Choice):
     """
     The correct coding modifier indicator of a PTP edit (CMS MLN1783722).
 
@@ -677,7 +677,7 @@ def _conflict(edit: PtpEdit, i: int, j: int, line: ServiceLine) -> PtpConflict:
 # --- MUE limits ------------------------------------------------------------------------
 
 
-class MueAdjudication(enum.StrEnum):
+class MueAdjudication(Choice):
     """
     The MUE adjudication indicator (MAI) of the CMS MUE files; values are CMS's codes.
 
@@ -720,7 +720,7 @@ class MueLimit:
     rationale: str | None = attrs.field(default=None, metadata=_RATIONALE)
 
 
-class MueStatus(enum.StrEnum):
+class MueStatus(Choice):
     """
     The outcome of an MUE check.
 

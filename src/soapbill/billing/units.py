@@ -34,13 +34,13 @@ Minutes not billed: 97110 8.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final
 
 import attrs
 
+from soapbill._enums import Choice
 from soapbill._text import plural
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog, CptCode
 from soapbill.errors import ValidationError
@@ -55,7 +55,7 @@ UNIT_MINUTES: Final = 15
 MIDPOINT: Final = 8
 
 
-class UnitMethod(enum.StrEnum):
+class UnitMethod(Choice):
     """
     How minutes of timed codes become units.
 

@@ -28,7 +28,6 @@ CptCode('G0283')
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -36,6 +35,7 @@ from typing import Final
 
 import attrs
 
+from soapbill._enums import Choice
 from soapbill.codes._base import CodeValue, clean, invalid
 from soapbill.errors import SoapbillError, ValidationError
 
@@ -113,7 +113,7 @@ class CptCode(CodeValue):
         return self.value[0].isalpha()
 
 
-class MedicareStatus(enum.StrEnum):
+class MedicareStatus(Choice):
     """
     The Medicare Physician Fee Schedule status of a code (Pub 100-04 Ch. 23 §30.2.2).
 

@@ -42,7 +42,6 @@ of the service lines repeated on each.
 
 from __future__ import annotations
 
-import enum
 import html
 from collections.abc import Iterable
 from datetime import date
@@ -51,6 +50,7 @@ from typing import Final, Literal
 
 import attrs
 
+from soapbill._enums import Choice
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill._text import (
@@ -72,7 +72,7 @@ __all__ = ["InsurerPayment", "Payment", "PaymentMethod", "render_superbill"]
 _ZERO: Final = Decimal("0.00")
 
 
-class PaymentMethod(enum.StrEnum):
+class PaymentMethod(Choice):
     """
     How a patient paid.
 

@@ -37,7 +37,6 @@ full table for the rest.
 
 from __future__ import annotations
 
-import enum
 import functools
 from collections.abc import Iterable
 from datetime import date
@@ -46,6 +45,7 @@ from typing import Final, Protocol, cast
 import attrs
 
 from soapbill._arguments import as_tuple, invalid_type, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.codes.icd10 import DiagnosisCode
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-class DiagnosisStatus(enum.StrEnum):
+class DiagnosisStatus(Choice):
     """
     What a diagnosis table says of a code on a date.
 

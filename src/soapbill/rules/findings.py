@@ -19,7 +19,6 @@ line numbers.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar, Final
@@ -27,6 +26,7 @@ from typing import ClassVar, Final
 import attrs
 
 from soapbill._arguments import check_instance, tuple_of
+from soapbill._enums import Choice
 from soapbill._fields import rules
 from soapbill._model import model
 from soapbill.errors import ValidationError
@@ -38,7 +38,7 @@ __all__ = ["RULE_ID_PATTERN", "Decision", "Finding", "Severity"]
 RULE_ID_PATTERN: Final = r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+"
 
 
-class Severity(enum.StrEnum):
+class Severity(Choice):
     """
     How bad a finding is.
 
