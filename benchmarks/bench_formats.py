@@ -17,7 +17,13 @@ Two measurements, both run by default (``--mode`` picks one):
 * **fresh**: per format, ``--runs`` new interpreters that import, decode the
   claim from JSON (nothing is built by hand first), then time the format's
   first call and the next ``--calls`` calls; the median and the fastest over
-  the interpreters. The bars are checked against the steady median.
+  the interpreters. The bars are checked against the steady median. Each
+  interpreter then writes ``--calls`` claims (or files) it has not written
+  before, one per call: **new**, what a practice's process pays, where each
+  claim is written once. Those claims are the benchmark's claim for other
+  patients (other ids, names and birth dates) on the same day, so a memo of
+  values that repeat from patient to patient (codes, charges, the date of
+  service) still serves them, and one of a patient's values does not.
 
 Pin it to one CPU for stable figures::
 
@@ -37,7 +43,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +105,39 @@ CLAIMS = [
     )
     for n in range(BATCH)
 ]
+
+
+def new_claims(count: int) -> list[Claim]:
+    """
+    *count* claims like :data:`CLAIM` for as many other patients, on the same day.
+    """
+    patient, coverage = CLAIM.patient, CLAIM.coverage
+    return [
+        attrs.evolve(
+            CLAIM,
+            id=f"NEW-{n}",
+            patient=attrs.evolve(
+                patient,
+                id=f"P-NEW-{n}",
+                name=attrs.evolve(patient.name, family=f"{patient.name.family}{_letters(n)}"),
+                birth_date=patient.birth_date - timedelta(days=n),
+            ),
+            coverage=attrs.evolve(coverage, member_id=f"NEW{n:08d}"),
+        )
+        for n in range(count)
+    ]
+
+
+def _letters(n: int) -> str:
+    # A name holds letters: n in base 26.
+    text = ""
+    while True:
+        n, digit = divmod(n, 26)
+        text += "abcdefghijklmnopqrstuvwxyz"[digit]
+        if not n:
+            return text
+
+
 #: The submitter and receiver of the 837P files, as keyword arguments.
 SUBMITTER_ARGS = {
     "name": "Harbor Massage Clinic",
@@ -170,20 +209,23 @@ def warm_variants() -> dict[str, Callable[[], object]]:
     }
 
 
-def fresh_program(entry: Format, claim_path: Path, batch_path: Path) -> Program:
+def fresh_program(entry: Format, paths: dict[str, Path], calls: int) -> Program:
     """
     A fresh interpreter that decodes the claim (and the batch) and writes *entry*.
 
     The claims come from JSON, so that the format meets them as a user's
     process would: nothing is built by hand first but the submitter and
-    receiver, and those only for the 837P.
+    receiver, and those only for the 837P. Then it decodes *calls* + 1 new
+    claims (or files of new claims), untimed, and writes one per call.
     """
     setup = f"""
         from datetime import datetime
-        with open({str(claim_path)!r}, "rb") as f:
+        with open({str(paths["claim"])!r}, "rb") as f:
             TEXT = f.read()
-        with open({str(batch_path)!r}, "rb") as f:
+        with open({str(paths["batch"])!r}, "rb") as f:
             BATCH = f.read().splitlines()
+        with open({str(paths["new"])!r}, "rb") as f:
+            NEW = f.read().splitlines()
         created = datetime.fromisoformat({CREATED.isoformat()!r})
     """
     steps = [Step("claim", "from_json(TEXT, Claim)", calls=0)]
@@ -193,6 +235,18 @@ def fresh_program(entry: Format, claim_path: Path, batch_path: Path) -> Program:
         steps.append(Step("submitter", f"Submitter(**{SUBMITTER_ARGS!r})", calls=0))
         steps.append(Step("receiver", f"Receiver(**{RECEIVER_ARGS!r})", calls=0))
     steps.append(Step("written", entry.expr))
+    # The new claims, decoded untimed; each call takes the next one.
+    size = entry.claims
+    steps.append(
+        Step(
+            "news",
+            f"iter([[from_json(line, Claim) for line in NEW[k : k + {size}]]"
+            f" for k in range(0, {(calls + 1) * size}, {size})])",
+            calls=0,
+        )
+    )
+    new_expr = entry.expr.replace("claims", "next(news)").replace("(claim", "(next(news)[0]")
+    steps.append(Step("new", new_expr.replace("[claim]", "next(news)")))
     imports = (
         f"from soapbill import Claim\nfrom soapbill.formats.json import from_json\n{entry.imports}"
     )
@@ -204,12 +258,13 @@ def fresh_figures(runs: int, calls: int, timer: str) -> dict[str, Any]:
     Each entry in fresh interpreters: the first call after decoding, and steady.
     """
     with tempfile.TemporaryDirectory() as folder:
-        claim_path, batch_path = Path(folder) / "claim.json", Path(folder) / "batch.jsonl"
-        claim_path.write_text(to_json(CLAIM), encoding="utf-8")
-        batch_path.write_text("\n".join(to_json(each) for each in CLAIMS), encoding="utf-8")
+        paths = {name: Path(folder) / f"{name}.jsonl" for name in ("claim", "batch", "new")}
+        paths["claim"].write_text(to_json(CLAIM), encoding="utf-8")
+        paths["batch"].write_text("\n".join(to_json(each) for each in CLAIMS), encoding="utf-8")
+        count = (calls + 1) * max(entry.claims for entry in FORMATS)
+        paths["new"].write_text("\n".join(map(to_json, new_claims(count))), encoding="utf-8")
         programs = {
-            entry.name: fresh_program(entry, claim_path, batch_path)
-            for entry in (BASELINE, *FORMATS)
+            entry.name: fresh_program(entry, paths, calls) for entry in (BASELINE, *FORMATS)
         }
         figures = fresh(programs, runs, calls, timer)
     results: dict[str, Any] = {"runs": runs, "calls": calls}
@@ -219,11 +274,13 @@ def fresh_figures(runs: int, calls: int, timer: str) -> dict[str, Any]:
         results[entry.name] = {
             f"{when}_us": times[f"written.{when}"].scaled(1e6) for when in ("first", "steady")
         }
+        results[entry.name]["new_us"] = times["new.steady"].scaled(1e6)
         results[entry.name]["import_ms"] = times["import"].scaled(1e3, 1)
         if entry is BASELINE:
             continue
-        for when in ("first", "steady"):
-            ratio = times[f"written.{when}"] / figures[BASELINE.name][f"written.{when}"]
+        for when, step in (("first", "written.first"), ("steady", "written.steady"),
+                           ("new", "new.steady")):  # fmt: skip
+            ratio = times[step] / figures[BASELINE.name][step]
             results[entry.name][f"{when}_vs_json"] = Figure(
                 ratio.median / entry.claims, ratio.min / entry.claims
             ).scaled(1, 3)
@@ -273,11 +330,11 @@ def print_figures(results: dict[str, Any]) -> None:
         cold = results["fresh"]
         print(
             f"fresh interpreters ({cold['runs']} each; decode, first call, then"
-            f" {cold['calls']} calls; median [fastest]):"
+            f" {cold['calls']} calls, then {cold['calls']} new claims; median [fastest]):"
         )
         for entry in (BASELINE, *FORMATS):
             figures = cold[entry.name]
-            first, steady = figures["first_us"], figures["steady_us"]
+            first, steady, new = figures["first_us"], figures["steady_us"], figures["new_us"]
             line = (
                 f"  {entry.name:<14} first {first['median']:9.1f} us [{first['min']:.1f}]"
                 f"  steady {steady['median']:8.2f} us [{steady['min']:.2f}]"
@@ -286,6 +343,10 @@ def print_figures(results: dict[str, Any]) -> None:
                 ratio = figures["steady_vs_json"]
                 limit = "" if entry.bar is None else f" (bar {entry.bar:.1f}x)"
                 line += f"  {ratio['median']:5.2f}x json [{ratio['min']:.2f}]{limit}"
+            line += f"\n  {'':<14} new   {new['median']:9.2f} us [{new['min']:.2f}]"
+            if entry is not BASELINE:
+                ratio = figures["new_vs_json"]
+                line += f"  {ratio['median']:5.2f}x json's new [{ratio['min']:.2f}]"
             print(line)
 
 

@@ -204,13 +204,13 @@ class Receiver:
 # --- values --------------------------------------------------------------------------
 
 
-# amount() and d8() keep the last 1024 values they wrote (a bounded memo, as
-# re keeps its patterns): the claims of a daily file share a few dates and
-# charges. Measured on a file of 20 six-line claims read from JSON: 0.75 us
-# less a claim for the amounts; a date takes 75 ns instead of 190 ns.
+# d8() keeps the last 1024 dates it wrote (a bounded memo, as re keeps its
+# patterns): the claims of a daily file share their date of service. Measured
+# on new date objects: 79 ns a date instead of 607 ns. Amounts are not kept:
+# a Decimal computes its hash anew for each object, so a memo of amounts
+# cost 426 ns an amount read from JSON against 179 ns without it.
 
 
-@functools.lru_cache(maxsize=1024)
 def amount(value: Decimal) -> str:
     """
     *value* as an X12 decimal (type R): ``120``, ``120.5``, ``-3``, never ``120.00``.
@@ -221,8 +221,7 @@ def amount(value: Decimal) -> str:
         text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    # A negative zero (a remittance's amounts are signed) is zero; the memo
-    # takes -0 and 0 for one value, so both must give the same text.
+    # A negative zero (a remittance's amounts are signed) is written as zero.
     return "0" if text == "-0" else text
 
 
