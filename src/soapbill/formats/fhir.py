@@ -593,11 +593,6 @@ def _encoded_concept(system: str, code: str, text: str | None = None) -> msgspec
     return msgspec.Raw(_ENCODER.encode(_concept(system, code, text)))
 
 
-@functools.lru_cache(maxsize=4096)
-def _encoded_money(amount: Decimal) -> msgspec.Raw:
-    return msgspec.Raw(_ENCODER.encode(_money(amount)))
-
-
 def _procedure(code: CptCode, catalog: Catalog | None) -> dict[str, Any]:
     # A procedure code as a CodeableConcept, our label its text.
     system = HCPCS_SYSTEM if code.is_hcpcs_level2 else CPT_SYSTEM
@@ -663,7 +658,7 @@ def _line_parts(  # noqa: PLR0917 - what a service line bills
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _encoded_line_parts(
     code: str, modifiers: tuple[Modifier, ...], place: str, charge: Decimal, units: int
 ) -> _LineParts:
@@ -686,10 +681,9 @@ def _iso_day(day: date) -> str:
     return day.isoformat()
 
 
-#: What builds a CodeableConcept from its system, code and text, and Money
-#: from an amount: new dicts, or shared JSON (see _encoded_concept).
+#: What builds a CodeableConcept from its system, code and text: new dicts,
+#: or shared JSON (see _encoded_concept).
 _Concept = Callable[..., Any]
-_Money = Callable[[Decimal], Any]
 
 
 def _human_name(name: PersonName) -> dict[str, Any]:
@@ -725,12 +719,11 @@ class _BundleBuilder:
         "claim",
         "concept",
         "diagnoses",
-        "known_labels",
-        "money",
-        "payer",
-        "provider",
+        "payer_entry",
         "provider_entries",
+        "provider_entry",
         "providers",
+        "shared_lines",
         "systems",
     )
 
@@ -748,15 +741,18 @@ class _BundleBuilder:
         # New dicts for to_fhir_bundle, shared JSON for to_fhir_json: the
         # parts that recur from Bundle to Bundle (see _encoded_concept).
         self.concept: _Concept = _encoded_concept if encoded else _concept
-        self.money: _Money = _encoded_money if encoded else _money
         self.diagnoses: Callable[[tuple[DiagnosisCode, ...]], Any] = (
             _encoded_diagnoses if encoded else _diagnoses
         )
-        self.provider: Callable[[Provider, str], Any] = _encoded_provider if encoded else _provider
-        self.payer: Callable[[Payer, str, str], Any] = _encoded_payer if encoded else _payer
+        self.provider_entry: Callable[[Provider, str], Any] = (
+            _encoded_provider_entry if encoded else _provider_entry
+        )
+        self.payer_entry: Callable[[Payer, str, str], Any] = (
+            _encoded_payer_entry if encoded else _payer_entry
+        )
         # to_fhir_json with the built-in catalogue: a line's codes and
         # amounts are the same JSON every time (see _encoded_line_parts).
-        self.known_labels = encoded and catalog is None
+        self.shared_lines = encoded and catalog is None
         # The providers met so far, with their URLs; a Bundle has a handful.
         self.providers: list[tuple[Provider, str]] = []
         # The Bundle entries of the providers.
@@ -783,7 +779,7 @@ class _BundleBuilder:
         rid = f"{_PROVIDER_PREFIX}9{number[:3]}-{number[3:]}{npi}"
         url = f"urn:uuid:{rid}"
         self.providers.append((provider, url))
-        self.provider_entries.append({"fullUrl": url, "resource": self.provider(provider, rid)})
+        self.provider_entries.append(self.provider_entry(provider, rid))
         return url
 
     def bundle(
@@ -878,10 +874,7 @@ class _BundleBuilder:
                     coverage, rid["coverage"], url, subscriber, member_system, concept
                 ),
             },
-            {
-                "fullUrl": url["payer"],
-                "resource": self.payer(coverage.payer, rid["payer"], systems.payer),
-            },
+            self.payer_entry(coverage.payer, rid["payer"], systems.payer),
             *self.provider_entries,
             *requests,
             *compositions,
@@ -975,7 +968,7 @@ class _BundleBuilder:
         if accident is not None:
             resource["accident"] = accident
         resource["item"] = items
-        resource["total"] = self.money(total)
+        resource["total"] = _money(total)
         return resource
 
     def items(
@@ -989,8 +982,9 @@ class _BundleBuilder:
         for sequence, (_, note) in enumerate(notes, 1):
             note_sequences.setdefault(note.date_of_service, []).append(sequence)
         claim = self.claim
-        shared = self.known_labels
+        shared = self.shared_lines
         items = []
+        days = []
         total = _NO_CHARGE
         for sequence, line in enumerate(claim.lines, 1):
             day = line.date_of_service
@@ -1013,14 +1007,14 @@ class _BundleBuilder:
             item["productOrService"] = product
             if modifier is not None:
                 item["modifier"] = modifier
-            item["servicedDate"] = _iso_day(day)
+            item["servicedDate"] = serviced = _iso_day(day)
+            days.append(serviced)
             item["locationCodeableConcept"] = location
             item["quantity"] = quantity
             item["unitPrice"] = unit_price
             item["net"] = net
             items.append(item)
         # ISO dates sort as the days do.
-        days = [item["servicedDate"] for item in items]
         return items, min(days), max(days), total
 
     def procedure(self, code: CptCode) -> Any:  # noqa: ANN401 - a dict or its JSON
@@ -1331,31 +1325,33 @@ def _provider(provider: Provider, rid: str) -> dict[str, Any]:
     return resource
 
 
+def _provider_entry(provider: Provider, rid: str) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{rid}", "resource": _provider(provider, rid)}
+
+
 @functools.lru_cache(maxsize=256)
-def _encoded_provider(provider: Provider, rid: str) -> msgspec.Raw:
+def _encoded_provider_entry(provider: Provider, rid: str) -> msgspec.Raw:
     # A practice's providers are on claim after claim: the JSON of each
-    # provider's resource is kept (providers are immutable values that hash
-    # and compare by their fields). Measured on the six-line claim read from
-    # JSON, with a billing, a rendering and a referring provider: 4 us less a
-    # Bundle, an eighth of to_fhir_json's time.
-    return msgspec.Raw(_ENCODER.encode(_provider(provider, rid)))
+    # provider's entry is kept (providers are immutable values that hash and
+    # compare by their fields).
+    return msgspec.Raw(_ENCODER.encode(_provider_entry(provider, rid)))
 
 
-def _payer(payer: Payer, rid: str, system: str) -> dict[str, Any]:
-    return {
+def _payer_entry(payer: Payer, rid: str, system: str) -> dict[str, Any]:
+    resource = {
         "resourceType": "Organization",
         "id": rid,
         "identifier": [{"system": system, "value": payer.id}],
         "type": [_concept(_ORG_TYPE, "pay")],
         "name": payer.name,
     }
+    return {"fullUrl": f"urn:uuid:{rid}", "resource": resource}
 
 
 @functools.lru_cache(maxsize=256)
-def _encoded_payer(payer: Payer, rid: str, system: str) -> msgspec.Raw:
-    # A practice bills a few payers: the JSON of each payer's resource is
-    # kept. Measured on the six-line claim: 0.5 us less a Bundle.
-    return msgspec.Raw(_ENCODER.encode(_payer(payer, rid, system)))
+def _encoded_payer_entry(payer: Payer, rid: str, system: str) -> msgspec.Raw:
+    # A practice bills a few payers: the JSON of each payer's entry is kept.
+    return msgspec.Raw(_ENCODER.encode(_payer_entry(payer, rid, system)))
 
 
 def _qualification(provider: Provider) -> dict[str, Any]:
