@@ -25,6 +25,7 @@ import builders
 from soapbill import Claim, DiagnosisCode, Modifier, Npi, PersonName, PlaceOfService
 from soapbill import strategies as sbst
 from soapbill.codes.cpt import DEFAULT_CATALOG, Catalog
+from soapbill.codes.npi import calc_check_digit
 from soapbill.formats.fhir import to_fhir_bundle, to_fhir_json
 
 CREATED = date(2031, 1, 2)
@@ -56,14 +57,17 @@ def writable(claim: Claim) -> bool:
     return not (causes.auto_accident or causes.other_accident)
 
 
-def base() -> Claim:
+def base(**changes: Any) -> Claim:
+    fields: dict[str, Any] = {
+        "diagnoses": ("M54.50", "M62.830"),
+        "billing_provider": builders.clinic(phone="2065550100"),
+        "rendering_provider": builders.therapist(npi=Npi("1245319599")),
+        "referring_provider": builders.physician(npi=Npi("1003000126")),
+    }
     return builders.claim(
         builders.line("97124", 2, "GP", "59", pointers=(1, 2)),
         builders.line("97140", 1, "GP", charge="45.00"),
-        diagnoses=("M54.50", "M62.830"),
-        billing_provider=builders.clinic(phone="2065550100"),
-        rendering_provider=builders.therapist(npi=Npi("1245319599")),
-        referring_provider=builders.physician(npi=Npi("1003000126")),
+        **(fields | changes),
     )
 
 
@@ -124,6 +128,21 @@ def test_an_equal_provider_that_is_another_object_is_written_alike() -> None:
         lines=tuple(attrs.evolve(line) for line in claim.lines),
     )
     assert to_fhir_json(again, created=CREATED) == to_fhir_json(claim, created=CREATED)
+
+
+def test_providers_beyond_what_is_kept_are_written_alike() -> None:
+    # More billing providers than the memo of provider entries holds (256),
+    # then the first again, changed: the memo drops the oldest and is never
+    # wrong about the ones it keeps.
+    claims = [
+        base(billing_provider=builders.clinic(npi=Npi(f"1{n:08d}" + calc_check_digit(f"1{n:08d}"))))
+        for n in range(300)
+    ]
+    changed = attrs.evolve(
+        claims[0], billing_provider=attrs.evolve(claims[0].billing_provider, phone="2065550199")
+    )
+    for claim in (*claims, claims[0], changed, claims[-1]):
+        assert written(claim) == to_fhir_bundle(claim, created=CREATED)
 
 
 @given(

@@ -38,6 +38,7 @@ Coding(system='http://loinc.org', code='11506-3', display='Progress note')
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import html
@@ -1359,13 +1360,30 @@ def _provider_entry(provider: Provider, rid: str) -> dict[str, Any]:
     return {"fullUrl": f"urn:uuid:{rid}", "resource": _provider(provider, rid)}
 
 
-@functools.lru_cache(maxsize=256)
+#: The JSON of the last providers' entries by resource id, each with the
+#: provider it was written from (see _encoded_provider_entry).
+_PROVIDER_ENTRIES: Final[dict[str, tuple[Provider, msgspec.Raw]]] = {}
+_MAX_PROVIDER_ENTRIES: Final = 256
+
+
 def _encoded_provider_entry(provider: Provider, rid: str) -> msgspec.Raw:
     # A practice's providers are on claim after claim: the JSON of each
-    # provider's entry is kept (providers are immutable values that hash and
-    # compare by their fields). Saves 4.6 us with three providers (2.1 us for
-    # new claims, whose equal providers must be compared field by field).
-    return msgspec.Raw(_ENCODER.encode(_provider_entry(provider, rid)))
+    # provider's entry is kept. It is found by the resource id, a string that
+    # hashes in C, and checked against the provider it was written from (is,
+    # then ==): comparing two providers costs less than hashing one, which
+    # hashes each of its fields in Python. Bounded, oldest out first, and safe
+    # across threads as re's cache is: a race at worst writes an entry twice.
+    # Saves 4.6 us with three providers (2.1 us for new claims), and 1.8 us
+    # (2.6 us) against an lru_cache keyed by the provider.
+    known = _PROVIDER_ENTRIES.get(rid)
+    if known is not None and (known[0] is provider or known[0] == provider):
+        return known[1]
+    entry = msgspec.Raw(_ENCODER.encode(_provider_entry(provider, rid)))
+    if len(_PROVIDER_ENTRIES) >= _MAX_PROVIDER_ENTRIES:
+        with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+            del _PROVIDER_ENTRIES[next(iter(_PROVIDER_ENTRIES))]
+    _PROVIDER_ENTRIES[rid] = (provider, entry)
+    return entry
 
 
 def _payer_entry(payer: Payer, rid: str, system: str) -> dict[str, Any]:
