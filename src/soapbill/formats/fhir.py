@@ -761,7 +761,7 @@ class _BundleBuilder:
         self.catalog = catalog
         self.systems = systems
         # New dicts for to_fhir_bundle, shared JSON for to_fhir_json: the
-        # parts that recur from Bundle to Bundle (see _encoded_concept).
+        # parts that recur from Bundle to Bundle (see "the resources").
         self.concept: _Concept = _encoded_concept if encoded else _concept
         self.diagnoses: Callable[[tuple[DiagnosisCode, ...]], Any] = (
             _encoded_diagnoses if encoded else _diagnoses
